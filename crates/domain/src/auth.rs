@@ -1,0 +1,199 @@
+//! Who may see and change what. Every web route and API call asks these functions; nothing
+//! about permissions is decided in templates or handlers.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    President,
+    Inspector,
+    Owner,
+    SafetyOfficer,
+    Bureau,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] =
+        [Role::Admin, Role::President, Role::Inspector, Role::Owner, Role::SafetyOfficer, Role::Bureau];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::President => "president",
+            Role::Inspector => "inspector",
+            Role::Owner => "owner",
+            Role::SafetyOfficer => "safety_officer",
+            Role::Bureau => "bureau",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Role, &'static str> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s.trim()).ok_or("err-role")
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A logged-in user as the rules see them. An owner is tied to one member enterprise, a safety
+/// officer to one mine (and through it to its enterprise).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: Uuid,
+    pub username: String,
+    pub role: Role,
+    pub member_id: Option<Uuid>,
+    pub mine_id: Option<Uuid>,
+}
+
+/// Which part of the register a principal may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    /// Only this mine (and its enterprise).
+    Mine { mine_id: Uuid, member_id: Uuid },
+    /// Nothing (a scoped account that lost its link).
+    Nothing,
+}
+
+/// Check that an account's links fit its role: owners need a member enterprise, safety
+/// officers a mine, and nobody else carries either.
+pub fn check_role_links(role: Role, member: Option<Uuid>, mine: Option<Uuid>) -> Result<(), &'static str> {
+    match (role, member.is_some(), mine.is_some()) {
+        (Role::Owner, true, false) => Ok(()),
+        (Role::Owner, _, _) => Err("err-owner-needs-member"),
+        (Role::SafetyOfficer, _, true) => Ok(()),
+        (Role::SafetyOfficer, _, false) => Err("err-officer-needs-mine"),
+        (_, false, false) => Ok(()),
+        _ => Err("err-role-no-links"),
+    }
+}
+
+impl Principal {
+    fn is(&self, roles: &[Role]) -> bool {
+        roles.contains(&self.role)
+    }
+
+    fn owns_member(&self, member_id: Uuid) -> bool {
+        self.role == Role::Owner && self.member_id == Some(member_id)
+    }
+
+    /// The register as this principal may see it. `officer_member` is the enterprise of the
+    /// safety officer's mine, looked up by the caller.
+    pub fn register_scope(&self, officer_member: Option<Uuid>) -> Scope {
+        match (self.role, self.mine_id, officer_member) {
+            (Role::SafetyOfficer, Some(mine_id), Some(member_id)) => Scope::Mine { mine_id, member_id },
+            (Role::SafetyOfficer, _, _) => Scope::Nothing,
+            _ => Scope::All,
+        }
+    }
+
+    pub fn can_create_member(&self) -> bool {
+        self.is(&[Role::Admin, Role::President])
+    }
+
+    pub fn can_edit_member(&self, member_id: Uuid) -> bool {
+        self.is(&[Role::Admin, Role::President]) || self.owns_member(member_id)
+    }
+
+    pub fn can_create_mine_for(&self, member_id: Uuid) -> bool {
+        self.can_edit_member(member_id)
+    }
+
+    /// Whether the principal may open the "new mine" form at all (for some enterprise).
+    pub fn can_create_mines(&self) -> bool {
+        self.is(&[Role::Admin, Role::President, Role::Owner])
+    }
+
+    pub fn can_edit_mine(&self, member_id: Uuid) -> bool {
+        self.can_edit_member(member_id)
+    }
+
+    /// People of the co-op with their phone numbers: personal data, so not for the bureau
+    /// (it sees aggregates) nor for a single mine's safety officer.
+    pub fn can_view_people(&self) -> bool {
+        self.is(&[Role::Admin, Role::President, Role::Inspector, Role::Owner])
+    }
+
+    pub fn can_edit_people(&self) -> bool {
+        self.is(&[Role::Admin, Role::President])
+    }
+
+    pub fn can_manage_users(&self) -> bool {
+        self.is(&[Role::Admin])
+    }
+
+    pub fn can_view_audit_log(&self) -> bool {
+        self.is(&[Role::Admin, Role::Bureau])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(role: Role, member: Option<Uuid>, mine: Option<Uuid>) -> Principal {
+        Principal { user_id: Uuid::nil(), username: "u".into(), role, member_id: member, mine_id: mine }
+    }
+
+    #[test]
+    fn roles_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Ok(r));
+        }
+        assert_eq!(Role::parse("root"), Err("err-role"));
+    }
+
+    #[test]
+    fn owner_edits_only_own_enterprise() {
+        let mine = Uuid::from_u128(1);
+        let other = Uuid::from_u128(2);
+        let o = p(Role::Owner, Some(mine), None);
+        assert!(o.can_edit_member(mine));
+        assert!(!o.can_edit_member(other));
+        assert!(o.can_create_mine_for(mine));
+        assert!(!o.can_create_mine_for(other));
+        assert!(!o.can_create_member());
+    }
+
+    #[test]
+    fn bureau_and_inspector_change_nothing_in_the_register() {
+        for r in [Role::Bureau, Role::Inspector, Role::SafetyOfficer] {
+            let x = p(r, None, Some(Uuid::from_u128(3)));
+            assert!(!x.can_create_member());
+            assert!(!x.can_edit_member(Uuid::from_u128(1)));
+            assert!(!x.can_create_mines());
+            assert!(!x.can_edit_people());
+        }
+        assert!(!p(Role::Bureau, None, None).can_view_people());
+        assert!(p(Role::Bureau, None, None).can_view_audit_log());
+        assert!(!p(Role::President, None, None).can_manage_users());
+    }
+
+    #[test]
+    fn safety_officer_scope_is_one_mine() {
+        let mine = Uuid::from_u128(7);
+        let member = Uuid::from_u128(8);
+        let s = p(Role::SafetyOfficer, None, Some(mine));
+        assert_eq!(s.register_scope(Some(member)), Scope::Mine { mine_id: mine, member_id: member });
+        assert_eq!(s.register_scope(None), Scope::Nothing);
+        assert_eq!(p(Role::Owner, Some(member), None).register_scope(None), Scope::All);
+    }
+
+    #[test]
+    fn role_links_are_checked() {
+        let id = Some(Uuid::from_u128(1));
+        assert_eq!(check_role_links(Role::Owner, id, None), Ok(()));
+        assert_eq!(check_role_links(Role::Owner, None, None), Err("err-owner-needs-member"));
+        assert_eq!(check_role_links(Role::SafetyOfficer, None, id), Ok(()));
+        assert_eq!(check_role_links(Role::SafetyOfficer, None, None), Err("err-officer-needs-mine"));
+        assert_eq!(check_role_links(Role::Admin, id, None), Err("err-role-no-links"));
+        assert_eq!(check_role_links(Role::Bureau, None, None), Ok(()));
+    }
+}

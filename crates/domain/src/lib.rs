@@ -1,0 +1,10 @@
+//! Pure rules of the co-operative: no database, clock or network in here.
+//! Each capability has a module of the same name in `store` and `web`.
+
+pub mod audit;
+pub mod auth;
+pub mod registry;
+pub mod units;
+pub mod validation;
+
+pub use validation::{FieldError, FieldErrors};
