@@ -169,7 +169,16 @@ mod tests {
 
     #[test]
     fn field_boundaries_matter() {
-        let a = AuditContent { seq: 1, at: "t", actor: "ab", action: "c", entity: "e", entity_id: "i", before: "", after: "" };
+        let a = AuditContent {
+            seq: 1,
+            at: "t",
+            actor: "ab",
+            action: "c",
+            entity: "e",
+            entity_id: "i",
+            before: "",
+            after: "",
+        };
         let b = AuditContent { actor: "a", action: "bc", ..a.clone() };
         assert_ne!(chain_hash(GENESIS_HASH, &a), chain_hash(GENESIS_HASH, &b));
     }

@@ -57,7 +57,10 @@ pub struct Principal {
 pub enum Scope {
     All,
     /// Only this mine (and its enterprise).
-    Mine { mine_id: Uuid, member_id: Uuid },
+    Mine {
+        mine_id: Uuid,
+        member_id: Uuid,
+    },
     /// Nothing (a scoped account that lost its link).
     Nothing,
 }

@@ -92,6 +92,20 @@ impl Uscc {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Complete 17 characters with their check character (for generated codes, e.g. demo data).
+    pub fn complete(body: &str) -> Option<Uscc> {
+        let body = body.to_ascii_uppercase();
+        if body.len() != 17 {
+            return None;
+        }
+        let mut sum = 0u32;
+        for (i, b) in body.bytes().enumerate() {
+            sum += USCC_CHARS.iter().position(|c| *c == b)? as u32 * USCC_WEIGHTS[i];
+        }
+        let check = USCC_CHARS[((31 - sum % 31) % 31) as usize] as char;
+        Some(Uscc(format!("{body}{check}")))
+    }
 }
 
 impl TryFrom<String> for Uscc {
@@ -163,9 +177,26 @@ impl MemberDraft {
         }
         // Every field is Some when no error was recorded.
         match (name_zh, name_en, legal, uscc, phone, address, joined, left, status) {
-            (Some(name_zh), Some(name_en), Some(legal_representative), Some(uscc), Some(contact_phone),
-             Some(address), Some(joined_on), Some(left_on), Some(status)) => Ok(MemberDraft {
-                name_zh, name_en, legal_representative, uscc, contact_phone, address, joined_on, left_on, status,
+            (
+                Some(name_zh),
+                Some(name_en),
+                Some(legal_representative),
+                Some(uscc),
+                Some(contact_phone),
+                Some(address),
+                Some(joined_on),
+                Some(left_on),
+                Some(status),
+            ) => Ok(MemberDraft {
+                name_zh,
+                name_en,
+                legal_representative,
+                uscc,
+                contact_phone,
+                address,
+                joined_on,
+                left_on,
+                status,
             }),
             _ => Err(e),
         }
@@ -226,9 +257,11 @@ pub fn minerals_to_codes(ms: &[Mineral]) -> String {
 impl MineDraft {
     pub fn parse(i: &MineInput) -> Result<MineDraft, FieldErrors> {
         let mut e = FieldErrors::new();
-        let member_id = e.take("member_id", Uuid::parse_str(i.member_id.trim()).map_err(|_| {
-            if i.member_id.trim().is_empty() { "err-required" } else { "err-choice" }
-        }));
+        let member_id = e.take(
+            "member_id",
+            Uuid::parse_str(i.member_id.trim())
+                .map_err(|_| if i.member_id.trim().is_empty() { "err-required" } else { "err-choice" }),
+        );
         let name_zh = e.take("name_zh", required_text(&i.name_zh, 100));
         let name_en = e.take("name_en", required_text(&i.name_en, 160));
         let location = match LatLon::parse(&i.latitude, &i.longitude) {
@@ -247,9 +280,15 @@ impl MineDraft {
         let method = e.take("mining_method", MiningMethod::parse(&i.mining_method));
         let status = e.take("status", MineStatus::parse(&i.status));
         match (member_id, name_zh, name_en, location, minerals, method, status) {
-            (Some(member_id), Some(name_zh), Some(name_en), Some(location), Some(minerals), Some(mining_method), Some(status))
-                if e.is_empty() =>
-            {
+            (
+                Some(member_id),
+                Some(name_zh),
+                Some(name_en),
+                Some(location),
+                Some(minerals),
+                Some(mining_method),
+                Some(status),
+            ) if e.is_empty() => {
                 Ok(MineDraft { member_id, name_zh, name_en, location, minerals, mining_method, status })
             }
             _ => Err(e),
@@ -304,14 +343,8 @@ impl PersonDraft {
 mod tests {
     use super::*;
 
-    /// Builds a code with the right check character from 17 characters.
     fn with_check(body: &str) -> String {
-        let sum: u32 = body
-            .bytes()
-            .enumerate()
-            .map(|(i, b)| USCC_CHARS.iter().position(|c| *c == b).unwrap() as u32 * USCC_WEIGHTS[i])
-            .sum();
-        format!("{body}{}", USCC_CHARS[((31 - sum % 31) % 31) as usize] as char)
+        Uscc::complete(body).unwrap().as_str().to_owned()
     }
 
     #[test]
@@ -321,6 +354,13 @@ mod tests {
             assert!(Uscc::parse(code).is_ok(), "{code}");
         }
         assert_eq!(Uscc::parse(" 91350100m000100y43 ").unwrap().as_str(), "91350100M000100Y43");
+    }
+
+    #[test]
+    fn completed_codes_match_published_ones() {
+        assert_eq!(with_check("91350100M000100Y4"), "91350100M000100Y43");
+        assert_eq!(Uscc::complete("91350100M000100Y"), None);
+        assert_eq!(Uscc::complete("91350100M000100I4"), None);
     }
 
     #[test]

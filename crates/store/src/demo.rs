@@ -1,0 +1,263 @@
+//! The demo co-op: thirteen zinc-mining enterprises around Niujiaotang near Duyun, Guizhou,
+//! modelled on the Duyun ASM Owner Association (REFERENCE.md section 1). Everything is fixed
+//! data, so every run loads the same co-op; later capabilities add their records here.
+
+use minecoop_domain::auth::Role;
+use minecoop_domain::registry::{
+    CoopRole, MemberDraft, MemberStatus, MineDraft, MineStatus, Mineral, MiningMethod, PersonDraft, Uscc,
+};
+use minecoop_domain::units::LatLon;
+
+use crate::accounts::NewUser;
+use crate::{Actor, Store, StoreError, StoreResult};
+
+/// A demo account and the password printed for it.
+#[derive(Debug, Clone)]
+pub struct DemoLogin {
+    pub username: &'static str,
+    pub password: &'static str,
+    pub role: Role,
+    pub note: &'static str,
+}
+
+/// (Chinese name, English name, legal representative, joined year, mines)
+/// Each mine: (Chinese name, English name, lat micro-degrees, lon micro-degrees, minerals, status)
+type DemoMine = (&'static str, &'static str, i64, i64, &'static [Mineral], MineStatus);
+type DemoMember = (&'static str, &'static str, &'static str, i32, &'static [DemoMine]);
+
+const ZN: &[Mineral] = &[Mineral::Zinc];
+const ZN_PB: &[Mineral] = &[Mineral::Zinc, Mineral::Lead];
+
+/// The president's enterprise comes first and runs three mines.
+pub const MEMBERS: &[DemoMember] = &[
+    (
+        "都匀市牛角塘锌业有限公司",
+        "Duyun Niujiaotang Zinc Co., Ltd.",
+        "王德明",
+        2003,
+        &[
+            ("牛角塘一号矿", "Niujiaotang No. 1 Mine", 26_221_400, 107_486_200, ZN, MineStatus::Operating),
+            ("牛角塘二号矿", "Niujiaotang No. 2 Mine", 26_226_900, 107_493_800, ZN_PB, MineStatus::Operating),
+            ("牛角塘三号矿", "Niujiaotang No. 3 Mine", 26_215_300, 107_499_100, ZN, MineStatus::Suspended),
+        ],
+    ),
+    (
+        "都匀市大坪锌矿",
+        "Duyun Daping Zinc Mine",
+        "李光荣",
+        2003,
+        &[("大坪锌矿", "Daping Zinc Mine", 26_231_800, 107_478_400, ZN, MineStatus::Operating)],
+    ),
+    (
+        "都匀市老寨矿业有限公司",
+        "Duyun Laozhai Mining Co., Ltd.",
+        "张永福",
+        2003,
+        &[("老寨锌矿", "Laozhai Zinc Mine", 26_208_600, 107_481_700, ZN, MineStatus::Operating)],
+    ),
+    (
+        "都匀市马场坪锌业",
+        "Duyun Machangping Zinc",
+        "陈世华",
+        2004,
+        &[("马场坪锌矿", "Machangping Zinc Mine", 26_238_200, 107_502_600, ZN_PB, MineStatus::Operating)],
+    ),
+    (
+        "都匀市新寨矿业",
+        "Duyun Xinzhai Mining",
+        "杨国强",
+        2004,
+        &[("新寨锌矿", "Xinzhai Zinc Mine", 26_199_700, 107_492_300, ZN, MineStatus::Operating)],
+    ),
+    (
+        "都匀市岩脚锌矿",
+        "Duyun Yanjiao Zinc Mine",
+        "吴志军",
+        2004,
+        &[("岩脚锌矿", "Yanjiao Zinc Mine", 26_244_900, 107_487_900, ZN, MineStatus::Operating)],
+    ),
+    (
+        "都匀市黄泥坡矿业",
+        "Duyun Huangnipo Mining",
+        "刘长生",
+        2005,
+        &[("黄泥坡锌矿", "Huangnipo Zinc Mine", 26_212_100, 107_508_400, ZN, MineStatus::Operating)],
+    ),
+    (
+        "都匀市坝固锌业",
+        "Duyun Bagu Zinc",
+        "罗明贵",
+        2005,
+        &[("坝固锌矿", "Bagu Zinc Mine", 26_251_300, 107_496_500, ZN, MineStatus::Operating)],
+    ),
+    (
+        "都匀市摆桑矿业",
+        "Duyun Baisang Mining",
+        "蒙正高",
+        2005,
+        &[("摆桑锌矿", "Baisang Zinc Mine", 26_192_400, 107_474_800, ZN, MineStatus::Closed)],
+    ),
+    (
+        "都匀市甘塘锌矿",
+        "Duyun Gantang Zinc Mine",
+        "韦家林",
+        2006,
+        &[("甘塘锌矿", "Gantang Zinc Mine", 26_229_600, 107_469_300, ZN, MineStatus::Rehabilitated)],
+    ),
+    (
+        "都匀市沙包堡矿业",
+        "Duyun Shabaobao Mining",
+        "潘德顺",
+        2006,
+        &[
+            ("沙包堡锌矿", "Shabaobao Zinc Mine", 26_204_800, 107_515_200, ZN_PB, MineStatus::Operating),
+            ("沙包堡北矿", "Shabaobao North Mine", 26_210_700, 107_521_900, ZN, MineStatus::Planned),
+        ],
+    ),
+    (
+        "都匀市小围寨锌业",
+        "Duyun Xiaoweizhai Zinc",
+        "石开文",
+        2007,
+        &[("小围寨锌矿", "Xiaoweizhai Zinc Mine", 26_247_100, 107_512_700, ZN, MineStatus::Operating)],
+    ),
+    (
+        "都匀市墨冲矿业",
+        "Duyun Mochong Mining",
+        "龙启明",
+        2007,
+        &[("墨冲锌矿", "Mochong Zinc Mine", 26_186_900, 107_498_600, ZN, MineStatus::Operating)],
+    ),
+];
+
+/// The accounts the demo creates, one for every role.
+pub const LOGINS: &[DemoLogin] = &[
+    DemoLogin { username: "admin", password: "admin-demo-2026", role: Role::Admin, note: "system administrator" },
+    DemoLogin {
+        username: "president",
+        password: "president-demo-2026",
+        role: Role::President,
+        note: "co-op president",
+    },
+    DemoLogin {
+        username: "inspector",
+        password: "inspector-demo-2026",
+        role: Role::Inspector,
+        note: "co-op inspector",
+    },
+    DemoLogin {
+        username: "owner",
+        password: "owner-demo-2026",
+        role: Role::Owner,
+        note: "owner of Duyun Daping Zinc Mine",
+    },
+    DemoLogin {
+        username: "officer",
+        password: "officer-demo-2026",
+        role: Role::SafetyOfficer,
+        note: "safety officer, Daping Zinc Mine",
+    },
+    DemoLogin {
+        username: "bureau",
+        password: "bureau-demo-2026",
+        role: Role::Bureau,
+        note: "Land and Resources Bureau (read-only)",
+    },
+];
+
+/// People of the co-op: (name, phone, role, index of their enterprise in MEMBERS).
+const PEOPLE: &[(&str, &str, CoopRole, Option<usize>)] = &[
+    ("王德明", "138 0854 0001", CoopRole::President, Some(0)),
+    ("黄丽", "138 0854 0002", CoopRole::Secretary, None),
+    ("李光荣", "138 0854 0003", CoopRole::VicePresident, Some(1)),
+    ("赵安全", "138 0854 0004", CoopRole::SafetyOfficer, Some(1)),
+    ("周检", "138 0854 0005", CoopRole::Inspector, None),
+    ("张永福", "138 0854 0006", CoopRole::Owner, Some(2)),
+    ("陈世华", "138 0854 0007", CoopRole::Owner, Some(3)),
+    ("孙会计", "138 0854 0008", CoopRole::Contact, None),
+];
+
+/// The USCC of the n-th demo member: Duyun's region code and a made-up organisation code,
+/// completed with a correct check character.
+pub fn demo_uscc(n: usize) -> Uscc {
+    Uscc::complete(&format!("91522701MA6DY{n:04}")).unwrap_or_else(|| unreachable!("demo codes use valid characters"))
+}
+
+/// Load the demo co-op into an empty database. Refuses if any member exists.
+pub async fn load(store: &Store) -> StoreResult<&'static [DemoLogin]> {
+    if store.member_choices().await?.len() > 0 {
+        return Err(StoreError::field("demo", "err-demo-not-empty"));
+    }
+    let actor = Actor::system("demo");
+    let mut member_ids = Vec::new();
+    let mut daping_mine = None;
+    for (i, (zh, en, rep, year, mines)) in MEMBERS.iter().enumerate() {
+        let d = MemberDraft {
+            name_zh: (*zh).into(),
+            name_en: (*en).into(),
+            legal_representative: (*rep).into(),
+            uscc: demo_uscc(i + 1),
+            contact_phone: Some(format!("0854-82{:05}", 21000 + i * 17)),
+            address: Some("贵州省黔南州都匀市牛角塘".into()),
+            joined_on: chrono::NaiveDate::from_ymd_opt(*year, 3, 1).unwrap_or_default(),
+            left_on: None,
+            status: MemberStatus::Active,
+        };
+        let m = store.create_member(&actor, &d).await?;
+        for (mzh, men, lat, lon, minerals, status) in mines.iter() {
+            let mine = store
+                .create_mine(
+                    &actor,
+                    &MineDraft {
+                        member_id: m.id,
+                        name_zh: (*mzh).into(),
+                        name_en: (*men).into(),
+                        location: LatLon::from_micro(*lat, *lon),
+                        minerals: minerals.to_vec(),
+                        mining_method: MiningMethod::Underground,
+                        status: *status,
+                    },
+                )
+                .await?;
+            if i == 1 {
+                daping_mine = Some(mine.id);
+            }
+        }
+        member_ids.push(m.id);
+    }
+    for (name, phone, role, member) in PEOPLE {
+        store
+            .create_person(
+                &actor,
+                &PersonDraft {
+                    name: (*name).into(),
+                    phone: Some((*phone).into()),
+                    coop_role: *role,
+                    member_id: member.map(|i| member_ids[i]),
+                    notes: None,
+                },
+            )
+            .await?;
+    }
+    for l in LOGINS {
+        let (member_id, mine_id) = match l.role {
+            Role::Owner => (Some(member_ids[1]), None),
+            Role::SafetyOfficer => (None, daping_mine),
+            _ => (None, None),
+        };
+        store
+            .create_user(
+                &actor,
+                NewUser {
+                    username: l.username.into(),
+                    display_name: l.note.into(),
+                    password: l.password.into(),
+                    role: l.role,
+                    member_id,
+                    mine_id,
+                },
+            )
+            .await?;
+    }
+    Ok(LOGINS)
+}
