@@ -1,1 +1,310 @@
-fn main() {}
+//! The `minecoop` command: run the server, manage the database, users and audit trail.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use minecoop_domain::audit::BrokenLink;
+use minecoop_domain::auth::Role;
+use minecoop_store::accounts::{NewUser, random_token};
+use minecoop_store::{Actor, Store, StoreError, demo};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Parser)]
+#[command(name = "minecoop", version, about = "Management system for co-operatives of artisanal and small-scale mines")]
+struct Cli {
+    /// Database URL (default sqlite://minecoop.db?mode=rwc; postgres://... for PostgreSQL).
+    #[arg(long, global = true)]
+    db: Option<String>,
+    /// Configuration file (default ./minecoop.toml if it exists).
+    #[arg(long, global = true, default_value = "minecoop.toml")]
+    config: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (migrates the database first).
+    Serve(ServeArgs),
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Load the demo co-op into an empty database.
+    Demo,
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Check the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long)]
+    listen: Option<String>,
+    /// Load the demo co-op if the database is empty, and print its logins.
+    #[arg(long)]
+    demo: bool,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account. Without --password-stdin a password is generated and printed.
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        #[arg(long, default_value = "")]
+        display_name: String,
+        /// Member enterprise id (owners).
+        #[arg(long)]
+        member: Option<Uuid>,
+        /// Mine id (safety officers).
+        #[arg(long)]
+        mine: Option<Uuid>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List accounts.
+    List,
+    /// Change an account's role (and its enterprise or mine).
+    SetRole {
+        username: String,
+        #[arg(value_parser = parse_role)]
+        role: Role,
+        #[arg(long)]
+        member: Option<Uuid>,
+        #[arg(long)]
+        mine: Option<Uuid>,
+    },
+    /// Disable an account: it can no longer log in and its sessions end.
+    Disable { username: String },
+    /// Enable a disabled account.
+    Enable { username: String },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain; exit 1 at the first broken link.
+    Verify,
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).map_err(|_| {
+        format!("unknown role; one of: {}", Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "))
+    })
+}
+
+/// Settings: defaults, then `minecoop.toml`, then `MINECOOP_*` variables, then flags.
+#[derive(Debug, Serialize, Deserialize)]
+struct Config {
+    db: String,
+    listen: String,
+    secure_cookies: bool,
+    log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            db: "sqlite://minecoop.db?mode=rwc".into(),
+            listen: "127.0.0.1:8080".into(),
+            secure_cookies: false,
+            log: "info,sea_orm_migration=warn,sqlx=warn".into(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    db: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    listen: Option<String>,
+}
+
+fn load_config(cli: &Cli) -> Result<Config> {
+    let listen = match &cli.command {
+        Command::Serve(a) => a.listen.clone(),
+        _ => None,
+    };
+    Figment::from(Serialized::defaults(Config::default()))
+        .merge(Toml::file(&cli.config))
+        .merge(Env::prefixed("MINECOOP_"))
+        .merge(Serialized::defaults(Overrides { db: cli.db.clone(), listen }))
+        .extract()
+        .context("reading the configuration")
+}
+
+fn store_error(e: StoreError) -> anyhow::Error {
+    match e {
+        StoreError::Invalid(f) => {
+            let lang = minecoop_web::i18n::Lang::En;
+            let msgs: Vec<String> =
+                f.0.iter().map(|e| format!("{}: {}", e.field, minecoop_web::error::field_message(lang, e))).collect();
+            anyhow::anyhow!("{}", msgs.join("\n"))
+        }
+        other => anyhow::anyhow!(other),
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    let config = load_config(&cli)?;
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&config.log)),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let store = Store::open(&config.db).await.map_err(store_error).with_context(|| format!("opening {}", config.db))?;
+    let system = Actor::system("cli");
+    match cli.command {
+        Command::Migrate => println!("database is up to date: {}", config.db),
+        Command::Demo => {
+            let logins = demo::load(&store).await.map_err(store_error)?;
+            print_logins(logins);
+        }
+        Command::Serve(args) => return serve(store, &config, args.demo).await,
+        Command::User(cmd) => user_command(&store, &system, cmd).await?,
+        Command::Audit(AuditCommand::Verify) => match store.audit_verify().await.map_err(store_error)? {
+            Ok(n) => println!("audit trail intact: {n} records"),
+            Err(broken) => {
+                let why = match broken {
+                    BrokenLink::HashMismatch { seq } => format!("record {seq} was changed after it was written"),
+                    BrokenLink::PrevMismatch { seq } => {
+                        format!("record {seq} does not follow the record before it (removed or reordered)")
+                    }
+                    BrokenLink::Gap { expected, found } => {
+                        format!("records are missing: expected {expected}, found {found}")
+                    }
+                };
+                eprintln!("audit trail BROKEN: {why}");
+                return Ok(ExitCode::from(1));
+            }
+        },
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_logins(logins: &[demo::DemoLogin]) {
+    println!("Demo logins (username / password / role):");
+    for l in logins {
+        println!("  {:<10} {:<22} {:<15} {}", l.username, l.password, l.role.as_str(), l.note);
+    }
+}
+
+async fn serve(store: Store, config: &Config, with_demo: bool) -> Result<ExitCode> {
+    if with_demo
+        && store.member_choices().await.map_err(store_error)?.is_empty()
+        && store.user_count().await.map_err(store_error)? == 0
+    {
+        demo::load(&store).await.map_err(store_error)?;
+        eprintln!("loaded the demo co-op");
+    }
+    if store.admin_count().await.map_err(store_error)? == 0 {
+        eprintln!(
+            "No administrator account exists, so the server will not start.\n\
+             Create one with:\n\n    minecoop user add --username admin --role admin{}\n\n\
+             (or start with --demo to load the demo co-op and its accounts).",
+            if config.db.starts_with("sqlite://minecoop.db") {
+                String::new()
+            } else {
+                format!(" --db '{}'", config.db)
+            }
+        );
+        return Ok(ExitCode::from(1));
+    }
+    let addr: SocketAddr = config.listen.parse().with_context(|| format!("listen address {}", config.listen))?;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+    let bound = listener.local_addr()?;
+    println!("minecoop is serving on http://{bound}/");
+    if with_demo {
+        print_logins(demo::LOGINS);
+    }
+    let web = minecoop_web::WebConfig { secure_cookies: config.secure_cookies };
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    minecoop_web::serve(listener, store, web, shutdown).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn user_command(store: &Store, actor: &Actor, cmd: UserCommand) -> Result<()> {
+    match cmd {
+        UserCommand::Add { username, role, display_name, member, mine, password_stdin } => {
+            let (password, generated) = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                (line.trim_end_matches(['\r', '\n']).to_owned(), false)
+            } else {
+                (random_token(9), true)
+            };
+            let u = store
+                .create_user(
+                    actor,
+                    NewUser {
+                        username,
+                        display_name,
+                        password: password.clone(),
+                        role,
+                        member_id: member,
+                        mine_id: mine,
+                    },
+                )
+                .await
+                .map_err(store_error)?;
+            println!("created user {} ({})", u.username, u.role);
+            if generated {
+                println!("password: {password}");
+            }
+        }
+        UserCommand::List => {
+            for u in store.users().await.map_err(store_error)? {
+                println!(
+                    "{:<16} {:<15} {}{}",
+                    u.username,
+                    u.role,
+                    if u.disabled { "disabled " } else { "" },
+                    u.member_id.or(u.mine_id).map(|id| id.to_string()).unwrap_or_default()
+                );
+            }
+        }
+        UserCommand::SetRole { username, role, member, mine } => {
+            let u = store.user_by_name(&username).await.map_err(store_error)?;
+            store.set_user_role(actor, u.id, role, member, mine).await.map_err(store_error)?;
+            println!("{username} is now {role}");
+        }
+        UserCommand::Disable { username } => {
+            let u = store.user_by_name(&username).await.map_err(store_error)?;
+            store.set_user_disabled(actor, u.id, true).await.map_err(store_error)?;
+            println!("{username} disabled");
+        }
+        UserCommand::Enable { username } => {
+            let u = store.user_by_name(&username).await.map_err(store_error)?;
+            store.set_user_disabled(actor, u.id, false).await.map_err(store_error)?;
+            println!("{username} enabled");
+        }
+    }
+    Ok(())
+}

@@ -65,6 +65,24 @@ pub enum Scope {
     Nothing,
 }
 
+impl Scope {
+    pub fn includes_member(&self, member_id: Uuid) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Mine { member_id: m, .. } => *m == member_id,
+            Scope::Nothing => false,
+        }
+    }
+
+    pub fn includes_mine(&self, mine_id: Uuid) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Mine { mine_id: m, .. } => *m == mine_id,
+            Scope::Nothing => false,
+        }
+    }
+}
+
 /// Check that an account's links fit its role: owners need a member enterprise, safety
 /// officers a mine, and nobody else carries either.
 pub fn check_role_links(role: Role, member: Option<Uuid>, mine: Option<Uuid>) -> Result<(), &'static str> {
@@ -186,6 +204,10 @@ mod tests {
         let s = p(Role::SafetyOfficer, None, Some(mine));
         assert_eq!(s.register_scope(Some(member)), Scope::Mine { mine_id: mine, member_id: member });
         assert_eq!(s.register_scope(None), Scope::Nothing);
+        let scope = s.register_scope(Some(member));
+        assert!(scope.includes_mine(mine) && scope.includes_member(member));
+        assert!(!scope.includes_mine(member) && !scope.includes_member(mine));
+        assert!(Scope::All.includes_mine(mine) && !Scope::Nothing.includes_member(member));
         assert_eq!(p(Role::Owner, Some(member), None).register_scope(None), Scope::All);
     }
 

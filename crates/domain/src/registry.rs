@@ -123,6 +123,7 @@ impl From<Uscc> for String {
 
 /// What a user typed for a member enterprise.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct MemberInput {
     pub name_zh: String,
@@ -205,6 +206,7 @@ impl MemberDraft {
 
 /// What a user typed for a mine. `minerals` is a comma-separated list of codes.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct MineInput {
     pub member_id: String,
@@ -297,6 +299,7 @@ impl MineDraft {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct PersonInput {
     pub name: String,

@@ -1,1 +1,91 @@
+//! The web interface and JSON API of minecoop: axum router, askama pages in two languages,
+//! sessions, roles and CSRF. Handlers are thin: parse, authorise, call domain and store, render.
 
+pub mod accounts;
+pub mod api;
+mod assets;
+pub mod audit;
+pub mod error;
+mod home;
+pub mod i18n;
+pub mod page;
+pub mod registry;
+pub mod session;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::get;
+use minecoop_store::Store;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+pub use error::{AppError, AppResult};
+
+/// Settings the web layer needs.
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    /// Mark cookies Secure even without `X-Forwarded-Proto: https` (server behind TLS).
+    pub secure_cookies: bool,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<WebConfig>,
+}
+
+/// An option of a `<select>`.
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub fn router(store: Store, config: WebConfig) -> Router {
+    let state = AppState { store, config: Arc::new(config) };
+    let request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .merge(home::routes())
+        .merge(accounts::routes())
+        .merge(registry::routes())
+        .merge(audit::routes())
+        .merge(api::routes())
+        .merge(assets::routes())
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(|| async { AppError::NotFound })
+        .layer(from_fn_with_state(state.clone(), session::session_layer))
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(from_fn(error::render_errors))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; \
+                 form-action 'self'; frame-ancestors 'none'; base-uri 'self'",
+            ),
+        ))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Serve until the future `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    store: Store,
+    config: WebConfig,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(store, config)).with_graceful_shutdown(shutdown).await
+}

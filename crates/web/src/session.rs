@@ -1,0 +1,174 @@
+//! Who is asking, in which language, and whether their form really came from our page.
+//! One middleware resolves the session (cookie) or API token (bearer), the language, and checks
+//! the CSRF token of every state-changing request before any handler runs.
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use minecoop_domain::auth::{Principal, Scope};
+use minecoop_store::accounts::{User, random_token};
+use minecoop_store::{Actor, now};
+
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+
+pub const SESSION_COOKIE: &str = "mc_session";
+pub const CSRF_COOKIE: &str = "mc_csrf";
+pub const LANG_COOKIE: &str = "mc_lang";
+/// Largest form body the CSRF check will read.
+const MAX_FORM: usize = 256 * 1024;
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == name).then_some(v)
+    })
+}
+
+/// `Set-Cookie` value: HttpOnly, SameSite=Lax, Secure when served over TLS.
+pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"))
+        .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// Language: the user's choice (cookie), else the browser's Accept-Language.
+pub fn lang_of_request(headers: &HeaderMap) -> Lang {
+    cookie(headers, LANG_COOKIE)
+        .and_then(Lang::parse)
+        .unwrap_or_else(|| Lang::negotiate(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok())))
+}
+
+pub fn is_secure(state: &AppState, headers: &HeaderMap) -> bool {
+    state.config.secure_cookies
+        || headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))
+}
+
+/// The requester, available to every handler.
+#[derive(Clone)]
+pub struct Viewer {
+    pub user: Option<User>,
+    pub principal: Option<Principal>,
+    pub lang: Lang,
+    pub csrf: String,
+    /// Authenticated by an API token rather than a browser session.
+    pub via_token: bool,
+}
+
+impl Viewer {
+    /// The logged-in principal, or 401 (pages: redirect to login).
+    pub fn principal(&self) -> AppResult<&Principal> {
+        self.principal.as_ref().ok_or(AppError::Unauthorized)
+    }
+
+    /// The principal if `allowed` says yes, else 403.
+    pub fn require(&self, allowed: impl FnOnce(&Principal) -> bool) -> AppResult<&Principal> {
+        let p = self.principal()?;
+        if allowed(p) { Ok(p) } else { Err(AppError::Forbidden) }
+    }
+
+    pub fn actor(&self) -> Actor {
+        match &self.user {
+            Some(u) => Actor { user_id: Some(u.id), name: u.username.clone() },
+            None => Actor::system("anonymous"),
+        }
+    }
+
+    /// Which part of the register this viewer sees.
+    pub async fn scope(&self, state: &AppState) -> AppResult<Scope> {
+        let p = self.principal()?;
+        let officer_member = match p.mine_id {
+            Some(id) => state.store.mine(id).await.ok().map(|m| m.member_id),
+            None => None,
+        };
+        Ok(p.register_scope(officer_member))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Viewer {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<Viewer>().cloned().ok_or_else(|| AppError::Internal("session layer missing".into()))
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
+}
+
+/// Find `_csrf` in an urlencoded body.
+fn form_csrf(body: &[u8]) -> Option<String> {
+    url::form_urlencoded::parse(body).find(|(k, _)| k == "_csrf").map(|(_, v)| v.into_owned())
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+pub async fn session_layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    match resolve(&state, req, next).await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn resolve(state: &AppState, req: Request, next: Next) -> AppResult<Response> {
+    let (mut parts, body) = req.into_parts();
+    let lang = lang_of_request(&parts.headers);
+    let mut new_csrf_cookie = None;
+    let (user, csrf, via_token) = if let Some(secret) = bearer(&parts.headers) {
+        let user = state.store.api_token_user(secret).await?.ok_or(AppError::Unauthorized)?;
+        (Some(user), String::new(), true)
+    } else {
+        let session = match cookie(&parts.headers, SESSION_COOKIE) {
+            Some(tok) => state.store.session_user(tok, now()).await?,
+            None => None,
+        };
+        match session {
+            Some(s) => (Some(s.user), s.csrf_token, false),
+            None => {
+                let c = match cookie(&parts.headers, CSRF_COOKIE) {
+                    Some(c) if c.len() == 64 && c.bytes().all(|b| b.is_ascii_hexdigit()) => c.to_owned(),
+                    _ => {
+                        let c = random_token(32);
+                        new_csrf_cookie = Some(c.clone());
+                        c
+                    }
+                };
+                (None, c, false)
+            }
+        }
+    };
+
+    let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    let body = if unsafe_method && !via_token {
+        let header_token = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let is_form = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/x-www-form-urlencoded"));
+        let bytes = to_bytes(body, MAX_FORM).await.map_err(|_| AppError::BadRequest("error-413"))?;
+        let given = header_token.or_else(|| if is_form { form_csrf(&bytes) } else { None });
+        // A fresh CSRF cookie means the browser never loaded one of our forms.
+        if new_csrf_cookie.is_some() || !given.is_some_and(|g| constant_time_eq(&g, &csrf)) {
+            tracing::warn!(path = %parts.uri.path(), "CSRF token missing or wrong");
+            return Err(AppError::Csrf);
+        }
+        Body::from(bytes)
+    } else {
+        body
+    };
+
+    let principal = user.as_ref().and_then(User::principal);
+    parts.extensions.insert(Viewer { user, principal, lang, csrf, via_token });
+    let secure = is_secure(state, &parts.headers);
+    let mut resp = next.run(Request::from_parts(parts, body)).await;
+    if let Some(c) = new_csrf_cookie {
+        resp.headers_mut().append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, &c, 60 * 60 * 24 * 365, secure));
+    }
+    Ok(resp)
+}
