@@ -1,0 +1,162 @@
+//! The real server in headless Chromium: what a person does, click by click.
+
+use std::time::Duration;
+
+use fantoccini::{Client, Locator};
+
+use crate::support::{Browser, Server, spawn_server};
+
+async fn login(c: &Client, server: &Server, user: &str, password: &str) {
+    c.goto(&server.url("/login")).await.unwrap();
+    c.find(Locator::Id("username")).await.unwrap().send_keys(user).await.unwrap();
+    c.find(Locator::Id("password")).await.unwrap().send_keys(password).await.unwrap();
+    c.find(Locator::Id("login-submit")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Id("logout")).await.expect("logged in");
+}
+
+async fn text(c: &Client, css: &str) -> String {
+    c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await.unwrap().text().await.unwrap()
+}
+
+async fn fill(c: &Client, id: &str, value: &str) {
+    let e = c.find(Locator::Id(id)).await.unwrap();
+    e.clear().await.unwrap();
+    e.send_keys(value).await.unwrap();
+}
+
+#[tokio::test]
+async fn log_in_switch_language_create_a_mine_fix_an_error_find_it_and_log_out() {
+    let server = spawn_server().await;
+    let b = Browser::start("en-US").await;
+    let c = &b.client;
+    login(c, &server, "admin", "admin-demo-2026").await;
+    assert_eq!(text(c, "nav.site-nav a[href='/mines']").await, "Mines");
+
+    // To Chinese and back.
+    c.find(Locator::Id("lang-zh")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::XPath("//nav//a[text()='矿山']")).await.expect("Chinese menu");
+    c.find(Locator::Id("lang-en")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::XPath("//nav//a[text()='Mines']")).await.expect("English menu");
+
+    // Create a mine in Chinese with a latitude out of range.
+    c.find(Locator::Id("lang-zh")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::XPath("//nav//a[text()='矿山']")).await.unwrap();
+    c.goto(&server.url("/mines/new")).await.unwrap();
+    c.find(Locator::Css("#f-member_id")).await.unwrap().select_by_label("都匀市大坪锌矿").await.unwrap();
+    fill(c, "f-name_zh", "大坪二号矿").await;
+    fill(c, "f-name_en", "Daping No. 2 Mine").await;
+    fill(c, "f-latitude", "95.1").await;
+    fill(c, "f-longitude", "107.4791").await;
+    c.find(Locator::Id("save")).await.unwrap().click().await.unwrap();
+    assert_eq!(text(c, "#e-latitude").await, "纬度应在 -90 到 90 之间。");
+    b.screenshot("mine-form-error-zh").await;
+    // What was typed is still there; fix the one field.
+    let name = c.find(Locator::Id("f-name_zh")).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(name.as_deref(), Some("大坪二号矿"));
+    fill(c, "f-latitude", "26.2329").await;
+    c.find(Locator::Id("save")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::XPath("//h1[contains(., '大坪二号矿')]")).await.expect("detail page of the new mine");
+    assert!(c.find(Locator::Css("table.audit")).await.unwrap().text().await.unwrap().contains("Daping No. 2 Mine"));
+
+    // Back to English; the mine is in the list.
+    c.find(Locator::Id("lang-en")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::XPath("//nav//a[text()='Mines']")).await.unwrap();
+    c.goto(&server.url("/mines?q=Daping")).await.unwrap();
+    let rows = text(c, "#results table").await;
+    assert!(rows.contains("大坪二号矿") && rows.contains("Daping No. 2 Mine") && rows.contains("operating"), "{rows}");
+    b.screenshot("mines-list-en").await;
+
+    c.find(Locator::Id("logout")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Id("login-submit")).await.expect("back at the login page");
+    c.goto(&server.url("/mines")).await.unwrap();
+    c.wait().for_element(Locator::Id("login-submit")).await.expect("logged out: the list needs a login again");
+    b.close().await;
+}
+
+#[tokio::test]
+async fn search_filters_the_list_as_you_type() {
+    let server = spawn_server().await;
+    let b = Browser::start("zh-CN").await;
+    let c = &b.client;
+    login(c, &server, "president", "president-demo-2026").await;
+    c.goto(&server.url("/mines")).await.unwrap();
+    assert!(text(c, "#results").await.contains("老寨锌矿"));
+    c.find(Locator::Id("q")).await.unwrap().send_keys("牛角塘").await.unwrap();
+    // No submit: htmx (served by the binary) swaps the results in.
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath("//div[@id='results'][not(contains(., '老寨锌矿'))]"))
+        .await
+        .expect("results filtered without a page submit");
+    let results = text(c, "#results").await;
+    assert!(results.contains("牛角塘一号矿") && results.contains("共 3 条"), "{results}");
+    assert!(
+        c.current_url().await.unwrap().as_str().contains("q="),
+        "the filter is in the address, so it can be shared"
+    );
+    b.close().await;
+}
+
+/// Every page of the foundation, opened as the roles that use it: each renders its heading,
+/// none shows an error page. Screenshots land in target/screenshots.
+#[tokio::test]
+async fn every_page_opens_in_the_browser() {
+    let server = spawn_server().await;
+    let member = server.db.user_by_name("owner").await.unwrap().member_id.unwrap();
+    let mine = server.db.mines_of_member(member).await.unwrap().remove(0).id;
+    let person = server
+        .db
+        .people(&minecoop_store::registry::ListQuery { page: 1, per_page: 1, ..Default::default() })
+        .await
+        .unwrap()
+        .items
+        .remove(0)
+        .id;
+    let b = Browser::start("en-US").await;
+    let c = &b.client;
+    // The public pages first.
+    for path in ["/", "/login", "/api/docs"] {
+        c.goto(&server.url(path)).await.unwrap();
+        assert!(!text(c, "h1").await.is_empty(), "{path}");
+    }
+    let pages = [
+        (
+            "admin",
+            vec![
+                "/".to_owned(),
+                "/members".into(),
+                "/members/new".into(),
+                format!("/members/{member}"),
+                format!("/members/{member}/edit"),
+                "/mines".into(),
+                "/mines/new".into(),
+                format!("/mines/{mine}"),
+                format!("/mines/{mine}/edit"),
+                "/people".into(),
+                "/people/new".into(),
+                format!("/people/{person}"),
+                format!("/people/{person}/edit"),
+                "/audit".into(),
+                "/admin/users".into(),
+                "/account".into(),
+                "/api/docs".into(),
+            ],
+        ),
+        ("officer", vec!["/".into(), "/mines".into(), format!("/mines/{mine}"), "/members".into(), "/account".into()]),
+        ("bureau", vec!["/members".into(), "/audit".into()]),
+    ];
+    for (user, paths) in pages {
+        login(c, &server, user, &format!("{user}-demo-2026")).await;
+        for path in paths {
+            c.goto(&server.url(&path)).await.unwrap();
+            let h1 = text(c, "h1").await;
+            assert!(!h1.is_empty(), "{user} {path}: no heading");
+            assert!(c.find(Locator::Css(".error-page")).await.is_err(), "{user} {path}: error page ({h1})");
+            let name = format!("{user}{}", path.replace('/', "_"));
+            b.screenshot(&name).await;
+        }
+        c.find(Locator::Id("logout")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::Id("login-submit")).await.unwrap();
+    }
+    b.close().await;
+}

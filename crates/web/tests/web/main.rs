@@ -1,0 +1,9 @@
+//! Web tests: the route/role table, the JSON API, error pages and languages (in-process, on
+//! both databases), and browser tests that drive the real server in headless Chromium.
+//! One test binary for the crate.
+
+mod api;
+mod browser;
+mod pages;
+mod roles;
+mod support;

@@ -1,0 +1,216 @@
+//! Pages in both languages, error pages with request ids, and the promise that nothing
+//! internal (SQL, panics) reaches a response.
+
+use axum::http::{Method, StatusCode};
+use sea_orm::ConnectionTrait;
+
+use crate::support::{As, Backend, Body_, app};
+
+#[tokio::test]
+async fn pages_follow_the_language_cookie_then_accept_language() {
+    let app = app(Backend::Sqlite).await;
+    let zh = app.send_with(As::Anon, Method::GET, "/login", None, &[("accept-language", "zh-CN,zh;q=0.9")]).await;
+    assert!(zh.body.contains("登录矿山合作社"), "{}", zh.body);
+    let en = app.send_with(As::Anon, Method::GET, "/login", None, &[("accept-language", "en-US")]).await;
+    assert!(en.body.contains("Log in to minecoop"));
+    // The switch sets a cookie that wins over the header.
+    let r = app.get(As::Anon, "/lang/zh-CN?next=/members").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers["location"], "/members");
+    assert!(r.headers["set-cookie"].to_str().unwrap().starts_with("mc_lang=zh-CN"));
+    let cookie = format!("mc_lang=zh-CN; mc_csrf={}", crate::support::ANON_CSRF);
+    let r = app
+        .send_with(As::Anon, Method::GET, "/login", None, &[("accept-language", "en-US"), ("cookie", &cookie)])
+        .await;
+    assert!(r.body.contains("登录矿山合作社"));
+    // An open redirect is refused.
+    let r = app.get(As::Anon, "/lang/en-US?next=//evil.example").await;
+    assert_eq!(r.headers["location"], "/");
+}
+
+#[tokio::test]
+async fn not_found_page_in_both_languages_with_request_id() {
+    let app = app(Backend::Sqlite).await;
+    for (lang, text) in [("zh-CN", "页面不存在"), ("en-US", "Page not found")] {
+        let r = app.send_with(As::User("admin"), Method::GET, "/nowhere", None, &[("accept-language", lang)]).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert!(r.body.contains(text), "{lang}: {}", r.body);
+        let id = r.headers["x-request-id"].to_str().unwrap();
+        assert!(r.body.contains(id), "the page shows the request id");
+    }
+}
+
+#[tokio::test]
+async fn database_failure_is_a_500_page_without_sql() {
+    let app = app(Backend::Sqlite).await;
+    app.db.conn().execute_unprepared("DROP TABLE people").await.unwrap();
+    for (path, lang, text) in [("/people", "en-US", "Something went wrong"), ("/api/v1/people", "zh-CN", "系统出错了")]
+    {
+        let r = app.send_with(As::User("admin"), Method::GET, path, None, &[("accept-language", lang)]).await;
+        assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(r.body.contains(text), "{}", r.body);
+        let lower = r.body.to_lowercase();
+        for leak in ["select", "no such table", "sqlx", "database error", "panicked", ".rs:"] {
+            assert!(!lower.contains(leak), "{path} leaks {leak:?}: {}", r.body);
+        }
+        assert!(r.body.contains(r.headers["x-request-id"].to_str().unwrap()));
+    }
+}
+
+#[tokio::test]
+async fn a_form_with_errors_keeps_what_was_typed_and_names_each_field() {
+    let app = app(Backend::Sqlite).await;
+    let form =
+        "name_zh=%E6%96%B0%E7%9F%BF&name_en=New&legal_representative=&uscc=123&joined_on=2020-01-01&status=active";
+    let r = app
+        .send_with(
+            As::User("admin"),
+            Method::POST,
+            "/members",
+            Some(Body_::Form(form.into())),
+            &[("accept-language", "en-US")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("value=\"新矿\""), "typed text kept");
+    assert!(r.body.contains("A unified social credit code has 18 characters."));
+    assert!(r.body.contains("id=\"e-legal_representative\""));
+    assert!(!r.body.contains("id=\"e-name_zh\""));
+}
+
+#[tokio::test]
+async fn throttled_login_says_so() {
+    let app = app(Backend::Sqlite).await;
+    for _ in 0..5 {
+        let r = app
+            .send(As::Anon, Method::POST, "/login", Some(Body_::Form("username=admin&password=nope-nope-nope".into())))
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = app
+        .send_with(
+            As::Anon,
+            Method::POST,
+            "/login",
+            Some(Body_::Form("username=admin&password=admin-demo-2026".into())),
+            &[("accept-language", "en-US")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.body.contains("Too many failed attempts"));
+}
+
+#[tokio::test]
+async fn login_sets_a_hardened_session_cookie() {
+    let app = app(Backend::Sqlite).await;
+    let r = app
+        .send(
+            As::Anon,
+            Method::POST,
+            "/login",
+            Some(Body_::Form("username=owner&password=owner-demo-2026&next=/mines".into())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers["location"], "/mines");
+    let c = r
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("mc_session="))
+        .unwrap();
+    assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && !c.contains("Secure"));
+    let r = app
+        .send_with(
+            As::Anon,
+            Method::POST,
+            "/login",
+            Some(Body_::Form("username=owner&password=owner-demo-2026".into())),
+            &[("x-forwarded-proto", "https")],
+        )
+        .await;
+    let c = r
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("mc_session="))
+        .unwrap();
+    assert!(c.contains("; Secure"), "behind TLS the cookie is Secure: {c}");
+}
+
+/// Every key in one language exists in the other, and every key the code uses exists.
+#[test]
+fn both_languages_have_the_same_keys_and_every_used_key() {
+    use minecoop_web::i18n::Lang;
+    use std::collections::BTreeSet;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+    let keys = |lang: &str| -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        for f in std::fs::read_dir(dir.join(lang)).unwrap() {
+            let text = std::fs::read_to_string(f.unwrap().path()).unwrap();
+            for line in text.lines() {
+                if let Some((k, _)) = line.split_once(" = ") {
+                    if !k.starts_with(' ') && !k.starts_with('#') {
+                        out.insert(k.trim().to_owned());
+                    }
+                }
+            }
+        }
+        out
+    };
+    let en = keys("en-US");
+    let zh = keys("zh-CN");
+    let only_en: Vec<_> = en.difference(&zh).collect();
+    let only_zh: Vec<_> = zh.difference(&en).collect();
+    assert!(only_en.is_empty() && only_zh.is_empty(), "only in en-US: {only_en:?}; only in zh-CN: {only_zh:?}");
+
+    // Keys named literally in code and templates, and every code the domain can return.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut used = BTreeSet::new();
+    let mut stack = vec![root.join("crates")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                if !p.ends_with("tests") {
+                    stack.push(p);
+                }
+                continue;
+            }
+            let ext = p.extension().and_then(|x| x.to_str()).unwrap_or("");
+            if ext != "rs" && ext != "html" {
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap();
+            for part in text.split('"').skip(1).step_by(2).filter(|_| ext == "rs") {
+                let is_key = ["err-", "error-"].iter().any(|pre| part.starts_with(pre))
+                    && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+                if is_key {
+                    used.insert(part.to_owned());
+                }
+            }
+            for part in text.split(".t(\"").skip(1) {
+                let k = part.split('"').next().unwrap();
+                if !k.is_empty()
+                    && k.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+                {
+                    used.insert(k.to_owned());
+                }
+            }
+        }
+    }
+    // Keys built from codes: every code of every vocabulary.
+    use minecoop_domain::registry::{CoopRole, MemberStatus, MineStatus, Mineral, MiningMethod};
+    for r in minecoop_domain::auth::Role::ALL {
+        used.insert(format!("role-{}", r.as_str()));
+    }
+    used.extend(MemberStatus::ALL.iter().map(|s| format!("member-status-{s}")));
+    used.extend(MineStatus::ALL.iter().map(|s| format!("mine-status-{s}")));
+    used.extend(MiningMethod::ALL.iter().map(|s| format!("method-{s}")));
+    used.extend(Mineral::ALL.iter().map(|s| format!("mineral-{s}")));
+    used.extend(CoopRole::ALL.iter().map(|s| format!("coop-role-{s}")));
+    let missing: Vec<_> = used.iter().filter(|k| !Lang::En.has(k) || !Lang::Zh.has(k)).collect();
+    assert!(missing.is_empty(), "keys used but not translated: {missing:?}");
+}
