@@ -38,8 +38,25 @@ fn show(v: Option<&Value>) -> String {
     }
 }
 
-/// Fields that change on every write and say nothing by themselves.
-const NOISE: &[&str] = &["version", "updated_at", "created_at"];
+/// Fields that change on every write, or never, and say nothing by themselves.
+const NOISE: &[&str] = &["id", "version", "updated_at", "created_at"];
+
+/// Coordinates are stored in micro-degrees; people read degrees.
+fn readable(key: &str, v: Option<&Value>) -> (String, String) {
+    match (key.strip_suffix("_micro"), v.and_then(Value::as_i64)) {
+        (Some(base), Some(micro)) => {
+            let name = if base == "lat" { "latitude" } else { "longitude" };
+            (
+                name.to_owned(),
+                minecoop_domain::units::from_scaled(micro, minecoop_domain::units::DEGREE_SCALE)
+                    .normalize()
+                    .to_string(),
+            )
+        }
+        (Some(base), None) => ((if base == "lat" { "latitude" } else { "longitude" }).to_owned(), show(v)),
+        _ => (key.to_owned(), show(v)),
+    }
+}
 
 pub fn history_row(r: &AuditRecord) -> HistoryRow {
     let before: Value = serde_json::from_str(&r.before).unwrap_or(Value::Null);
@@ -53,7 +70,11 @@ pub fn history_row(r: &AuditRecord) -> HistoryRow {
     let changes = keys
         .into_iter()
         .filter(|k| !NOISE.contains(&k.as_str()) && b.get(*k) != a.get(*k))
-        .map(|k| (k.clone(), show(b.get(k)), show(a.get(k))))
+        .map(|k| {
+            let (name, old) = readable(k, b.get(k));
+            let (_, new) = readable(k, a.get(k));
+            (name, old, new)
+        })
         .collect();
     HistoryRow {
         seq: r.seq,

@@ -77,6 +77,12 @@ impl Ctx {
         self.lang.t_args(key, &[(name, value.to_string())])
     }
 
+    /// The label of a record's field in history tables (`field-<name>`), or the name itself.
+    pub fn field_label(&self, name: &str) -> String {
+        let key = format!("field-{name}");
+        if self.lang.has(&key) { self.t(&key) } else { name.to_owned() }
+    }
+
     pub fn role_label(&self) -> String {
         self.principal.as_ref().map(|p| self.t(&format!("role-{}", p.role.as_str()))).unwrap_or_default()
     }

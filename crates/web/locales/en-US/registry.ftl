@@ -62,3 +62,4 @@ coop-role-inspector = Inspector
 coop-role-owner = Mine owner
 coop-role-contact = Contact
 coop-role-other = Other
+field-member_id = Member enterprise

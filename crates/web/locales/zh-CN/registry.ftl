@@ -62,3 +62,4 @@ coop-role-inspector = 检查员
 coop-role-owner = 矿主
 coop-role-contact = 联系人
 coop-role-other = 其他
+field-member_id = 成员企业

@@ -30,10 +30,10 @@ pub struct MineRow {
 
 impl MineRow {
     pub fn lat(&self) -> String {
-        from_scaled(self.mine.lat_micro, DEGREE_SCALE).to_string()
+        from_scaled(self.mine.lat_micro, DEGREE_SCALE).normalize().to_string()
     }
     pub fn lon(&self) -> String {
-        from_scaled(self.mine.lon_micro, DEGREE_SCALE).to_string()
+        from_scaled(self.mine.lon_micro, DEGREE_SCALE).normalize().to_string()
     }
 }
 
@@ -146,8 +146,8 @@ fn input_of(m: &Mine) -> MineInput {
         member_id: m.member_id.to_string(),
         name_zh: m.name_zh.clone(),
         name_en: m.name_en.clone(),
-        latitude: from_scaled(m.lat_micro, DEGREE_SCALE).to_string(),
-        longitude: from_scaled(m.lon_micro, DEGREE_SCALE).to_string(),
+        latitude: from_scaled(m.lat_micro, DEGREE_SCALE).normalize().to_string(),
+        longitude: from_scaled(m.lon_micro, DEGREE_SCALE).normalize().to_string(),
         minerals: m.minerals.clone(),
         mining_method: m.mining_method.clone(),
         status: m.status.clone(),
