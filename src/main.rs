@@ -308,3 +308,50 @@ async fn user_command(store: &Store, actor: &Actor, cmd: UserCommand) -> Result<
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn configuration_layers_defaults_file_environment_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("minecoop.toml");
+        std::fs::write(&file, "db = \"sqlite://from-file.db\"\nlisten = \"127.0.0.1:9000\"\nsecure_cookies = true\n")
+            .unwrap();
+        let cfg = file.to_str().unwrap();
+
+        let cli = Cli::parse_from(["minecoop", "--config", "/nonexistent.toml", "migrate"]);
+        let c = load_config(&cli).unwrap();
+        assert_eq!(
+            (c.db.as_str(), c.listen.as_str(), c.secure_cookies),
+            ("sqlite://minecoop.db?mode=rwc", "127.0.0.1:8080", false)
+        );
+
+        let cli = Cli::parse_from(["minecoop", "--config", cfg, "migrate"]);
+        let c = load_config(&cli).unwrap();
+        assert_eq!(
+            (c.db.as_str(), c.listen.as_str(), c.secure_cookies),
+            ("sqlite://from-file.db", "127.0.0.1:9000", true)
+        );
+
+        // SAFETY: this is the only test in this binary that touches the environment.
+        unsafe { std::env::set_var("MINECOOP_LISTEN", "127.0.0.1:9100") };
+        let c = load_config(&cli).unwrap();
+        assert_eq!(c.listen, "127.0.0.1:9100", "the environment beats the file");
+
+        let cli = Cli::parse_from([
+            "minecoop",
+            "--config",
+            cfg,
+            "--db",
+            "sqlite://flag.db",
+            "serve",
+            "--listen",
+            "127.0.0.1:9200",
+        ]);
+        let c = load_config(&cli).unwrap();
+        assert_eq!((c.db.as_str(), c.listen.as_str()), ("sqlite://flag.db", "127.0.0.1:9200"), "flags beat everything");
+        unsafe { std::env::remove_var("MINECOOP_LISTEN") };
+    }
+}

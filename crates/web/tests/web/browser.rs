@@ -166,3 +166,25 @@ async fn every_page_opens_in_the_browser() {
     }
     b.close().await;
 }
+
+/// On a phone the page fits the screen: nothing wider than the viewport but the tables, which
+/// scroll inside their own box.
+#[tokio::test]
+async fn pages_fit_a_phone_screen() {
+    let server = spawn_server().await;
+    let b = Browser::start("zh-CN").await;
+    let c = &b.client;
+    c.set_window_size(390, 844).await.unwrap();
+    login(c, &server, "owner", "owner-demo-2026").await;
+    for path in ["/", "/members", "/mines", "/mines/new"] {
+        c.goto(&server.url(path)).await.unwrap();
+        text(c, "h1").await;
+        let overflow = c
+            .execute("return document.documentElement.scrollWidth - document.documentElement.clientWidth;", vec![])
+            .await
+            .unwrap();
+        assert!(overflow.as_i64().unwrap_or(999) <= 1, "{path} is wider than the phone: {overflow}");
+        b.screenshot(&format!("phone{}", path.replace('/', "_"))).await;
+    }
+    b.close().await;
+}
