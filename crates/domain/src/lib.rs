@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod cadastre;
 pub mod registry;
 pub mod units;
 pub mod validation;
