@@ -41,6 +41,37 @@ enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Mining licences and the lease map (no database needed).
+    #[command(subcommand)]
+    Cadastre(CadastreCommand),
+}
+
+#[derive(Subcommand)]
+enum CadastreCommand {
+    /// Find overlapping leases and workings outside their licence, from GeoJSON files.
+    Check {
+        /// FeatureCollection of Polygon/MultiPolygon leases with `licence_no`.
+        #[arg(long)]
+        leases: std::path::PathBuf,
+        /// FeatureCollection of Point/LineString workings with `id` and `licence_no`.
+        #[arg(long)]
+        workings: Option<std::path::PathBuf>,
+        /// EPSG code of the coordinates (EPSG:4490, EPSG:4513-4554); default: degrees if they
+        /// fit, else planar metres.
+        #[arg(long)]
+        crs: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+        /// Exit 1 when anything was found.
+        #[arg(long)]
+        fail_on_findings: bool,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum OutputFormat {
+    Text,
+    Json,
 }
 
 #[derive(Args)]
@@ -169,6 +200,10 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
+    if let Command::Cadastre(CadastreCommand::Check { leases, workings, crs, format, fail_on_findings }) = &cli.command
+    {
+        return cadastre_check(leases, workings.as_deref(), crs.as_deref(), *format, *fail_on_findings);
+    }
     let config = load_config(&cli)?;
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -186,6 +221,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             print_logins(logins);
         }
         Command::Serve(args) => return serve(store, &config, args.demo).await,
+        Command::Cadastre(_) => unreachable!("handled before the database is opened"),
         Command::User(cmd) => user_command(&store, &system, cmd).await?,
         Command::Audit(AuditCommand::Verify) => match store.audit_verify().await.map_err(store_error)? {
             Ok(n) => println!("audit trail intact: {n} records"),
@@ -205,6 +241,67 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         },
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `minecoop cadastre check`: exit 0 when the check ran, 1 with `--fail-on-findings` when
+/// something was found, 2 (through `main`) when an input cannot be read.
+fn cadastre_check(
+    leases: &std::path::Path,
+    workings: Option<&std::path::Path>,
+    crs: Option<&str>,
+    format: OutputFormat,
+    fail_on_findings: bool,
+) -> Result<ExitCode> {
+    use minecoop_domain::cadastre::{check, crs::Crs, geojson};
+    let read =
+        |p: &std::path::Path| std::fs::read_to_string(p).with_context(|| format!("{}: cannot read", p.display()));
+    let lease_text = read(leases)?;
+    let work_text = workings.map(read).transpose()?;
+    let (lease_list, work_list) = rayon::join(
+        || geojson::parse_leases(&lease_text).map_err(|e| anyhow::anyhow!("{}: {e}", leases.display())),
+        || match (&work_text, workings) {
+            (Some(t), Some(p)) => geojson::parse_workings(t).map_err(|e| anyhow::anyhow!("{}: {e}", p.display())),
+            _ => Ok(Vec::new()),
+        },
+    );
+    let (lease_list, work_list) = (lease_list?, work_list?);
+    drop((lease_text, work_text));
+    let crs = match crs {
+        Some(code) => Crs::parse(code).map_err(|e| anyhow::anyhow!(e))?,
+        None => check::guess_crs(
+            lease_list
+                .iter()
+                .flat_map(|l| l.rings.iter().flatten().flatten())
+                .chain(work_list.iter().flat_map(|w| w.points.iter())),
+        ),
+    };
+    let report = check::check(lease_list, &work_list, crs);
+    match format {
+        OutputFormat::Json => println!("{}", serde_json::to_string(&report)?),
+        OutputFormat::Text => {
+            println!("{} leases, {} workings", report.leases, report.workings);
+            for o in &report.overlaps {
+                println!("overlap: {} and {} share {:.2} m2", o.a, o.b, o.area_m2);
+            }
+            for o in &report.outside {
+                let kind = match o.kind {
+                    check::OutsideKind::BeyondBoundary => "beyond the boundary of",
+                    check::OutsideKind::OutOfLevel => "out of the licensed levels of",
+                };
+                println!("working {} is {:.2} m {kind} {}", o.working, o.distance_m, o.licence_no);
+            }
+            for i in &report.invalid {
+                println!("invalid lease {}: {}", i.licence_no, i.problem);
+            }
+            for w in &report.unknown_licence_workings {
+                println!("working {w} names a licence that is not in the leases file");
+            }
+            if !report.has_findings() {
+                println!("no findings");
+            }
+        }
+    }
+    Ok(if fail_on_findings && report.has_findings() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 fn print_logins(logins: &[demo::DemoLogin]) {

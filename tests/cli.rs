@@ -122,3 +122,70 @@ fn serve_demo_prints_url_and_logins_and_serves_the_login_page() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+const LEASES: &str = r#"{"type":"FeatureCollection","features":[
+ {"type":"Feature","properties":{"licence_no":"C2","elevation_top_m":1200,"elevation_bottom_m":800},
+  "geometry":{"type":"Polygon","coordinates":[[[452000,2905700],[453000,2905700],[453000,2906700],[452000,2906700],[452000,2905700]]]}},
+ {"type":"Feature","properties":{"licence_no":"C1"},
+  "geometry":{"type":"Polygon","coordinates":[[[452990,2905700],[454000,2905700],[454000,2906700],[452990,2906700],[452990,2905700]]]}},
+ {"type":"Feature","properties":{"licence_no":"C3"},
+  "geometry":{"type":"Polygon","coordinates":[[[454000,2905700],[455000,2905700],[455000,2906700],[454000,2906700],[454000,2905700]]]}},
+ {"type":"Feature","properties":{"licence_no":"BAD"},
+  "geometry":{"type":"Polygon","coordinates":[[[460000,2905700],[461000,2906700],[461000,2905700],[460000,2906700],[460000,2905700]]]}}
+]}"#;
+
+const WORKINGS: &str = r#"{"type":"FeatureCollection","features":[
+ {"type":"Feature","properties":{"id":"w-ok","licence_no":"C2"},"geometry":{"type":"Point","coordinates":[452500,2906200,1000]}},
+ {"type":"Feature","properties":{"id":"w-out","licence_no":"C2"},"geometry":{"type":"Point","coordinates":[451950,2906200,1000]}},
+ {"type":"Feature","properties":{"id":"w-deep","licence_no":"C2"},"geometry":{"type":"LineString","coordinates":[[452500,2906200,820],[452600,2906200,780]]}},
+ {"type":"Feature","properties":{"id":"w-lost","licence_no":"X9"},"geometry":{"type":"Point","coordinates":[0,0]}}
+]}"#;
+
+fn cadastre(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_minecoop")).args(["cadastre", "check"]).args(args).output().expect("run minecoop")
+}
+
+#[test]
+fn cadastre_check_reports_overlaps_outside_invalid_and_unknown_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let leases = dir.path().join("leases.geojson");
+    let workings = dir.path().join("workings.geojson");
+    std::fs::write(&leases, LEASES).unwrap();
+    std::fs::write(&workings, WORKINGS).unwrap();
+    let (l, w) = (leases.to_str().unwrap(), workings.to_str().unwrap());
+    let o = cadastre(&["--leases", l, "--workings", w, "--crs", "EPSG:4545", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["leases"], 4);
+    assert_eq!(r["workings"], 4);
+    assert_eq!(r["overlaps"], serde_json::json!([{"a": "C1", "b": "C2", "area_m2": 10000.0}]), "C1/C3 only touch");
+    assert_eq!(
+        r["outside"],
+        serde_json::json!([
+            {"working": "w-deep", "licence_no": "C2", "kind": "out_of_level", "distance_m": 20.0},
+            {"working": "w-out", "licence_no": "C2", "kind": "beyond_boundary", "distance_m": 50.0}
+        ])
+    );
+    assert_eq!(r["invalid"][0]["licence_no"], "BAD");
+    assert!(r["invalid"][0]["problem"].as_str().unwrap().contains("crosses"));
+    assert_eq!(r["unknown_licence_workings"], serde_json::json!(["w-lost"]));
+
+    let o = cadastre(&["--leases", l, "--workings", w, "--fail-on-findings"]);
+    assert_eq!(o.status.code(), Some(1), "findings with --fail-on-findings exit 1");
+    assert!(out(&o).contains("overlap: C1 and C2 share 10000.00 m2"), "{}", out(&o));
+}
+
+#[test]
+fn cadastre_check_names_file_and_feature_of_unreadable_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.geojson");
+    std::fs::write(&bad, r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"licence_no":"A"},"geometry":{"type":"Point","coordinates":[1,2]}}]}"#).unwrap();
+    let o = cadastre(&["--leases", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let msg = out(&o);
+    assert!(msg.contains("bad.geojson: feature 1 (A): a lease must be a Polygon or MultiPolygon"), "{msg}");
+    let o = cadastre(&["--leases", "/nonexistent.geojson"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = cadastre(&["--leases", bad.to_str().unwrap(), "--crs", "EPSG:3857"]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -18,6 +18,7 @@ use super::lease::{Problem, RawMultiPolygon, build};
 /// Overlaps smaller than this are numerical noise of shared edges, not overlaps (1 dm2).
 pub const MIN_OVERLAP_M2: f64 = 0.01;
 
+#[derive(Debug, Clone)]
 pub struct LeaseInput {
     pub licence_no: String,
     pub rings: RawMultiPolygon,
@@ -26,6 +27,7 @@ pub struct LeaseInput {
 }
 
 /// A surveyed working: one point, or the vertices of a drift; elevations when surveyed.
+#[derive(Debug, Clone)]
 pub struct WorkingInput {
     pub id: String,
     pub licence_no: String,
@@ -158,7 +160,7 @@ pub fn overlaps(leases: &[Lease], crs: Crs) -> Vec<Overlap> {
                     } else {
                         (leases[j].licence_no.clone(), l.licence_no.clone())
                     };
-                    found.push(Overlap { a, b, area_m2 });
+                    found.push(Overlap { a, b, area_m2: round_cm(area_m2) });
                 }
             }
             found

@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod crs;
+pub mod geojson;
 pub mod lease;
 
 use geo::{Coord, GeodesicArea, MapCoords, MultiPolygon};
