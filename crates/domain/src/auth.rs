@@ -153,6 +153,19 @@ impl Principal {
     pub fn can_view_audit_log(&self) -> bool {
         self.is(&[Role::Admin, Role::Bureau])
     }
+
+    /// Record types whose audit entries this principal may not read: the trail repeats every
+    /// field of a record, so it must not show what the record's own page would not.
+    pub fn hidden_audit_entities(&self) -> Vec<&'static str> {
+        let mut hidden = Vec::new();
+        if !self.can_view_people() {
+            hidden.push("person");
+        }
+        if !self.can_manage_users() {
+            hidden.extend(["user", "api_token"]);
+        }
+        hidden
+    }
 }
 
 #[cfg(test)]
@@ -194,6 +207,8 @@ mod tests {
         }
         assert!(!p(Role::Bureau, None, None).can_view_people());
         assert!(p(Role::Bureau, None, None).can_view_audit_log());
+        assert_eq!(p(Role::Bureau, None, None).hidden_audit_entities(), ["person", "user", "api_token"]);
+        assert!(p(Role::Admin, None, None).hidden_audit_entities().is_empty());
         assert!(!p(Role::President, None, None).can_manage_users());
     }
 

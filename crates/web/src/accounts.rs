@@ -36,7 +36,15 @@ pub fn routes() -> Router<AppState> {
 /// Only local paths are followed after login or a language switch (no open redirect).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                // Browsers drop tabs and newlines from URLs, so `/\t/evil` would become `//evil`.
+                && n.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -171,6 +179,7 @@ async fn change_password(
     State(s): State<AppState>,
     v: Viewer,
     uri: Uri,
+    headers: HeaderMap,
     Form(f): Form<PasswordForm>,
 ) -> AppResult<Response> {
     let mut page = account_page(&s, &v, &uri).await?;
@@ -185,8 +194,17 @@ async fn change_password(
     if errors.is_empty() {
         match s.store.set_user_password(&v.actor(), user.id, &f.new_password).await {
             Ok(_) => {
+                // Every session of the account ended with the change; this browser gets a new one.
+                let token = s.store.create_session(user.id, now()).await?;
+                let fresh = s.store.session_user(&token, now()).await?.ok_or(AppError::Unauthorized)?;
+                page.ctx.csrf = fresh.csrf_token;
                 page.ctx = page.ctx.with_notice("account-password-changed");
-                return render(&page);
+                let mut r = render(&page)?;
+                r.headers_mut().append(
+                    header::SET_COOKIE,
+                    set_cookie(SESSION_COOKIE, &token, 14 * 86400, is_secure(&s, &headers)),
+                );
+                return Ok(r);
             }
             Err(StoreError::Invalid(e)) => errors = e,
             Err(e) => return Err(e.into()),

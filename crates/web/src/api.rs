@@ -436,9 +436,9 @@ async fn audit(
     v: Viewer,
     Query(q): Query<AuditParams>,
 ) -> AppResult<Json<Listing<AuditOut>>> {
-    v.require(|p| p.can_view_audit_log())?;
-    let f = AuditFilter { entity: q.entity, entity_id: q.entity_id, actor: q.actor };
-    Ok(Json(listing(s.store.audit_list(&f, q.page.unwrap_or(1).max(1), 100).await?)))
+    let hidden = v.require(|p| p.can_view_audit_log())?.hidden_audit_entities();
+    let f = AuditFilter { entity: q.entity, entity_id: q.entity_id, actor: q.actor, hidden };
+    Ok(Json(listing(s.store.audit_list(&f, q.page.unwrap_or(1).clamp(1, 1_000_000), 100).await?)))
 }
 
 // ---- the document --------------------------------------------------------------------------

@@ -107,10 +107,15 @@ struct AuditPage {
 }
 
 async fn list(State(s): State<AppState>, v: Viewer, uri: Uri, Query(q): Query<AuditQuery>) -> AppResult<Response> {
-    v.require(|p| p.can_view_audit_log())?;
+    let hidden = v.require(|p| p.can_view_audit_log())?.hidden_audit_entities();
     let nonempty = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-    let f = AuditFilter { entity: nonempty(&q.entity), entity_id: nonempty(&q.entity_id), actor: nonempty(&q.actor) };
-    let page = s.store.audit_list(&f, q.page.unwrap_or(1).max(1), 50).await?;
+    let f = AuditFilter {
+        entity: nonempty(&q.entity),
+        entity_id: nonempty(&q.entity_id),
+        actor: nonempty(&q.actor),
+        hidden,
+    };
+    let page = s.store.audit_list(&f, q.page.unwrap_or(1).clamp(1, 1_000_000), 50).await?;
     let pager = Pager::new(
         "/audit",
         &[("entity", q.entity.clone()), ("entity_id", q.entity_id.clone()), ("actor", q.actor.clone())],

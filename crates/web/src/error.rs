@@ -207,7 +207,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         r
     } else {
-        let page = ErrorPage { lang, status: info.status.as_u16(), title, detail, request_id, path };
+        let page = ErrorPage { lang, status: info.status.as_u16(), title, detail, request_id, path: urlencode(&path) };
         match page.render() {
             Ok(html) => axum::response::Html(html).into_response(),
             Err(_) => "error".into_response(),

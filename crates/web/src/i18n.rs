@@ -89,9 +89,13 @@ impl Lang {
         LOCALES.try_lookup_with_args(self.id(), key, &map).unwrap_or_else(|| key.to_owned())
     }
 
-    /// Whether a message exists in this language (for tests).
+    /// Whether a message exists in this language itself (not by fallback). A message with
+    /// placeables fails to format without arguments, but it exists.
     pub fn has(self, key: &str) -> bool {
-        LOCALES.try_lookup(self.id(), key).is_some()
+        match LOCALES.lookup_single_language::<String>(self.id(), key, None) {
+            Ok(_) => true,
+            Err(e) => format!("{e:?}").starts_with("FluentError"),
+        }
     }
 }
 

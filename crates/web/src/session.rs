@@ -109,6 +109,10 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+fn user_logged_in(parts: &Parts) -> bool {
+    parts.extensions.get::<Viewer>().is_some_and(|v| v.user.is_some())
+}
+
 pub async fn session_layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
     match resolve(&state, req, next).await {
         Ok(r) => r,
@@ -120,7 +124,9 @@ async fn resolve(state: &AppState, req: Request, next: Next) -> AppResult<Respon
     let (mut parts, body) = req.into_parts();
     let lang = lang_of_request(&parts.headers);
     let mut new_csrf_cookie = None;
-    let (user, csrf, via_token) = if let Some(secret) = bearer(&parts.headers) {
+    // Tokens are for programs using the API; they open no pages and mint no more tokens.
+    let api = parts.uri.path().starts_with("/api/");
+    let (user, csrf, via_token) = if let Some(secret) = bearer(&parts.headers).filter(|_| api) {
         let user = state.store.api_token_user(secret).await?.ok_or(AppError::Unauthorized)?;
         (Some(user), String::new(), true)
     } else {
@@ -128,8 +134,13 @@ async fn resolve(state: &AppState, req: Request, next: Next) -> AppResult<Respon
             Some(tok) => state.store.session_user(tok, now()).await?,
             None => None,
         };
+        let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         match session {
             Some(s) => (Some(s.user), s.csrf_token, false),
+            // An expired session posting a form: ask to log in again rather than blame the form.
+            None if unsafe_method && cookie(&parts.headers, SESSION_COOKIE).is_some_and(|c| !c.is_empty()) => {
+                return Err(AppError::Unauthorized);
+            }
             None => {
                 let c = match cookie(&parts.headers, CSRF_COOKIE) {
                     Some(c) if c.len() == 64 && c.bytes().all(|b| b.is_ascii_hexdigit()) => c.to_owned(),
@@ -166,7 +177,12 @@ async fn resolve(state: &AppState, req: Request, next: Next) -> AppResult<Respon
     let principal = user.as_ref().and_then(User::principal);
     parts.extensions.insert(Viewer { user, principal, lang, csrf, via_token });
     let secure = is_secure(state, &parts.headers);
+    let logged_in = user_logged_in(&parts);
     let mut resp = next.run(Request::from_parts(parts, body)).await;
+    if logged_in && !resp.headers().contains_key(header::CACHE_CONTROL) {
+        // Pages with personal data or a new token's secret stay out of shared caches and history.
+        resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     if let Some(c) = new_csrf_cookie {
         resp.headers_mut().append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, &c, 60 * 60 * 24 * 365, secure));
     }

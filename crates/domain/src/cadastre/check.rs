@@ -199,9 +199,9 @@ pub fn check_working(w: &WorkingInput, lease: &Lease, crs: Crs) -> Vec<Outside> 
     // In plan: the farthest a vertex lies outside; for a drift also the parts between vertices
     // that leave a concave lease.
     let mut far = pts.iter().map(|p| distance_outside(&lease.shape, *p, crs)).fold(0.0_f64, f64::max);
-    if w.is_line && pts.len() >= 2 && far == 0.0 {
-        // Both ends inside, the middle outside: the farthest point is somewhere along the part
-        // outside, so sample it.
+    if w.is_line && pts.len() >= 2 {
+        // Between two vertices a drift can leave a concave lease farther than any vertex does:
+        // sample the parts outside.
         let line = MultiLineString::new(vec![LineString::from(pts.clone())]);
         for ls in lease.shape.clip(&line, true).0 {
             for seg in ls.lines() {

@@ -103,8 +103,8 @@ pub fn parse_leases(text: &str) -> Result<Vec<LeaseInput>, String> {
             let p = f.properties.unwrap_or_default();
             let licence_no = p
                 .licence_no
-                .map(Text::into_string)
-                .filter(|s| !s.trim().is_empty())
+                .map(|t| t.into_string().trim().to_owned())
+                .filter(|s| !s.is_empty())
                 .ok_or_else(|| format!("feature {n}: property \"licence_no\" is missing"))?;
             let rings = match f.geometry {
                 Some(Geometry::Polygon { coordinates }) => {
@@ -149,7 +149,7 @@ pub fn parse_workings(text: &str) -> Result<Vec<WorkingInput>, String> {
                     .ok_or_else(|| format!("feature {n}: property \"id\" is missing"))?;
             let licence_no = p
                 .licence_no
-                .map(Text::into_string)
+                .map(|t| t.into_string().trim().to_owned())
                 .ok_or_else(|| format!("feature {n} ({id}): property \"licence_no\" is missing"))?;
             let (coords, is_line) = match f.geometry {
                 Some(Geometry::Point { coordinates }) => (vec![coordinates], false),

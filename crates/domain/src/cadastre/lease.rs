@@ -13,15 +13,62 @@ pub type RawMultiPolygon = Vec<Vec<Vec<[f64; 2]>>>;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Problem {
     Empty,
-    NotFinite { part: usize, ring: usize, point: usize },
-    RingTooShort { part: usize, ring: usize, points: usize },
-    RingNotClosed { part: usize, ring: usize },
-    DuplicatePoint { part: usize, ring: usize, point: usize },
-    SelfIntersection { part: usize, ring: usize, seg_a: (usize, usize), seg_b: (usize, usize) },
-    SwappedAxes { part: usize, ring: usize, point: usize },
-    ZonePrefix { part: usize, ring: usize, point: usize, found: u8, expected: u8 },
-    NotDegrees { part: usize, ring: usize, point: usize },
-    ElevationOrder { top: f64, bottom: f64 },
+    NotFinite {
+        part: usize,
+        ring: usize,
+        point: usize,
+    },
+    RingTooShort {
+        part: usize,
+        ring: usize,
+        points: usize,
+    },
+    RingNotClosed {
+        part: usize,
+        ring: usize,
+    },
+    DuplicatePoint {
+        part: usize,
+        ring: usize,
+        point: usize,
+    },
+    SelfIntersection {
+        part: usize,
+        ring: usize,
+        seg_a: (usize, usize),
+        seg_b: (usize, usize),
+    },
+    SwappedAxes {
+        part: usize,
+        ring: usize,
+        point: usize,
+    },
+    ZonePrefix {
+        part: usize,
+        ring: usize,
+        point: usize,
+        found: u8,
+        expected: u8,
+    },
+    MissingZonePrefix {
+        part: usize,
+        ring: usize,
+        point: usize,
+        expected: u8,
+    },
+    /// Rings of one lease that cross each other, a hole outside its polygon, parts that overlap.
+    Topology {
+        detail: String,
+    },
+    NotDegrees {
+        part: usize,
+        ring: usize,
+        point: usize,
+    },
+    ElevationOrder {
+        top: f64,
+        bottom: f64,
+    },
 }
 
 fn ring_name(part: usize, ring: usize) -> String {
@@ -71,6 +118,13 @@ impl std::fmt::Display for Problem {
                  correct the prefix or choose the right zone",
                 ring_name(*part, *ring)
             ),
+            Problem::MissingZonePrefix { part, ring, point, expected } => write!(
+                f,
+                "{}: point {point} has no zone prefix but the coordinate system expects zone {expected} in front of the \
+                 easting; add the prefix or choose the system without prefixes",
+                ring_name(*part, *ring)
+            ),
+            Problem::Topology { detail } => write!(f, "the rings do not form a valid area: {detail}"),
             Problem::NotDegrees { part, ring, point } => write!(
                 f,
                 "{}: point {point} is outside longitude -180..180 / latitude -90..90; these look like metres: name the \
@@ -85,6 +139,42 @@ impl std::fmt::Display for Problem {
 }
 
 impl Problem {
+    /// Arguments of the Fluent message (`part` and `ring` from 1; `ring` 1 is the outer ring).
+    pub fn args(&self) -> Vec<(&'static str, String)> {
+        let at = |part: &usize, ring: &usize| vec![("part", (part + 1).to_string()), ("ring", (ring + 1).to_string())];
+        match self {
+            Problem::Empty => Vec::new(),
+            Problem::RingNotClosed { part, ring } => at(part, ring),
+            Problem::RingTooShort { part, ring, points } => {
+                [at(part, ring), vec![("points", points.to_string())]].concat()
+            }
+            Problem::NotFinite { part, ring, point }
+            | Problem::DuplicatePoint { part, ring, point }
+            | Problem::SwappedAxes { part, ring, point }
+            | Problem::NotDegrees { part, ring, point } => {
+                [at(part, ring), vec![("point", point.to_string())]].concat()
+            }
+            Problem::SelfIntersection { part, ring, seg_a, seg_b } => [
+                at(part, ring),
+                vec![
+                    ("segment_a", format!("{}-{}", seg_a.0, seg_a.1)),
+                    ("segment_b", format!("{}-{}", seg_b.0, seg_b.1)),
+                ],
+            ]
+            .concat(),
+            Problem::ZonePrefix { part, ring, point, found, expected } => [
+                at(part, ring),
+                vec![("point", point.to_string()), ("found", found.to_string()), ("expected", expected.to_string())],
+            ]
+            .concat(),
+            Problem::ElevationOrder { top, bottom } => vec![("top", top.to_string()), ("bottom", bottom.to_string())],
+            Problem::MissingZonePrefix { part, ring, point, expected } => {
+                [at(part, ring), vec![("point", point.to_string()), ("expected", expected.to_string())]].concat()
+            }
+            Problem::Topology { detail } => vec![("detail", detail.clone())],
+        }
+    }
+
     /// Fluent message id for the interface.
     pub fn code(&self) -> &'static str {
         match self {
@@ -96,6 +186,8 @@ impl Problem {
             Problem::SelfIntersection { .. } => "err-lease-self-intersection",
             Problem::SwappedAxes { .. } => "err-lease-swapped-axes",
             Problem::ZonePrefix { .. } => "err-lease-zone-prefix",
+            Problem::MissingZonePrefix { .. } => "err-lease-zone-prefix-missing",
+            Problem::Topology { .. } => "err-lease-topology",
             Problem::NotDegrees { .. } => "err-lease-not-degrees",
             Problem::ElevationOrder { .. } => "err-lease-elevation-order",
         }
@@ -118,6 +210,7 @@ fn check_point(crs: Crs, p: [f64; 2], part: usize, ring: usize, point: usize) ->
             (Some(found), _) if found != zone => {
                 return Err(Problem::ZonePrefix { part, ring, point, found, expected: zone });
             }
+            (None, None) => return Err(Problem::MissingZonePrefix { part, ring, point, expected: zone }),
             _ => {}
         },
         // Without a prefix an easting lies within a few hundred km of 500 000; a Chinese northing
@@ -184,7 +277,13 @@ pub fn build(raw: &RawMultiPolygon, crs: Crs) -> Result<MultiPolygon<f64>, Probl
         let exterior = it.next().ok_or(Problem::Empty)?;
         polygons.push(Polygon::new(exterior, it.collect()));
     }
-    Ok(MultiPolygon::new(polygons))
+    let mp = MultiPolygon::new(polygons);
+    // Each ring is simple; now the rings together: holes inside their polygon, parts apart.
+    use geo::Validation;
+    if let Err(e) = mp.check_validation() {
+        return Err(Problem::Topology { detail: e.to_string() });
+    }
+    Ok(mp)
 }
 
 #[cfg(test)]
@@ -247,6 +346,24 @@ mod tests {
         assert_eq!(e, Problem::ZonePrefix { part: 0, ring: 0, point: 3, found: 37, expected: 36 });
         let degrees_expected = build(&vec![vec![ok]], Crs::Geographic).unwrap_err();
         assert_eq!(degrees_expected.code(), "err-lease-not-degrees");
+    }
+
+    #[test]
+    fn rings_that_do_not_form_an_area_are_refused() {
+        let far_hole = vec![[500.0, 500.0], [500.0, 600.0], [600.0, 600.0], [600.0, 500.0], [500.0, 500.0]];
+        let e = build(&vec![vec![square(), far_hole]], Crs::Planar).unwrap_err();
+        assert_eq!(e.code(), "err-lease-topology");
+        let overlapping_parts =
+            vec![vec![square()], vec![vec![[50.0, 50.0], [150.0, 50.0], [150.0, 150.0], [50.0, 150.0], [50.0, 50.0]]]];
+        assert_eq!(build(&overlapping_parts, Crs::Planar).unwrap_err().code(), "err-lease-topology");
+        let unprefixed = vec![
+            [452_000.0, 2_905_700.0],
+            [453_000.0, 2_905_700.0],
+            [453_000.0, 2_906_700.0],
+            [452_000.0, 2_905_700.0],
+        ];
+        let e = build(&vec![vec![unprefixed]], Crs::GaussKruger { zone: 36, prefix: true }).unwrap_err();
+        assert_eq!(e, Problem::MissingZonePrefix { part: 0, ring: 0, point: 1, expected: 36 });
     }
 
     #[test]

@@ -228,15 +228,27 @@ impl Store {
         .await
     }
 
-    /// Disabling also ends the user's sessions and revokes their API tokens.
+    /// Disabling also ends the user's sessions and revokes their API tokens (enabling again does
+    /// not bring the tokens back).
     pub async fn set_user_disabled(&self, actor: &Actor, id: Uuid, disabled: bool) -> StoreResult<User> {
         let u = self
             .change_user(actor, id, if disabled { "disable" } else { "enable" }, |am| am.disabled = Set(disabled))
             .await?;
         if disabled {
-            session::Entity::delete_many().filter(session::Column::UserId.eq(id)).exec(self.conn()).await?;
+            self.end_all_sessions(id).await?;
+            api_token::Entity::update_many()
+                .col_expr(api_token::Column::RevokedAt, sea_orm::sea_query::Expr::value(crate::now()))
+                .filter(api_token::Column::UserId.eq(id))
+                .filter(api_token::Column::RevokedAt.is_null())
+                .exec(self.conn())
+                .await?;
         }
         Ok(u)
+    }
+
+    async fn end_all_sessions(&self, user_id: Uuid) -> StoreResult<()> {
+        session::Entity::delete_many().filter(session::Column::UserId.eq(user_id)).exec(self.conn()).await?;
+        Ok(())
     }
 
     pub async fn set_user_password(&self, actor: &Actor, id: Uuid, password: &str) -> StoreResult<User> {
@@ -244,7 +256,10 @@ impl Store {
             return Err(StoreError::field("password", "err-password-short"));
         }
         let hash = hash_password(password);
-        self.change_user(actor, id, "set_password", |am| am.password_hash = Set(hash)).await
+        let u = self.change_user(actor, id, "set_password", |am| am.password_hash = Set(hash)).await?;
+        // A stolen session must not outlive the password it was opened with.
+        self.end_all_sessions(id).await?;
+        Ok(u)
     }
 
     pub async fn set_user_language(&self, actor: &Actor, id: Uuid, lang: &str) -> StoreResult<User> {
@@ -256,13 +271,23 @@ impl Store {
     /// [`FAILURE_WINDOW_MINUTES`] the username is refused even with the right password.
     pub async fn login(&self, username: &str, password: &str, now: DateTime<Utc>) -> StoreResult<LoginOutcome> {
         let name = username.trim().to_lowercase();
+        if validate_username(&name).is_err() {
+            // Not a possible account: nothing to throttle, nothing to store.
+            return Ok(LoginOutcome::BadCredentials);
+        }
+        // The attempt is recorded before the password is checked, so parallel guesses count too;
+        // a success clears it again.
+        login_attempt::ActiveModel { id: Set(new_id()), username: Set(name.clone()), at: Set(now) }
+            .insert(self.conn())
+            .await?;
         let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
-        let failures = login_attempt::Entity::find()
+        login_attempt::Entity::delete_many().filter(login_attempt::Column::At.lt(since)).exec(self.conn()).await?;
+        let attempts = login_attempt::Entity::find()
             .filter(login_attempt::Column::Username.eq(&name))
             .filter(login_attempt::Column::At.gt(since))
             .count(self.conn())
             .await?;
-        if failures >= MAX_FAILURES {
+        if attempts > MAX_FAILURES {
             return Ok(LoginOutcome::Throttled);
         }
         let user = user::Entity::find().filter(user::Column::Username.eq(&name)).one(self.conn()).await?;
@@ -284,12 +309,7 @@ impl Store {
                 let session_token = self.create_session(user.id, now).await?;
                 Ok(LoginOutcome::Ok { user, session_token })
             }
-            _ => {
-                login_attempt::ActiveModel { id: Set(new_id()), username: Set(name), at: Set(now) }
-                    .insert(self.conn())
-                    .await?;
-                Ok(LoginOutcome::BadCredentials)
-            }
+            _ => Ok(LoginOutcome::BadCredentials),
         }
     }
 

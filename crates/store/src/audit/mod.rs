@@ -17,6 +17,9 @@ pub struct AuditFilter {
     pub entity: Option<String>,
     pub entity_id: Option<String>,
     pub actor: Option<String>,
+    /// Record types the reader may not see (personal data for the bureau, accounts for all
+    /// but administrators).
+    pub hidden: Vec<&'static str>,
 }
 
 impl Store {
@@ -41,6 +44,9 @@ impl Store {
         }
         if let Some(a) = &f.actor {
             q = q.filter(record::Column::Actor.eq(a.as_str()));
+        }
+        if !f.hidden.is_empty() {
+            q = q.filter(record::Column::Entity.is_not_in(f.hidden.iter().copied()));
         }
         let total = q.clone().count(self.conn()).await?;
         let items = q

@@ -32,7 +32,8 @@ pub struct ListQuery {
 
 impl ListQuery {
     fn page(&self) -> u64 {
-        Ord::max(self.page, 1)
+        // Past a million pages nobody is paging; clamping keeps the offset from overflowing.
+        Ord::clamp(self.page, 1, 1_000_000)
     }
     fn per_page(&self) -> u64 {
         Ord::clamp(self.per_page, 1, 200)

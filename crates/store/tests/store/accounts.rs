@@ -76,6 +76,19 @@ both_backends! {
         assert!(h.iter().all(|r| !r.after.contains("argon2")));
     }
 
+    async fn a_new_password_ends_every_session_and_disabling_revokes_tokens(db) {
+        let u = db.create_user(&actor(), new_user("ivan", Role::Inspector)).await.unwrap();
+        let LoginOutcome::Ok { session_token, .. } = db.login("ivan", "correct horse battery", now()).await.unwrap() else {
+            panic!("login failed")
+        };
+        db.set_user_password(&actor(), u.id, "another good password").await.unwrap();
+        assert!(db.session_user(&session_token, now()).await.unwrap().is_none());
+        let (_, secret) = db.create_api_token(&actor(), u.id, "script").await.unwrap();
+        db.set_user_disabled(&actor(), u.id, true).await.unwrap();
+        db.set_user_disabled(&actor(), u.id, false).await.unwrap();
+        assert!(db.api_token_user(&secret).await.unwrap().is_none(), "re-enabling does not revive tokens");
+    }
+
     async fn api_tokens_work_until_revoked(db) {
         let u = db.create_user(&actor(), new_user("hank", Role::Bureau)).await.unwrap();
         let (t, secret) = db.create_api_token(&actor(), u.id, "laptop").await.unwrap();

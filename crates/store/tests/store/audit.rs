@@ -63,5 +63,8 @@ both_backends! {
         let l = db.audit_list(&f, 1, 10).await.unwrap();
         assert_eq!(l.total, 1);
         assert_eq!(l.items[0].entity, "mine");
+        let f = AuditFilter { hidden: vec!["member"], ..Default::default() };
+        let l = db.audit_list(&f, 1, 10).await.unwrap();
+        assert!(l.items.iter().all(|r| r.entity != "member") && l.total == 1);
     }
 }

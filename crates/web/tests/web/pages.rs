@@ -214,3 +214,49 @@ fn both_languages_have_the_same_keys_and_every_used_key() {
     let missing: Vec<_> = used.iter().filter(|k| !Lang::En.has(k) || !Lang::Zh.has(k)).collect();
     assert!(missing.is_empty(), "keys used but not translated: {missing:?}");
 }
+
+#[tokio::test]
+async fn the_bureau_reads_the_trail_without_personal_data() {
+    let app = app(Backend::Sqlite).await;
+    let admin = app.get(As::User("admin"), "/audit?entity=person").await;
+    assert!(admin.body.contains("138 0854 0002"), "the administrator sees people's changes");
+    for path in ["/audit?entity=person", "/audit?entity=user", "/audit"] {
+        let r = app.get(As::User("bureau"), path).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(!r.body.contains("138 0854"), "{path}: the bureau sees a phone number");
+        assert!(!r.body.contains("president-demo") && !r.body.contains("argon2"), "{path}");
+    }
+    let api = app.get(As::User("bureau"), "/api/v1/audit?entity=person").await.json();
+    assert_eq!(api["total"], 0);
+}
+
+#[tokio::test]
+async fn tokens_open_the_api_but_no_pages() {
+    let app = app(Backend::Sqlite).await;
+    let u = app.db.user_by_name("admin").await.unwrap();
+    let (_, secret) = app.db.create_api_token(&minecoop_store::Actor::system("test"), u.id, "t").await.unwrap();
+    let auth = format!("Bearer {secret}");
+    let r =
+        app.send_with(As::Anon, Method::GET, "/admin/users", None, &[("authorization", &auth), ("cookie", "")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "a token is not a login for pages");
+    let r = app.send_with(As::Anon, Method::GET, "/api/v1/me", None, &[("authorization", &auth)]).await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_expired_session_posting_a_form_is_sent_to_the_login_page() {
+    let app = app(Backend::Sqlite).await;
+    let r = app
+        .send_with(
+            As::Anon,
+            Method::POST,
+            "/members",
+            Some(Body_::Form("name_zh=x".into())),
+            &[("cookie", "mc_session=expired; mc_csrf=x")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.headers["location"].to_str().unwrap().starts_with("/login"));
+    let r = app.get(As::Anon, "/lang/en-US?next=/%09/evil.example").await;
+    assert_eq!(r.headers["location"], "/", "a tab cannot smuggle in //host");
+}

@@ -1,0 +1,12 @@
+err-lease-empty = No boundary: a lease needs at least one ring of corner points.
+err-lease-not-finite = Polygon { $part }, ring { $ring }: point { $point } is not a number; check the coordinate table.
+err-lease-ring-short = Polygon { $part }, ring { $ring }: only { $points } distinct corner points; a boundary needs at least 3.
+err-lease-ring-open = Polygon { $part }, ring { $ring }: the last point does not repeat the first; repeat point 1 at the end.
+err-lease-duplicate-point = Polygon { $part }, ring { $ring }: point { $point } repeats the point before it; remove the duplicate.
+err-lease-self-intersection = Polygon { $part }, ring { $ring }: segment { $segment_a } crosses segment { $segment_b }; check the order of the corner points.
+err-lease-swapped-axes = Polygon { $part }, ring { $ring }: point { $point } has a northing (X) where the easting (Y) belongs; swap the two columns.
+err-lease-zone-prefix = Polygon { $part }, ring { $ring }: point { $point } has zone prefix { $found } but the coordinate system is zone { $expected }; correct the prefix or choose the right zone.
+err-lease-not-degrees = Polygon { $part }, ring { $ring }: point { $point } is not a longitude/latitude; these look like metres, so name the projected coordinate system.
+err-lease-elevation-order = The top elevation ({ $top } m) is below the bottom elevation ({ $bottom } m); swap them.
+err-lease-zone-prefix-missing = Polygon { $part }, ring { $ring }: point { $point } has no zone prefix, but the coordinate system expects zone { $expected } in front of the easting; add the prefix or choose the system without prefixes.
+err-lease-topology = The rings do not form a valid area: { $detail }

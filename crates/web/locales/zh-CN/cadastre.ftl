@@ -1,0 +1,12 @@
+err-lease-empty = 没有边界：矿区范围至少需要一圈拐点。
+err-lease-not-finite = 第 { $part } 个多边形第 { $ring } 圈：第 { $point } 点不是数字，请检查坐标表。
+err-lease-ring-short = 第 { $part } 个多边形第 { $ring } 圈：只有 { $points } 个不同的拐点，边界至少需要 3 个。
+err-lease-ring-open = 第 { $part } 个多边形第 { $ring } 圈：最后一点与第一点不同，请在末尾重复第 1 点以闭合。
+err-lease-duplicate-point = 第 { $part } 个多边形第 { $ring } 圈：第 { $point } 点与前一点重复，请删除重复点。
+err-lease-self-intersection = 第 { $part } 个多边形第 { $ring } 圈：线段 { $segment_a } 与线段 { $segment_b } 相交，请检查拐点顺序。
+err-lease-swapped-axes = 第 { $part } 个多边形第 { $ring } 圈：第 { $point } 点把纵坐标 X 填在了横坐标 Y 的位置，请交换两列。
+err-lease-zone-prefix = 第 { $part } 个多边形第 { $ring } 圈：第 { $point } 点的带号为 { $found }，而坐标系为第 { $expected } 带，请改正带号或选择正确的坐标系。
+err-lease-not-degrees = 第 { $part } 个多边形第 { $ring } 圈：第 { $point } 点不是经纬度，看起来是米制坐标，请指明投影坐标系。
+err-lease-elevation-order = 上限标高（{ $top } 米）低于下限标高（{ $bottom } 米），请对调。
+err-lease-zone-prefix-missing = 第 { $part } 个多边形第 { $ring } 圈：第 { $point } 点的横坐标缺少带号，而坐标系要求带号 { $expected }；请补上带号或选择不带带号的坐标系。
+err-lease-topology = 各圈拐点不能构成有效范围：{ $detail }
