@@ -172,7 +172,11 @@ fn main() {
     }
     let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect::<Vec<_>>();
     let sizes = if sizes.is_empty() { vec![1_000, 10_000, 100_000] } else { sizes };
-    let dir = tempfile::tempdir().expect("temp dir");
+    // MINECOOP_BENCH_DIR keeps the generated files (to profile them); else a temp dir.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir_path =
+        std::env::var("MINECOOP_BENCH_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| tmp.path().to_owned());
+    std::fs::create_dir_all(&dir_path).expect("bench dir");
     let bin = env!("CARGO_BIN_EXE_minecoop");
     println!(
         "| N leases | workings | file size | overlaps found (planted) | outside found (planted) | end-to-end, best of 3 | peak memory |"
@@ -181,8 +185,8 @@ fn main() {
     let mut largest = None;
     for &n in &sizes {
         let g = generate(n, 2026);
-        let lp = dir.path().join(format!("leases-{n}.geojson"));
-        let wp = dir.path().join(format!("workings-{n}.geojson"));
+        let lp = dir_path.join(format!("leases-{n}.geojson"));
+        let wp = dir_path.join(format!("workings-{n}.geojson"));
         std::fs::File::create(&lp).unwrap().write_all(g.leases.as_bytes()).unwrap();
         std::fs::File::create(&wp).unwrap().write_all(g.workings.as_bytes()).unwrap();
         let size_mb = (g.leases.len() + g.workings.len()) as f64 / 1.0e6;

@@ -253,10 +253,19 @@ fn cadastre_check(
     fail_on_findings: bool,
 ) -> Result<ExitCode> {
     use minecoop_domain::cadastre::{check, crs::Crs, geojson};
+    // MINECOOP_TIMINGS=1 prints how long each phase took, for profiling.
+    let started = std::time::Instant::now();
+    let timings = std::env::var_os("MINECOOP_TIMINGS").is_some();
+    let phase = |name: &str| {
+        if timings {
+            eprintln!("{:>8.3} s  {name}", started.elapsed().as_secs_f64());
+        }
+    };
     let read =
         |p: &std::path::Path| std::fs::read_to_string(p).with_context(|| format!("{}: cannot read", p.display()));
     let lease_text = read(leases)?;
     let work_text = workings.map(read).transpose()?;
+    phase("read");
     let (lease_list, work_list) = rayon::join(
         || geojson::parse_leases(&lease_text).map_err(|e| anyhow::anyhow!("{}: {e}", leases.display())),
         || match (&work_text, workings) {
@@ -266,6 +275,7 @@ fn cadastre_check(
     );
     let (lease_list, work_list) = (lease_list?, work_list?);
     drop((lease_text, work_text));
+    phase("parsed");
     let crs = match crs {
         Some(code) => Crs::parse(code).map_err(|e| anyhow::anyhow!(e))?,
         None => check::guess_crs(
@@ -276,6 +286,7 @@ fn cadastre_check(
         ),
     };
     let report = check::check(lease_list, &work_list, crs);
+    phase("checked");
     match format {
         OutputFormat::Json => println!("{}", serde_json::to_string(&report)?),
         OutputFormat::Text => {
@@ -301,6 +312,7 @@ fn cadastre_check(
             }
         }
     }
+    phase("written");
     Ok(if fail_on_findings && report.has_findings() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 

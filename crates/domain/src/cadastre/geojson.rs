@@ -16,19 +16,41 @@ struct Collection<'a> {
     features: Option<Vec<&'a RawValue>>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Text {
-    S(String),
-    N(serde_json::Number),
+/// A property that may be written as a string or a number (`"licence_no": 42`). Read without
+/// serde's buffering of untagged enums, which dominated the time on large files.
+struct Text(String);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Text;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string or a number")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Text, E> {
+                Ok(Text(v.to_owned()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Text, E> {
+                Ok(Text(v))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl Text {
     fn into_string(self) -> String {
-        match self {
-            Text::S(s) => s,
-            Text::N(n) => n.to_string(),
-        }
+        self.0
     }
 }
 
@@ -40,28 +62,82 @@ struct Props {
     elevation_bottom_m: Option<f64>,
 }
 
-#[derive(Deserialize)]
-#[serde(tag = "type")]
-enum Geometry {
-    Polygon {
-        coordinates: Vec<Vec<Vec<f64>>>,
-    },
-    MultiPolygon {
-        coordinates: Vec<Vec<Vec<Vec<f64>>>>,
-    },
-    Point {
-        coordinates: Vec<f64>,
-    },
-    LineString {
-        coordinates: Vec<Vec<f64>>,
-    },
-    #[serde(other)]
-    Other,
+/// A position: x, y and an optional third number (elevation); further numbers are ignored.
+/// Read straight from the sequence, without a vector per position.
+#[derive(Clone, Copy)]
+struct Pos([f64; 2], Option<f64>);
+
+impl<'de> Deserialize<'de> for Pos {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Pos;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a position [x, y] or [x, y, z]")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Pos, A::Error> {
+                use serde::de::Error;
+                let x: f64 =
+                    seq.next_element()?.ok_or_else(|| A::Error::custom("a position needs at least two numbers"))?;
+                let y: f64 =
+                    seq.next_element()?.ok_or_else(|| A::Error::custom("a position needs at least two numbers"))?;
+                let z: Option<f64> = seq.next_element()?;
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Pos([x, y], z))
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
+/// `{"type": ..., "coordinates": ...}` in either order: the coordinates are kept raw and read
+/// once the type is known.
+struct Geometry<'a> {
+    kind: Option<std::borrow::Cow<'a, str>>,
+    coordinates: Option<&'a RawValue>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Geometry<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
+            type Value = Geometry<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a GeoJSON geometry")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<Geometry<'a>, M::Error> {
+                let mut g = Geometry { kind: None, coordinates: None };
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    match key.as_ref() {
+                        "type" => g.kind = Some(map.next_value()?),
+                        "coordinates" => g.coordinates = Some(map.next_value()?),
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(g)
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
+impl Geometry<'_> {
+    fn kind(&self) -> &str {
+        self.kind.as_deref().unwrap_or("")
+    }
+
+    fn coords<T: for<'x> Deserialize<'x>>(&self, n: usize) -> Result<T, String> {
+        let raw = self.coordinates.ok_or_else(|| format!("feature {n}: the geometry has no coordinates"))?;
+        serde_json::from_str(raw.get()).map_err(|e| format!("feature {n}: coordinates of a {}: {e}", self.kind()))
+    }
 }
 
 #[derive(Deserialize)]
-struct Feature {
-    geometry: Option<Geometry>,
+struct Feature<'a> {
+    #[serde(borrow)]
+    geometry: Option<Geometry<'a>>,
     #[serde(default)]
     properties: Option<Props>,
     id: Option<Text>,
@@ -75,19 +151,12 @@ fn features(text: &str) -> Result<Vec<&RawValue>, String> {
     c.features.ok_or_else(|| "the FeatureCollection has no \"features\"".into())
 }
 
-fn parse_feature(raw: &RawValue, n: usize) -> Result<Feature, String> {
+fn parse_feature(raw: &RawValue, n: usize) -> Result<Feature<'_>, String> {
     serde_json::from_str(raw.get()).map_err(|e| format!("feature {n}: {e}"))
 }
 
-fn xy(c: &[f64], n: usize) -> Result<[f64; 2], String> {
-    match c {
-        [x, y, ..] => Ok([*x, *y]),
-        _ => Err(format!("feature {n}: a position needs at least two numbers")),
-    }
-}
-
-fn ring(r: &[Vec<f64>], n: usize) -> Result<Vec<[f64; 2]>, String> {
-    r.iter().map(|c| xy(c, n)).collect()
+fn ring(r: Vec<Pos>) -> Vec<[f64; 2]> {
+    r.into_iter().map(|p| p.0).collect()
 }
 
 /// Leases: Polygon or MultiPolygon features with a unique `licence_no` and optional
@@ -106,14 +175,16 @@ pub fn parse_leases(text: &str) -> Result<Vec<LeaseInput>, String> {
                 .map(|t| t.into_string().trim().to_owned())
                 .filter(|s| !s.is_empty())
                 .ok_or_else(|| format!("feature {n}: property \"licence_no\" is missing"))?;
-            let rings = match f.geometry {
-                Some(Geometry::Polygon { coordinates }) => {
-                    vec![coordinates.iter().map(|r| ring(r, n)).collect::<Result<Vec<_>, _>>()?]
+            let rings = match f.geometry.as_ref().map(Geometry::kind) {
+                Some("Polygon") => {
+                    let c: Vec<Vec<Pos>> = f.geometry.as_ref().map(|g| g.coords(n)).transpose()?.unwrap_or_default();
+                    vec![c.into_iter().map(ring).collect()]
                 }
-                Some(Geometry::MultiPolygon { coordinates }) => coordinates
-                    .iter()
-                    .map(|poly| poly.iter().map(|r| ring(r, n)).collect::<Result<Vec<_>, _>>())
-                    .collect::<Result<Vec<_>, _>>()?,
+                Some("MultiPolygon") => {
+                    let c: Vec<Vec<Vec<Pos>>> =
+                        f.geometry.as_ref().map(|g| g.coords(n)).transpose()?.unwrap_or_default();
+                    c.into_iter().map(|poly| poly.into_iter().map(ring).collect()).collect()
+                }
                 _ => return Err(format!("feature {n} ({licence_no}): a lease must be a Polygon or MultiPolygon")),
             };
             Ok(LeaseInput {
@@ -151,13 +222,13 @@ pub fn parse_workings(text: &str) -> Result<Vec<WorkingInput>, String> {
                 .licence_no
                 .map(|t| t.into_string().trim().to_owned())
                 .ok_or_else(|| format!("feature {n} ({id}): property \"licence_no\" is missing"))?;
-            let (coords, is_line) = match f.geometry {
-                Some(Geometry::Point { coordinates }) => (vec![coordinates], false),
-                Some(Geometry::LineString { coordinates }) => (coordinates, true),
+            let (coords, is_line): (Vec<Pos>, bool) = match (f.geometry.as_ref().map(Geometry::kind), &f.geometry) {
+                (Some("Point"), Some(g)) => (vec![g.coords::<Pos>(n)?], false),
+                (Some("LineString"), Some(g)) => (g.coords(n)?, true),
                 _ => return Err(format!("feature {n} ({id}): a working must be a Point or LineString")),
             };
-            let points = coords.iter().map(|c| xy(c, n)).collect::<Result<Vec<_>, _>>()?;
-            let elevations = coords.iter().map(|c| c.get(2).copied()).collect();
+            let points = coords.iter().map(|p| p.0).collect();
+            let elevations = coords.iter().map(|p| p.1).collect();
             Ok(WorkingInput { id, licence_no, points, elevations, is_line })
         })
         .collect()

@@ -5,6 +5,7 @@ pub mod check;
 pub mod crs;
 pub mod geojson;
 pub mod lease;
+pub mod licence;
 
 use geo::{Coord, GeodesicArea, MapCoords, MultiPolygon};
 

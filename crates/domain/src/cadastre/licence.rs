@@ -1,0 +1,477 @@
+//! A mining licence as the co-op records it (REFERENCE.md 6): number, holder, mine, minerals,
+//! method, scale, stated area, validity, elevation range, issuing office, and the boundary from
+//! its corner-point table. Versions: a renewal or a boundary change is a new version.
+
+use chrono::NaiveDate;
+use geo::{Area, Centroid, Coord, MapCoords, MultiPolygon};
+use serde::{Deserialize, Serialize};
+
+use super::crs::{Crs, GkInverse, to_gauss_kruger, zone_of};
+use super::lease::{Problem, build};
+use crate::validation::{FieldErrors, optional_date, required_text};
+
+/// Why a version was recorded.
+pub const REASONS: &[&str] = &["issued", "renewal", "boundary_change", "correction"];
+
+/// What a user typed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LicenceInput {
+    pub mine_id: String,
+    pub licence_no: String,
+    pub holder: String,
+    pub mine_name: String,
+    pub minerals: String,
+    pub mining_method: String,
+    /// Production scale in 10^4 t/a.
+    pub scale: String,
+    /// Stated area in km2 (4 decimals).
+    pub stated_area_km2: String,
+    pub valid_from: String,
+    pub valid_to: String,
+    pub elevation_top_m: String,
+    pub elevation_bottom_m: String,
+    pub issuing_office: String,
+    pub issued_on: String,
+    /// `EPSG:4524` (Gauss-Kruger zone 36 with prefix), `EPSG:4545`, ... or `EPSG:4490` (degrees).
+    pub corner_crs: String,
+    /// One corner per line: `no, X, Y` (northing, easting) or `no, latitude, longitude` (decimal
+    /// degrees or degrees-minutes-seconds). A blank line starts the next ring.
+    pub corners: String,
+    pub reason: String,
+}
+
+/// A checked licence version ready to store. The boundary is kept in CGCS2000 longitude and
+/// latitude, whatever it was entered in.
+#[derive(Debug, Clone, Serialize)]
+pub struct LicenceDraft {
+    pub mine_id: uuid::Uuid,
+    pub licence_no: String,
+    pub holder: String,
+    pub mine_name: String,
+    pub minerals: String,
+    pub mining_method: String,
+    pub scale: f64,
+    pub stated_area_km2: f64,
+    pub valid_from: NaiveDate,
+    pub valid_to: NaiveDate,
+    pub elevation_top_m: f64,
+    pub elevation_bottom_m: f64,
+    pub issuing_office: String,
+    pub issued_on: Option<NaiveDate>,
+    pub source_crs: String,
+    #[serde(skip)]
+    pub boundary: MultiPolygon<f64>,
+    pub computed_area_m2: f64,
+    pub reason: String,
+    /// Things worth a second look that do not stop the save (Fluent codes).
+    pub warnings: Vec<&'static str>,
+}
+
+/// 23 characters, letters and digits. The usual form is `C` and 22 digits; another pattern is
+/// accepted with a warning.
+pub fn check_licence_no(s: &str) -> Result<(String, bool), &'static str> {
+    let t = s.trim().to_ascii_uppercase();
+    if t.chars().count() != 23 || !t.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err("err-licence-no");
+    }
+    let usual = t.starts_with('C') && t[1..].chars().all(|c| c.is_ascii_digit());
+    Ok((t, usual))
+}
+
+/// Degrees written as decimal (`26.26`) or degrees-minutes-seconds (`26°15'36.5"`,
+/// `26 15 36.5`, `26:15:36.5`, `26d15m36.5s`).
+pub fn parse_degrees(s: &str) -> Option<f64> {
+    let t = s.trim();
+    if let Ok(v) = t.parse::<f64>() {
+        return Some(v);
+    }
+    let neg = t.starts_with('-');
+    let parts: Vec<f64> = t
+        .trim_start_matches('-')
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .filter(|p| !p.is_empty())
+        .map(|p| p.parse::<f64>())
+        .collect::<Result<_, _>>()
+        .ok()?;
+    let (d, m, sec) = match parts.as_slice() {
+        [d, m] => (*d, *m, 0.0),
+        [d, m, s] => (*d, *m, *s),
+        _ => return None,
+    };
+    if m >= 60.0 || sec >= 60.0 {
+        return None;
+    }
+    let v = d + m / 60.0 + sec / 3600.0;
+    Some(if neg { -v } else { v })
+}
+
+/// Read a corner-point table into rings of (easting, northing) or (longitude, latitude), as the
+/// lease checks take them. Tables list each corner once; the ring is closed here.
+pub fn parse_corners(text: &str, crs: Crs) -> Result<Vec<Vec<[f64; 2]>>, String> {
+    let mut rings: Vec<Vec<[f64; 2]>> = vec![Vec::new()];
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            if rings.last().is_some_and(|r| !r.is_empty()) {
+                rings.push(Vec::new());
+            }
+            continue;
+        }
+        if line.starts_with('#') {
+            continue;
+        }
+        let cols: Vec<&str> = line.split([',', '\t', ';', '，']).map(str::trim).filter(|c| !c.is_empty()).collect();
+        let cols: Vec<&str> = if cols.len() < 3 { line.split_whitespace().collect() } else { cols };
+        if cols.len() < 3 {
+            return Err(format!("line {}: expected point number and two coordinates", n + 1));
+        }
+        let p = if crs.is_geographic() {
+            let lat =
+                parse_degrees(cols[1]).ok_or_else(|| format!("line {}: {:?} is not a latitude", n + 1, cols[1]))?;
+            let lon =
+                parse_degrees(cols[2]).ok_or_else(|| format!("line {}: {:?} is not a longitude", n + 1, cols[2]))?;
+            [lon, lat]
+        } else {
+            let x: f64 = cols[1].parse().map_err(|_| format!("line {}: X {:?} is not a number", n + 1, cols[1]))?;
+            let y: f64 = cols[2].parse().map_err(|_| format!("line {}: Y {:?} is not a number", n + 1, cols[2]))?;
+            // X is the northing, Y the easting: GeoJSON order is (easting, northing).
+            [y, x]
+        };
+        if let Some(r) = rings.last_mut() {
+            r.push(p);
+        }
+    }
+    rings.retain(|r| !r.is_empty());
+    if rings.is_empty() {
+        return Err("no corner points".into());
+    }
+    for r in &mut rings {
+        if r.first() != r.last() {
+            let first = r[0];
+            r.push(first);
+        }
+    }
+    Ok(rings)
+}
+
+/// Group rings into polygons: a ring inside the previous outer ring is its hole.
+fn group_rings(rings: Vec<Vec<[f64; 2]>>) -> Vec<Vec<Vec<[f64; 2]>>> {
+    use geo::{Contains, LineString, Point, Polygon};
+    let mut parts: Vec<Vec<Vec<[f64; 2]>>> = Vec::new();
+    for r in rings {
+        let inside_last = parts.last().is_some_and(|p: &Vec<Vec<[f64; 2]>>| {
+            let outer = Polygon::new(LineString::from(p[0].iter().map(|c| (c[0], c[1])).collect::<Vec<_>>()), vec![]);
+            r.iter().all(|c| outer.contains(&Point::new(c[0], c[1])))
+        });
+        match parts.last_mut() {
+            Some(p) if inside_last => p.push(r),
+            _ => parts.push(vec![r]),
+        }
+    }
+    parts
+}
+
+/// Turn a boundary in `crs` into CGCS2000 longitude/latitude.
+pub fn to_lon_lat(shape: &MultiPolygon<f64>, crs: Crs) -> Result<MultiPolygon<f64>, String> {
+    match crs {
+        Crs::Geographic => Ok(shape.clone()),
+        Crs::GaussKruger { zone, prefix } => {
+            let inv = GkInverse::new(zone, prefix)?;
+            shape.try_map_coords(|c| inv.lon_lat(c.x, c.y).map(|(x, y)| Coord { x, y }))
+        }
+        Crs::Planar => Err("a boundary in unknown planar coordinates cannot be placed on the map".into()),
+    }
+}
+
+/// The boundary in its Gauss-Kruger zone (with prefix), for showing corner tables as licences
+/// print them. Returns the zone too.
+pub fn to_gauss_kruger_table(shape: &MultiPolygon<f64>) -> Result<(u8, Vec<Vec<(f64, f64)>>), String> {
+    let lon = shape.centroid().map(|c| c.x()).unwrap_or(108.0);
+    let zone = zone_of(lon);
+    let mut rings = Vec::new();
+    for poly in &shape.0 {
+        for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+            let pts = &ring.0[..ring.0.len().saturating_sub(1)];
+            rings.push(
+                pts.iter()
+                    .map(|c| to_gauss_kruger(c.y, c.x, zone, true).map(|(e, n)| (n, e)))
+                    .collect::<Result<Vec<_>, _>>()?,
+            );
+        }
+    }
+    Ok((zone, rings))
+}
+
+fn number(s: &str, field: &str, e: &mut FieldErrors) -> Option<f64> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() => Some(v),
+        _ if s.trim().is_empty() => {
+            e.add(field, "err-required");
+            None
+        }
+        _ => {
+            e.add(field, "err-number");
+            None
+        }
+    }
+}
+
+impl LicenceDraft {
+    pub fn parse(i: &LicenceInput) -> Result<LicenceDraft, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let mut warnings = Vec::new();
+        let mine_id = e.take("mine_id", uuid::Uuid::parse_str(i.mine_id.trim()).map_err(|_| "err-choice"));
+        let licence_no = match check_licence_no(&i.licence_no) {
+            Ok((n, usual)) => {
+                if !usual {
+                    warnings.push("warn-licence-no-pattern");
+                }
+                Some(n)
+            }
+            Err(c) => {
+                e.add("licence_no", c);
+                None
+            }
+        };
+        let holder = e.take("holder", required_text(&i.holder, 120));
+        let mine_name = e.take("mine_name", required_text(&i.mine_name, 120));
+        let minerals = e
+            .take("minerals", crate::registry::parse_minerals(&i.minerals))
+            .map(|m| crate::registry::minerals_to_codes(&m));
+        let method = e
+            .take("mining_method", crate::registry::MiningMethod::parse(&i.mining_method))
+            .map(|m| m.as_str().to_owned());
+        let scale = number(&i.scale, "scale", &mut e);
+        let stated = number(&i.stated_area_km2, "stated_area_km2", &mut e);
+        let from = e.take("valid_from", optional_date(&i.valid_from).and_then(|d| d.ok_or("err-required")));
+        let to = e.take("valid_to", optional_date(&i.valid_to).and_then(|d| d.ok_or("err-required")));
+        let top = number(&i.elevation_top_m, "elevation_top_m", &mut e);
+        let bottom = number(&i.elevation_bottom_m, "elevation_bottom_m", &mut e);
+        let office = e.take("issuing_office", required_text(&i.issuing_office, 120));
+        let issued_on = e.take("issued_on", optional_date(&i.issued_on));
+        let reason = if REASONS.contains(&i.reason.trim()) {
+            Some(i.reason.trim().to_owned())
+        } else {
+            e.add("reason", "err-choice");
+            None
+        };
+        if let (Some(f), Some(t)) = (from, to) {
+            if t <= f {
+                e.add("valid_to", "err-valid-to-before-from");
+            } else if t > f + chrono::Months::new(120) {
+                // Small mines: at most ten years.
+                warnings.push("warn-validity-over-10-years");
+            }
+        }
+        if let (Some(t), Some(b)) = (top, bottom) {
+            if t <= b {
+                e.add("elevation_bottom_m", "err-elevation-order");
+            }
+        }
+        if stated.is_some_and(|s| s <= 0.0) {
+            e.add("stated_area_km2", "err-positive");
+        }
+        let crs = match Crs::parse(&i.corner_crs) {
+            Ok(c) => Some(c),
+            Err(_) => {
+                e.add("corner_crs", "err-choice");
+                None
+            }
+        };
+        let mut boundary = None;
+        if let Some(crs) = crs {
+            match parse_corners(&i.corners, crs) {
+                Err(msg) => e.add_with("corners", "err-corners", vec![("detail", msg)]),
+                Ok(rings) => match build(&group_rings(rings), crs) {
+                    Err(p) => add_problem(&mut e, &p),
+                    Ok(shape) => match to_lon_lat(&shape, crs) {
+                        Ok(ll) => boundary = Some(ll),
+                        Err(msg) => e.add_with("corners", "err-corners", vec![("detail", msg)]),
+                    },
+                },
+            }
+        }
+        let computed = boundary
+            .as_ref()
+            .map(|b| super::ellipsoidal_area_m2(b, Crs::Geographic).unwrap_or_else(|_| b.unsigned_area()));
+        if let (Some(s), Some(c)) = (stated, computed) {
+            if super::stated_area_differs(s, c) {
+                warnings.push("warn-area-differs");
+            }
+        }
+        match (
+            mine_id, licence_no, holder, mine_name, minerals, method, scale, stated, from, to, top, bottom, office,
+            issued_on, reason, boundary, computed,
+        ) {
+            (
+                Some(mine_id),
+                Some(licence_no),
+                Some(holder),
+                Some(mine_name),
+                Some(minerals),
+                Some(mining_method),
+                Some(scale),
+                Some(stated_area_km2),
+                Some(valid_from),
+                Some(valid_to),
+                Some(elevation_top_m),
+                Some(elevation_bottom_m),
+                Some(issuing_office),
+                Some(issued_on),
+                Some(reason),
+                Some(boundary),
+                Some(computed_area_m2),
+            ) if e.is_empty() => Ok(LicenceDraft {
+                mine_id,
+                licence_no,
+                holder,
+                mine_name,
+                minerals,
+                mining_method,
+                scale,
+                stated_area_km2,
+                valid_from,
+                valid_to,
+                elevation_top_m,
+                elevation_bottom_m,
+                issuing_office,
+                issued_on,
+                source_crs: i.corner_crs.trim().to_uppercase(),
+                boundary,
+                computed_area_m2,
+                reason,
+                warnings,
+            }),
+            _ => Err(e),
+        }
+    }
+}
+
+fn add_problem(e: &mut FieldErrors, p: &Problem) {
+    e.add_with("corners", p.code(), p.args());
+}
+
+/// How a licence stands on `today`: renewal is applied for at least 30 days before expiry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    Valid,
+    /// Inside the warning window: the renewal application is due by `apply_by`.
+    RenewSoon {
+        apply_by: NaiveDate,
+    },
+    /// Less than 30 days left: the legal deadline for the application has passed.
+    RenewalLate,
+    Expired,
+}
+
+pub fn standing(valid_to: NaiveDate, today: NaiveDate, window_days: i64) -> Standing {
+    let apply_by = valid_to - chrono::Duration::days(30);
+    if today > valid_to {
+        Standing::Expired
+    } else if today > apply_by {
+        Standing::RenewalLate
+    } else if today >= valid_to - chrono::Duration::days(window_days) {
+        Standing::RenewSoon { apply_by }
+    } else {
+        Standing::Valid
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn licence_numbers_warn_on_unfamiliar_patterns() {
+        assert_eq!(check_licence_no("c5200002011043120110001"), Ok(("C5200002011043120110001".into(), true)));
+        assert_eq!(check_licence_no("5200002011043120110001X"), Ok(("5200002011043120110001X".into(), false)));
+        assert_eq!(check_licence_no("C52000020110431201100"), Err("err-licence-no"));
+        assert_eq!(check_licence_no("C520000201104312011000-"), Err("err-licence-no"));
+    }
+
+    #[test]
+    fn degrees_minutes_seconds() {
+        assert_eq!(parse_degrees("26.26"), Some(26.26));
+        let v = parse_degrees("26°15'36\"").unwrap();
+        assert!((v - 26.26).abs() < 1e-9);
+        assert!((parse_degrees("107:31:12").unwrap() - 107.52).abs() < 1e-9);
+        assert!((parse_degrees("107d31m12s").unwrap() - 107.52).abs() < 1e-9);
+        assert_eq!(parse_degrees("26 75 00"), None);
+        assert_eq!(parse_degrees("east"), None);
+    }
+
+    fn input(corners: &str, crs: &str) -> LicenceInput {
+        LicenceInput {
+            mine_id: uuid::Uuid::from_u128(1).to_string(),
+            licence_no: "C5200002011043120110001".into(),
+            holder: "都匀市大坪锌矿".into(),
+            mine_name: "大坪锌矿".into(),
+            minerals: "zn".into(),
+            mining_method: "underground".into(),
+            scale: "3".into(),
+            stated_area_km2: "1.0000".into(),
+            valid_from: "2020-01-01".into(),
+            valid_to: "2027-01-01".into(),
+            elevation_top_m: "1200".into(),
+            elevation_bottom_m: "800".into(),
+            issuing_office: "黔南州国土资源局".into(),
+            issued_on: "2019-12-20".into(),
+            corner_crs: crs.into(),
+            corners: corners.into(),
+            reason: "issued".into(),
+        }
+    }
+
+    #[test]
+    fn a_gauss_kruger_corner_table_becomes_a_boundary_in_degrees() {
+        let table = "1, 2905728.84, 36452049.43\n2, 2905728.84, 36453049.43\n3, 2906728.84, 36453049.43\n4, 2906728.84, 36452049.43\n";
+        let d = LicenceDraft::parse(&input(table, "EPSG:4524")).unwrap();
+        let first = d.boundary.0[0].exterior().0[0];
+        // The reference coordinates are rounded to the centimetre: 1e-7 degrees.
+        assert!((first.y - 26.26).abs() < 1e-7 && (first.x - 107.52).abs() < 1e-7);
+        assert!((d.computed_area_m2 / 1e6 - 0.999944).abs() < 1e-6);
+        assert!(d.warnings.is_empty(), "{:?}", d.warnings);
+        let (zone, rings) = to_gauss_kruger_table(&d.boundary).unwrap();
+        assert_eq!(zone, 36);
+        assert!((rings[0][0].0 - 2_905_728.84).abs() < 0.001 && (rings[0][0].1 - 36_452_049.43).abs() < 0.001);
+    }
+
+    #[test]
+    fn corner_problems_and_field_errors_are_named() {
+        let swapped = "1, 2905728.84, 36452049.43\n2, 36453049.43, 2905728.84\n3, 2906728.84, 36453049.43\n";
+        let e = LicenceDraft::parse(&input(swapped, "EPSG:4524")).unwrap_err();
+        let c = e.get("corners").unwrap();
+        assert_eq!(c.code, "err-lease-swapped-axes");
+        assert!(c.args.contains(&("point", "2".into())));
+        let mut bad = input("1, 26.26, 107.52\n2, 26.26, 107.53\n3, 26.27, 107.53\n", "EPSG:4490");
+        bad.valid_to = "2019-01-01".into();
+        bad.elevation_bottom_m = "1300".into();
+        bad.licence_no = "123".into();
+        let e = LicenceDraft::parse(&bad).unwrap_err();
+        for f in ["valid_to", "elevation_bottom_m", "licence_no"] {
+            assert!(e.get(f).is_some(), "{f}");
+        }
+        assert!(e.get("corners").is_none());
+    }
+
+    #[test]
+    fn a_stated_area_off_by_more_than_half_a_percent_is_a_warning() {
+        let table = "1, 26.26, 107.52\n2, 26.26, 107.53\n3, 26.27, 107.53\n4, 26.27, 107.52";
+        let mut i = input(table, "EPSG:4490");
+        i.stated_area_km2 = "2.0".into();
+        let d = LicenceDraft::parse(&i).unwrap();
+        assert!(d.warnings.contains(&"warn-area-differs"));
+    }
+
+    #[test]
+    fn renewal_standing_follows_the_30_day_rule() {
+        let to = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(standing(to, d("2026-09-01"), 90), Standing::Valid);
+        assert_eq!(standing(to, d("2026-10-10"), 90), Standing::RenewSoon { apply_by: d("2026-12-02") });
+        assert_eq!(standing(to, d("2026-12-10"), 90), Standing::RenewalLate);
+        assert_eq!(standing(to, d("2027-01-02"), 90), Standing::Expired);
+    }
+}
