@@ -9,6 +9,8 @@ use minecoop_domain::registry::{
 use minecoop_domain::units::LatLon;
 
 use crate::accounts::NewUser;
+use chrono::Datelike;
+
 use crate::{Actor, Store, StoreError, StoreResult};
 
 /// A demo account and the password printed for it.
@@ -191,6 +193,7 @@ pub async fn load(store: &Store) -> StoreResult<&'static [DemoLogin]> {
     let actor = Actor::system("demo");
     let mut member_ids = Vec::new();
     let mut daping_mine = None;
+    let mut mines_made = Vec::new();
     for (i, (zh, en, rep, year, mines)) in MEMBERS.iter().enumerate() {
         let d = MemberDraft {
             name_zh: (*zh).into(),
@@ -222,9 +225,11 @@ pub async fn load(store: &Store) -> StoreResult<&'static [DemoLogin]> {
             if i == 1 {
                 daping_mine = Some(mine.id);
             }
+            mines_made.push((mine.clone(), (*zh).to_owned()));
         }
         member_ids.push(m.id);
     }
+    load_licences(store, &actor, &mines_made).await?;
     for (name, phone, role, member) in PEOPLE {
         store
             .create_person(
@@ -260,4 +265,90 @@ pub async fn load(store: &Store) -> StoreResult<&'static [DemoLogin]> {
             .await?;
     }
     Ok(LOGINS)
+}
+
+/// Half the width and height of a demo lease, in degrees (about 560 m by 550 m).
+const HALF_LON: f64 = 0.0028;
+const HALF_LAT: f64 = 0.0025;
+
+/// A licence for every demo mine: a rectangle of corner points around the mine. Niujiaotang
+/// No. 2 reaches into No. 1 by a sliver, Mochong's licence has expired while the mine operates,
+/// Daping's falls due for renewal, and Daping has a working beyond its boundary.
+async fn load_licences(store: &Store, actor: &Actor, mines: &[(crate::registry::Mine, String)]) -> StoreResult<()> {
+    use geo::{Coord, LineString, MultiPolygon, Polygon};
+    use minecoop_domain::cadastre::{crs::Crs, ellipsoidal_area_m2, licence::LicenceDraft};
+    let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+    for (k, (mine, holder)) in mines.iter().enumerate() {
+        let lon = mine.lon_micro as f64 / 1e6;
+        let lat = mine.lat_micro as f64 / 1e6;
+        let (mut west, mut south) = (lon - HALF_LON, lat - HALF_LAT);
+        let (east, north) = (lon + HALF_LON, lat + HALF_LAT);
+        if mine.name_en == "Niujiaotang No. 2 Mine" {
+            west -= 0.0025;
+            south -= 0.0006;
+        }
+        let ring = vec![(west, south), (east, south), (east, north), (west, north), (west, south)];
+        let shape = MultiPolygon::new(vec![Polygon::new(
+            LineString::from(ring.iter().map(|(x, y)| Coord { x: *x, y: *y }).collect::<Vec<_>>()),
+            vec![],
+        )]);
+        let area = ellipsoidal_area_m2(&shape, Crs::Geographic).unwrap_or_default();
+        let valid_to = match mine.name_en.as_str() {
+            "Mochong Zinc Mine" => date(2026, 11, 1),
+            "Daping Zinc Mine" => date(2027, 1, 20),
+            _ => date(2029 + (k as i32 % 3), 6, 30),
+        };
+        let d = LicenceDraft {
+            mine_id: mine.id,
+            licence_no: format!("C5200002011{:012}", 43_120_110_001u64 + k as u64),
+            holder: holder.clone(),
+            mine_name: mine.name_zh.clone(),
+            minerals: mine.minerals.clone(),
+            mining_method: mine.mining_method.clone(),
+            scale: 3.0,
+            stated_area_km2: (area / 1e6 * 1e4).round() / 1e4,
+            valid_from: date(valid_to.year_ce().1 as i32 - 7, 7, 1),
+            valid_to,
+            elevation_top_m: 1250.0,
+            elevation_bottom_m: 850.0,
+            issuing_office: "黔南州国土资源局".into(),
+            issued_on: Some(date(valid_to.year_ce().1 as i32 - 7, 6, 15)),
+            source_crs: "EPSG:4490".into(),
+            boundary: shape,
+            computed_area_m2: area,
+            reason: "issued".into(),
+            warnings: Vec::new(),
+        };
+        let ack = if mine.name_en == "Niujiaotang No. 2 Mine" {
+            vec![crate::cadastre::AckedOverlap {
+                licence_no: format!("C5200002011{:012}", 43_120_110_001u64),
+                area_m2: 0.0,
+            }]
+        } else {
+            Vec::new()
+        };
+        let lic = store.create_licence(actor, &d, &ack).await?;
+        if mine.name_en == "Daping Zinc Mine" {
+            // A shaft inside, a drift that runs 70 m past the east boundary, and a face below
+            // the licensed bottom level.
+            store.create_working(actor, lic.licence_id, "DP-S1", false, &[(lon, lat, Some(1100.0))]).await?;
+            store
+                .create_working(
+                    actor,
+                    lic.licence_id,
+                    "DP-D2",
+                    true,
+                    &[(lon + 0.001, lat, Some(1020.0)), (lon + HALF_LON + 0.0007, lat + 0.0003, Some(1015.0))],
+                )
+                .await?;
+            store
+                .create_working(actor, lic.licence_id, "DP-F3", false, &[(lon - 0.001, lat - 0.001, Some(832.0))])
+                .await?;
+        } else if k % 4 == 0 {
+            store
+                .create_working(actor, lic.licence_id, &format!("W{k}-S1"), false, &[(lon, lat, Some(1080.0))])
+                .await?;
+        }
+    }
+    Ok(())
 }

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod cadastre;
 pub mod demo;
 mod migration;
 pub mod registry;

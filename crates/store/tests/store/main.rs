@@ -3,6 +3,7 @@
 
 mod accounts;
 mod audit;
+mod cadastre;
 mod demo;
 mod registry;
 
