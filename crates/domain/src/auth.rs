@@ -136,6 +136,11 @@ impl Principal {
         self.can_edit_member(member_id)
     }
 
+    /// Record licences and their new versions for a mine of `member_id`.
+    pub fn can_edit_licences_of(&self, member_id: Uuid) -> bool {
+        self.can_edit_member(member_id)
+    }
+
     /// People of the co-op with their phone numbers: personal data, so not for the bureau
     /// (it sees aggregates) nor for a single mine's safety officer.
     pub fn can_view_people(&self) -> bool {

@@ -21,9 +21,16 @@ pub fn routes() -> Router<AppState> {
 struct HomePage {
     ctx: Ctx,
     summary: RegisterSummary,
+    /// Licences due for renewal or expired, for those who act on them.
+    renewals: Vec<crate::cadastre::Row>,
 }
 
 async fn home(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Response> {
     let summary = s.store.register_summary().await?;
-    render(&HomePage { ctx: Ctx::new(&v, &uri), summary })
+    let acts = v.principal.as_ref().is_some_and(|p| {
+        use minecoop_domain::auth::Role;
+        matches!(p.role, Role::Admin | Role::President | Role::Owner | Role::Inspector | Role::Bureau)
+    });
+    let renewals = if acts { crate::cadastre::renewals(&s, &v).await? } else { Vec::new() };
+    render(&HomePage { ctx: Ctx::new(&v, &uri), summary, renewals })
 }

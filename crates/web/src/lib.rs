@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod api;
 mod assets;
 pub mod audit;
+pub mod cadastre;
 pub mod error;
 mod home;
 pub mod i18n;
@@ -53,6 +54,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .merge(home::routes())
         .merge(accounts::routes())
         .merge(registry::routes())
+        .merge(cadastre::routes())
         .merge(audit::routes())
         .merge(api::routes())
         .merge(assets::routes())

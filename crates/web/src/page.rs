@@ -46,6 +46,7 @@ impl Ctx {
             add("/", "nav-home");
             add("/members", "nav-members");
             add("/mines", "nav-mines");
+            add("/licences", "nav-licences");
             if p.can_view_people() {
                 add("/people", "nav-people");
             }

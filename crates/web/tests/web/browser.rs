@@ -188,3 +188,50 @@ async fn pages_fit_a_phone_screen() {
     }
     b.close().await;
 }
+
+/// Draw a lease that overlaps a neighbour: the live check shows the overlap while typing, and
+/// saving needs the acknowledgement, which the licence then records.
+#[tokio::test]
+async fn drawing_an_overlapping_lease_warns_and_needs_an_acknowledgement() {
+    let server = spawn_server().await;
+    let b = Browser::start("en-US").await;
+    let c = &b.client;
+    login(c, &server, "president", "president-demo-2026").await;
+    c.goto(&server.url("/licences/new")).await.unwrap();
+    c.find(Locator::Css("#f-mine_id")).await.unwrap().select_by_label("大坪锌矿").await.unwrap();
+    fill(c, "f-licence_no", "C5200002026110100000001").await;
+    fill(c, "f-holder", "都匀市大坪锌矿").await;
+    fill(c, "f-mine_name", "大坪锌矿北延").await;
+    fill(c, "f-scale", "1").await;
+    fill(c, "f-stated_area_km2", "0.1000").await;
+    // Date inputs take typed keys in the browser's locale order; set their values directly.
+    c.execute("document.getElementById('f-valid_from').value = '2026-11-01'; document.getElementById('f-valid_to').value = '2031-10-31';", vec![])
+        .await
+        .unwrap();
+    fill(c, "f-elevation_top_m", "1250").await;
+    fill(c, "f-elevation_bottom_m", "900").await;
+    fill(c, "f-issuing_office", "黔南州自然资源局").await;
+    c.find(Locator::Css("#f-corner_crs")).await.unwrap().select_by_value("EPSG:4490").await.unwrap();
+    // Reaches into the north-east corner of Daping's licence.
+    fill(c, "f-corners", "1, 26.2330, 107.4800\n2, 26.2330, 107.4830\n3, 26.2360, 107.4830\n4, 26.2360, 107.4800")
+        .await;
+    let warning = text(c, "#overlap-warning").await;
+    assert!(warning.contains("C5200002011"), "the live check names the neighbour: {warning}");
+    assert!(c.find(Locator::Css("#preview svg.lease-map path.overlap")).await.is_ok(), "the overlap is on the map");
+    b.screenshot("licence-live-overlap").await;
+
+    c.find(Locator::Id("save")).await.unwrap().click().await.unwrap();
+    let ack_box = text(c, "#ack-box").await;
+    assert!(ack_box.contains("m²"), "{ack_box}");
+    c.find(Locator::Id("ack")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("save")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::XPath("//h1[contains(., '大坪锌矿北延')]")).await.expect("saved");
+    let versions = c.source().await.unwrap();
+    assert!(versions.contains("C5200002011"), "the acknowledged overlap is recorded with the version");
+    assert!(c.find(Locator::Css("#overlaps")).await.is_ok(), "the findings list the overlap");
+    b.screenshot("licence-saved").await;
+    c.goto(&server.url("/map")).await.unwrap();
+    assert!(c.find(Locator::Css("#map svg path.overlap")).await.is_ok());
+    b.screenshot("map").await;
+    b.close().await;
+}

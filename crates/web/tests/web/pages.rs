@@ -260,3 +260,44 @@ async fn an_expired_session_posting_a_form_is_sent_to_the_login_page() {
     let r = app.get(As::Anon, "/lang/en-US?next=/%09/evil.example").await;
     assert_eq!(r.headers["location"], "/", "a tab cannot smuggle in //host");
 }
+
+#[tokio::test]
+async fn the_register_shows_the_demo_findings_and_renewals() {
+    let app = app(Backend::Sqlite).await;
+    let r = app.get(As::User("president"), "/licences").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("id=\"overlaps\"") && r.body.contains("DP-D2"), "sliver and working beyond the boundary");
+    let map = app.get(As::User("president"), "/map").await;
+    assert!(map.body.contains("<svg") && map.body.contains("class=\"overlap\""));
+    let home = app.get(As::User("owner"), "/").await;
+    assert!(home.body.contains("id=\"renewals\"") && home.body.contains("大坪锌矿"), "the owner sees his licence due");
+    assert!(!home.body.contains("墨冲锌矿"), "but not another member's");
+    let home = app.get(As::User("president"), "/").await;
+    assert!(home.body.contains("墨冲锌矿"), "the president sees the expired licence of an operating mine");
+}
+
+#[tokio::test]
+async fn the_live_check_names_the_overlapped_licence() {
+    let app = app(Backend::Sqlite).await;
+    let corners =
+        "1%2C+26.2330%2C+107.4800%0A2%2C+26.2330%2C+107.4830%0A3%2C+26.2360%2C+107.4830%0A4%2C+26.2360%2C+107.4800";
+    let r = app
+        .send(
+            As::User("president"),
+            Method::POST,
+            "/licences/preview",
+            Some(Body_::Form(format!("corner_crs=EPSG%3A4490&corners={corners}"))),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("id=\"overlap-warning\"") && r.body.contains("C5200002011"), "{}", r.body);
+    let r = app
+        .send(
+            As::User("president"),
+            Method::POST,
+            "/licences/preview",
+            Some(Body_::Form("corner_crs=EPSG%3A4524&corners=1%2C+1%2C+2".into())),
+        )
+        .await;
+    assert!(r.body.contains("notice error"), "{}", r.body);
+}

@@ -47,6 +47,13 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
     ("GET", "/people/new", B::None, [303, 200, 200, 403, 403, 403, 403]),
     ("GET", "/people/{person}", B::None, [303, 200, 200, 200, 200, 403, 403]),
     ("GET", "/people/{person}/edit", B::None, [303, 200, 200, 403, 403, 403, 403]),
+    ("GET", "/licences", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/licences/new", B::None, [303, 200, 200, 403, 200, 403, 403]),
+    ("GET", "/licences/{own_lic}", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/licences/{other_lic}", B::None, [303, 200, 200, 200, 200, 403, 200]),
+    ("GET", "/licences/{own_lic}/renew", B::None, [303, 200, 200, 403, 200, 403, 403]),
+    ("GET", "/licences/{other_lic}/renew", B::None, [303, 200, 200, 403, 403, 403, 403]),
+    ("GET", "/map", B::None, [303, 200, 200, 200, 200, 200, 200]),
     ("GET", "/audit", B::None, [303, 200, 403, 403, 403, 403, 200]),
     ("GET", "/audit?entity=mine", B::None, [303, 200, 403, 403, 403, 403, 200]),
     ("GET", "/admin/users", B::None, [303, 200, 403, 403, 403, 403, 403]),
@@ -77,6 +84,10 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
     ("POST", "/mines/{other_mine}", B::Form("version=1"), [303, 422, 422, 403, 403, 403, 403]),
     ("POST", "/people", B::Form(""), [303, 422, 422, 403, 403, 403, 403]),
     ("POST", "/people/{person}", B::Form("version=1"), [303, 422, 422, 403, 403, 403, 403]),
+    ("POST", "/licences", B::Form(""), [303, 422, 422, 403, 422, 403, 403]),
+    ("POST", "/licences/{own_lic}", B::Form("version=1"), [303, 422, 422, 403, 422, 403, 403]),
+    ("POST", "/licences/{other_lic}", B::Form("version=1"), [303, 422, 422, 403, 403, 403, 403]),
+    ("POST", "/licences/preview", B::Form("corner_crs=EPSG:4490&corners="), [303, 200, 200, 403, 200, 403, 403]),
     ("POST", "/admin/users", B::Form(""), [303, 422, 403, 403, 403, 403, 403]),
     ("POST", "/admin/users/{user}", B::Form("action=bogus"), [303, 400, 403, 403, 403, 403, 403]),
     ("POST", "/account/tokens", B::Form("name="), [303, 422, 422, 422, 422, 422, 422]),
@@ -104,6 +115,8 @@ struct Ids {
     other_mine: String,
     person: String,
     user: String,
+    own_lic: String,
+    other_lic: String,
     /// Text that only someone allowed to see the other records could see.
     secrets: Vec<String>,
 }
@@ -116,6 +129,9 @@ async fn ids(app: &TestApp) -> Ids {
     let other_mine = app.db.mines_of_member(other.id).await.unwrap().remove(0);
     let person = app.db.people(&q("黄丽")).await.unwrap().items.remove(0);
     let user = app.db.user_by_name("inspector").await.unwrap();
+    let licences = app.db.current_licences().await.unwrap();
+    let lic_of = |mine: uuid::Uuid| licences.iter().find(|l| l.mine_id == mine).unwrap().licence_id.to_string();
+    let (own_lic, other_lic) = (lic_of(own_mine.id), lic_of(other_mine.id));
     Ids {
         own: own.id.to_string(),
         other: other.id.to_string(),
@@ -123,6 +139,8 @@ async fn ids(app: &TestApp) -> Ids {
         other_mine: other_mine.id.to_string(),
         person: person.id.to_string(),
         user: user.id.to_string(),
+        own_lic,
+        other_lic,
         secrets: vec![other.name_zh, other.uscc, other_mine.name_zh, person.phone.unwrap(), person.name],
     }
 }
@@ -138,7 +156,9 @@ async fn route_table(backend: Backend) {
             .replace("{own_mine}", &ids.own_mine)
             .replace("{other_mine}", &ids.other_mine)
             .replace("{person}", &ids.person)
-            .replace("{user}", &ids.user);
+            .replace("{user}", &ids.user)
+            .replace("{own_lic}", &ids.own_lic)
+            .replace("{other_lic}", &ids.other_lic);
         for (who, want) in WHO.iter().zip(expected) {
             let body = match body {
                 B::None => None,
@@ -181,6 +201,7 @@ fn table_covers_every_route() {
         include_str!("../../src/api.rs"),
         include_str!("../../src/audit.rs"),
         include_str!("../../src/home.rs"),
+        include_str!("../../src/cadastre/mod.rs"),
     ];
     let covered = |route: &str| {
         TABLE.iter().any(|(_, t, _, _)| {

@@ -1,0 +1,593 @@
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::Uri;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use minecoop_domain::auth::Principal;
+use minecoop_domain::cadastre::check::OutsideKind;
+use minecoop_domain::cadastre::licence::{
+    LicenceDraft, LicenceInput, REASONS, Standing, standing, to_gauss_kruger_table,
+};
+use minecoop_store::StoreError;
+use minecoop_store::cadastre::{AckedOverlap, LicenceVersion};
+use minecoop_store::registry::Mine;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{Findings, findings, map_of, overlaps_with};
+use crate::error::AppError;
+use crate::page::{Ctx, FormState, render};
+use crate::registry::{code_options, unprocessable};
+use crate::session::Viewer;
+use crate::{AppResult, AppState, Opt};
+
+/// Days before expiry from which a licence shows on dashboards.
+pub const RENEWAL_WINDOW_DAYS: i64 = 90;
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// A licence row as lists show it.
+pub struct Row {
+    pub l: LicenceVersion,
+    pub standing: Standing,
+    pub mine_operating: bool,
+}
+
+impl Row {
+    pub fn standing_key(&self) -> &'static str {
+        match self.standing {
+            Standing::Valid => "standing-valid",
+            Standing::RenewSoon { .. } => "standing-renew-soon",
+            Standing::RenewalLate => "standing-renewal-late",
+            Standing::Expired => "standing-expired",
+        }
+    }
+    pub fn standing_class(&self) -> &'static str {
+        match self.standing {
+            Standing::Valid => "status-operating",
+            Standing::RenewSoon { .. } => "status-suspended",
+            _ => "status-closed",
+        }
+    }
+    pub fn apply_by(&self) -> String {
+        match self.standing {
+            Standing::RenewSoon { apply_by } => apply_by.to_string(),
+            _ => String::new(),
+        }
+    }
+    /// Mining on an expired licence is unlicensed mining.
+    pub fn violation(&self) -> bool {
+        self.standing == Standing::Expired && self.mine_operating
+    }
+    pub fn area_km2(&self) -> String {
+        format!("{:.4}", self.l.computed_area_m2() / 1e6)
+    }
+    pub fn stated_km2(&self) -> String {
+        format!("{:.4}", self.l.stated_area_km2())
+    }
+    pub fn area_differs(&self) -> bool {
+        minecoop_domain::cadastre::stated_area_differs(self.l.stated_area_km2(), self.l.computed_area_m2())
+    }
+}
+
+/// Licences the viewer may see, with their standing.
+pub async fn visible_rows(s: &AppState, v: &Viewer) -> AppResult<Vec<Row>> {
+    let scope = v.scope(s).await?;
+    let mines = s.store.mine_choices().await?;
+    let today = today();
+    Ok(s.store
+        .current_licences()
+        .await?
+        .into_iter()
+        .filter(|l| scope.includes_mine(l.mine_id))
+        .map(|l| Row {
+            standing: standing(l.valid_to, today, RENEWAL_WINDOW_DAYS),
+            mine_operating: mines.iter().any(|m| m.id == l.mine_id && m.status == "operating"),
+            l,
+        })
+        .collect())
+}
+
+#[derive(Template)]
+#[template(path = "cadastre/licences_list.html")]
+struct ListPage {
+    ctx: Ctx,
+    rows: Vec<Row>,
+    findings: Findings,
+    can_create: bool,
+}
+
+impl ListPage {
+    fn kind_key(&self, k: &OutsideKind) -> &'static str {
+        kind_key(k)
+    }
+}
+
+fn kind_key(k: &OutsideKind) -> &'static str {
+    match k {
+        OutsideKind::BeyondBoundary => "finding-beyond-boundary",
+        OutsideKind::OutOfLevel => "finding-out-of-level",
+    }
+}
+
+pub async fn list(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Response> {
+    let can_create = v.principal()?.can_create_mines();
+    let rows = visible_rows(&s, &v).await?;
+    let lic: Vec<LicenceVersion> = rows.iter().map(|r| r.l.clone()).collect();
+    let workings = s.store.workings().await?;
+    let findings = findings(&lic, &workings);
+    render(&ListPage { ctx: Ctx::new(&v, &uri), rows, findings, can_create })
+}
+
+#[derive(Template)]
+#[template(path = "cadastre/licence_detail.html")]
+struct DetailPage {
+    ctx: Ctx,
+    row: Row,
+    versions: Vec<LicenceVersion>,
+    zone: u8,
+    gk: Vec<Vec<(f64, f64)>>,
+    lonlat: Vec<Vec<(f64, f64)>>,
+    map: String,
+    findings: Findings,
+    can_edit: bool,
+}
+
+impl DetailPage {
+    fn kind_key(&self, k: &OutsideKind) -> &'static str {
+        kind_key(k)
+    }
+}
+
+async fn visible_licence(s: &AppState, v: &Viewer, id: Uuid) -> AppResult<(Vec<LicenceVersion>, Mine)> {
+    let scope = v.scope(s).await?;
+    let versions = s.store.licence_versions(id).await?;
+    let current = versions.last().ok_or(AppError::NotFound)?;
+    if !scope.includes_mine(current.mine_id) {
+        return Err(AppError::Forbidden);
+    }
+    let mine = s.store.mine(current.mine_id).await?;
+    Ok((versions, mine))
+}
+
+pub async fn detail(State(s): State<AppState>, v: Viewer, uri: Uri, Path(id): Path<Uuid>) -> AppResult<Response> {
+    let p = v.principal()?.clone();
+    let (versions, mine) = visible_licence(&s, &v, id).await?;
+    let current = versions.last().cloned().ok_or(AppError::NotFound)?;
+    let shape = current.shape();
+    let (zone, gk) = to_gauss_kruger_table(&shape).map_err(AppError::Internal)?;
+    let lonlat = shape
+        .0
+        .iter()
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+        .map(|r| r.0[..r.0.len().saturating_sub(1)].iter().map(|c| (c.y, c.x)).collect())
+        .collect();
+    // The licence with its neighbours: every licence whose box comes near its own.
+    let scope = v.scope(&s).await?;
+    let all: Vec<LicenceVersion> =
+        s.store.current_licences().await?.into_iter().filter(|l| scope.includes_mine(l.mine_id)).collect();
+    let near: Vec<LicenceVersion> = {
+        use geo::BoundingRect;
+        let r = shape.bounding_rect();
+        all.into_iter()
+            .filter(|l| {
+                let (Some(a), Some(b)) = (r, l.shape().bounding_rect()) else { return false };
+                let m = 0.01;
+                b.min().x < a.max().x + m
+                    && b.max().x > a.min().x - m
+                    && b.min().y < a.max().y + m
+                    && b.max().y > a.min().y - m
+            })
+            .collect()
+    };
+    let workings = s.store.workings().await?;
+    let map = map_of(&near, &workings, Some(id), today()).svg(v.lang).unwrap_or_default();
+    let mut f = findings(&near, &workings);
+    f.overlaps.retain(|(a, b, _)| *a == current.licence_no || *b == current.licence_no);
+    f.outside.retain(|(_, l, _, _)| *l == current.licence_no);
+    let row = Row {
+        standing: standing(current.valid_to, today(), RENEWAL_WINDOW_DAYS),
+        mine_operating: mine.status == "operating",
+        l: current,
+    };
+    render(&DetailPage {
+        ctx: Ctx::new(&v, &uri),
+        can_edit: p.can_edit_licences_of(mine.member_id),
+        row,
+        versions,
+        zone,
+        gk,
+        lonlat,
+        map,
+        findings: f,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "cadastre/licence_form.html")]
+struct FormPage {
+    ctx: Ctx,
+    /// The licence when adding a version.
+    id: Option<Uuid>,
+    version: i32,
+    form: FormState,
+    mines: Vec<Opt>,
+    crs_options: Vec<Opt>,
+    reasons: Vec<Opt>,
+    /// Overlaps to acknowledge before saving.
+    overlaps: Vec<(String, f64)>,
+    warnings: Vec<String>,
+    preview: String,
+}
+
+const FIELDS: [&str; 17] = [
+    "mine_id",
+    "licence_no",
+    "holder",
+    "mine_name",
+    "minerals",
+    "mining_method",
+    "scale",
+    "stated_area_km2",
+    "valid_from",
+    "valid_to",
+    "elevation_top_m",
+    "elevation_bottom_m",
+    "issuing_office",
+    "issued_on",
+    "corner_crs",
+    "corners",
+    "reason",
+];
+
+fn values(i: &LicenceInput) -> FormState {
+    let v = [
+        &i.mine_id,
+        &i.licence_no,
+        &i.holder,
+        &i.mine_name,
+        &i.minerals,
+        &i.mining_method,
+        &i.scale,
+        &i.stated_area_km2,
+        &i.valid_from,
+        &i.valid_to,
+        &i.elevation_top_m,
+        &i.elevation_bottom_m,
+        &i.issuing_office,
+        &i.issued_on,
+        &i.corner_crs,
+        &i.corners,
+        &i.reason,
+    ];
+    FormState::new(FIELDS.iter().zip(v).map(|(k, v)| (*k, v.clone())))
+}
+
+fn input_of(l: &LicenceVersion) -> LicenceInput {
+    let corners = l
+        .shape()
+        .0
+        .iter()
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+        .map(|r| {
+            r.0[..r.0.len().saturating_sub(1)]
+                .iter()
+                .enumerate()
+                .map(|(k, c)| format!("{}, {:.7}, {:.7}", k + 1, c.y, c.x))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    LicenceInput {
+        mine_id: l.mine_id.to_string(),
+        licence_no: l.licence_no.clone(),
+        holder: l.holder.clone(),
+        mine_name: l.mine_name.clone(),
+        minerals: l.minerals.clone(),
+        mining_method: l.mining_method.clone(),
+        scale: format!("{}", l.scale()),
+        stated_area_km2: format!("{:.4}", l.stated_area_km2()),
+        valid_from: l.valid_from.to_string(),
+        valid_to: l.valid_to.to_string(),
+        elevation_top_m: format!("{}", l.top_m()),
+        elevation_bottom_m: format!("{}", l.bottom_m()),
+        issuing_office: l.issuing_office.clone(),
+        issued_on: l.issued_on.map(|d| d.to_string()).unwrap_or_default(),
+        corner_crs: "EPSG:4490".into(),
+        corners,
+        reason: "renewal".into(),
+    }
+}
+
+async fn mine_options(s: &AppState, p: &Principal, selected: &str) -> AppResult<Vec<Opt>> {
+    Ok(s.store
+        .mine_choices()
+        .await?
+        .into_iter()
+        .filter(|m| p.can_edit_licences_of(m.member_id))
+        .map(|m| Opt { selected: m.id.to_string() == selected, value: m.id.to_string(), label: m.name_zh })
+        .collect())
+}
+
+async fn form_page(
+    s: &AppState,
+    v: &Viewer,
+    uri: &Uri,
+    id: Option<Uuid>,
+    version: i32,
+    form: FormState,
+) -> AppResult<FormPage> {
+    let p = v.principal()?;
+    let ctx = Ctx::new(v, uri);
+    let mines = mine_options(s, p, form.v("mine_id")).await?;
+    let crs_options = ["EPSG:4524", "EPSG:4545", "EPSG:4523", "EPSG:4525", "EPSG:4490"]
+        .iter()
+        .map(|c| Opt {
+            value: (*c).into(),
+            label: ctx.t(&format!("crs-{}", c.replace(':', "-"))),
+            selected: form.v("corner_crs") == *c,
+        })
+        .collect();
+    let reasons = code_options(ctx.lang, "reason", REASONS, form.v("reason"));
+    Ok(FormPage {
+        ctx,
+        id,
+        version,
+        form,
+        mines,
+        crs_options,
+        reasons,
+        overlaps: Vec::new(),
+        warnings: Vec::new(),
+        preview: String::new(),
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewParams {
+    mine: String,
+}
+
+pub async fn new(State(s): State<AppState>, v: Viewer, uri: Uri, Query(q): Query<NewParams>) -> AppResult<Response> {
+    v.require(|p| p.can_create_mines())?;
+    let input = LicenceInput {
+        mine_id: q.mine,
+        minerals: "zn".into(),
+        mining_method: "underground".into(),
+        corner_crs: "EPSG:4524".into(),
+        reason: "issued".into(),
+        ..Default::default()
+    };
+    render(&form_page(&s, &v, &uri, None, 0, values(&input)).await?)
+}
+
+pub async fn renew(State(s): State<AppState>, v: Viewer, uri: Uri, Path(id): Path<Uuid>) -> AppResult<Response> {
+    let versions = s.store.licence_versions(id).await?;
+    let current = versions.last().ok_or(AppError::NotFound)?;
+    let mine = s.store.mine(current.mine_id).await?;
+    v.require(|p| p.can_edit_licences_of(mine.member_id))?;
+    render(&form_page(&s, &v, &uri, Some(id), current.version, values(&input_of(current))).await?)
+}
+
+/// The form as posted: the licence fields, the version it was read at, and the acknowledgement.
+#[derive(Deserialize, Default)]
+pub struct Posted {
+    #[serde(flatten)]
+    input: LicenceInput,
+    #[serde(default)]
+    version: Option<i32>,
+    #[serde(default)]
+    ack: Option<String>,
+}
+
+async fn save(s: &AppState, v: &Viewer, uri: &Uri, id: Option<Uuid>, f: Posted) -> AppResult<Response> {
+    let draft = match LicenceDraft::parse(&f.input) {
+        Ok(d) => d,
+        Err(e) => {
+            let page =
+                form_page(s, v, uri, id, f.version.unwrap_or(0), values(&f.input).with_errors(v.lang, &e)).await?;
+            return unprocessable(&page);
+        }
+    };
+    let mine = s.store.mine(draft.mine_id).await.map_err(|_| AppError::Invalid(field("mine_id", "err-choice")))?;
+    v.require(|p| p.can_edit_licences_of(mine.member_id))?;
+    let register = s.store.current_licences().await?;
+    let overlaps = overlaps_with(&draft.boundary, &register, id);
+    if !overlaps.is_empty() && f.ack.as_deref() != Some("on") {
+        let mut page = form_page(s, v, uri, id, f.version.unwrap_or(0), values(&f.input)).await?;
+        page.warnings = draft.warnings.iter().map(|w| v.lang.t(w)).collect();
+        page.overlaps = overlaps;
+        page.preview = preview_map(&register, &draft, id, v);
+        return unprocessable(&page);
+    }
+    let ack: Vec<AckedOverlap> =
+        overlaps.into_iter().map(|(licence_no, area_m2)| AckedOverlap { licence_no, area_m2 }).collect();
+    let result = match id {
+        None => s.store.create_licence(&v.actor(), &draft, &ack).await,
+        Some(id) => {
+            let version = f.version.ok_or(AppError::BadRequest("error-400-detail"))?;
+            s.store.add_licence_version(&v.actor(), id, version, &draft, &ack).await
+        }
+    };
+    match result {
+        Ok(l) => Ok(Redirect::to(&format!("/licences/{}", l.licence_id)).into_response()),
+        Err(StoreError::Invalid(e)) => unprocessable(
+            &form_page(s, v, uri, id, f.version.unwrap_or(0), values(&f.input).with_errors(v.lang, &e)).await?,
+        ),
+        Err(StoreError::Conflict) => {
+            let mut page = form_page(s, v, uri, id, f.version.unwrap_or(0), values(&f.input)).await?;
+            page.ctx = page.ctx.with_notice("notice-conflict");
+            crate::registry::conflict(&page)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn field(name: &str, code: &'static str) -> minecoop_domain::FieldErrors {
+    let mut e = minecoop_domain::FieldErrors::new();
+    e.add(name, code);
+    e
+}
+
+pub async fn create(State(s): State<AppState>, v: Viewer, uri: Uri, Form(f): Form<Posted>) -> AppResult<Response> {
+    v.require(|p| p.can_create_mines())?;
+    save(&s, &v, &uri, None, f).await
+}
+
+pub async fn add_version(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path(id): Path<Uuid>,
+    Form(f): Form<Posted>,
+) -> AppResult<Response> {
+    let versions = s.store.licence_versions(id).await?;
+    let current = versions.last().ok_or(AppError::NotFound)?;
+    let mine = s.store.mine(current.mine_id).await?;
+    v.require(|p| p.can_edit_licences_of(mine.member_id))?;
+    save(&s, &v, &uri, Some(id), f).await
+}
+
+fn preview_map(register: &[LicenceVersion], draft: &LicenceDraft, except: Option<Uuid>, v: &Viewer) -> String {
+    use geo::BooleanOps;
+    let mut m = super::map::MapData::default();
+    for l in register.iter().filter(|l| Some(l.licence_id) != except) {
+        let shape = l.shape();
+        let near = minecoop_domain::cadastre::check::overlap_area(
+            &shape,
+            &draft.boundary,
+            minecoop_domain::cadastre::crs::Crs::Geographic,
+        );
+        if let Some(area) = near {
+            m.overlaps.push((format!("{}: {area:.0} m²", l.licence_no), shape.intersection(&draft.boundary)));
+        }
+        m.licences.push(super::map::MapLicence {
+            href: format!("/licences/{}", l.licence_id),
+            label: l.mine_name.clone(),
+            title: l.licence_no.clone(),
+            class: "lease",
+            shape,
+        });
+    }
+    m.licences.push(super::map::MapLicence {
+        href: "#".into(),
+        label: draft.mine_name.clone(),
+        title: draft.licence_no.clone(),
+        class: "lease focus",
+        shape: draft.boundary.clone(),
+    });
+    m.svg(v.lang).unwrap_or_default()
+}
+
+#[derive(Template)]
+#[template(path = "cadastre/preview.html")]
+struct Preview {
+    ctx: Ctx,
+    problems: Vec<String>,
+    overlaps: Vec<(String, f64)>,
+    area_km2: String,
+    map: String,
+}
+
+/// The live check while the corner table is typed: problems, or the boundary on the map with
+/// the neighbours it overlaps.
+pub async fn preview(State(s): State<AppState>, v: Viewer, uri: Uri, Form(f): Form<Posted>) -> AppResult<Response> {
+    v.require(|p| p.can_create_mines())?;
+    let ctx = Ctx::new(&v, &uri);
+    let except = uuid::Uuid::parse_str(uri.query().unwrap_or("").trim_start_matches("licence=")).ok();
+    // Only the boundary matters here; the other fields are checked on save.
+    let crs = minecoop_domain::cadastre::crs::Crs::parse(&f.input.corner_crs);
+    let shape = crs.map_err(|_| vec![ctx.t("err-choice")]).and_then(|crs| {
+        minecoop_domain::cadastre::licence::parse_corners(&f.input.corners, crs)
+            .map_err(|d| vec![v.lang.t_args("err-corners", &[("detail", d)])])
+            .and_then(|rings| {
+                let parts: Vec<Vec<Vec<[f64; 2]>>> = rings.into_iter().map(|r| vec![r]).collect();
+                minecoop_domain::cadastre::lease::build(&parts, crs)
+                    .map_err(|p| vec![v.lang.t_args(p.code(), &p.args())])
+                    .and_then(|mp| minecoop_domain::cadastre::licence::to_lon_lat(&mp, crs).map_err(|d| vec![d]))
+            })
+    });
+    let page = match shape {
+        Err(problems) => Preview { ctx, problems, overlaps: Vec::new(), area_km2: String::new(), map: String::new() },
+        Ok(boundary) => {
+            let register = s.store.current_licences().await?;
+            let overlaps = overlaps_with(&boundary, &register, except);
+            let area = minecoop_domain::cadastre::ellipsoidal_area_m2(
+                &boundary,
+                minecoop_domain::cadastre::crs::Crs::Geographic,
+            )
+            .unwrap_or_default();
+            let draft = LicenceDraft {
+                mine_id: Uuid::nil(),
+                licence_no: f.input.licence_no.clone(),
+                holder: String::new(),
+                mine_name: f.input.mine_name.clone(),
+                minerals: String::new(),
+                mining_method: String::new(),
+                scale: 0.0,
+                stated_area_km2: 0.0,
+                valid_from: today(),
+                valid_to: today(),
+                elevation_top_m: 0.0,
+                elevation_bottom_m: 0.0,
+                issuing_office: String::new(),
+                issued_on: None,
+                source_crs: String::new(),
+                boundary,
+                computed_area_m2: area,
+                reason: String::new(),
+                warnings: Vec::new(),
+            };
+            let map = preview_map(&register, &draft, except, &v);
+            Preview { ctx, problems: Vec::new(), overlaps, area_km2: format!("{:.4}", area / 1e6), map }
+        }
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "cadastre/map.html")]
+struct MapPage {
+    ctx: Ctx,
+    map: String,
+    findings: Findings,
+}
+
+impl MapPage {
+    fn kind_key(&self, k: &OutsideKind) -> &'static str {
+        kind_key(k)
+    }
+}
+
+pub async fn map_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Response> {
+    v.principal()?;
+    let rows = visible_rows(&s, &v).await?;
+    let lic: Vec<LicenceVersion> = rows.into_iter().map(|r| r.l).collect();
+    let workings = s.store.workings().await?;
+    let map = map_of(&lic, &workings, None, today()).svg(v.lang).unwrap_or_default();
+    let findings = findings(&lic, &workings);
+    render(&MapPage { ctx: Ctx::new(&v, &uri), map, findings })
+}
+
+/// Licences due for renewal or expired, for the dashboards (owners see their own).
+pub async fn renewals(s: &AppState, v: &Viewer) -> AppResult<Vec<Row>> {
+    let p = v.principal()?;
+    let mines = s.store.mine_choices().await?;
+    let mut rows: Vec<Row> = visible_rows(s, v)
+        .await?
+        .into_iter()
+        .filter(|r| r.standing != Standing::Valid)
+        .filter(|r| match p.role {
+            minecoop_domain::auth::Role::Owner => {
+                mines.iter().any(|m| m.id == r.l.mine_id && Some(m.member_id) == p.member_id)
+            }
+            _ => true,
+        })
+        .collect();
+    rows.sort_by_key(|r| r.l.valid_to);
+    Ok(rows)
+}
