@@ -115,3 +115,18 @@ async fn openapi_document_is_served_and_names_the_register() {
     let page = app.get(As::Anon, "/api/docs").await;
     assert!(page.body.contains("/api/v1/members") && page.body.contains("MemberInput"));
 }
+
+#[tokio::test]
+async fn licences_and_the_register_check_are_in_the_api() {
+    let app = app(Backend::Sqlite).await;
+    let l = app.get(As::User("bureau"), "/api/v1/licences").await.json();
+    assert_eq!(l.as_array().unwrap().len(), 16);
+    assert_eq!(l[0]["boundary"]["type"], "MultiPolygon");
+    let c = app.get(As::User("bureau"), "/api/v1/cadastre/check").await.json();
+    assert_eq!(c["overlaps"].as_array().unwrap().len(), 1);
+    let mut kinds: Vec<&str> = c["outside"].as_array().unwrap().iter().map(|o| o["kind"].as_str().unwrap()).collect();
+    kinds.sort();
+    assert_eq!(kinds, ["beyond_boundary", "out_of_level"]);
+    let officer = app.get(As::User("officer"), "/api/v1/licences").await.json();
+    assert_eq!(officer.as_array().unwrap().len(), 1, "a safety officer sees his mine's licence only");
+}
