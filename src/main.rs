@@ -263,19 +263,21 @@ fn cadastre_check(
     };
     let read =
         |p: &std::path::Path| std::fs::read_to_string(p).with_context(|| format!("{}: cannot read", p.display()));
-    let lease_text = read(leases)?;
-    let work_text = workings.map(read).transpose()?;
-    phase("read");
-    let (lease_list, work_list) = rayon::join(
-        || geojson::parse_leases(&lease_text).map_err(|e| anyhow::anyhow!("{}: {e}", leases.display())),
-        || match (&work_text, workings) {
-            (Some(t), Some(p)) => geojson::parse_workings(t).map_err(|e| anyhow::anyhow!("{}: {e}", p.display())),
-            _ => Ok(Vec::new()),
-        },
-    );
-    let (lease_list, work_list) = (lease_list?, work_list?);
-    drop((lease_text, work_text));
-    phase("parsed");
+    // One file at a time, each parsed on all cores, so that the two texts are never held
+    // together.
+    let lease_list = {
+        let text = read(leases)?;
+        geojson::parse_leases(&text).map_err(|e| anyhow::anyhow!("{}: {e}", leases.display()))?
+    };
+    phase("leases parsed");
+    let work_list = match workings {
+        Some(p) => {
+            let text = read(p)?;
+            geojson::parse_workings(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?
+        }
+        None => Vec::new(),
+    };
+    phase("workings parsed");
     let crs = match crs {
         Some(code) => Crs::parse(code).map_err(|e| anyhow::anyhow!(e))?,
         None => check::guess_crs(
