@@ -141,6 +141,14 @@ impl Principal {
         self.can_edit_member(member_id)
     }
 
+    /// Record surveyed workings of a mine: the co-op's officers and inspectors, the mine's owner
+    /// and its safety officer.
+    pub fn can_record_workings(&self, mine_id: Uuid, member_id: Uuid) -> bool {
+        self.is(&[Role::Admin, Role::President, Role::Inspector])
+            || self.owns_member(member_id)
+            || (self.role == Role::SafetyOfficer && self.mine_id == Some(mine_id))
+    }
+
     /// People of the co-op with their phone numbers: personal data, so not for the bureau
     /// (it sees aggregates) nor for a single mine's safety officer.
     pub fn can_view_people(&self) -> bool {

@@ -194,6 +194,11 @@ impl Problem {
     }
 }
 
+/// Check one position against the coordinate system it claims to be in (for workings).
+pub fn check_position(crs: Crs, p: [f64; 2], point: usize) -> Result<(), Problem> {
+    check_point(crs, p, 0, 0, point)
+}
+
 /// Check the coordinates against the coordinate system they claim to be in.
 fn check_point(crs: Crs, p: [f64; 2], part: usize, ring: usize, point: usize) -> Result<(), Problem> {
     if !p[0].is_finite() || !p[1].is_finite() {

@@ -155,6 +155,50 @@ pub fn parse_corners(text: &str, crs: Crs) -> Result<Vec<Vec<[f64; 2]>>, String>
     Ok(rings)
 }
 
+/// Surveyed vertices of a working, one per line: `a, b[, z]` or `no, a, b, z`, where (a, b)
+/// is (latitude, longitude) in degrees or (X northing, Y easting) in a Gauss-Kruger zone.
+/// Returns (longitude, latitude, elevation) in CGCS2000 degrees.
+pub fn parse_vertices(text: &str, crs: Crs) -> Result<Vec<(f64, f64, Option<f64>)>, String> {
+    let inv = match crs {
+        Crs::GaussKruger { zone, prefix } => Some(GkInverse::new(zone, prefix)?),
+        Crs::Geographic => None,
+        Crs::Planar => return Err("name the coordinate system of the survey".into()),
+    };
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.trim().starts_with('#')) {
+        let cols: Vec<&str> =
+            line.split([',', '\t', ';', '，', ' ']).map(str::trim).filter(|c| !c.is_empty()).collect();
+        let cols = match cols.len() {
+            2 | 3 => &cols[..],
+            4 => &cols[1..],
+            _ => return Err(format!("line {}: expected two or three coordinates", n + 1)),
+        };
+        let num =
+            |s: &str, what: &str| s.parse::<f64>().map_err(|_| format!("line {}: {what} {s:?} is not a number", n + 1));
+        let z = cols.get(2).map(|z| num(z, "elevation")).transpose()?;
+        let (lon, lat) = match &inv {
+            None => {
+                let lat =
+                    parse_degrees(cols[0]).ok_or_else(|| format!("line {}: {:?} is not a latitude", n + 1, cols[0]))?;
+                let lon = parse_degrees(cols[1])
+                    .ok_or_else(|| format!("line {}: {:?} is not a longitude", n + 1, cols[1]))?;
+                super::lease::check_position(crs, [lon, lat], out.len() + 1).map_err(|p| p.to_string())?;
+                (lon, lat)
+            }
+            Some(inv) => {
+                let (x, y) = (num(cols[0], "X")?, num(cols[1], "Y")?);
+                super::lease::check_position(crs, [y, x], out.len() + 1).map_err(|p| p.to_string())?;
+                inv.lon_lat(y, x)?
+            }
+        };
+        out.push((lon, lat, z));
+    }
+    if out.is_empty() {
+        return Err("no surveyed points".into());
+    }
+    Ok(out)
+}
+
 /// Group rings into polygons: a ring inside the previous outer ring is its hole.
 fn group_rings(rings: Vec<Vec<[f64; 2]>>) -> Vec<Vec<Vec<[f64; 2]>>> {
     use geo::{Contains, LineString, Point, Polygon};
@@ -463,6 +507,20 @@ mod tests {
         i.stated_area_km2 = "2.0".into();
         let d = LicenceDraft::parse(&i).unwrap();
         assert!(d.warnings.contains(&"warn-area-differs"));
+    }
+
+    #[test]
+    fn surveyed_vertices_in_either_system() {
+        let v = parse_vertices("26.26, 107.52, 1010\n26.261 107.521", Crs::Geographic).unwrap();
+        assert_eq!(v[0], (107.52, 26.26, Some(1010.0)));
+        assert_eq!(v[1].2, None);
+        let gk =
+            parse_vertices("1, 2905728.84, 36452049.43, 990.5", Crs::GaussKruger { zone: 36, prefix: true }).unwrap();
+        assert!((gk[0].0 - 107.52).abs() < 1e-7 && (gk[0].1 - 26.26).abs() < 1e-7 && gk[0].2 == Some(990.5));
+        let swapped =
+            parse_vertices("36452049.43, 2905728.84", Crs::GaussKruger { zone: 36, prefix: true }).unwrap_err();
+        assert!(swapped.contains("swap"), "{swapped}");
+        assert!(parse_vertices("", Crs::Geographic).is_err());
     }
 
     #[test]

@@ -133,6 +133,9 @@ struct DetailPage {
     map: String,
     findings: Findings,
     can_edit: bool,
+    can_record: bool,
+    wform: FormState,
+    crs_options: Vec<Opt>,
 }
 
 impl DetailPage {
@@ -153,6 +156,23 @@ async fn visible_licence(s: &AppState, v: &Viewer, id: Uuid) -> AppResult<(Vec<L
 }
 
 pub async fn detail(State(s): State<AppState>, v: Viewer, uri: Uri, Path(id): Path<Uuid>) -> AppResult<Response> {
+    let form = FormState::new([("corner_crs", "EPSG:4490".to_owned()), ("kind", "point".to_owned())]);
+    render(&detail_page(&s, &v, &uri, id, form).await?)
+}
+
+fn crs_options(ctx: &Ctx, selected: &str) -> Vec<Opt> {
+    ["EPSG:4524", "EPSG:4545", "EPSG:4523", "EPSG:4525", "EPSG:4490"]
+        .iter()
+        .map(|c| Opt {
+            value: (*c).into(),
+            label: ctx.t(&format!("crs-{}", c.replace(':', "-"))),
+            selected: selected == *c,
+        })
+        .collect()
+}
+
+async fn detail_page(s: &AppState, v: &Viewer, uri: &Uri, id: Uuid, wform: FormState) -> AppResult<DetailPage> {
+    let (s, v, uri) = (s.clone(), v.clone(), uri.clone());
     let p = v.principal()?.clone();
     let (versions, mine) = visible_licence(&s, &v, id).await?;
     let current = versions.last().cloned().ok_or(AppError::NotFound)?;
@@ -192,9 +212,12 @@ pub async fn detail(State(s): State<AppState>, v: Viewer, uri: Uri, Path(id): Pa
         mine_operating: mine.status == "operating",
         l: current,
     };
-    render(&DetailPage {
-        ctx: Ctx::new(&v, &uri),
+    let ctx = Ctx::new(&v, &uri);
+    let crs_options = crs_options(&ctx, wform.v("corner_crs"));
+    Ok(DetailPage {
+        ctx,
         can_edit: p.can_edit_licences_of(mine.member_id),
+        can_record: p.can_record_workings(mine.id, mine.member_id),
         row,
         versions,
         zone,
@@ -202,7 +225,73 @@ pub async fn detail(State(s): State<AppState>, v: Viewer, uri: Uri, Path(id): Pa
         lonlat,
         map,
         findings: f,
+        wform,
+        crs_options,
     })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct WorkingForm {
+    label: String,
+    kind: String,
+    corner_crs: String,
+    vertices: String,
+}
+
+/// Record a surveyed working; the licence page then shows whether it lies beyond the boundary
+/// or outside the licensed levels.
+pub async fn add_working(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path(id): Path<Uuid>,
+    Form(f): Form<WorkingForm>,
+) -> AppResult<Response> {
+    let versions = s.store.licence_versions(id).await?;
+    let current = versions.last().ok_or(AppError::NotFound)?;
+    let mine = s.store.mine(current.mine_id).await?;
+    v.require(|p| p.can_record_workings(mine.id, mine.member_id))?;
+    let mut e = minecoop_domain::FieldErrors::new();
+    let label = e.take("label", minecoop_domain::validation::required_text(&f.label, 60));
+    let is_line = f.kind == "line";
+    let vertices = match minecoop_domain::cadastre::crs::Crs::parse(&f.corner_crs) {
+        Err(_) => {
+            e.add("corner_crs", "err-choice");
+            None
+        }
+        Ok(crs) => match minecoop_domain::cadastre::licence::parse_vertices(&f.vertices, crs) {
+            Ok(v) if is_line && v.len() < 2 => {
+                e.add("vertices", "err-line-needs-two");
+                None
+            }
+            Ok(v) if !is_line && v.len() != 1 => {
+                e.add("vertices", "err-point-needs-one");
+                None
+            }
+            Ok(v) => Some(v),
+            Err(d) => {
+                e.add_with("vertices", "err-corners", vec![("detail", d)]);
+                None
+            }
+        },
+    };
+    match (label, vertices) {
+        (Some(label), Some(vertices)) if e.is_empty() => {
+            s.store.create_working(&v.actor(), id, &label, is_line, &vertices).await?;
+            Ok(Redirect::to(&format!("/licences/{id}#findings")).into_response())
+        }
+        _ => {
+            let form = FormState::new([
+                ("label", f.label),
+                ("kind", f.kind),
+                ("corner_crs", f.corner_crs),
+                ("vertices", f.vertices),
+            ])
+            .with_errors(v.lang, &e);
+            unprocessable(&detail_page(&s, &v, &uri, id, form).await?)
+        }
+    }
 }
 
 #[derive(Template)]

@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/licences/preview", post(licences::preview))
         .route("/licences/{id}", get(licences::detail).post(licences::add_version))
         .route("/licences/{id}/renew", get(licences::renew))
+        .route("/licences/{id}/workings", post(licences::add_working))
         .route("/map", get(licences::map_page))
 }
 

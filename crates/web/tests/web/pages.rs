@@ -301,3 +301,30 @@ async fn the_live_check_names_the_overlapped_licence() {
         .await;
     assert!(r.body.contains("notice error"), "{}", r.body);
 }
+
+#[tokio::test]
+async fn a_recorded_working_beyond_the_boundary_is_found_on_save() {
+    let app = app(Backend::Sqlite).await;
+    let mine = app.db.user_by_name("officer").await.unwrap().mine_id.unwrap();
+    let lic = app.db.current_licences().await.unwrap().into_iter().find(|l| l.mine_id == mine).unwrap();
+    let path = format!("/licences/{}/workings", lic.licence_id);
+    // 26.2318 N, 107.4830 E is about 180 m east of Daping's boundary at 107.4812 E.
+    let form = "label=DP-X9&kind=point&corner_crs=EPSG%3A4490&vertices=26.2318%2C+107.4830%2C+1000";
+    let r = app.send(As::User("officer"), Method::POST, &path, Some(Body_::Form(form.into()))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get(As::User("officer"), &format!("/licences/{}", lic.licence_id)).await;
+    let table = page.body.split("id=\"outside\"").nth(1).and_then(|t| t.split("</table>").next()).unwrap_or("");
+    assert!(table.contains("DP-X9"), "the new working is listed as beyond the boundary: {table}");
+    let bad = "label=DP-X10&kind=line&corner_crs=EPSG%3A4490&vertices=26.2318%2C+107.4830";
+    let r = app
+        .send_with(
+            As::User("officer"),
+            Method::POST,
+            &path,
+            Some(Body_::Form(bad.into())),
+            &[("accept-language", "en-US")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("A drift needs at least two surveyed points."));
+}

@@ -91,6 +91,8 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
     ("POST", "/licences", B::Form(""), [303, 422, 422, 403, 422, 403, 403]),
     ("POST", "/licences/{own_lic}", B::Form("version=1"), [303, 422, 422, 403, 422, 403, 403]),
     ("POST", "/licences/{other_lic}", B::Form("version=1"), [303, 422, 422, 403, 403, 403, 403]),
+    ("POST", "/licences/{own_lic}/workings", B::Form(""), [303, 422, 422, 422, 422, 422, 403]),
+    ("POST", "/licences/{other_lic}/workings", B::Form(""), [303, 422, 422, 422, 403, 403, 403]),
     ("POST", "/licences/preview", B::Form("corner_crs=EPSG:4490&corners="), [303, 200, 200, 403, 200, 403, 403]),
     ("POST", "/admin/users", B::Form(""), [303, 422, 403, 403, 403, 403, 403]),
     ("POST", "/admin/users/{user}", B::Form("action=bogus"), [303, 400, 403, 403, 403, 403, 403]),
