@@ -149,6 +149,16 @@ impl Principal {
             || (self.role == Role::SafetyOfficer && self.mine_id == Some(mine_id))
     }
 
+    /// Open cases and write their log: the co-op as intermediary.
+    pub fn can_manage_disputes(&self) -> bool {
+        self.is(&[Role::Admin, Role::President, Role::Inspector])
+    }
+
+    /// Every case, not only those the principal's enterprise is a party to.
+    pub fn can_view_all_disputes(&self) -> bool {
+        self.is(&[Role::Admin, Role::President, Role::Inspector, Role::Bureau])
+    }
+
     /// People of the co-op with their phone numbers: personal data, so not for the bureau
     /// (it sees aggregates) nor for a single mine's safety officer.
     pub fn can_view_people(&self) -> bool {

@@ -230,6 +230,7 @@ pub async fn load(store: &Store) -> StoreResult<&'static [DemoLogin]> {
         member_ids.push(m.id);
     }
     load_licences(store, &actor, &mines_made).await?;
+    load_dispute(store, &actor, member_ids[1]).await?;
     for (name, phone, role, member) in PEOPLE {
         store
             .create_person(
@@ -350,5 +351,24 @@ async fn load_licences(store: &Store, actor: &Actor, mines: &[(crate::registry::
                 .await?;
         }
     }
+    Ok(())
+}
+
+/// The co-op mediates the Daping drift that runs past its east boundary towards the village.
+async fn load_dispute(store: &Store, actor: &Actor, daping: uuid::Uuid) -> StoreResult<()> {
+    use minecoop_domain::cadastre::dispute::{DisputeDraft, DisputeKind, parse_event};
+    let d = DisputeDraft {
+        title: "大坪锌矿 DP-D2 巷道越界 / Daping drift DP-D2 beyond its east boundary".into(),
+        kind: DisputeKind::CrossBoundary,
+        description: "2026 年 11 月实测：DP-D2 巷道越过东界约 70 米，靠近大坪村耕地。/ Survey of November 2026: drift DP-D2 runs about 70 m past the east boundary, towards Daping village's fields.".into(),
+        member_ids: vec![daping],
+        other_parties: vec!["大坪村民委员会 / Daping village committee".into()],
+        finding: Some("DP-D2: beyond_boundary 70 m (C5200002011043120110002)".into()),
+        due_on: chrono::NaiveDate::from_ymd_opt(2027, 1, 31).unwrap_or_default(),
+    };
+    let case = store.open_dispute(actor, &d).await?;
+    let meeting = parse_event("meeting", "合作社与矿主、村委会现场会议，停止该巷道掘进。/ Site meeting of the co-op, the owner and the village committee; work on the drift stopped.", "", case.status())
+        .map_err(StoreError::Invalid)?;
+    store.add_dispute_event(actor, case.id, case.version, &meeting).await?;
     Ok(())
 }

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod cadastre;
 pub mod demo;
+pub mod disputes;
 mod migration;
 pub mod registry;
 #[cfg(feature = "testing")]

@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod crs;
+pub mod dispute;
 pub mod geojson;
 pub mod lease;
 pub mod licence;

@@ -5,6 +5,7 @@ mod accounts;
 mod audit;
 mod cadastre;
 mod demo;
+mod disputes;
 mod registry;
 
 use minecoop_domain::registry::{MemberDraft, MemberInput, MineDraft, MineInput};
