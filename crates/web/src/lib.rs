@@ -6,6 +6,7 @@ pub mod api;
 mod assets;
 pub mod audit;
 pub mod cadastre;
+pub mod disputes;
 pub mod error;
 mod home;
 pub mod i18n;
@@ -55,6 +56,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .merge(accounts::routes())
         .merge(registry::routes())
         .merge(cadastre::routes())
+        .merge(disputes::routes())
         .merge(audit::routes())
         .merge(api::routes())
         .merge(assets::routes())

@@ -47,6 +47,7 @@ impl Ctx {
             add("/members", "nav-members");
             add("/mines", "nav-mines");
             add("/licences", "nav-licences");
+            add("/disputes", "nav-disputes");
             if p.can_view_people() {
                 add("/people", "nav-people");
             }

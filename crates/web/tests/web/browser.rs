@@ -112,6 +112,8 @@ async fn every_page_opens_in_the_browser() {
         .items
         .remove(0)
         .id;
+    let case = server.db.disputes().await.unwrap()[0].id;
+    let licence = server.db.current_licences().await.unwrap()[0].licence_id;
     let b = Browser::start("en-US").await;
     let c = &b.client;
     // The public pages first.
@@ -142,7 +144,20 @@ async fn every_page_opens_in_the_browser() {
                 "/api/docs".into(),
             ],
         ),
-        ("officer", vec!["/".into(), "/mines".into(), format!("/mines/{mine}"), "/members".into(), "/account".into()]),
+        (
+            "officer",
+            vec![
+                "/".into(),
+                "/mines".into(),
+                format!("/mines/{mine}"),
+                "/members".into(),
+                "/account".into(),
+                "/licences".into(),
+                "/disputes".into(),
+                format!("/disputes/{case}"),
+                "/notifications".into(),
+            ],
+        ),
         ("bureau", vec!["/members".into(), "/audit".into()]),
     ];
     for (user, paths) in pages {

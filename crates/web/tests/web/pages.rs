@@ -328,3 +328,38 @@ async fn a_recorded_working_beyond_the_boundary_is_found_on_save() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("A drift needs at least two surveyed points."));
 }
+
+#[tokio::test]
+async fn a_case_is_seen_by_its_parties_and_they_are_notified() {
+    let app = app(Backend::Sqlite).await;
+    let members = app.db.member_choices().await.unwrap();
+    let other = members.iter().find(|m| m.name_en.starts_with("Duyun Niujiaotang")).unwrap();
+    let form =
+        format!("title=Overlap+No.1+No.2&kind=overlap&description=sliver&member_ids={}&due_on=2099-01-01", other.id);
+    let r = app.send(As::User("inspector"), Method::POST, "/disputes", Some(Body_::Form(form))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let path = r.headers["location"].to_str().unwrap().to_owned();
+    // The owner of Daping is not a party: he gets 403 and sees nothing of the case.
+    let r = app.get(As::User("owner"), &path).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(!r.body.contains("Overlap No.1 No.2"));
+    let list = app.get(As::User("owner"), "/disputes").await;
+    assert!(!list.body.contains("Overlap No.1 No.2") && list.body.contains("DP-D2"), "his own case only");
+    // A log entry that settles the case.
+    let r = app
+        .send(
+            As::User("president"),
+            Method::POST,
+            &format!("{path}/events"),
+            Some(Body_::Form("kind=agreement&text=Boundary+moved&version=1".into())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.send_with(As::User("president"), Method::GET, &path, None, &[("accept-language", "en-US")]).await;
+    assert!(page.body.contains("settled"), "{}", page.body);
+    // Daping's owner was notified of the demo case; the president sees every notice.
+    let n =
+        app.send_with(As::User("owner"), Method::GET, "/notifications", None, &[("accept-language", "en-US")]).await;
+    assert!(n.body.contains("A boundary-dispute case concerning you was opened"), "{}", n.body);
+    assert!(!n.body.contains("Overlap No.1 No.2"));
+}

@@ -54,6 +54,10 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
     ("GET", "/licences/{own_lic}/renew", B::None, [303, 200, 200, 403, 200, 403, 403]),
     ("GET", "/licences/{other_lic}/renew", B::None, [303, 200, 200, 403, 403, 403, 403]),
     ("GET", "/map", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/disputes", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/disputes/new", B::None, [303, 200, 200, 200, 403, 403, 403]),
+    ("GET", "/disputes/{case}", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/notifications", B::None, [303, 200, 200, 200, 200, 200, 200]),
     ("GET", "/audit", B::None, [303, 200, 403, 403, 403, 403, 200]),
     ("GET", "/audit?entity=mine", B::None, [303, 200, 403, 403, 403, 403, 200]),
     ("GET", "/admin/users", B::None, [303, 200, 403, 403, 403, 403, 403]),
@@ -94,6 +98,8 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
     ("POST", "/licences/{own_lic}/workings", B::Form(""), [303, 422, 422, 422, 422, 422, 403]),
     ("POST", "/licences/{other_lic}/workings", B::Form(""), [303, 422, 422, 422, 403, 403, 403]),
     ("POST", "/licences/preview", B::Form("corner_crs=EPSG:4490&corners="), [303, 200, 200, 403, 200, 403, 403]),
+    ("POST", "/disputes", B::Form(""), [303, 422, 422, 422, 403, 403, 403]),
+    ("POST", "/disputes/{case}/events", B::Form("version=2"), [303, 422, 422, 422, 403, 403, 403]),
     ("POST", "/admin/users", B::Form(""), [303, 422, 403, 403, 403, 403, 403]),
     ("POST", "/admin/users/{user}", B::Form("action=bogus"), [303, 400, 403, 403, 403, 403, 403]),
     ("POST", "/account/tokens", B::Form("name="), [303, 422, 422, 422, 422, 422, 422]),
@@ -123,6 +129,7 @@ struct Ids {
     user: String,
     own_lic: String,
     other_lic: String,
+    case: String,
     /// Text that only someone allowed to see the other records could see.
     secrets: Vec<String>,
 }
@@ -147,6 +154,7 @@ async fn ids(app: &TestApp) -> Ids {
         user: user.id.to_string(),
         own_lic,
         other_lic,
+        case: app.db.disputes().await.unwrap()[0].id.to_string(),
         secrets: vec![other.name_zh, other.uscc, other_mine.name_zh, person.phone.unwrap(), person.name],
     }
 }
@@ -164,7 +172,8 @@ async fn route_table(backend: Backend) {
             .replace("{person}", &ids.person)
             .replace("{user}", &ids.user)
             .replace("{own_lic}", &ids.own_lic)
-            .replace("{other_lic}", &ids.other_lic);
+            .replace("{other_lic}", &ids.other_lic)
+            .replace("{case}", &ids.case);
         for (who, want) in WHO.iter().zip(expected) {
             let body = match body {
                 B::None => None,
@@ -208,6 +217,7 @@ fn table_covers_every_route() {
         include_str!("../../src/audit.rs"),
         include_str!("../../src/home.rs"),
         include_str!("../../src/cadastre/mod.rs"),
+        include_str!("../../src/disputes.rs"),
     ];
     let covered = |route: &str| {
         TABLE.iter().any(|(_, t, _, _)| {

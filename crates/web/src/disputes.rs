@@ -1,0 +1,287 @@
+//! Boundary disputes as the co-op mediates them, and the notices members receive.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::Uri;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use minecoop_domain::auth::Principal;
+use minecoop_domain::cadastre::dispute::{
+    DisputeDraft, DisputeInput, DisputeKind, DisputeStatus, EventKind, parse_event,
+};
+use minecoop_store::StoreError;
+use minecoop_store::disputes::{Dispute, DisputeEvent, Notification};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::page::{Ctx, FormState, render};
+use crate::registry::{code_options, unprocessable};
+use crate::session::Viewer;
+use crate::{AppResult, AppState, Opt};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/disputes", get(list).post(create))
+        .route("/disputes/new", get(new))
+        .route("/disputes/{id}", get(detail))
+        .route("/disputes/{id}/events", post(add_event))
+        .route("/notifications", get(notifications))
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// The member enterprise a principal speaks for (owners) or works at (safety officers).
+async fn own_member(s: &AppState, p: &Principal) -> AppResult<Option<Uuid>> {
+    if let Some(m) = p.member_id {
+        return Ok(Some(m));
+    }
+    Ok(match p.mine_id {
+        Some(mine) => Some(s.store.mine(mine).await?.member_id),
+        None => None,
+    })
+}
+
+async fn may_see(s: &AppState, p: &Principal, d: &Dispute) -> AppResult<bool> {
+    if p.can_view_all_disputes() {
+        return Ok(true);
+    }
+    Ok(own_member(s, p).await?.is_some_and(|m| d.members().contains(&m)))
+}
+
+pub struct CaseRow {
+    pub d: Dispute,
+    pub parties: String,
+    pub overdue: bool,
+}
+
+async fn rows(s: &AppState, cases: Vec<Dispute>) -> AppResult<Vec<CaseRow>> {
+    let members = s.store.member_choices().await?;
+    let today = today();
+    Ok(cases
+        .into_iter()
+        .map(|d| {
+            let mut names: Vec<String> = d
+                .members()
+                .iter()
+                .filter_map(|id| members.iter().find(|m| m.id == *id).map(|m| m.name_zh.clone()))
+                .collect();
+            names.extend(d.others());
+            CaseRow { overdue: d.status().is_active() && d.due_on < today, parties: names.join("、"), d }
+        })
+        .collect())
+}
+
+#[derive(Template)]
+#[template(path = "disputes/list.html")]
+struct ListPage {
+    ctx: Ctx,
+    rows: Vec<CaseRow>,
+    can_manage: bool,
+}
+
+async fn list(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Response> {
+    let p = v.principal()?.clone();
+    let mut visible = Vec::new();
+    for d in s.store.disputes().await? {
+        if may_see(&s, &p, &d).await? {
+            visible.push(d);
+        }
+    }
+    render(&ListPage { ctx: Ctx::new(&v, &uri), rows: rows(&s, visible).await?, can_manage: p.can_manage_disputes() })
+}
+
+#[derive(Template)]
+#[template(path = "disputes/form.html")]
+struct FormPage {
+    ctx: Ctx,
+    form: FormState,
+    kinds: Vec<Opt>,
+    members: Vec<Opt>,
+}
+
+async fn form_page(s: &AppState, v: &Viewer, uri: &Uri, form: FormState, chosen: &[String]) -> AppResult<FormPage> {
+    let ctx = Ctx::new(v, uri);
+    let codes: Vec<&str> = DisputeKind::ALL.iter().map(|k| k.as_str()).collect();
+    let kinds = code_options(ctx.lang, "dispute-kind", &codes, form.v("kind"));
+    let members = s
+        .store
+        .member_choices()
+        .await?
+        .into_iter()
+        .map(|m| Opt { selected: chosen.contains(&m.id.to_string()), value: m.id.to_string(), label: m.name_zh })
+        .collect();
+    Ok(FormPage { ctx, form, kinds, members })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NewParams {
+    finding: String,
+    member: String,
+    kind: String,
+}
+
+async fn new(State(s): State<AppState>, v: Viewer, uri: Uri, Query(q): Query<NewParams>) -> AppResult<Response> {
+    v.require(|p| p.can_manage_disputes())?;
+    let due = (today() + chrono::Duration::days(30)).to_string();
+    let kind = if q.kind.is_empty() { "cross_boundary".to_owned() } else { q.kind };
+    let form = FormState::new([("kind", kind), ("finding", q.finding), ("due_on", due)]);
+    render(&form_page(&s, &v, &uri, form, &[q.member]).await?)
+}
+
+/// Repeated `member_ids` keys arrive as pairs.
+fn input_from_pairs(pairs: &[(String, String)]) -> DisputeInput {
+    let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    DisputeInput {
+        title: get("title"),
+        kind: get("kind"),
+        description: get("description"),
+        member_ids: pairs.iter().filter(|(k, _)| k == "member_ids").map(|(_, v)| v.clone()).collect(),
+        other_parties: get("other_parties"),
+        finding: get("finding"),
+        due_on: get("due_on"),
+    }
+}
+
+async fn create(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    v.require(|p| p.can_manage_disputes())?;
+    let i = input_from_pairs(&pairs);
+    let result = match DisputeDraft::parse(&i, today()) {
+        Ok(d) => s.store.open_dispute(&v.actor(), &d).await,
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    match result {
+        Ok(d) => Ok(Redirect::to(&format!("/disputes/{}", d.id)).into_response()),
+        Err(StoreError::Invalid(e)) => {
+            let form = FormState::new([
+                ("title", i.title.clone()),
+                ("kind", i.kind.clone()),
+                ("description", i.description.clone()),
+                ("other_parties", i.other_parties.clone()),
+                ("finding", i.finding.clone()),
+                ("due_on", i.due_on.clone()),
+            ])
+            .with_errors(v.lang, &e);
+            unprocessable(&form_page(&s, &v, &uri, form, &i.member_ids).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "disputes/detail.html")]
+struct DetailPage {
+    ctx: Ctx,
+    row: CaseRow,
+    events: Vec<DisputeEvent>,
+    can_manage: bool,
+    form: FormState,
+    event_kinds: Vec<Opt>,
+    statuses: Vec<Opt>,
+}
+
+async fn detail_page(s: &AppState, v: &Viewer, uri: &Uri, id: Uuid, form: FormState) -> AppResult<DetailPage> {
+    let p = v.principal()?.clone();
+    let d = s.store.dispute(id).await?;
+    if !may_see(s, &p, &d).await? {
+        return Err(AppError::Forbidden);
+    }
+    let events = s.store.dispute_events(id).await?;
+    let ctx = Ctx::new(v, uri);
+    let kinds: Vec<&str> = EventKind::ALL.iter().map(|k| k.as_str()).collect();
+    let event_kinds = code_options(ctx.lang, "event", &kinds, form.v("kind"));
+    let statuses: Vec<&str> =
+        DisputeStatus::ALL.iter().filter(|s| d.status().can_become(**s)).map(|s| s.as_str()).collect();
+    let statuses = code_options(ctx.lang, "dispute-status", &statuses, form.v("new_status"));
+    let row = rows(s, vec![d]).await?.remove(0);
+    Ok(DetailPage { ctx, row, events, can_manage: p.can_manage_disputes(), form, event_kinds, statuses })
+}
+
+async fn detail(State(s): State<AppState>, v: Viewer, uri: Uri, Path(id): Path<Uuid>) -> AppResult<Response> {
+    render(&detail_page(&s, &v, &uri, id, FormState::new([("kind", "meeting".to_owned())])).await?)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct EventForm {
+    kind: String,
+    text: String,
+    new_status: String,
+    version: Option<i32>,
+}
+
+async fn add_event(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path(id): Path<Uuid>,
+    Form(f): Form<EventForm>,
+) -> AppResult<Response> {
+    v.require(|p| p.can_manage_disputes())?;
+    let d = s.store.dispute(id).await?;
+    let version = f.version.ok_or(AppError::BadRequest("error-400-detail"))?;
+    let result = match parse_event(&f.kind, &f.text, &f.new_status, d.status()) {
+        Ok(e) => s.store.add_dispute_event(&v.actor(), id, version, &e).await,
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/disputes/{id}")).into_response()),
+        Err(StoreError::Invalid(e)) => {
+            let form = FormState::new([("kind", f.kind), ("text", f.text), ("new_status", f.new_status)])
+                .with_errors(v.lang, &e);
+            unprocessable(&detail_page(&s, &v, &uri, id, form).await?)
+        }
+        Err(StoreError::Conflict) => {
+            let mut page = detail_page(&s, &v, &uri, id, FormState::new([("kind", f.kind), ("text", f.text)])).await?;
+            page.ctx = page.ctx.with_notice("notice-conflict");
+            crate::registry::conflict(&page)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub struct NoticeRow {
+    pub n: Notification,
+    pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "disputes/notifications.html")]
+struct NoticesPage {
+    ctx: Ctx,
+    rows: Vec<NoticeRow>,
+}
+
+/// Notices for the principal's enterprise; the co-op's officers and the bureau see all.
+async fn notifications(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Response> {
+    let p = v.principal()?.clone();
+    let list = if p.can_view_all_disputes() {
+        s.store.notifications(None, 200).await?
+    } else {
+        match own_member(&s, &p).await? {
+            Some(m) => s.store.notifications(Some(&[m]), 200).await?,
+            None => Vec::new(),
+        }
+    };
+    let ctx = Ctx::new(&v, &uri);
+    let rows = list
+        .into_iter()
+        .map(|n| {
+            // Arguments that are message ids themselves (the kind of event) are translated too.
+            let args: Vec<(String, String)> =
+                n.args().into_iter().map(|(k, val)| if k == "event" { (k, ctx.t(&val)) } else { (k, val) }).collect();
+            let refs: Vec<(&str, String)> = args.iter().map(|(k, val)| (k.as_str(), val.clone())).collect();
+            NoticeRow { text: ctx.lang.t_args(&n.message, &refs), n }
+        })
+        .collect();
+    render(&NoticesPage { ctx, rows })
+}
