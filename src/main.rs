@@ -140,6 +140,8 @@ struct Config {
     db: String,
     listen: String,
     secure_cookies: bool,
+    /// Days before a licence expires from which it shows as due for renewal.
+    renewal_window_days: i64,
     log: String,
 }
 
@@ -149,6 +151,7 @@ impl Default for Config {
             db: "sqlite://minecoop.db?mode=rwc".into(),
             listen: "127.0.0.1:8080".into(),
             secure_cookies: false,
+            renewal_window_days: 90,
             log: "info,sea_orm_migration=warn,sqlx=warn".into(),
         }
     }
@@ -353,7 +356,10 @@ async fn serve(store: Store, config: &Config, with_demo: bool) -> Result<ExitCod
     if with_demo {
         print_logins(demo::LOGINS);
     }
-    let web = minecoop_web::WebConfig { secure_cookies: config.secure_cookies };
+    let web = minecoop_web::WebConfig {
+        secure_cookies: config.secure_cookies,
+        renewal_window_days: config.renewal_window_days.max(31),
+    };
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -470,9 +470,9 @@ pub struct LicenceOut {
     boundary: serde_json::Value,
 }
 
-fn licence_out(l: minecoop_store::cadastre::LicenceVersion) -> LicenceOut {
+fn licence_out(l: minecoop_store::cadastre::LicenceVersion, window_days: i64) -> LicenceOut {
     use minecoop_domain::cadastre::licence::{Standing, standing};
-    let st = match standing(l.valid_to, chrono::Utc::now().date_naive(), crate::cadastre::RENEWAL_WINDOW_DAYS) {
+    let st = match standing(l.valid_to, chrono::Utc::now().date_naive(), window_days) {
         Standing::Valid => "valid",
         Standing::RenewSoon { .. } => "renew_soon",
         Standing::RenewalLate => "renewal_late",
@@ -502,7 +502,7 @@ fn licence_out(l: minecoop_store::cadastre::LicenceVersion) -> LicenceOut {
     responses((status = 200, body = Vec<LicenceOut>), (status = 401, body = ProblemDoc)))]
 async fn list_licences(State(s): State<AppState>, v: Viewer) -> AppResult<Json<Vec<LicenceOut>>> {
     let rows = crate::cadastre::visible_rows(&s, &v).await?;
-    Ok(Json(rows.into_iter().map(|r| licence_out(r.l)).collect()))
+    Ok(Json(rows.into_iter().map(|r| licence_out(r.l, s.config.renewal_window_days)).collect()))
 }
 
 #[utoipa::path(get, path = "/api/v1/licences/{id}", tag = "cadastre", params(("id" = Uuid, Path)),
@@ -513,7 +513,7 @@ async fn get_licence(State(s): State<AppState>, v: Viewer, Path(id): Path<Uuid>)
     if !versions.last().is_some_and(|l| scope.includes_mine(l.mine_id)) {
         return Err(AppError::Forbidden);
     }
-    Ok(Json(versions.into_iter().map(licence_out).collect()))
+    Ok(Json(versions.into_iter().map(|l| licence_out(l, s.config.renewal_window_days)).collect()))
 }
 
 /// The whole-register check on demand, in the same shape as `minecoop cadastre check`.

@@ -29,10 +29,19 @@ use tower_http::trace::TraceLayer;
 pub use error::{AppError, AppResult};
 
 /// Settings the web layer needs.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct WebConfig {
     /// Mark cookies Secure even without `X-Forwarded-Proto: https` (server behind TLS).
     pub secure_cookies: bool,
+    /// Days before expiry from which a licence shows as due for renewal (the law wants the
+    /// application at least 30 days before expiry).
+    pub renewal_window_days: i64,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig { secure_cookies: false, renewal_window_days: 90 }
+    }
 }
 
 #[derive(Clone)]

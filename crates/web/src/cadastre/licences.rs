@@ -21,9 +21,6 @@ use crate::registry::{code_options, unprocessable};
 use crate::session::Viewer;
 use crate::{AppResult, AppState, Opt};
 
-/// Days before expiry from which a licence shows on dashboards.
-pub const RENEWAL_WINDOW_DAYS: i64 = 90;
-
 fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
 }
@@ -83,7 +80,7 @@ pub async fn visible_rows(s: &AppState, v: &Viewer) -> AppResult<Vec<Row>> {
         .into_iter()
         .filter(|l| scope.includes_mine(l.mine_id))
         .map(|l| Row {
-            standing: standing(l.valid_to, today, RENEWAL_WINDOW_DAYS),
+            standing: standing(l.valid_to, today, s.config.renewal_window_days),
             mine_operating: mines.iter().any(|m| m.id == l.mine_id && m.status == "operating"),
             l,
         })
@@ -208,7 +205,7 @@ async fn detail_page(s: &AppState, v: &Viewer, uri: &Uri, id: Uuid, wform: FormS
     f.overlaps.retain(|(a, b, _)| *a == current.licence_no || *b == current.licence_no);
     f.outside.retain(|(_, l, _, _)| *l == current.licence_no);
     let row = Row {
-        standing: standing(current.valid_to, today(), RENEWAL_WINDOW_DAYS),
+        standing: standing(current.valid_to, today(), s.config.renewal_window_days),
         mine_operating: mine.status == "operating",
         l: current,
     };

@@ -5,7 +5,7 @@
 mod licences;
 pub mod map;
 
-pub use licences::{RENEWAL_WINDOW_DAYS, Row, renewals, visible_rows};
+pub use licences::{Row, renewals, visible_rows};
 
 use axum::Router;
 use axum::routing::{get, post};
