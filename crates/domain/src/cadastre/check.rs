@@ -18,7 +18,7 @@ use super::lease::{Problem, RawMultiPolygon, build};
 /// Overlaps smaller than this are numerical noise of shared edges, not overlaps (1 dm2).
 pub const MIN_OVERLAP_M2: f64 = 0.01;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct LeaseInput {
     pub licence_no: String,
     pub rings: RawMultiPolygon,
@@ -27,7 +27,7 @@ pub struct LeaseInput {
 }
 
 /// A surveyed working: one point, or the vertices of a drift; elevations when surveyed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct WorkingInput {
     pub id: String,
     pub licence_no: String,

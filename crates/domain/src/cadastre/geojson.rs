@@ -195,28 +195,31 @@ impl Geometry<'_> {
 
 /// Parse every feature on all cores into a vector sized once; the first failing feature (by
 /// position) is the error.
-fn parse_all<T: Send>(raw: &[&str], f: impl Fn(&str, usize) -> Result<T, String> + Sync) -> Result<Vec<T>, String> {
+fn parse_all<T: Send + Default>(
+    raw: &[&str],
+    f: impl Fn(&str, usize) -> Result<T, String> + Sync,
+) -> Result<Vec<T>, String> {
     let first_error: std::sync::Mutex<Option<(usize, String)>> = std::sync::Mutex::new(None);
-    let mut out: Vec<Option<T>> = Vec::with_capacity(raw.len());
+    let mut out: Vec<T> = Vec::with_capacity(raw.len());
     raw.par_iter()
         .enumerate()
         .map(|(i, r)| match f(r, i + 1) {
-            Ok(v) => Some(v),
+            Ok(v) => v,
             Err(e) => {
                 if let Ok(mut slot) = first_error.lock() {
                     if slot.as_ref().is_none_or(|(j, _)| i < *j) {
                         *slot = Some((i, e));
                     }
                 }
-                None
+                // A placeholder; the whole result is an error anyway.
+                T::default()
             }
         })
         .collect_into_vec(&mut out);
-    if let Some((_, e)) = first_error.into_inner().ok().flatten() {
-        return Err(e);
+    match first_error.into_inner().ok().flatten() {
+        Some((_, e)) => Err(e),
+        None => Ok(out),
     }
-    // Option<T> has T's size here, so this reuses the allocation.
-    Ok(out.into_iter().flatten().collect())
 }
 
 #[derive(Deserialize)]
