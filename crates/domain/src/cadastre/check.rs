@@ -26,13 +26,17 @@ pub struct LeaseInput {
     pub elevation_bottom_m: Option<f64>,
 }
 
+/// Vertices of a working; a point working keeps its one vertex inline (a register holds a
+/// million of them).
+pub type Vertices<T> = smallvec::SmallVec<[T; 1]>;
+
 /// A surveyed working: one point, or the vertices of a drift; elevations when surveyed.
 #[derive(Debug, Clone, Default)]
 pub struct WorkingInput {
     pub id: String,
     pub licence_no: String,
-    pub points: Vec<[f64; 2]>,
-    pub elevations: Vec<Option<f64>>,
+    pub points: Vertices<[f64; 2]>,
+    pub elevations: Vertices<Option<f64>>,
     pub is_line: bool,
 }
 
@@ -331,7 +335,13 @@ mod tests {
     }
 
     fn point(id: &str, no: &str, x: f64, y: f64, z: Option<f64>) -> WorkingInput {
-        WorkingInput { id: id.into(), licence_no: no.into(), points: vec![[x, y]], elevations: vec![z], is_line: false }
+        WorkingInput {
+            id: id.into(),
+            licence_no: no.into(),
+            points: smallvec::smallvec![[x, y]],
+            elevations: smallvec::smallvec![z],
+            is_line: false,
+        }
     }
 
     #[test]
@@ -378,8 +388,8 @@ mod tests {
             WorkingInput {
                 id: "d-notch".into(),
                 licence_no: "L2".into(),
-                points: vec![[220.0, 90.0], [280.0, 90.0]],
-                elevations: vec![Some(5000.0), None],
+                points: smallvec::smallvec![[220.0, 90.0], [280.0, 90.0]],
+                elevations: smallvec::smallvec![Some(5000.0), None],
                 is_line: true,
             },
         ];

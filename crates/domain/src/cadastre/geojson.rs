@@ -447,7 +447,7 @@ pub fn parse_workings(text: &str) -> Result<Vec<WorkingInput>, String> {
         let (points, elevations, is_line) = match (f.geometry.as_ref().map(Geometry::kind), &f.geometry) {
             (Some(Kind::Point), Some(g)) => {
                 let p = g.coords::<Pos>(n)?;
-                (vec![p.0], vec![p.1], false)
+                (smallvec::smallvec![p.0], smallvec::smallvec![p.1], false)
             }
             (Some(Kind::LineString), Some(g)) => {
                 let c: Vec<Pos> = g.coords(n)?;
@@ -501,8 +501,8 @@ mod tests {
               {"type":"Feature","id":"d2","properties":{"licence_no":"A"},"geometry":{"type":"LineString","coordinates":[[1,2],[3,4,900]]}}]}"#,
         )
         .unwrap();
-        assert_eq!(w[0].elevations, vec![Some(950.5)]);
-        assert!(w[1].is_line && w[1].id == "d2" && w[1].elevations == vec![None, Some(900.0)]);
+        assert_eq!(w[0].elevations.as_slice(), [Some(950.5)]);
+        assert!(w[1].is_line && w[1].id == "d2" && w[1].elevations.as_slice() == [None, Some(900.0)]);
     }
 
     #[test]
