@@ -199,6 +199,112 @@ pub fn parse_vertices(text: &str, crs: Crs) -> Result<Vec<(f64, f64, Option<f64>
     Ok(out)
 }
 
+/// A boundary as the user gives it: a corner-point table, GeoJSON (a Polygon or MultiPolygon,
+/// bare or in a Feature or a one-feature FeatureCollection) or KML (its Polygon elements, with
+/// outer and inner boundaries). Tables are closed here; GeoJSON and KML rings must already be.
+pub fn parse_boundary(text: &str, crs: Crs) -> Result<super::lease::RawMultiPolygon, String> {
+    let t = text.trim_start();
+    if t.starts_with('{') {
+        geojson_boundary(t)
+    } else if t.starts_with('<') {
+        kml_boundary(t)
+    } else {
+        parse_corners(text, crs).map(group_rings)
+    }
+}
+
+fn geojson_boundary(t: &str) -> Result<super::lease::RawMultiPolygon, String> {
+    use serde_json::Value;
+    let v: Value = serde_json::from_str(t).map_err(|e| format!("GeoJSON: {e}"))?;
+    let geom = match v["type"].as_str() {
+        Some("FeatureCollection") => match v["features"].as_array().map(Vec::as_slice) {
+            Some([f]) => f["geometry"].clone(),
+            _ => return Err("GeoJSON: give one feature, the licence's boundary".into()),
+        },
+        Some("Feature") => v["geometry"].clone(),
+        _ => v,
+    };
+    let ring = |r: &Value| -> Result<Vec<[f64; 2]>, String> {
+        r.as_array()
+            .ok_or("GeoJSON: a ring must be an array of positions")?
+            .iter()
+            .map(|p| match (p[0].as_f64(), p[1].as_f64()) {
+                (Some(x), Some(y)) => Ok([x, y]),
+                _ => Err("GeoJSON: a position needs two numbers".to_owned()),
+            })
+            .collect()
+    };
+    let polygon = |p: &Value| -> Result<Vec<Vec<[f64; 2]>>, String> {
+        p.as_array().ok_or("GeoJSON: a polygon must be an array of rings")?.iter().map(ring).collect()
+    };
+    match geom["type"].as_str() {
+        Some("Polygon") => Ok(vec![polygon(&geom["coordinates"])?]),
+        Some("MultiPolygon") => geom["coordinates"]
+            .as_array()
+            .ok_or("GeoJSON: MultiPolygon coordinates must be an array")?
+            .iter()
+            .map(polygon)
+            .collect(),
+        other => {
+            Err(format!("GeoJSON: a boundary must be a Polygon or MultiPolygon, not {}", other.unwrap_or("nothing")))
+        }
+    }
+}
+
+/// The contents of every `<tag ...>...</tag>` in `s`.
+fn elements<'a>(s: &'a str, tag: &str) -> Vec<&'a str> {
+    let (open, close) = (format!("<{tag}"), format!("</{tag}>"));
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(i) = rest.find(&open) {
+        let after = &rest[i + open.len()..];
+        // `<Polygon>` or `<Polygon id="...">`, not `<PolygonStyle>`.
+        if !after.starts_with(['>', ' ', '\n', '\t', '\r']) {
+            rest = after;
+            continue;
+        }
+        let Some(gt) = after.find('>') else { break };
+        let body = &after[gt + 1..];
+        let Some(end) = body.find(&close) else { break };
+        out.push(&body[..end]);
+        rest = &body[end + close.len()..];
+    }
+    out
+}
+
+fn kml_ring(s: &str) -> Result<Vec<[f64; 2]>, String> {
+    let coords = elements(s, "coordinates").into_iter().next().ok_or("KML: a boundary without <coordinates>")?;
+    coords
+        .split_whitespace()
+        .map(|t| {
+            let mut it = t.split(',').map(str::parse::<f64>);
+            match (it.next(), it.next()) {
+                (Some(Ok(lon)), Some(Ok(lat))) => Ok([lon, lat]),
+                _ => Err(format!("KML: {t:?} is not longitude,latitude")),
+            }
+        })
+        .collect()
+}
+
+fn kml_boundary(t: &str) -> Result<super::lease::RawMultiPolygon, String> {
+    let polygons = elements(t, "Polygon");
+    if polygons.is_empty() {
+        return Err("KML: no <Polygon> found".into());
+    }
+    polygons
+        .into_iter()
+        .map(|p| {
+            let outer =
+                elements(p, "outerBoundaryIs").into_iter().next().ok_or("KML: a Polygon without <outerBoundaryIs>")?;
+            let mut rings = vec![kml_ring(outer)?];
+            for inner in elements(p, "innerBoundaryIs") {
+                rings.push(kml_ring(inner)?);
+            }
+            Ok(rings)
+        })
+        .collect()
+}
+
 /// Group rings into polygons: a ring inside the previous outer ring is its hole.
 fn group_rings(rings: Vec<Vec<[f64; 2]>>) -> Vec<Vec<Vec<[f64; 2]>>> {
     use geo::{Contains, LineString, Point, Polygon};
@@ -325,9 +431,9 @@ impl LicenceDraft {
         };
         let mut boundary = None;
         if let Some(crs) = crs {
-            match parse_corners(&i.corners, crs) {
+            match parse_boundary(&i.corners, crs) {
                 Err(msg) => e.add_with("corners", "err-corners", vec![("detail", msg)]),
-                Ok(rings) => match build(&group_rings(rings), crs) {
+                Ok(parts) => match build(&parts, crs) {
                     Err(p) => add_problem(&mut e, &p),
                     Ok(shape) => match to_lon_lat(&shape, crs) {
                         Ok(ll) => boundary = Some(ll),
@@ -507,6 +613,35 @@ mod tests {
         i.stated_area_km2 = "2.0".into();
         let d = LicenceDraft::parse(&i).unwrap();
         assert!(d.warnings.contains(&"warn-area-differs"));
+    }
+
+    #[test]
+    fn boundaries_from_geojson_and_kml_with_holes_and_parts() {
+        let gj = r#"{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[
+            [[107.50,26.20],[107.51,26.20],[107.51,26.21],[107.50,26.21],[107.50,26.20]],
+            [[107.502,26.202],[107.502,26.204],[107.504,26.204],[107.504,26.202],[107.502,26.202]]]}}"#;
+        let b = parse_boundary(gj, Crs::Geographic).unwrap();
+        assert_eq!((b.len(), b[0].len()), (1, 2));
+        let kml = r#"<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark>
+            <MultiGeometry>
+            <Polygon><outerBoundaryIs><LinearRing><coordinates>107.50,26.20,0 107.51,26.20,0 107.51,26.21,0 107.50,26.20,0</coordinates></LinearRing></outerBoundaryIs></Polygon>
+            <Polygon id="b"><outerBoundaryIs><LinearRing><coordinates>
+              107.52,26.20 107.53,26.20 107.53,26.21 107.52,26.20
+            </coordinates></LinearRing></outerBoundaryIs>
+            <innerBoundaryIs><LinearRing><coordinates>107.522,26.201 107.525,26.201 107.525,26.203 107.522,26.201</coordinates></LinearRing></innerBoundaryIs></Polygon>
+            </MultiGeometry></Placemark></Document></kml>"#;
+        let b = parse_boundary(kml, Crs::Geographic).unwrap();
+        assert_eq!(b.len(), 2);
+        assert_eq!(b[1].len(), 2, "the second polygon keeps its hole");
+        assert!(build(&b, Crs::Geographic).is_ok());
+        // GeoJSON rings are not closed for the user: an open ring is an error that says so.
+        let open = r#"{"type":"Polygon","coordinates":[[[107.50,26.20],[107.51,26.20],[107.51,26.21]]]}"#;
+        let e = build(&parse_boundary(open, Crs::Geographic).unwrap(), Crs::Geographic).unwrap_err();
+        assert_eq!(e.code(), "err-lease-ring-open");
+        assert!(
+            parse_boundary(r#"{"type":"Point","coordinates":[1,2]}"#, Crs::Geographic).unwrap_err().contains("Polygon")
+        );
+        assert!(parse_boundary("<kml></kml>", Crs::Geographic).is_err());
     }
 
     #[test]

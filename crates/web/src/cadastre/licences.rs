@@ -588,10 +588,9 @@ pub async fn preview(State(s): State<AppState>, v: Viewer, uri: Uri, Form(f): Fo
     // Only the boundary matters here; the other fields are checked on save.
     let crs = minecoop_domain::cadastre::crs::Crs::parse(&f.input.corner_crs);
     let shape = crs.map_err(|_| vec![ctx.t("err-choice")]).and_then(|crs| {
-        minecoop_domain::cadastre::licence::parse_corners(&f.input.corners, crs)
+        minecoop_domain::cadastre::licence::parse_boundary(&f.input.corners, crs)
             .map_err(|d| vec![v.lang.t_args("err-corners", &[("detail", d)])])
-            .and_then(|rings| {
-                let parts: Vec<Vec<Vec<[f64; 2]>>> = rings.into_iter().map(|r| vec![r]).collect();
+            .and_then(|parts| {
                 minecoop_domain::cadastre::lease::build(&parts, crs)
                     .map_err(|p| vec![v.lang.t_args(p.code(), &p.args())])
                     .and_then(|mp| minecoop_domain::cadastre::licence::to_lon_lat(&mp, crs).map_err(|d| vec![d]))
