@@ -93,3 +93,5 @@ working-save = Record and check
 hint-vertices = One point per line: latitude, longitude, elevation (degrees), or X, Y, Z in the chosen Gauss-Krüger zone.
 err-line-needs-two = A drift needs at least two surveyed points.
 err-point-needs-one = A point working has exactly one surveyed point.
+map-paper-a4 = Print on A4
+map-paper-a3 = Print on A3

@@ -93,3 +93,5 @@ working-save = 登记并检查
 hint-vertices = 每行一个点：纬度、经度、标高（经纬度），或所选高斯-克吕格带的 X、Y、Z。
 err-line-needs-two = 巷道至少需要两个实测点。
 err-point-needs-one = 点状工程只有一个实测点。
+map-paper-a4 = A4 打印
+map-paper-a3 = A3 打印

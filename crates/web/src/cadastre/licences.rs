@@ -640,6 +640,14 @@ struct MapPage {
     ctx: Ctx,
     map: String,
     findings: Findings,
+    /// `A4` or `A3`, landscape, for printing.
+    paper: &'static str,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MapParams {
+    paper: String,
 }
 
 impl MapPage {
@@ -648,14 +656,20 @@ impl MapPage {
     }
 }
 
-pub async fn map_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Response> {
+pub async fn map_page(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Query(q): Query<MapParams>,
+) -> AppResult<Response> {
+    let paper = if q.paper.eq_ignore_ascii_case("a3") { "A3" } else { "A4" };
     v.principal()?;
     let rows = visible_rows(&s, &v).await?;
     let lic: Vec<LicenceVersion> = rows.into_iter().map(|r| r.l).collect();
     let workings = s.store.workings().await?;
     let map = map_of(&lic, &workings, None, today()).svg(v.lang).unwrap_or_default();
     let findings = findings(&lic, &workings);
-    render(&MapPage { ctx: Ctx::new(&v, &uri), map, findings })
+    render(&MapPage { ctx: Ctx::new(&v, &uri), map, findings, paper })
 }
 
 /// Licences due for renewal or expired, for the dashboards (owners see their own).

@@ -254,8 +254,10 @@ async fn drawing_an_overlapping_lease_warns_and_needs_an_acknowledgement() {
     assert!(versions.contains("C5200002011"), "the acknowledged overlap is recorded with the version");
     assert!(c.find(Locator::Css("#overlaps")).await.is_ok(), "the findings list the overlap");
     b.screenshot("licence-saved").await;
-    c.goto(&server.url("/map")).await.unwrap();
+    c.goto(&server.url("/map?paper=a3")).await.unwrap();
     assert!(c.find(Locator::Css("#map svg path.overlap")).await.is_ok());
     b.screenshot("map").await;
+    let pdf = b.pdf("map-a3").await;
+    assert!(pdf.starts_with(b"%PDF"), "the map prints");
     b.close().await;
 }

@@ -208,6 +208,17 @@ impl Browser {
         let _ = self.client.clone().close().await;
     }
 
+    /// Print the page to PDF as the browser's print dialog would, save it beside the screenshots,
+    /// and return its bytes.
+    pub async fn pdf(&self, name: &str) -> Vec<u8> {
+        let cfg = fantoccini::wd::PrintConfiguration::builder().build().expect("print configuration");
+        let pdf = self.client.print(cfg).await.expect("print to PDF");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+        let _ = std::fs::create_dir_all(&dir);
+        let _ = std::fs::write(dir.join(format!("{name}.pdf")), &pdf);
+        pdf
+    }
+
     /// Save a screenshot under target/screenshots for people to look at.
     pub async fn screenshot(&self, name: &str) {
         if let Ok(png) = self.client.screenshot().await {
