@@ -89,8 +89,8 @@ pub fn check_role_links(role: Role, member: Option<Uuid>, mine: Option<Uuid>) ->
     match (role, member.is_some(), mine.is_some()) {
         (Role::Owner, true, false) => Ok(()),
         (Role::Owner, _, _) => Err("err-owner-needs-member"),
-        (Role::SafetyOfficer, _, true) => Ok(()),
-        (Role::SafetyOfficer, _, false) => Err("err-officer-needs-mine"),
+        (Role::SafetyOfficer, false, true) => Ok(()),
+        (Role::SafetyOfficer, _, _) => Err("err-officer-needs-mine"),
         (_, false, false) => Ok(()),
         _ => Err("err-role-no-links"),
     }
@@ -256,6 +256,7 @@ mod tests {
         assert_eq!(check_role_links(Role::Owner, None, None), Err("err-owner-needs-member"));
         assert_eq!(check_role_links(Role::SafetyOfficer, None, id), Ok(()));
         assert_eq!(check_role_links(Role::SafetyOfficer, None, None), Err("err-officer-needs-mine"));
+        assert_eq!(check_role_links(Role::SafetyOfficer, id, id), Err("err-officer-needs-mine"), "a mine only");
         assert_eq!(check_role_links(Role::Admin, id, None), Err("err-role-no-links"));
         assert_eq!(check_role_links(Role::Bureau, None, None), Ok(()));
     }

@@ -30,18 +30,19 @@ pub fn routes() -> Router<AppState> {
         .route("/notifications", get(notifications))
 }
 
-fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
-}
+use crate::cadastre::today;
 
 /// The member enterprise a principal speaks for (owners) or works at (safety officers).
 async fn own_member(s: &AppState, p: &Principal) -> AppResult<Option<Uuid>> {
-    if let Some(m) = p.member_id {
-        return Ok(Some(m));
-    }
-    Ok(match p.mine_id {
-        Some(mine) => Some(s.store.mine(mine).await?.member_id),
-        None => None,
+    use minecoop_domain::auth::Role;
+    Ok(match p.role {
+        Role::Owner => p.member_id,
+        // An officer belongs to the enterprise of his mine, whatever else the account carries.
+        Role::SafetyOfficer => match p.mine_id {
+            Some(mine) => s.store.mine(mine).await.ok().map(|m| m.member_id),
+            None => None,
+        },
+        _ => None,
     })
 }
 

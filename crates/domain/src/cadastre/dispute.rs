@@ -109,6 +109,9 @@ impl DisputeDraft {
         }
         let other_parties: Vec<String> =
             i.other_parties.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect();
+        if other_parties.len() > 20 || other_parties.iter().any(|p| p.chars().count() > 120) {
+            e.add("other_parties", "err-too-long");
+        }
         if member_ids.is_empty() && other_parties.is_empty() {
             e.add("member_ids", "err-dispute-needs-party");
         }
@@ -156,6 +159,8 @@ pub fn parse_event(
         Some(_) if current == DisputeStatus::Closed || current == DisputeStatus::Withdrawn => {
             e.add("kind", "err-dispute-not-active")
         }
+        // A status chosen with another kind of entry would be silently dropped.
+        Some(_) if !new_status.trim().is_empty() => e.add("new_status", "err-status-needs-status-entry"),
         _ => {}
     }
     match (kind, text) {
@@ -211,5 +216,7 @@ mod tests {
         let e = parse_event("meeting", "again", "", DisputeStatus::Closed).unwrap_err();
         assert_eq!(e.get("kind").unwrap().code, "err-dispute-not-active");
         assert!(parse_event("meeting", "", "", DisputeStatus::Open).is_err());
+        let e = parse_event("meeting", "met", "settled", DisputeStatus::Open).unwrap_err();
+        assert_eq!(e.get("new_status").unwrap().code, "err-status-needs-status-entry");
     }
 }

@@ -176,6 +176,9 @@ pub fn parse_vertices(text: &str, crs: Crs) -> Result<Vec<(f64, f64, Option<f64>
         let num =
             |s: &str, what: &str| s.parse::<f64>().map_err(|_| format!("line {}: {what} {s:?} is not a number", n + 1));
         let z = cols.get(2).map(|z| num(z, "elevation")).transpose()?;
+        if z.is_some_and(|z| !z.is_finite()) {
+            return Err(format!("line {}: the elevation is not a number", n + 1));
+        }
         let (lon, lat) = match &inv {
             None => {
                 let lat =
@@ -202,14 +205,15 @@ pub fn parse_vertices(text: &str, crs: Crs) -> Result<Vec<(f64, f64, Option<f64>
 /// A boundary as the user gives it: a corner-point table, GeoJSON (a Polygon or MultiPolygon,
 /// bare or in a Feature or a one-feature FeatureCollection) or KML (its Polygon elements, with
 /// outer and inner boundaries). Tables are closed here; GeoJSON and KML rings must already be.
-pub fn parse_boundary(text: &str, crs: Crs) -> Result<super::lease::RawMultiPolygon, String> {
+pub fn parse_boundary(text: &str, crs: Crs) -> Result<(super::lease::RawMultiPolygon, Crs), String> {
     let t = text.trim_start();
+    // GeoJSON (RFC 7946) and KML are longitude/latitude whatever the form's system says.
     if t.starts_with('{') {
-        geojson_boundary(t)
+        Ok((geojson_boundary(t)?, Crs::Geographic))
     } else if t.starts_with('<') {
-        kml_boundary(t)
+        Ok((kml_boundary(t)?, Crs::Geographic))
     } else {
-        parse_corners(text, crs).map(group_rings)
+        parse_corners(text, crs).map(|r| (group_rings(r), crs))
     }
 }
 
@@ -336,16 +340,22 @@ pub fn to_lon_lat(shape: &MultiPolygon<f64>, crs: Crs) -> Result<MultiPolygon<f6
 
 /// The boundary in its Gauss-Kruger zone (with prefix), for showing corner tables as licences
 /// print them. Returns the zone too.
-pub fn to_gauss_kruger_table(shape: &MultiPolygon<f64>) -> Result<(u8, Vec<Vec<(f64, f64)>>), String> {
-    let lon = shape.centroid().map(|c| c.x()).unwrap_or(108.0);
-    let zone = zone_of(lon);
+pub fn to_gauss_kruger_table(
+    shape: &MultiPolygon<f64>,
+    source: Option<Crs>,
+) -> Result<(u8, Vec<Vec<(f64, f64)>>), String> {
+    // The zone (and prefix) the licence was entered in, so the table matches the paper licence.
+    let (zone, prefix) = match source {
+        Some(Crs::GaussKruger { zone, prefix }) => (zone, prefix),
+        _ => (zone_of(shape.centroid().map(|c| c.x()).unwrap_or(108.0)), true),
+    };
     let mut rings = Vec::new();
     for poly in &shape.0 {
         for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
             let pts = &ring.0[..ring.0.len().saturating_sub(1)];
             rings.push(
                 pts.iter()
-                    .map(|c| to_gauss_kruger(c.y, c.x, zone, true).map(|(e, n)| (n, e)))
+                    .map(|c| to_gauss_kruger(c.y, c.x, zone, prefix).map(|(e, n)| (n, e)))
                     .collect::<Result<Vec<_>, _>>()?,
             );
         }
@@ -422,6 +432,7 @@ impl LicenceDraft {
         if stated.is_some_and(|s| s <= 0.0) {
             e.add("stated_area_km2", "err-positive");
         }
+        let mut source_crs = i.corner_crs.trim().to_uppercase();
         let crs = match Crs::parse(&i.corner_crs) {
             Ok(c) => Some(c),
             Err(_) => {
@@ -433,10 +444,15 @@ impl LicenceDraft {
         if let Some(crs) = crs {
             match parse_boundary(&i.corners, crs) {
                 Err(msg) => e.add_with("corners", "err-corners", vec![("detail", msg)]),
-                Ok(parts) => match build(&parts, crs) {
+                Ok((parts, crs)) => match build(&parts, crs) {
                     Err(p) => add_problem(&mut e, &p),
                     Ok(shape) => match to_lon_lat(&shape, crs) {
-                        Ok(ll) => boundary = Some(ll),
+                        Ok(ll) => {
+                            boundary = Some(ll);
+                            if let Some(code) = crs.epsg() {
+                                source_crs = format!("EPSG:{code}");
+                            }
+                        }
                         Err(msg) => e.add_with("corners", "err-corners", vec![("detail", msg)]),
                     },
                 },
@@ -487,7 +503,7 @@ impl LicenceDraft {
                 elevation_bottom_m,
                 issuing_office,
                 issued_on,
-                source_crs: i.corner_crs.trim().to_uppercase(),
+                source_crs,
                 boundary,
                 computed_area_m2,
                 reason,
@@ -583,7 +599,7 @@ mod tests {
         assert!((first.y - 26.26).abs() < 1e-7 && (first.x - 107.52).abs() < 1e-7);
         assert!((d.computed_area_m2 / 1e6 - 0.999944).abs() < 1e-6);
         assert!(d.warnings.is_empty(), "{:?}", d.warnings);
-        let (zone, rings) = to_gauss_kruger_table(&d.boundary).unwrap();
+        let (zone, rings) = to_gauss_kruger_table(&d.boundary, Crs::parse(&d.source_crs).ok()).unwrap();
         assert_eq!(zone, 36);
         assert!((rings[0][0].0 - 2_905_728.84).abs() < 0.001 && (rings[0][0].1 - 36_452_049.43).abs() < 0.001);
     }
@@ -620,8 +636,9 @@ mod tests {
         let gj = r#"{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[
             [[107.50,26.20],[107.51,26.20],[107.51,26.21],[107.50,26.21],[107.50,26.20]],
             [[107.502,26.202],[107.502,26.204],[107.504,26.204],[107.504,26.202],[107.502,26.202]]]}}"#;
-        let b = parse_boundary(gj, Crs::Geographic).unwrap();
+        let (b, crs) = parse_boundary(gj, Crs::GaussKruger { zone: 36, prefix: false }).unwrap();
         assert_eq!((b.len(), b[0].len()), (1, 2));
+        assert_eq!(crs, Crs::Geographic, "GeoJSON is degrees whatever the form says");
         let kml = r#"<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark>
             <MultiGeometry>
             <Polygon><outerBoundaryIs><LinearRing><coordinates>107.50,26.20,0 107.51,26.20,0 107.51,26.21,0 107.50,26.20,0</coordinates></LinearRing></outerBoundaryIs></Polygon>
@@ -630,13 +647,13 @@ mod tests {
             </coordinates></LinearRing></outerBoundaryIs>
             <innerBoundaryIs><LinearRing><coordinates>107.522,26.201 107.525,26.201 107.525,26.203 107.522,26.201</coordinates></LinearRing></innerBoundaryIs></Polygon>
             </MultiGeometry></Placemark></Document></kml>"#;
-        let b = parse_boundary(kml, Crs::Geographic).unwrap();
+        let (b, _) = parse_boundary(kml, Crs::Geographic).unwrap();
         assert_eq!(b.len(), 2);
         assert_eq!(b[1].len(), 2, "the second polygon keeps its hole");
         assert!(build(&b, Crs::Geographic).is_ok());
         // GeoJSON rings are not closed for the user: an open ring is an error that says so.
         let open = r#"{"type":"Polygon","coordinates":[[[107.50,26.20],[107.51,26.20],[107.51,26.21]]]}"#;
-        let e = build(&parse_boundary(open, Crs::Geographic).unwrap(), Crs::Geographic).unwrap_err();
+        let e = build(&parse_boundary(open, Crs::Geographic).unwrap().0, Crs::Geographic).unwrap_err();
         assert_eq!(e.code(), "err-lease-ring-open");
         assert!(
             parse_boundary(r#"{"type":"Point","coordinates":[1,2]}"#, Crs::Geographic).unwrap_err().contains("Polygon")
@@ -656,6 +673,7 @@ mod tests {
             parse_vertices("36452049.43, 2905728.84", Crs::GaussKruger { zone: 36, prefix: true }).unwrap_err();
         assert!(swapped.contains("swap"), "{swapped}");
         assert!(parse_vertices("", Crs::Geographic).is_err());
+        assert!(parse_vertices("26.26, 107.52, NaN", Crs::Geographic).is_err());
     }
 
     #[test]

@@ -45,3 +45,4 @@ notice-dispute-changed = The case “{ $title }” has a new entry: { $event }
 entity-dispute = Dispute
 entity-dispute_event = Dispute log entry
 entity-notification = Notice
+err-status-needs-status-entry = Choose a new status only with the entry “status change”.

@@ -45,3 +45,4 @@ notice-dispute-changed = 案件“{ $title }”有新记录：{ $event }
 entity-dispute = 纠纷案件
 entity-dispute_event = 纠纷记录
 entity-notification = 通知
+err-status-needs-status-entry = 只有“状态变更”记录才能选择新状态。

@@ -21,8 +21,10 @@ use crate::registry::{code_options, unprocessable};
 use crate::session::Viewer;
 use crate::{AppResult, AppState, Opt};
 
-fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
+/// The co-op's date: China Standard Time (UTC+8, no daylight saving), so that a licence expires
+/// at midnight where the mines are, not eight hours later.
+pub fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
 }
 
 /// A licence row as lists show it.
@@ -131,6 +133,8 @@ struct DetailPage {
     findings: Findings,
     can_edit: bool,
     can_record: bool,
+    /// Acknowledged overlaps name neighbours' licences: only for those who see the whole register.
+    show_acks: bool,
     wform: FormState,
     crs_options: Vec<Opt>,
 }
@@ -174,7 +178,8 @@ async fn detail_page(s: &AppState, v: &Viewer, uri: &Uri, id: Uuid, wform: FormS
     let (versions, mine) = visible_licence(&s, &v, id).await?;
     let current = versions.last().cloned().ok_or(AppError::NotFound)?;
     let shape = current.shape();
-    let (zone, gk) = to_gauss_kruger_table(&shape).map_err(AppError::Internal)?;
+    let source = minecoop_domain::cadastre::crs::Crs::parse(&current.source_crs).ok();
+    let (zone, gk) = to_gauss_kruger_table(&shape, source).map_err(AppError::Internal)?;
     let lonlat = shape
         .0
         .iter()
@@ -215,6 +220,7 @@ async fn detail_page(s: &AppState, v: &Viewer, uri: &Uri, id: Uuid, wform: FormS
         ctx,
         can_edit: p.can_edit_licences_of(mine.member_id),
         can_record: p.can_record_workings(mine.id, mine.member_id),
+        show_acks: scope == minecoop_domain::auth::Scope::All,
         row,
         versions,
         zone,
@@ -252,6 +258,9 @@ pub async fn add_working(
     let mut e = minecoop_domain::FieldErrors::new();
     let label = e.take("label", minecoop_domain::validation::required_text(&f.label, 60));
     let is_line = f.kind == "line";
+    if !matches!(f.kind.as_str(), "line" | "point") {
+        e.add("kind", "err-choice");
+    }
     let vertices = match minecoop_domain::cadastre::crs::Crs::parse(&f.corner_crs) {
         Err(_) => {
             e.add("corner_crs", "err-choice");
@@ -308,6 +317,12 @@ struct FormPage {
     preview: String,
 }
 
+impl FormPage {
+    fn acked_list(&self) -> String {
+        self.overlaps.iter().map(|(no, _)| no.as_str()).collect::<Vec<_>>().join(",")
+    }
+}
+
 const FIELDS: [&str; 17] = [
     "mine_id",
     "licence_no",
@@ -361,7 +376,7 @@ fn input_of(l: &LicenceVersion) -> LicenceInput {
             r.0[..r.0.len().saturating_sub(1)]
                 .iter()
                 .enumerate()
-                .map(|(k, c)| format!("{}, {:.7}, {:.7}", k + 1, c.y, c.x))
+                .map(|(k, c)| format!("{}, {}, {}", k + 1, c.y, c.x))
                 .collect::<Vec<_>>()
                 .join("\n")
         })
@@ -468,6 +483,9 @@ pub struct Posted {
     version: Option<i32>,
     #[serde(default)]
     ack: Option<String>,
+    /// The licence numbers of the overlaps the user was shown, comma-separated.
+    #[serde(default)]
+    acked: String,
 }
 
 async fn save(s: &AppState, v: &Viewer, uri: &Uri, id: Option<Uuid>, f: Posted) -> AppResult<Response> {
@@ -483,7 +501,13 @@ async fn save(s: &AppState, v: &Viewer, uri: &Uri, id: Option<Uuid>, f: Posted) 
     v.require(|p| p.can_edit_licences_of(mine.member_id))?;
     let register = s.store.current_licences().await?;
     let overlaps = overlaps_with(&draft.boundary, &register, id);
-    if !overlaps.is_empty() && f.ack.as_deref() != Some("on") {
+    // The acknowledgement counts only for the overlaps that were shown; if the boundary changed
+    // since, the user sees the new list.
+    let mut shown: Vec<&str> = f.acked.split(',').filter(|x| !x.is_empty()).collect();
+    shown.sort_unstable();
+    let mut now: Vec<&str> = overlaps.iter().map(|(no, _)| no.as_str()).collect();
+    now.sort_unstable();
+    if !overlaps.is_empty() && (f.ack.as_deref() != Some("on") || shown != now) {
         let mut page = form_page(s, v, uri, id, f.version.unwrap_or(0), values(&f.input)).await?;
         page.warnings = draft.warnings.iter().map(|w| v.lang.t(w)).collect();
         page.overlaps = overlaps;
@@ -590,7 +614,7 @@ pub async fn preview(State(s): State<AppState>, v: Viewer, uri: Uri, Form(f): Fo
     let shape = crs.map_err(|_| vec![ctx.t("err-choice")]).and_then(|crs| {
         minecoop_domain::cadastre::licence::parse_boundary(&f.input.corners, crs)
             .map_err(|d| vec![v.lang.t_args("err-corners", &[("detail", d)])])
-            .and_then(|parts| {
+            .and_then(|(parts, crs)| {
                 minecoop_domain::cadastre::lease::build(&parts, crs)
                     .map_err(|p| vec![v.lang.t_args(p.code(), &p.args())])
                     .and_then(|mp| minecoop_domain::cadastre::licence::to_lon_lat(&mp, crs).map_err(|d| vec![d]))

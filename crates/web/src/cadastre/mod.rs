@@ -5,7 +5,7 @@
 mod licences;
 pub mod map;
 
-pub use licences::{Row, renewals, visible_rows};
+pub use licences::{Row, renewals, today, visible_rows};
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -86,10 +86,9 @@ pub fn map_of(
         }
     }
     for w in workings {
-        if !licences.iter().any(|l| l.licence_id == w.licence_id) {
-            continue;
-        }
-        let outside = f.outside.iter().any(|(id, _, _, _)| id == &w.label);
+        let Some(lic) = licences.iter().find(|l| l.licence_id == w.licence_id) else { continue };
+        // Checked one by one: labels need not be unique.
+        let outside = !check_working(&w.input(&lic.licence_no), &lic.lease(), Crs::Geographic).is_empty();
         m.workings.push(MapWorking {
             label: w.label.clone(),
             points: w.vertices().iter().map(|(x, y, _)| [*x, *y]).collect(),
