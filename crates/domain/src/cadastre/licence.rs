@@ -186,6 +186,15 @@ pub fn parse_vertices(text: &str, crs: Crs) -> Result<Vec<(f64, f64, Option<f64>
                 let lon = parse_degrees(cols[1])
                     .ok_or_else(|| format!("line {}: {:?} is not a longitude", n + 1, cols[1]))?;
                 super::lease::check_position(crs, [lon, lat], out.len() + 1).map_err(|p| p.to_string())?;
+                // CGCS2000 degrees of a Chinese mine: a line `1, 26.26, 107.52` read as latitude 1
+                // would land in the sea; say how the columns are read instead.
+                if !(3.0..=54.0).contains(&lat) || !(73.0..=136.0).contains(&lon) {
+                    return Err(format!(
+                        "line {}: latitude {lat}, longitude {lon} is outside China; the columns are latitude, longitude, \
+                         elevation (or number, latitude, longitude, elevation)",
+                        n + 1
+                    ));
+                }
                 (lon, lat)
             }
             Some(inv) => {
@@ -402,12 +411,26 @@ impl LicenceDraft {
         let method = e
             .take("mining_method", crate::registry::MiningMethod::parse(&i.mining_method))
             .map(|m| m.as_str().to_owned());
-        let scale = number(&i.scale, "scale", &mut e);
-        let stated = number(&i.stated_area_km2, "stated_area_km2", &mut e);
+        // Values are checked at the precision they are stored at (scale and elevations to 0.01,
+        // areas to 0.0001 km2), so what passes is what is kept.
+        let round = |x: f64, places: i32| (x * 10f64.powi(places)).round() / 10f64.powi(places);
+        let scale = number(&i.scale, "scale", &mut e).map(|x| round(x, 2));
+        let stated = number(&i.stated_area_km2, "stated_area_km2", &mut e).map(|x| round(x, 4));
         let from = e.take("valid_from", optional_date(&i.valid_from).and_then(|d| d.ok_or("err-required")));
         let to = e.take("valid_to", optional_date(&i.valid_to).and_then(|d| d.ok_or("err-required")));
-        let top = number(&i.elevation_top_m, "elevation_top_m", &mut e);
-        let bottom = number(&i.elevation_bottom_m, "elevation_bottom_m", &mut e);
+        let top = number(&i.elevation_top_m, "elevation_top_m", &mut e).map(|x| round(x, 2));
+        let bottom = number(&i.elevation_bottom_m, "elevation_bottom_m", &mut e).map(|x| round(x, 2));
+        // Heights on Earth, scales and areas of a small mine: anything beyond is a typing error.
+        for (field, v, lo, hi) in [
+            ("elevation_top_m", top, -12_000.0, 9_000.0),
+            ("elevation_bottom_m", bottom, -12_000.0, 9_000.0),
+            ("scale", scale, 0.0, 10_000.0),
+            ("stated_area_km2", stated, 0.0, 10_000.0),
+        ] {
+            if v.is_some_and(|v| v < lo || v > hi) {
+                e.add(field, "err-out-of-range");
+            }
+        }
         let office = e.take("issuing_office", required_text(&i.issuing_office, 120));
         let issued_on = e.take("issued_on", optional_date(&i.issued_on));
         let reason = if REASONS.contains(&i.reason.trim()) {
@@ -431,6 +454,9 @@ impl LicenceDraft {
         }
         if stated.is_some_and(|s| s <= 0.0) {
             e.add("stated_area_km2", "err-positive");
+        }
+        if scale.is_some_and(|s| s <= 0.0) {
+            e.add("scale", "err-positive");
         }
         let mut source_crs = i.corner_crs.trim().to_uppercase();
         let crs = match Crs::parse(&i.corner_crs) {
@@ -615,8 +641,11 @@ mod tests {
         bad.valid_to = "2019-01-01".into();
         bad.elevation_bottom_m = "1300".into();
         bad.licence_no = "123".into();
+        bad.scale = "-3".into();
+        bad.elevation_top_m = "1300.004".into();
+        bad.stated_area_km2 = "0.00004".into();
         let e = LicenceDraft::parse(&bad).unwrap_err();
-        for f in ["valid_to", "elevation_bottom_m", "licence_no"] {
+        for f in ["valid_to", "elevation_bottom_m", "licence_no", "scale", "stated_area_km2"] {
             assert!(e.get(f).is_some(), "{f}");
         }
         assert!(e.get("corners").is_none());
@@ -674,6 +703,7 @@ mod tests {
         assert!(swapped.contains("swap"), "{swapped}");
         assert!(parse_vertices("", Crs::Geographic).is_err());
         assert!(parse_vertices("26.26, 107.52, NaN", Crs::Geographic).is_err());
+        assert!(parse_vertices("1, 26.26, 107.52", Crs::Geographic).unwrap_err().contains("outside China"));
     }
 
     #[test]

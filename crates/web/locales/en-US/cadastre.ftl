@@ -95,3 +95,4 @@ err-line-needs-two = A drift needs at least two surveyed points.
 err-point-needs-one = A point working has exactly one surveyed point.
 map-paper-a4 = Print on A4
 map-paper-a3 = Print on A3
+err-out-of-range = Out of the possible range; check the number.

@@ -95,3 +95,4 @@ err-line-needs-two = 巷道至少需要两个实测点。
 err-point-needs-one = 点状工程只有一个实测点。
 map-paper-a4 = A4 打印
 map-paper-a3 = A3 打印
+err-out-of-range = 超出可能的范围，请检查数字。
