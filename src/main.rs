@@ -147,6 +147,8 @@ struct Config {
     secure_cookies: bool,
     /// Days before a licence expires from which it shows as due for renewal.
     renewal_window_days: i64,
+    /// Behind a reverse proxy: trust X-Forwarded-For for the client's address.
+    trust_proxy: bool,
     log: String,
 }
 
@@ -157,6 +159,7 @@ impl Default for Config {
             listen: "127.0.0.1:8080".into(),
             secure_cookies: false,
             renewal_window_days: 90,
+            trust_proxy: false,
             log: "info,sea_orm_migration=warn,sqlx=warn".into(),
         }
     }
@@ -364,6 +367,7 @@ async fn serve(store: Store, config: &Config, with_demo: bool) -> Result<ExitCod
     let web = minecoop_web::WebConfig {
         secure_cookies: config.secure_cookies,
         renewal_window_days: config.renewal_window_days.max(31),
+        trust_proxy: config.trust_proxy,
     };
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;

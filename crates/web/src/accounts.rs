@@ -87,10 +87,11 @@ async fn login(
     v: Viewer,
     uri: Uri,
     headers: HeaderMap,
+    axum::Extension(ip): axum::Extension<crate::session::ClientIp>,
     Form(f): Form<LoginForm>,
 ) -> AppResult<Response> {
     let next = safe_next(f.next.as_deref());
-    let (status, key) = match s.store.login(&f.username, &f.password, now()).await? {
+    let (status, key) = match s.store.login_from(&f.username, &f.password, ip.0.as_deref(), now()).await? {
         LoginOutcome::Ok { user, session_token } => {
             tracing::info!(user = %user.username, "logged in");
             let secure = is_secure(&s, &headers);

@@ -36,11 +36,14 @@ pub struct WebConfig {
     /// Days before expiry from which a licence shows as due for renewal (the law wants the
     /// application at least 30 days before expiry).
     pub renewal_window_days: i64,
+    /// Behind a reverse proxy: take the client's address from `X-Forwarded-For` (for login
+    /// throttling). Never set this when clients reach the server directly.
+    pub trust_proxy: bool,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { secure_cookies: false, renewal_window_days: 90 }
+        WebConfig { secure_cookies: false, renewal_window_days: 90, trust_proxy: false }
     }
 }
 
@@ -100,5 +103,6 @@ pub async fn serve(
     config: WebConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(store, config)).with_graceful_shutdown(shutdown).await
+    let app = router(store, config).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

@@ -43,6 +43,23 @@ pub fn lang_of_request(headers: &HeaderMap) -> Lang {
         .unwrap_or_else(|| Lang::negotiate(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok())))
 }
 
+/// The client's address: the peer of the connection, or behind a trusted reverse proxy the
+/// first address of `X-Forwarded-For`. `None` in tests that call the router directly.
+pub fn client_ip(state: &AppState, req: &Request) -> Option<String> {
+    if state.config.trust_proxy {
+        if let Some(first) =
+            req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next())
+        {
+            return Some(first.trim().to_owned());
+        }
+    }
+    req.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string())
+}
+
+/// The client's address as the session layer found it.
+#[derive(Clone, Debug)]
+pub struct ClientIp(pub Option<String>);
+
 pub fn is_secure(state: &AppState, headers: &HeaderMap) -> bool {
     state.config.secure_cookies
         || headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))
@@ -121,7 +138,9 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
 }
 
 async fn resolve(state: &AppState, req: Request, next: Next) -> AppResult<Response> {
+    let ip = ClientIp(client_ip(state, &req));
     let (mut parts, body) = req.into_parts();
+    parts.extensions.insert(ip);
     let lang = lang_of_request(&parts.headers);
     let mut new_csrf_cookie = None;
     // Tokens are for programs using the API; they open no pages and mint no more tokens.

@@ -8,6 +8,8 @@ pub struct Model {
     pub id: Uuid,
     pub username: String,
     pub at: DateTimeUtc,
+    /// The address the attempt came from, when known.
+    pub ip: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -24,6 +24,9 @@ pub const SESSION_DAYS: i64 = 14;
 /// Failures within the window after which a username is refused until the window passes.
 pub const MAX_FAILURES: u64 = 5;
 pub const FAILURE_WINDOW_MINUTES: i64 = 15;
+/// Attempts from one address within the window after which that address is refused, whatever
+/// the username (guessing one password across many accounts).
+pub const MAX_ADDRESS_FAILURES: u64 = 30;
 
 /// A user as the audit trail records it: never the password hash.
 #[derive(Serialize)]
@@ -270,6 +273,18 @@ impl Store {
     /// Check a password, with throttling: after [`MAX_FAILURES`] failures within
     /// [`FAILURE_WINDOW_MINUTES`] the username is refused even with the right password.
     pub async fn login(&self, username: &str, password: &str, now: DateTime<Utc>) -> StoreResult<LoginOutcome> {
+        self.login_from(username, password, None, now).await
+    }
+
+    /// [`Store::login`] from a known address: also refused after [`MAX_ADDRESS_FAILURES`]
+    /// attempts from that address within the window.
+    pub async fn login_from(
+        &self,
+        username: &str,
+        password: &str,
+        ip: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<LoginOutcome> {
         let name = username.trim().to_lowercase();
         if validate_username(&name).is_err() {
             // Not a possible account: nothing to throttle, nothing to store.
@@ -277,9 +292,14 @@ impl Store {
         }
         // The attempt is recorded before the password is checked, so parallel guesses count too;
         // a success clears it again.
-        login_attempt::ActiveModel { id: Set(new_id()), username: Set(name.clone()), at: Set(now) }
-            .insert(self.conn())
-            .await?;
+        login_attempt::ActiveModel {
+            id: Set(new_id()),
+            username: Set(name.clone()),
+            at: Set(now),
+            ip: Set(ip.map(str::to_owned)),
+        }
+        .insert(self.conn())
+        .await?;
         let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
         login_attempt::Entity::delete_many().filter(login_attempt::Column::At.lt(since)).exec(self.conn()).await?;
         let attempts = login_attempt::Entity::find()
@@ -289,6 +309,16 @@ impl Store {
             .await?;
         if attempts > MAX_FAILURES {
             return Ok(LoginOutcome::Throttled);
+        }
+        if let Some(ip) = ip {
+            let from_address = login_attempt::Entity::find()
+                .filter(login_attempt::Column::Ip.eq(ip))
+                .filter(login_attempt::Column::At.gt(since))
+                .count(self.conn())
+                .await?;
+            if from_address > MAX_ADDRESS_FAILURES {
+                return Ok(LoginOutcome::Throttled);
+            }
         }
         let user = user::Entity::find().filter(user::Column::Username.eq(&name)).one(self.conn()).await?;
         let ok = match &user {

@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m20261126_000001_foundation;
 mod m20261126_000002_cadastre;
 mod m20261126_000003_disputes;
+mod m20261126_000004_login_ip;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_foundation::Migration),
             Box::new(m20261126_000002_cadastre::Migration),
             Box::new(m20261126_000003_disputes::Migration),
+            Box::new(m20261126_000004_login_ip::Migration),
         ]
     }
 }

@@ -42,6 +42,19 @@ both_backends! {
         assert!(matches!(db.login("bob", "correct horse battery", later).await.unwrap(), LoginOutcome::Ok { .. }));
     }
 
+    async fn guessing_across_usernames_from_one_address_is_throttled(db) {
+        db.create_user(&actor(), new_user("julia", Role::Bureau)).await.unwrap();
+        for k in 0..minecoop_store::accounts::MAX_ADDRESS_FAILURES {
+            let name = format!("guess{k}");
+            let r = db.login_from(&name, "password123", Some("10.9.8.7"), now()).await.unwrap();
+            assert!(matches!(r, LoginOutcome::BadCredentials), "{k}: {r:?}");
+        }
+        let from_there = db.login_from("julia", "correct horse battery", Some("10.9.8.7"), now()).await.unwrap();
+        assert!(matches!(from_there, LoginOutcome::Throttled));
+        let elsewhere = db.login_from("julia", "correct horse battery", Some("10.1.1.1"), now()).await.unwrap();
+        assert!(matches!(elsewhere, LoginOutcome::Ok { .. }), "other addresses are not locked out");
+    }
+
     async fn unknown_users_and_disabled_users_cannot_log_in(db) {
         assert!(matches!(db.login("nobody", "whatever pass", now()).await.unwrap(), LoginOutcome::BadCredentials));
         let u = db.create_user(&actor(), new_user("carol", Role::Bureau)).await.unwrap();
