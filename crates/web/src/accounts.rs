@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/lang/{code}", get(set_lang))
         .route("/account", get(account))
         .route("/account/password", post(change_password))
+        .route("/account/language", post(save_language))
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
         .route("/admin/users", get(users).post(create_user))
@@ -122,19 +123,15 @@ async fn logout(State(s): State<AppState>, headers: HeaderMap) -> AppResult<Resp
     Ok(r)
 }
 
+/// The switch on every page: a cookie only, so a link cannot change anything stored. The
+/// account page saves the choice for every device (`save_language`).
 async fn set_lang(
     State(s): State<AppState>,
-    v: Viewer,
     headers: HeaderMap,
     Path(code): Path<String>,
     Query(q): Query<NextQuery>,
 ) -> AppResult<Response> {
     let lang = Lang::parse(&code).ok_or(AppError::NotFound)?;
-    if let Some(u) = &v.user {
-        if u.language.as_deref() != Some(lang.code()) {
-            s.store.set_user_language(&v.actor(), u.id, lang.code()).await?;
-        }
-    }
     let mut r = Redirect::to(&safe_next(q.next.as_deref())).into_response();
     r.headers_mut()
         .append(header::SET_COOKIE, set_cookie(LANG_COOKIE, lang.code(), 365 * 86400, is_secure(&s, &headers)));
@@ -214,6 +211,29 @@ async fn change_password(
     page.password_form = FormState::default().with_errors(v.lang, &errors);
     let mut r = render(&page)?;
     *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(r)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LanguageForm {
+    language: String,
+}
+
+async fn save_language(
+    State(s): State<AppState>,
+    v: Viewer,
+    headers: HeaderMap,
+    Form(f): Form<LanguageForm>,
+) -> AppResult<Response> {
+    let user = v.user.clone().ok_or(AppError::Unauthorized)?;
+    let lang = Lang::parse(&f.language).ok_or(AppError::BadRequest("error-400-detail"))?;
+    if user.language.as_deref() != Some(lang.code()) {
+        s.store.set_user_language(&v.actor(), user.id, lang.code()).await?;
+    }
+    let mut r = Redirect::to("/account").into_response();
+    r.headers_mut()
+        .append(header::SET_COOKIE, set_cookie(LANG_COOKIE, lang.code(), 365 * 86400, is_secure(&s, &headers)));
     Ok(r)
 }
 

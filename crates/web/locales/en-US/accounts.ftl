@@ -40,3 +40,5 @@ field-role = Role
 field-mine_id = Mine
 field-language = Language
 field-disabled = Disabled
+account-language = Language
+account-language-hint = The language of every page, on every device you log in from

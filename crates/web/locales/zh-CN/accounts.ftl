@@ -40,3 +40,5 @@ field-role = 角色
 field-mine_id = 矿山
 field-language = 语言
 field-disabled = 已停用
+account-language = 语言
+account-language-hint = 在您登录的所有设备上使用的界面语言
