@@ -103,6 +103,7 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
     ("POST", "/admin/users", B::Form(""), [303, 422, 403, 403, 403, 403, 403]),
     ("POST", "/admin/users/{user}", B::Form("action=bogus"), [303, 400, 403, 403, 403, 403, 403]),
     ("POST", "/account/tokens", B::Form("name="), [303, 422, 422, 422, 422, 422, 422]),
+    ("POST", "/account/language", B::Form("language=zh-CN"), [303, 303, 303, 303, 303, 303, 303]),
     (
         "POST",
         "/account/password",
