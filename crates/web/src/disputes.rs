@@ -185,6 +185,8 @@ struct DetailPage {
     row: CaseRow,
     events: Vec<DisputeEvent>,
     can_manage: bool,
+    /// A party may add notes and proposals.
+    can_write: bool,
     form: FormState,
     event_kinds: Vec<Opt>,
     statuses: Vec<Opt>,
@@ -198,13 +200,27 @@ async fn detail_page(s: &AppState, v: &Viewer, uri: &Uri, id: Uuid, form: FormSt
     }
     let events = s.store.dispute_events(id).await?;
     let ctx = Ctx::new(v, uri);
-    let kinds: Vec<&str> = EventKind::ALL.iter().map(|k| k.as_str()).collect();
+    let writer = may_write(s, &p, &d).await?;
+    let kinds: Vec<&str> = EventKind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .filter(|k| writer != Some(true) || matches!(*k, "note" | "proposal"))
+        .collect();
     let event_kinds = code_options(ctx.lang, "event", &kinds, form.v("kind"));
     let statuses: Vec<&str> =
         DisputeStatus::ALL.iter().filter(|s| d.status().can_become(**s)).map(|s| s.as_str()).collect();
     let statuses = code_options(ctx.lang, "dispute-status", &statuses, form.v("new_status"));
     let row = rows(s, vec![d]).await?.remove(0);
-    Ok(DetailPage { ctx, row, events, can_manage: p.can_manage_disputes(), form, event_kinds, statuses })
+    Ok(DetailPage {
+        ctx,
+        row,
+        events,
+        can_manage: p.can_manage_disputes(),
+        can_write: writer.is_some(),
+        form,
+        event_kinds,
+        statuses,
+    })
 }
 
 async fn detail(State(s): State<AppState>, v: Viewer, uri: Uri, Path(id): Path<Uuid>) -> AppResult<Response> {
@@ -220,6 +236,17 @@ struct EventForm {
     version: Option<i32>,
 }
 
+/// Whether the principal may write in this case's log, and whether only as a party (notes and
+/// proposals: the owners of the enterprises involved answer, the co-op decides).
+async fn may_write(s: &AppState, p: &Principal, d: &Dispute) -> AppResult<Option<bool>> {
+    if p.can_manage_disputes() {
+        return Ok(Some(false));
+    }
+    let party = p.role == minecoop_domain::auth::Role::Owner
+        && own_member(s, p).await?.is_some_and(|m| d.members().contains(&m));
+    Ok(party.then_some(true))
+}
+
 async fn add_event(
     State(s): State<AppState>,
     v: Viewer,
@@ -227,8 +254,12 @@ async fn add_event(
     Path(id): Path<Uuid>,
     Form(f): Form<EventForm>,
 ) -> AppResult<Response> {
-    v.require(|p| p.can_manage_disputes())?;
+    let p = v.principal()?.clone();
     let d = s.store.dispute(id).await?;
+    let Some(as_party) = may_write(&s, &p, &d).await? else { return Err(AppError::Forbidden) };
+    if as_party && !matches!(f.kind.as_str(), "note" | "proposal" | "") {
+        return Err(AppError::Forbidden);
+    }
     let version = f.version.ok_or(AppError::BadRequest("error-400-detail"))?;
     let result = match parse_event(&f.kind, &f.text, &f.new_status, d.status()) {
         Ok(e) => s.store.add_dispute_event(&v.actor(), id, version, &e).await,

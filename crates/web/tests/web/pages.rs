@@ -357,6 +357,15 @@ async fn a_case_is_seen_by_its_parties_and_they_are_notified() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = app.send_with(As::User("president"), Method::GET, &path, None, &[("accept-language", "en-US")]).await;
     assert!(page.body.contains("settled"), "{}", page.body);
+    // The owner of a party answers in the log of his own case, but cannot settle it.
+    let demo_case = app.db.disputes().await.unwrap().into_iter().find(|d| d.title.contains("DP-D2")).unwrap();
+    let own = format!("/disputes/{}/events", demo_case.id);
+    let note = format!("kind=proposal&text=We+backfill+by+March&version={}", demo_case.version);
+    let r = app.send(As::User("owner"), Method::POST, &own, Some(Body_::Form(note))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let settle = format!("kind=agreement&text=done&version={}", demo_case.version + 1);
+    let r = app.send(As::User("owner"), Method::POST, &own, Some(Body_::Form(settle))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
     // Daping's owner was notified of the demo case; the president sees every notice.
     let n =
         app.send_with(As::User("owner"), Method::GET, "/notifications", None, &[("accept-language", "en-US")]).await;

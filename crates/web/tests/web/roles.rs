@@ -99,7 +99,7 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
     ("POST", "/licences/{other_lic}/workings", B::Form(""), [303, 422, 422, 422, 403, 403, 403]),
     ("POST", "/licences/preview", B::Form("corner_crs=EPSG:4490&corners="), [303, 200, 200, 403, 200, 403, 403]),
     ("POST", "/disputes", B::Form(""), [303, 422, 422, 422, 403, 403, 403]),
-    ("POST", "/disputes/{case}/events", B::Form("version=2"), [303, 422, 422, 422, 403, 403, 403]),
+    ("POST", "/disputes/{case}/events", B::Form("version=2"), [303, 422, 422, 422, 422, 403, 403]),
     ("POST", "/admin/users", B::Form(""), [303, 422, 403, 403, 403, 403, 403]),
     ("POST", "/admin/users/{user}", B::Form("action=bogus"), [303, 400, 403, 403, 403, 403, 403]),
     ("POST", "/account/tokens", B::Form("name="), [303, 422, 422, 422, 422, 422, 422]),
