@@ -30,11 +30,12 @@ pub struct LeaseInput {
 /// million of them).
 pub type Vertices<T> = smallvec::SmallVec<[T; 1]>;
 
-/// A surveyed working: one point, or the vertices of a drift; elevations when surveyed.
+/// A surveyed working: one point, or the vertices of a drift; elevations when surveyed. Ids and
+/// licence numbers (23 characters) fit inline in a `CompactString`: no allocation per working.
 #[derive(Debug, Clone, Default)]
 pub struct WorkingInput {
-    pub id: String,
-    pub licence_no: String,
+    pub id: compact_str::CompactString,
+    pub licence_no: compact_str::CompactString,
     pub points: Vertices<[f64; 2]>,
     pub elevations: Vertices<Option<f64>>,
     pub is_line: bool,
@@ -219,8 +220,8 @@ pub fn check_working(w: &WorkingInput, lease: &Lease, crs: Crs) -> Vec<Outside> 
     }
     if far > 0.0 {
         out.push(Outside {
-            working: w.id.clone(),
-            licence_no: w.licence_no.clone(),
+            working: w.id.to_string(),
+            licence_no: w.licence_no.to_string(),
             kind: OutsideKind::BeyondBoundary,
             distance_m: round_cm(far),
         });
@@ -237,8 +238,8 @@ pub fn check_working(w: &WorkingInput, lease: &Lease, crs: Crs) -> Vec<Outside> 
     }
     if deepest > 0.0 {
         out.push(Outside {
-            working: w.id.clone(),
-            licence_no: w.licence_no.clone(),
+            working: w.id.to_string(),
+            licence_no: w.licence_no.to_string(),
             kind: OutsideKind::OutOfLevel,
             distance_m: round_cm(deepest),
         });
@@ -299,7 +300,7 @@ pub fn check(leases: Vec<LeaseInput>, workings: &[WorkingInput], crs: Crs) -> Re
             Some(lease) => Ok(check_working(w, lease, crs)),
             // A working of a lease that failed validation is not unknown, only unchecked.
             None if invalid_names.contains(w.licence_no.as_str()) => Ok(Vec::new()),
-            None => Err(w.id.clone()),
+            None => Err(w.id.to_string()),
         })
         .collect();
     let mut outside = Vec::new();

@@ -18,7 +18,7 @@ struct Collection<'a> {
 
 /// A property that may be written as a string or a number (`"licence_no": 42`). Read without
 /// serde's buffering of untagged enums, which dominated the time on large files.
-struct Text(String);
+struct Text(compact_str::CompactString);
 
 impl<'de> Deserialize<'de> for Text {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -29,19 +29,19 @@ impl<'de> Deserialize<'de> for Text {
                 f.write_str("a string or a number")
             }
             fn visit_str<E>(self, v: &str) -> Result<Text, E> {
-                Ok(Text(v.to_owned()))
+                Ok(Text(v.into()))
             }
             fn visit_string<E>(self, v: String) -> Result<Text, E> {
-                Ok(Text(v))
+                Ok(Text(v.into()))
             }
             fn visit_u64<E>(self, v: u64) -> Result<Text, E> {
-                Ok(Text(v.to_string()))
+                Ok(Text(v.to_string().into()))
             }
             fn visit_i64<E>(self, v: i64) -> Result<Text, E> {
-                Ok(Text(v.to_string()))
+                Ok(Text(v.to_string().into()))
             }
             fn visit_f64<E>(self, v: f64) -> Result<Text, E> {
-                Ok(Text(v.to_string()))
+                Ok(Text(v.to_string().into()))
             }
         }
         d.deserialize_any(V)
@@ -50,7 +50,13 @@ impl<'de> Deserialize<'de> for Text {
 
 impl Text {
     fn into_string(self) -> String {
-        self.0
+        self.0.into_string()
+    }
+
+    /// Trimmed, still without allocating for short values.
+    fn into_compact(self) -> compact_str::CompactString {
+        let t = self.0.trim();
+        if t.len() == self.0.len() { self.0 } else { t.into() }
     }
 }
 
@@ -438,11 +444,10 @@ pub fn parse_workings(text: &str) -> Result<Vec<WorkingInput>, String> {
     parse_all(&raw, |r, n| {
         let f = parse_feature(r, n)?;
         let p = f.properties.unwrap_or_default();
-        let id =
-            p.id.or(f.id).map(Text::into_string).ok_or_else(|| format!("feature {n}: property \"id\" is missing"))?;
+        let id = p.id.or(f.id).map(|t| t.0).ok_or_else(|| format!("feature {n}: property \"id\" is missing"))?;
         let licence_no = p
             .licence_no
-            .map(|t| trimmed(t.into_string()))
+            .map(Text::into_compact)
             .ok_or_else(|| format!("feature {n} ({id}): property \"licence_no\" is missing"))?;
         let (points, elevations, is_line) = match (f.geometry.as_ref().map(Geometry::kind), &f.geometry) {
             (Some(Kind::Point), Some(g)) => {

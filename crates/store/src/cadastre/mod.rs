@@ -107,8 +107,8 @@ impl Working {
     pub fn input(&self, licence_no: &str) -> WorkingInput {
         let v = self.vertices();
         WorkingInput {
-            id: self.label.clone(),
-            licence_no: licence_no.to_owned(),
+            id: self.label.as_str().into(),
+            licence_no: licence_no.into(),
             points: v.iter().map(|(x, y, _)| [*x, *y]).collect(),
             elevations: v.iter().map(|(_, _, z)| *z).collect(),
             is_line: self.is_line,
