@@ -10,7 +10,7 @@ pub use licences::{Row, renewals, today, visible_rows};
 use axum::Router;
 use axum::routing::{get, post};
 use geo::BooleanOps;
-use minecoop_domain::cadastre::check::{OutsideKind, check_working, overlap_area};
+use minecoop_domain::cadastre::check::{OutsideKind, check_working};
 use minecoop_domain::cadastre::crs::Crs;
 use minecoop_store::cadastre::{LicenceVersion, Working};
 
@@ -98,18 +98,21 @@ pub fn map_of(
     m
 }
 
-/// Overlaps of a proposed boundary with the register, leaving out the licence itself.
+/// Overlaps of a proposed boundary with the register, leaving out the licence itself: the same
+/// R-tree query as the whole-register check.
 pub fn overlaps_with(
     shape: &geo::MultiPolygon<f64>,
     licences: &[LicenceVersion],
     except: Option<uuid::Uuid>,
 ) -> Vec<(String, f64)> {
-    licences
-        .iter()
-        .filter(|l| Some(l.licence_id) != except)
-        .filter_map(|l| {
-            overlap_area(shape, &l.shape(), Crs::Geographic)
-                .map(|a| (l.licence_no.clone(), (a * 100.0).round() / 100.0))
-        })
-        .collect()
+    let others: Vec<&LicenceVersion> = licences.iter().filter(|l| Some(l.licence_id) != except).collect();
+    let leases: Vec<_> = others.iter().map(|l| l.lease()).collect();
+    let index = minecoop_domain::cadastre::check::LeaseIndex::new(&leases);
+    let mut found: Vec<(String, f64)> = index
+        .overlapping(shape, Crs::Geographic)
+        .into_iter()
+        .map(|(i, a)| (others[i].licence_no.clone(), (a * 100.0).round() / 100.0))
+        .collect();
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found
 }
