@@ -121,6 +121,21 @@ impl FormState {
         FormState { values: values.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(), errors: HashMap::new() }
     }
 
+    /// The values of a form's input struct (every field a string), by field name.
+    pub fn of<T: serde::Serialize>(input: &T) -> FormState {
+        let values = match serde_json::to_value(input) {
+            Ok(serde_json::Value::Object(map)) => map
+                .into_iter()
+                .filter_map(|(k, v)| match v {
+                    serde_json::Value::String(s) => Some((k, s)),
+                    _ => None,
+                })
+                .collect(),
+            _ => HashMap::new(),
+        };
+        FormState { values, errors: HashMap::new() }
+    }
+
     pub fn with_errors(mut self, lang: Lang, errors: &FieldErrors) -> FormState {
         for e in &errors.0 {
             self.errors.entry(e.field.clone()).or_insert_with(|| field_message(lang, e));

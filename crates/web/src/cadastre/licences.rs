@@ -323,49 +323,6 @@ impl FormPage {
     }
 }
 
-const FIELDS: [&str; 17] = [
-    "mine_id",
-    "licence_no",
-    "holder",
-    "mine_name",
-    "minerals",
-    "mining_method",
-    "scale",
-    "stated_area_km2",
-    "valid_from",
-    "valid_to",
-    "elevation_top_m",
-    "elevation_bottom_m",
-    "issuing_office",
-    "issued_on",
-    "corner_crs",
-    "corners",
-    "reason",
-];
-
-fn values(i: &LicenceInput) -> FormState {
-    let v = [
-        &i.mine_id,
-        &i.licence_no,
-        &i.holder,
-        &i.mine_name,
-        &i.minerals,
-        &i.mining_method,
-        &i.scale,
-        &i.stated_area_km2,
-        &i.valid_from,
-        &i.valid_to,
-        &i.elevation_top_m,
-        &i.elevation_bottom_m,
-        &i.issuing_office,
-        &i.issued_on,
-        &i.corner_crs,
-        &i.corners,
-        &i.reason,
-    ];
-    FormState::new(FIELDS.iter().zip(v).map(|(k, v)| (*k, v.clone())))
-}
-
 fn input_of(l: &LicenceVersion) -> LicenceInput {
     let corners = l
         .shape()
@@ -463,7 +420,7 @@ pub async fn new(State(s): State<AppState>, v: Viewer, uri: Uri, Query(q): Query
         reason: "issued".into(),
         ..Default::default()
     };
-    render(&form_page(&s, &v, &uri, None, 0, values(&input)).await?)
+    render(&form_page(&s, &v, &uri, None, 0, FormState::of(&input)).await?)
 }
 
 pub async fn renew(State(s): State<AppState>, v: Viewer, uri: Uri, Path(id): Path<Uuid>) -> AppResult<Response> {
@@ -471,7 +428,7 @@ pub async fn renew(State(s): State<AppState>, v: Viewer, uri: Uri, Path(id): Pat
     let current = versions.last().ok_or(AppError::NotFound)?;
     let mine = s.store.mine(current.mine_id).await?;
     v.require(|p| p.can_edit_licences_of(mine.member_id))?;
-    render(&form_page(&s, &v, &uri, Some(id), current.version, values(&input_of(current))).await?)
+    render(&form_page(&s, &v, &uri, Some(id), current.version, FormState::of(&input_of(current))).await?)
 }
 
 /// The form as posted: the licence fields, the version it was read at, and the acknowledgement.
@@ -493,7 +450,8 @@ async fn save(s: &AppState, v: &Viewer, uri: &Uri, id: Option<Uuid>, f: Posted) 
         Ok(d) => d,
         Err(e) => {
             let page =
-                form_page(s, v, uri, id, f.version.unwrap_or(0), values(&f.input).with_errors(v.lang, &e)).await?;
+                form_page(s, v, uri, id, f.version.unwrap_or(0), FormState::of(&f.input).with_errors(v.lang, &e))
+                    .await?;
             return unprocessable(&page);
         }
     };
@@ -508,7 +466,7 @@ async fn save(s: &AppState, v: &Viewer, uri: &Uri, id: Option<Uuid>, f: Posted) 
     let mut now: Vec<&str> = overlaps.iter().map(|(no, _)| no.as_str()).collect();
     now.sort_unstable();
     if !overlaps.is_empty() && (f.ack.as_deref() != Some("on") || shown != now) {
-        let mut page = form_page(s, v, uri, id, f.version.unwrap_or(0), values(&f.input)).await?;
+        let mut page = form_page(s, v, uri, id, f.version.unwrap_or(0), FormState::of(&f.input)).await?;
         page.warnings = draft.warnings.iter().map(|w| v.lang.t(w)).collect();
         page.overlaps = overlaps;
         page.preview = preview_map(&register, &draft, id, v);
@@ -526,10 +484,10 @@ async fn save(s: &AppState, v: &Viewer, uri: &Uri, id: Option<Uuid>, f: Posted) 
     match result {
         Ok(l) => Ok(Redirect::to(&format!("/licences/{}", l.licence_id)).into_response()),
         Err(StoreError::Invalid(e)) => unprocessable(
-            &form_page(s, v, uri, id, f.version.unwrap_or(0), values(&f.input).with_errors(v.lang, &e)).await?,
+            &form_page(s, v, uri, id, f.version.unwrap_or(0), FormState::of(&f.input).with_errors(v.lang, &e)).await?,
         ),
         Err(StoreError::Conflict) => {
-            let mut page = form_page(s, v, uri, id, f.version.unwrap_or(0), values(&f.input)).await?;
+            let mut page = form_page(s, v, uri, id, f.version.unwrap_or(0), FormState::of(&f.input)).await?;
             page.ctx = page.ctx.with_notice("notice-conflict");
             crate::registry::conflict(&page)
         }

@@ -86,20 +86,6 @@ struct FormPage {
     statuses: Vec<Opt>,
 }
 
-fn form_values(i: &MemberInput) -> FormState {
-    FormState::new([
-        ("name_zh", i.name_zh.clone()),
-        ("name_en", i.name_en.clone()),
-        ("legal_representative", i.legal_representative.clone()),
-        ("uscc", i.uscc.clone()),
-        ("contact_phone", i.contact_phone.clone()),
-        ("address", i.address.clone()),
-        ("joined_on", i.joined_on.clone()),
-        ("left_on", i.left_on.clone()),
-        ("status", i.status.clone()),
-    ])
-}
-
 fn input_of(m: &Member) -> MemberInput {
     MemberInput {
         name_zh: m.name_zh.clone(),
@@ -123,7 +109,7 @@ fn form_page(v: &Viewer, uri: &Uri, id: Option<Uuid>, version: i32, form: FormSt
 pub async fn new(v: Viewer, uri: Uri) -> AppResult<Response> {
     v.require(|p| p.can_create_member())?;
     let input = MemberInput { status: MemberStatus::Active.as_str().into(), ..Default::default() };
-    render(&form_page(&v, &uri, None, 0, form_values(&input)))
+    render(&form_page(&v, &uri, None, 0, FormState::of(&input)))
 }
 
 pub async fn create(
@@ -140,7 +126,7 @@ pub async fn create(
     match result {
         Ok(m) => Ok(Redirect::to(&format!("/members/{}", m.id)).into_response()),
         Err(StoreError::Invalid(e)) => {
-            unprocessable(&form_page(&v, &uri, None, 0, form_values(&input).with_errors(v.lang, &e)))
+            unprocessable(&form_page(&v, &uri, None, 0, FormState::of(&input).with_errors(v.lang, &e)))
         }
         Err(e) => Err(e.into()),
     }
@@ -149,7 +135,7 @@ pub async fn create(
 pub async fn edit(State(s): State<AppState>, v: Viewer, uri: Uri, Path(id): Path<Uuid>) -> AppResult<Response> {
     v.require(|p| p.can_edit_member(id))?;
     let m = s.store.member(id).await?;
-    render(&form_page(&v, &uri, Some(id), m.version, form_values(&input_of(&m))))
+    render(&form_page(&v, &uri, Some(id), m.version, FormState::of(&input_of(&m))))
 }
 
 /// `version` is optional here so that the role check runs before any complaint about the body.
@@ -177,12 +163,12 @@ pub async fn update(
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/members/{id}")).into_response()),
         Err(StoreError::Invalid(e)) => {
-            unprocessable(&form_page(&v, &uri, Some(id), version, form_values(&f.input).with_errors(v.lang, &e)))
+            unprocessable(&form_page(&v, &uri, Some(id), version, FormState::of(&f.input).with_errors(v.lang, &e)))
         }
         Err(StoreError::Conflict) => {
             // Show what is stored now; the user's text stays in the notice-free form below.
             let m = s.store.member(id).await?;
-            let mut page = form_page(&v, &uri, Some(id), m.version, form_values(&f.input));
+            let mut page = form_page(&v, &uri, Some(id), m.version, FormState::of(&f.input));
             page.ctx = page.ctx.with_notice("notice-conflict");
             conflict(&page)
         }

@@ -128,19 +128,6 @@ struct FormPage {
     minerals: Vec<Opt>,
 }
 
-fn form_values(i: &MineInput) -> FormState {
-    FormState::new([
-        ("member_id", i.member_id.clone()),
-        ("name_zh", i.name_zh.clone()),
-        ("name_en", i.name_en.clone()),
-        ("latitude", i.latitude.clone()),
-        ("longitude", i.longitude.clone()),
-        ("minerals", i.minerals.clone()),
-        ("mining_method", i.mining_method.clone()),
-        ("status", i.status.clone()),
-    ])
-}
-
 fn input_of(m: &Mine) -> MineInput {
     MineInput {
         member_id: m.member_id.to_string(),
@@ -225,7 +212,7 @@ pub async fn new(State(s): State<AppState>, v: Viewer, uri: Uri, Query(q): Query
         minerals: "zn".into(),
         ..Default::default()
     };
-    render(&form_page(&s, &v, &uri, None, 0, form_values(&input)).await?)
+    render(&form_page(&s, &v, &uri, None, 0, FormState::of(&input)).await?)
 }
 
 pub async fn create(
@@ -247,7 +234,7 @@ pub async fn create(
     match result {
         Ok(m) => Ok(Redirect::to(&format!("/mines/{}", m.id)).into_response()),
         Err(StoreError::Invalid(e)) => {
-            unprocessable(&form_page(&s, &v, &uri, None, 0, form_values(&input).with_errors(v.lang, &e)).await?)
+            unprocessable(&form_page(&s, &v, &uri, None, 0, FormState::of(&input).with_errors(v.lang, &e)).await?)
         }
         Err(e) => Err(e.into()),
     }
@@ -256,7 +243,7 @@ pub async fn create(
 pub async fn edit(State(s): State<AppState>, v: Viewer, uri: Uri, Path(id): Path<Uuid>) -> AppResult<Response> {
     let mine = s.store.mine(id).await?;
     v.require(|p| p.can_edit_mine(mine.member_id))?;
-    render(&form_page(&s, &v, &uri, Some(id), mine.version, form_values(&input_of(&mine))).await?)
+    render(&form_page(&s, &v, &uri, Some(id), mine.version, FormState::of(&input_of(&mine))).await?)
 }
 
 pub async fn update(
@@ -281,11 +268,11 @@ pub async fn update(
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/mines/{id}")).into_response()),
         Err(StoreError::Invalid(e)) => unprocessable(
-            &form_page(&s, &v, &uri, Some(id), version, form_values(&input).with_errors(v.lang, &e)).await?,
+            &form_page(&s, &v, &uri, Some(id), version, FormState::of(&input).with_errors(v.lang, &e)).await?,
         ),
         Err(StoreError::Conflict) => {
             let now = s.store.mine(id).await?;
-            let mut page = form_page(&s, &v, &uri, Some(id), now.version, form_values(&input)).await?;
+            let mut page = form_page(&s, &v, &uri, Some(id), now.version, FormState::of(&input)).await?;
             page.ctx = page.ctx.with_notice("notice-conflict");
             conflict(&page)
         }

@@ -92,16 +92,6 @@ struct FormPage {
     members: Vec<Opt>,
 }
 
-fn form_values(i: &PersonInput) -> FormState {
-    FormState::new([
-        ("name", i.name.clone()),
-        ("phone", i.phone.clone()),
-        ("coop_role", i.coop_role.clone()),
-        ("member_id", i.member_id.clone()),
-        ("notes", i.notes.clone()),
-    ])
-}
-
 async fn form_page(
     s: &AppState,
     v: &Viewer,
@@ -125,7 +115,7 @@ async fn form_page(
 pub async fn new(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Response> {
     v.require(|p| p.can_edit_people())?;
     let input = PersonInput { coop_role: "contact".into(), ..Default::default() };
-    render(&form_page(&s, &v, &uri, None, 0, form_values(&input)).await?)
+    render(&form_page(&s, &v, &uri, None, 0, FormState::of(&input)).await?)
 }
 
 pub async fn create(
@@ -142,7 +132,7 @@ pub async fn create(
     match result {
         Ok(p) => Ok(Redirect::to(&format!("/people/{}", p.id)).into_response()),
         Err(StoreError::Invalid(e)) => {
-            unprocessable(&form_page(&s, &v, &uri, None, 0, form_values(&input).with_errors(v.lang, &e)).await?)
+            unprocessable(&form_page(&s, &v, &uri, None, 0, FormState::of(&input).with_errors(v.lang, &e)).await?)
         }
         Err(e) => Err(e.into()),
     }
@@ -161,7 +151,7 @@ fn input_of(p: &Person) -> PersonInput {
 pub async fn edit(State(s): State<AppState>, v: Viewer, uri: Uri, Path(id): Path<Uuid>) -> AppResult<Response> {
     v.require(|p| p.can_edit_people())?;
     let p = s.store.person(id).await?;
-    render(&form_page(&s, &v, &uri, Some(id), p.version, form_values(&input_of(&p))).await?)
+    render(&form_page(&s, &v, &uri, Some(id), p.version, FormState::of(&input_of(&p))).await?)
 }
 
 /// `version` is optional here so that the role check runs before any complaint about the body.
@@ -189,11 +179,11 @@ pub async fn update(
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/people/{id}")).into_response()),
         Err(StoreError::Invalid(e)) => unprocessable(
-            &form_page(&s, &v, &uri, Some(id), version, form_values(&f.input).with_errors(v.lang, &e)).await?,
+            &form_page(&s, &v, &uri, Some(id), version, FormState::of(&f.input).with_errors(v.lang, &e)).await?,
         ),
         Err(StoreError::Conflict) => {
             let now = s.store.person(id).await?;
-            let mut page = form_page(&s, &v, &uri, Some(id), now.version, form_values(&f.input)).await?;
+            let mut page = form_page(&s, &v, &uri, Some(id), now.version, FormState::of(&f.input)).await?;
             page.ctx = page.ctx.with_notice("notice-conflict");
             conflict(&page)
         }
