@@ -163,15 +163,7 @@ async fn create(
     match result {
         Ok(d) => Ok(Redirect::to(&format!("/disputes/{}", d.id)).into_response()),
         Err(StoreError::Invalid(e)) => {
-            let form = FormState::new([
-                ("title", i.title.clone()),
-                ("kind", i.kind.clone()),
-                ("description", i.description.clone()),
-                ("other_parties", i.other_parties.clone()),
-                ("finding", i.finding.clone()),
-                ("due_on", i.due_on.clone()),
-            ])
-            .with_errors(v.lang, &e);
+            let form = FormState::of(&i).with_errors(v.lang, &e);
             unprocessable(&form_page(&s, &v, &uri, form, &i.member_ids).await?)
         }
         Err(e) => Err(e.into()),
