@@ -381,14 +381,7 @@ async fn form_page(
     let p = v.principal()?;
     let ctx = Ctx::new(v, uri);
     let mines = mine_options(s, p, form.v("mine_id")).await?;
-    let crs_options = ["EPSG:4524", "EPSG:4545", "EPSG:4523", "EPSG:4525", "EPSG:4490"]
-        .iter()
-        .map(|c| Opt {
-            value: (*c).into(),
-            label: ctx.t(&format!("crs-{}", c.replace(':', "-"))),
-            selected: form.v("corner_crs") == *c,
-        })
-        .collect();
+    let crs_options = crs_options(&ctx, form.v("corner_crs"));
     let reasons = code_options(ctx.lang, "reason", REASONS, form.v("reason"));
     Ok(FormPage {
         ctx,
@@ -469,7 +462,7 @@ async fn save(s: &AppState, v: &Viewer, uri: &Uri, id: Option<Uuid>, f: Posted) 
         let mut page = form_page(s, v, uri, id, f.version.unwrap_or(0), FormState::of(&f.input)).await?;
         page.warnings = draft.warnings.iter().map(|w| v.lang.t(w)).collect();
         page.overlaps = overlaps;
-        page.preview = preview_map(&register, &draft, id, v);
+        page.preview = preview_map(&register, &draft.boundary, (&draft.mine_name, &draft.licence_no), id, v);
         return unprocessable(&page);
     }
     let ack: Vec<AckedOverlap> =
@@ -520,18 +513,26 @@ pub async fn add_version(
     save(&s, &v, &uri, Some(id), f).await
 }
 
-fn preview_map(register: &[LicenceVersion], draft: &LicenceDraft, except: Option<Uuid>, v: &Viewer) -> String {
+/// The register with a proposed boundary drawn on it (labelled with the mine's name, the
+/// licence number on hover), its overlaps in red.
+fn preview_map(
+    register: &[LicenceVersion],
+    boundary: &geo::MultiPolygon<f64>,
+    (name, licence_no): (&str, &str),
+    except: Option<Uuid>,
+    v: &Viewer,
+) -> String {
     use geo::BooleanOps;
     let mut m = super::map::MapData::default();
     for l in register.iter().filter(|l| Some(l.licence_id) != except) {
         let shape = l.shape();
         let near = minecoop_domain::cadastre::check::overlap_area(
             &shape,
-            &draft.boundary,
+            boundary,
             minecoop_domain::cadastre::crs::Crs::Geographic,
         );
         if let Some(area) = near {
-            m.overlaps.push((format!("{}: {area:.0} m²", l.licence_no), shape.intersection(&draft.boundary)));
+            m.overlaps.push((format!("{}: {area:.0} m²", l.licence_no), shape.intersection(boundary)));
         }
         m.licences.push(super::map::MapLicence {
             href: format!("/licences/{}", l.licence_id),
@@ -543,10 +544,10 @@ fn preview_map(register: &[LicenceVersion], draft: &LicenceDraft, except: Option
     }
     m.licences.push(super::map::MapLicence {
         href: "#".into(),
-        label: draft.mine_name.clone(),
-        title: draft.licence_no.clone(),
+        label: name.to_owned(),
+        title: licence_no.to_owned(),
         class: "lease focus",
-        shape: draft.boundary.clone(),
+        shape: boundary.clone(),
     });
     m.svg(v.lang).unwrap_or_default()
 }
@@ -588,28 +589,7 @@ pub async fn preview(State(s): State<AppState>, v: Viewer, uri: Uri, Form(f): Fo
                 minecoop_domain::cadastre::crs::Crs::Geographic,
             )
             .unwrap_or_default();
-            let draft = LicenceDraft {
-                mine_id: Uuid::nil(),
-                licence_no: f.input.licence_no.clone(),
-                holder: String::new(),
-                mine_name: f.input.mine_name.clone(),
-                minerals: String::new(),
-                mining_method: String::new(),
-                scale: 0.0,
-                stated_area_km2: 0.0,
-                valid_from: today(),
-                valid_to: today(),
-                elevation_top_m: 0.0,
-                elevation_bottom_m: 0.0,
-                issuing_office: String::new(),
-                issued_on: None,
-                source_crs: String::new(),
-                boundary,
-                computed_area_m2: area,
-                reason: String::new(),
-                warnings: Vec::new(),
-            };
-            let map = preview_map(&register, &draft, except, &v);
+            let map = preview_map(&register, &boundary, (&f.input.mine_name, &f.input.licence_no), except, &v);
             Preview { ctx, problems: Vec::new(), overlaps, area_km2: format!("{:.4}", area / 1e6), map }
         }
     };
