@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod cadastre;
 pub mod registry;
+pub mod tabular;
 pub mod units;
 pub mod validation;
 

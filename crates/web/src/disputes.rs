@@ -16,6 +16,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::page::{Ctx, FormState, render};
 use crate::registry::{code_options, unprocessable};
 use crate::session::Viewer;
@@ -33,7 +34,7 @@ pub fn routes() -> Router<AppState> {
 use crate::cadastre::today;
 
 /// The member enterprise a principal speaks for (owners) or works at (safety officers).
-async fn own_member(s: &AppState, p: &Principal) -> AppResult<Option<Uuid>> {
+pub(crate) async fn own_member(s: &AppState, p: &Principal) -> AppResult<Option<Uuid>> {
     use minecoop_domain::auth::Role;
     Ok(match p.role {
         Role::Owner => p.member_id,
@@ -46,7 +47,7 @@ async fn own_member(s: &AppState, p: &Principal) -> AppResult<Option<Uuid>> {
     })
 }
 
-async fn may_see(s: &AppState, p: &Principal, d: &Dispute) -> AppResult<bool> {
+pub(crate) async fn may_see(s: &AppState, p: &Principal, d: &Dispute) -> AppResult<bool> {
     if p.can_view_all_disputes() {
         return Ok(true);
     }
@@ -59,7 +60,7 @@ pub struct CaseRow {
     pub overdue: bool,
 }
 
-async fn rows(s: &AppState, cases: Vec<Dispute>) -> AppResult<Vec<CaseRow>> {
+pub(crate) async fn rows(s: &AppState, cases: Vec<Dispute>) -> AppResult<Vec<CaseRow>> {
     let members = s.store.member_choices().await?;
     let today = today();
     Ok(cases
@@ -230,7 +231,7 @@ struct EventForm {
 
 /// Whether the principal may write in this case's log, and whether only as a party (notes and
 /// proposals: the owners of the enterprises involved answer, the co-op decides).
-async fn may_write(s: &AppState, p: &Principal, d: &Dispute) -> AppResult<Option<bool>> {
+pub(crate) async fn may_write(s: &AppState, p: &Principal, d: &Dispute) -> AppResult<Option<bool>> {
     if p.can_manage_disputes() {
         return Ok(Some(false));
     }
@@ -288,24 +289,30 @@ struct NoticesPage {
 /// Notices for the principal's enterprise; the co-op's officers and the bureau see all.
 async fn notifications(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Response> {
     let p = v.principal()?.clone();
+    let ctx = Ctx::new(&v, &uri);
+    let rows = visible_notices(&s, &p, ctx.lang).await?;
+    render(&NoticesPage { ctx, rows })
+}
+
+/// The latest notices a principal may read, with their text in `lang`: the co-op's officers
+/// and the bureau see all, the others their enterprise's.
+pub(crate) async fn visible_notices(s: &AppState, p: &Principal, lang: Lang) -> AppResult<Vec<NoticeRow>> {
     let list = if p.can_view_all_disputes() {
         s.store.notifications(None, 200).await?
     } else {
-        match own_member(&s, &p).await? {
+        match own_member(s, p).await? {
             Some(m) => s.store.notifications(Some(&[m]), 200).await?,
             None => Vec::new(),
         }
     };
-    let ctx = Ctx::new(&v, &uri);
-    let rows = list
+    Ok(list
         .into_iter()
         .map(|n| {
             // Arguments that are message ids themselves (the kind of event) are translated too.
             let args: Vec<(String, String)> =
-                n.args().into_iter().map(|(k, val)| if k == "event" { (k, ctx.t(&val)) } else { (k, val) }).collect();
+                n.args().into_iter().map(|(k, val)| if k == "event" { (k, lang.t(&val)) } else { (k, val) }).collect();
             let refs: Vec<(&str, String)> = args.iter().map(|(k, val)| (k.as_str(), val.clone())).collect();
-            NoticeRow { text: ctx.lang.t_args(&n.message, &refs), n }
+            NoticeRow { text: lang.t_args(&n.message, &refs), n }
         })
-        .collect();
-    render(&NoticesPage { ctx, rows })
+        .collect())
 }

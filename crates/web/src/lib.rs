@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod page;
 pub mod registry;
 pub mod session;
+pub mod upload;
 
 use std::sync::Arc;
 
@@ -74,6 +75,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .merge(assets::routes())
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { AppError::NotFound })
+        .layer(axum::extract::DefaultBodyLimit::max(session::MAX_UPLOAD))
         .layer(from_fn_with_state(state.clone(), session::session_layer))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(from_fn(error::render_errors))

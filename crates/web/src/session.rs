@@ -21,6 +21,8 @@ pub const CSRF_COOKIE: &str = "mc_csrf";
 pub const LANG_COOKIE: &str = "mc_lang";
 /// Largest form body the CSRF check will read.
 const MAX_FORM: usize = 256 * 1024;
+/// Largest upload (a form with files): a corner table, a laboratory's sheet.
+pub const MAX_UPLOAD: usize = 8 * 1024 * 1024;
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
@@ -122,6 +124,20 @@ fn form_csrf(body: &[u8]) -> Option<String> {
     url::form_urlencoded::parse(body).find(|(k, _)| k == "_csrf").map(|(_, v)| v.into_owned())
 }
 
+/// Find `_csrf` in a `multipart/form-data` body (a form with a file).
+async fn multipart_csrf(content_type: &str, body: &axum::body::Bytes) -> Option<String> {
+    let boundary = multer::parse_boundary(content_type).ok()?;
+    let chunk = body.clone();
+    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(chunk) });
+    let mut parts = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = parts.next_field().await {
+        if field.name() == Some("_csrf") {
+            return field.text().await.ok();
+        }
+    }
+    None
+}
+
 fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
@@ -177,12 +193,18 @@ async fn resolve(state: &AppState, req: Request, next: Next) -> AppResult<Respon
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     let body = if unsafe_method && !via_token {
         let header_token = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let is_form = parts
-            .headers
-            .get(header::CONTENT_TYPE)
-            .is_some_and(|v| v.as_bytes().starts_with(b"application/x-www-form-urlencoded"));
-        let bytes = to_bytes(body, MAX_FORM).await.map_err(|_| AppError::BadRequest("error-413"))?;
-        let given = header_token.or_else(|| if is_form { form_csrf(&bytes) } else { None });
+        let content_type =
+            parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+        let is_multipart = content_type.starts_with("multipart/form-data");
+        let limit = if is_multipart { MAX_UPLOAD } else { MAX_FORM };
+        let bytes = to_bytes(body, limit).await.map_err(|_| AppError::BadRequest("error-413"))?;
+        let given = match header_token {
+            Some(t) => Some(t),
+            None if is_form => form_csrf(&bytes),
+            None if is_multipart => multipart_csrf(&content_type, &bytes).await,
+            None => None,
+        };
         // A fresh CSRF cookie means the browser never loaded one of our forms.
         if new_csrf_cookie.is_some() || !given.is_some_and(|g| constant_time_eq(&g, &csrf)) {
             tracing::warn!(path = %parts.uri.path(), "CSRF token missing or wrong");

@@ -68,6 +68,7 @@ impl DisputeStatus {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct DisputeInput {
     pub title: String,

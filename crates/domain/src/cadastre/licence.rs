@@ -15,6 +15,7 @@ pub const REASONS: &[&str] = &["issued", "renewal", "boundary_change", "correcti
 
 /// What a user typed.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct LicenceInput {
     pub mine_id: String,
@@ -223,6 +224,59 @@ pub fn parse_boundary(text: &str, crs: Crs) -> Result<(super::lease::RawMultiPol
         Ok((kml_boundary(t)?, Crs::Geographic))
     } else {
         parse_corners(text, crs).map(|r| (group_rings(r), crs))
+    }
+}
+
+/// An uploaded boundary file as the text the licence form's boundary box takes, for the user to
+/// check before saving: GeoJSON and KML as they are (a KMZ unzipped), a corner table (CSV or a
+/// spreadsheet) as one `no, X, Y` line per corner. Heading rows above the table and note rows
+/// below it are left out; an empty row or a row of words between corners separates the parts of
+/// a multi-part lease; any other row stays, so that checking the text names it.
+pub fn boundary_text_from_file(name: &str, bytes: &[u8]) -> Result<String, crate::tabular::FileError> {
+    use crate::tabular::{FileError, FileKind, decode_text, read_rows};
+    match FileKind::of(name, bytes) {
+        FileKind::GeoJson | FileKind::Kml => Ok(decode_text(bytes).trim().to_owned()),
+        FileKind::Kmz => {
+            let unreadable =
+                |e: &dyn std::fmt::Display| FileError { code: "err-file-unreadable", detail: e.to_string() };
+            let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+            let kml = (0..zip.len())
+                .find(|&i| {
+                    zip.by_index(i).is_ok_and(|f| f.name().is_ok_and(|n| n.to_ascii_lowercase().ends_with(".kml")))
+                })
+                .ok_or(FileError { code: "err-file-no-kml", detail: name.to_owned() })?;
+            let mut text = Vec::new();
+            std::io::Read::read_to_end(&mut zip.by_index(kml).map_err(|e| unreadable(&e))?, &mut text)
+                .map_err(|e| unreadable(&e))?;
+            Ok(decode_text(&text).trim().to_owned())
+        }
+        FileKind::Text | FileKind::Spreadsheet => {
+            let rows = read_rows(name, bytes)?;
+            let cells = |r: &[String]| -> Vec<String> { r.iter().filter(|c| !c.is_empty()).cloned().collect() };
+            let is_corner = |r: &[String]| {
+                let c = cells(r);
+                let num = |s: &str| s.parse::<f64>().is_ok() || parse_degrees(s).is_some();
+                c.len() >= 3 && num(&c[1]) && num(&c[2])
+            };
+            let first = rows.iter().position(|r| is_corner(r));
+            let last = rows.iter().rposition(|r| is_corner(r));
+            let (Some(first), Some(last)) = (first, last) else {
+                return Err(FileError { code: "err-file-no-corners", detail: name.to_owned() });
+            };
+            let mut lines: Vec<String> = Vec::new();
+            for r in &rows[first..=last] {
+                let c = cells(r);
+                let words_only = !c.is_empty() && c.iter().all(|s| s.parse::<f64>().is_err());
+                if c.is_empty() || words_only {
+                    if lines.last().is_some_and(|l| !l.is_empty()) {
+                        lines.push(String::new());
+                    }
+                } else {
+                    lines.push(c.join(", "));
+                }
+            }
+            Ok(lines.join("\n"))
+        }
     }
 }
 
@@ -628,6 +682,85 @@ mod tests {
         let (zone, rings) = to_gauss_kruger_table(&d.boundary, Crs::parse(&d.source_crs).ok()).unwrap();
         assert_eq!(zone, 36);
         assert!((rings[0][0].0 - 2_905_728.84).abs() < 0.001 && (rings[0][0].1 - 36_452_049.43).abs() < 0.001);
+    }
+
+    fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                match cell.parse::<f64>() {
+                    Ok(v) => sheet.write_number(r as u32, c as u16, v).unwrap(),
+                    Err(_) if cell.is_empty() => sheet,
+                    Err(_) => sheet.write_string(r as u32, c as u16, *cell).unwrap(),
+                };
+            }
+        }
+        book.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn a_spreadsheet_corner_table_reads_as_the_pasted_table_does() {
+        let bytes = xlsx(&[
+            &["都匀市牛角塘锌矿 矿区范围拐点坐标"],
+            &["点号", "X", "Y"],
+            &["1", "2905728.84", "36452049.43"],
+            &["2", "2905728.84", "36453049.43"],
+            &["3", "2906728.84", "36453049.43"],
+            &["4", "2906728.84", "36452049.43"],
+            &["开采深度：1200米至800米标高"],
+        ]);
+        let text = boundary_text_from_file("拐点坐标.xlsx", &bytes).unwrap();
+        assert_eq!(
+            text,
+            "1, 2905728.84, 36452049.43\n2, 2905728.84, 36453049.43\n3, 2906728.84, 36453049.43\n4, 2906728.84, 36452049.43"
+        );
+        let d = LicenceDraft::parse(&input(&text, "EPSG:4524")).unwrap();
+        assert!((d.computed_area_m2 / 1e6 - 0.999944).abs() < 1e-6);
+    }
+
+    #[test]
+    fn parts_of_a_table_are_split_at_blank_or_heading_rows_and_bad_rows_stay() {
+        let csv = "点号,X,Y\n1,2905728.84,36452049.43\n2,2905728.84,36453049.43\n3,2906728.84,36453049.43\n\
+                   第二块,,\n1,2907728.84,36452049.43\n2,2907728.84,36453049.43\n3,2908728.84,36453049.43\n";
+        let (gbk, _, _) = encoding_rs::GB18030.encode(csv);
+        let text = boundary_text_from_file("corners.csv", &gbk).unwrap();
+        assert_eq!(text.split("\n\n").count(), 2, "{text}");
+        let d = LicenceDraft::parse(&input(&text, "EPSG:4524")).unwrap();
+        assert_eq!(d.boundary.0.len(), 2);
+        // A corner row with a typo is not dropped: the check then names its line.
+        let typo =
+            "1,2905728.84,36452049.43\n2,2905728.84,3645304g.43\n3,2906728.84,36453049.43\n4,2906728.84,36452049.43";
+        let text = boundary_text_from_file("corners.csv", typo.as_bytes()).unwrap();
+        assert!(text.contains("3645304g.43"));
+        let e = LicenceDraft::parse(&input(&text, "EPSG:4524")).unwrap_err();
+        assert!(e.get("corners").unwrap().args.iter().any(|(_, v)| v.contains("line 2")), "{e:?}");
+    }
+
+    #[test]
+    fn geojson_kml_and_kmz_files_are_taken_as_they_are() {
+        let kml = "<kml><Placemark><Polygon><outerBoundaryIs><LinearRing><coordinates>107.52,26.26 107.53,26.26 \
+                   107.53,26.27 107.52,26.26</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark></kml>";
+        assert_eq!(boundary_text_from_file("lease.kml", kml.as_bytes()).unwrap(), kml);
+        let mut buf = std::io::Cursor::new(Vec::new());
+        {
+            let mut z = zip::ZipWriter::new(&mut buf);
+            z.start_file("doc.kml", zip::write::SimpleFileOptions::default()).unwrap();
+            std::io::Write::write_all(&mut z, kml.as_bytes()).unwrap();
+            z.finish().unwrap();
+        }
+        let kmz = buf.into_inner();
+        assert_eq!(boundary_text_from_file("lease.kmz", &kmz).unwrap(), kml);
+        assert_eq!(boundary_text_from_file("upload", &kmz).unwrap(), kml);
+        let gj = "\u{feff}{\"type\":\"Polygon\",\"coordinates\":[]}";
+        assert_eq!(boundary_text_from_file("a.geojson", gj.as_bytes()).unwrap(), &gj[3..]);
+    }
+
+    #[test]
+    fn files_without_corners_say_so() {
+        assert_eq!(boundary_text_from_file("a.csv", b"name,x\nfoo,bar\n").unwrap_err().code, "err-file-no-corners");
+        assert_eq!(boundary_text_from_file("a.csv", b"").unwrap_err().code, "err-file-empty");
+        assert_eq!(boundary_text_from_file("a.kmz", b"PK\x03\x04nope").unwrap_err().code, "err-file-unreadable");
     }
 
     #[test]

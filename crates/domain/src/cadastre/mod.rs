@@ -7,6 +7,7 @@ pub mod dispute;
 pub mod geojson;
 pub mod lease;
 pub mod licence;
+pub mod working;
 
 use geo::{Coord, GeodesicArea, MapCoords, MultiPolygon};
 

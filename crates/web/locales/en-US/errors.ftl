@@ -40,3 +40,11 @@ err-password-short = At least 10 characters.
 err-password-wrong = The current password is wrong.
 err-disable-self = You cannot disable your own account.
 err-demo-not-empty = The database already has members; the demo co-op is only loaded into an empty database.
+
+# Uploaded files (tables, boundaries)
+err-file-empty = The file { $file } is empty.
+err-file-unreadable = The file { $file } cannot be read: { $detail }
+err-file-no-sheet = The file { $file } has no worksheet.
+err-file-not-table = The file { $file } is not a table: upload CSV, XLSX, XLS or ODS.
+err-file-no-kml = The KMZ file { $file } holds no KML document.
+err-file-no-corners = No corner points found in { $file }: each corner needs a row with its number, X and Y (or latitude and longitude).

@@ -40,3 +40,11 @@ err-password-short = 至少 10 个字符。
 err-password-wrong = 当前密码错误。
 err-disable-self = 不能停用自己的账户。
 err-demo-not-empty = 数据库中已有成员企业；演示合作社只能载入空数据库。
+
+# 上传的文件（表格、矿区范围）
+err-file-empty = 文件 { $file } 是空的。
+err-file-unreadable = 文件 { $file } 无法读取：{ $detail }
+err-file-no-sheet = 文件 { $file } 中没有工作表。
+err-file-not-table = 文件 { $file } 不是表格：请上传 CSV、XLSX、XLS 或 ODS 文件。
+err-file-no-kml = KMZ 文件 { $file } 中没有 KML 文档。
+err-file-no-corners = 在 { $file } 中找不到拐点：每个拐点一行，包括点号、X 和 Y（或纬度和经度）。

@@ -6,8 +6,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use minecoop_domain::auth::Principal;
 use minecoop_domain::cadastre::check::OutsideKind;
 use minecoop_domain::cadastre::licence::{
-    LicenceDraft, LicenceInput, REASONS, Standing, standing, to_gauss_kruger_table,
+    LicenceDraft, LicenceInput, REASONS, Standing, boundary_text_from_file, standing, to_gauss_kruger_table,
 };
+use minecoop_domain::cadastre::working::{WorkingDraft, WorkingEntry};
 use minecoop_store::StoreError;
 use minecoop_store::cadastre::{AckedOverlap, LicenceVersion};
 use minecoop_store::registry::Mine;
@@ -19,6 +20,7 @@ use crate::error::AppError;
 use crate::page::{Ctx, FormState, render};
 use crate::registry::{code_options, unprocessable};
 use crate::session::Viewer;
+use crate::upload::{Submitted, Upload};
 use crate::{AppResult, AppState, Opt};
 
 /// The co-op's date: China Standard Time (UTC+8, no daylight saving), so that a licence expires
@@ -233,15 +235,6 @@ async fn detail_page(s: &AppState, v: &Viewer, uri: &Uri, id: Uuid, wform: FormS
     })
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct WorkingForm {
-    label: String,
-    kind: String,
-    corner_crs: String,
-    vertices: String,
-}
-
 /// Record a surveyed working; the licence page then shows whether it lies beyond the boundary
 /// or outside the licensed levels.
 pub async fn add_working(
@@ -249,52 +242,19 @@ pub async fn add_working(
     v: Viewer,
     uri: Uri,
     Path(id): Path<Uuid>,
-    Form(f): Form<WorkingForm>,
+    Form(f): Form<WorkingEntry>,
 ) -> AppResult<Response> {
     let versions = s.store.licence_versions(id).await?;
     let current = versions.last().ok_or(AppError::NotFound)?;
     let mine = s.store.mine(current.mine_id).await?;
     v.require(|p| p.can_record_workings(mine.id, mine.member_id))?;
-    let mut e = minecoop_domain::FieldErrors::new();
-    let label = e.take("label", minecoop_domain::validation::required_text(&f.label, 60));
-    let is_line = f.kind == "line";
-    if !matches!(f.kind.as_str(), "line" | "point") {
-        e.add("kind", "err-choice");
-    }
-    let vertices = match minecoop_domain::cadastre::crs::Crs::parse(&f.corner_crs) {
-        Err(_) => {
-            e.add("corner_crs", "err-choice");
-            None
-        }
-        Ok(crs) => match minecoop_domain::cadastre::licence::parse_vertices(&f.vertices, crs) {
-            Ok(v) if is_line && v.len() < 2 => {
-                e.add("vertices", "err-line-needs-two");
-                None
-            }
-            Ok(v) if !is_line && v.len() != 1 => {
-                e.add("vertices", "err-point-needs-one");
-                None
-            }
-            Ok(v) => Some(v),
-            Err(d) => {
-                e.add_with("vertices", "err-corners", vec![("detail", d)]);
-                None
-            }
-        },
-    };
-    match (label, vertices) {
-        (Some(label), Some(vertices)) if e.is_empty() => {
-            s.store.create_working(&v.actor(), id, &label, is_line, &vertices).await?;
+    match WorkingDraft::parse(&f) {
+        Ok(w) => {
+            s.store.create_working(&v.actor(), id, &w.label, w.is_line, &w.vertices).await?;
             Ok(Redirect::to(&format!("/licences/{id}#findings")).into_response())
         }
-        _ => {
-            let form = FormState::new([
-                ("label", f.label),
-                ("kind", f.kind),
-                ("corner_crs", f.corner_crs),
-                ("vertices", f.vertices),
-            ])
-            .with_errors(v.lang, &e);
+        Err(e) => {
+            let form = FormState::of(&f).with_errors(v.lang, &e);
             unprocessable(&detail_page(&s, &v, &uri, id, form).await?)
         }
     }
@@ -438,7 +398,41 @@ pub struct Posted {
     acked: String,
 }
 
-async fn save(s: &AppState, v: &Viewer, uri: &Uri, id: Option<Uuid>, f: Posted) -> AppResult<Response> {
+/// A boundary file sent with the form: its corners go into the boundary box and the form comes
+/// back for the user to check the map and the area; nothing is saved until they do.
+async fn read_boundary_file(
+    s: &AppState,
+    v: &Viewer,
+    uri: &Uri,
+    id: Option<Uuid>,
+    mut f: Posted,
+    file: &Upload,
+) -> AppResult<Response> {
+    let version = f.version.unwrap_or(0);
+    match boundary_text_from_file(&file.name, &file.bytes) {
+        Ok(text) => {
+            f.input.corners = text;
+            let lines = f.input.corners.lines().filter(|l| !l.trim().is_empty()).count();
+            let mut page = form_page(s, v, uri, id, version, FormState::of(&f.input)).await?;
+            page.ctx.notice =
+                Some(v.lang.t_args("licence-file-read", &[("file", file.name.clone()), ("lines", lines.to_string())]));
+            render(&page)
+        }
+        Err(e) => {
+            let mut errors = minecoop_domain::FieldErrors::new();
+            errors.add_with("corners_file", e.code, vec![("file", file.name.clone()), ("detail", e.detail)]);
+            unprocessable(
+                &form_page(s, v, uri, id, version, FormState::of(&f.input).with_errors(v.lang, &errors)).await?,
+            )
+        }
+    }
+}
+
+async fn save(s: &AppState, v: &Viewer, uri: &Uri, id: Option<Uuid>, sent: Submitted<Posted>) -> AppResult<Response> {
+    let Submitted { form: f, files } = sent;
+    if let Some(file) = files.iter().find(|u| u.field == "corners_file") {
+        return read_boundary_file(s, v, uri, id, f, file).await;
+    }
     let draft = match LicenceDraft::parse(&f.input) {
         Ok(d) => d,
         Err(e) => {
@@ -448,42 +442,80 @@ async fn save(s: &AppState, v: &Viewer, uri: &Uri, id: Option<Uuid>, f: Posted) 
             return unprocessable(&page);
         }
     };
-    let mine = s.store.mine(draft.mine_id).await.map_err(|_| AppError::Invalid(field("mine_id", "err-choice")))?;
+    let acked: Option<Vec<String>> = (f.ack.as_deref() == Some("on"))
+        .then(|| f.acked.split(',').filter(|x| !x.is_empty()).map(str::to_owned).collect());
+    let version = f.version.unwrap_or(0);
+    match save_licence(s, v, id, f.version, &draft, acked.as_deref()).await? {
+        Saved::Done(l) => Ok(Redirect::to(&format!("/licences/{}", l.licence_id)).into_response()),
+        Saved::NeedsAck { overlaps, register } => {
+            let mut page = form_page(s, v, uri, id, version, FormState::of(&f.input)).await?;
+            page.warnings = draft.warnings.iter().map(|w| v.lang.t(w)).collect();
+            page.overlaps = overlaps;
+            page.preview = preview_map(&register, &draft.boundary, (&draft.mine_name, &draft.licence_no), id, v);
+            unprocessable(&page)
+        }
+        Saved::Invalid(e) => {
+            unprocessable(&form_page(s, v, uri, id, version, FormState::of(&f.input).with_errors(v.lang, &e)).await?)
+        }
+        Saved::Conflict => {
+            let mut page = form_page(s, v, uri, id, version, FormState::of(&f.input)).await?;
+            page.ctx = page.ctx.with_notice("notice-conflict");
+            crate::registry::conflict(&page)
+        }
+    }
+}
+
+/// What became of a licence version sent to be saved.
+pub enum Saved {
+    Done(LicenceVersion),
+    /// It overlaps these licences (number, m2) and the user has not acknowledged exactly these.
+    NeedsAck {
+        overlaps: Vec<(String, f64)>,
+        register: Vec<LicenceVersion>,
+    },
+    Invalid(minecoop_domain::FieldErrors),
+    /// Someone saved another version since `version` was read.
+    Conflict,
+}
+
+/// Save a new licence (`id` None) or a new version of one, for the page and the API alike.
+/// An overlap with another licence is saved only when `acked` lists exactly the overlapping
+/// licences: an acknowledgement covers what the user was shown, not what changed since.
+pub async fn save_licence(
+    s: &AppState,
+    v: &Viewer,
+    id: Option<Uuid>,
+    version: Option<i32>,
+    draft: &LicenceDraft,
+    acked: Option<&[String]>,
+) -> AppResult<Saved> {
+    let Ok(mine) = s.store.mine(draft.mine_id).await else { return Ok(Saved::Invalid(field("mine_id", "err-choice"))) };
     v.require(|p| p.can_edit_licences_of(mine.member_id))?;
     let register = s.store.current_licences().await?;
     let overlaps = overlaps_with(&draft.boundary, &register, id);
-    // The acknowledgement counts only for the overlaps that were shown; if the boundary changed
-    // since, the user sees the new list.
-    let mut shown: Vec<&str> = f.acked.split(',').filter(|x| !x.is_empty()).collect();
+    let mut shown: Vec<&str> = acked.unwrap_or_default().iter().map(String::as_str).collect();
     shown.sort_unstable();
+    shown.dedup();
     let mut now: Vec<&str> = overlaps.iter().map(|(no, _)| no.as_str()).collect();
     now.sort_unstable();
-    if !overlaps.is_empty() && (f.ack.as_deref() != Some("on") || shown != now) {
-        let mut page = form_page(s, v, uri, id, f.version.unwrap_or(0), FormState::of(&f.input)).await?;
-        page.warnings = draft.warnings.iter().map(|w| v.lang.t(w)).collect();
-        page.overlaps = overlaps;
-        page.preview = preview_map(&register, &draft.boundary, (&draft.mine_name, &draft.licence_no), id, v);
-        return unprocessable(&page);
+    if !overlaps.is_empty() && (acked.is_none() || shown != now) {
+        return Ok(Saved::NeedsAck { overlaps, register });
     }
     let ack: Vec<AckedOverlap> =
         overlaps.into_iter().map(|(licence_no, area_m2)| AckedOverlap { licence_no, area_m2 }).collect();
     let result = match id {
-        None => s.store.create_licence(&v.actor(), &draft, &ack).await,
+        None => s.store.create_licence(&v.actor(), draft, &ack).await,
         Some(id) => {
-            let version = f.version.ok_or(AppError::BadRequest("error-400-detail"))?;
-            s.store.add_licence_version(&v.actor(), id, version, &draft, &ack).await
+            let Some(version) = version else {
+                return Ok(Saved::Invalid(field("version", "err-required")));
+            };
+            s.store.add_licence_version(&v.actor(), id, version, draft, &ack).await
         }
     };
     match result {
-        Ok(l) => Ok(Redirect::to(&format!("/licences/{}", l.licence_id)).into_response()),
-        Err(StoreError::Invalid(e)) => unprocessable(
-            &form_page(s, v, uri, id, f.version.unwrap_or(0), FormState::of(&f.input).with_errors(v.lang, &e)).await?,
-        ),
-        Err(StoreError::Conflict) => {
-            let mut page = form_page(s, v, uri, id, f.version.unwrap_or(0), FormState::of(&f.input)).await?;
-            page.ctx = page.ctx.with_notice("notice-conflict");
-            crate::registry::conflict(&page)
-        }
+        Ok(l) => Ok(Saved::Done(l)),
+        Err(StoreError::Invalid(e)) => Ok(Saved::Invalid(e)),
+        Err(StoreError::Conflict) => Ok(Saved::Conflict),
         Err(e) => Err(e.into()),
     }
 }
@@ -494,7 +526,7 @@ fn field(name: &str, code: &'static str) -> minecoop_domain::FieldErrors {
     e
 }
 
-pub async fn create(State(s): State<AppState>, v: Viewer, uri: Uri, Form(f): Form<Posted>) -> AppResult<Response> {
+pub async fn create(State(s): State<AppState>, v: Viewer, uri: Uri, f: Submitted<Posted>) -> AppResult<Response> {
     v.require(|p| p.can_create_mines())?;
     save(&s, &v, &uri, None, f).await
 }
@@ -504,7 +536,7 @@ pub async fn add_version(
     v: Viewer,
     uri: Uri,
     Path(id): Path<Uuid>,
-    Form(f): Form<Posted>,
+    f: Submitted<Posted>,
 ) -> AppResult<Response> {
     let versions = s.store.licence_versions(id).await?;
     let current = versions.last().ok_or(AppError::NotFound)?;

@@ -24,8 +24,13 @@ use crate::page::{Ctx, render};
 use crate::session::Viewer;
 use crate::{AppResult, AppState};
 
+mod cadastre;
+mod disputes;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(cadastre::routes())
+        .merge(disputes::routes())
         .route("/api/openapi.json", get(openapi_json))
         .route("/api/docs", get(docs))
         .route("/api/v1/me", get(me))
@@ -37,9 +42,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/people", get(list_people).post(create_person))
         .route("/api/v1/people/{id}", get(get_person).put(update_person))
         .route("/api/v1/audit", get(audit))
-        .route("/api/v1/licences", get(list_licences))
-        .route("/api/v1/licences/{id}", get(get_licence))
-        .route("/api/v1/cadastre/check", get(cadastre_check))
 }
 
 // ---- shapes --------------------------------------------------------------------------------
@@ -262,7 +264,7 @@ pub struct PersonUpdate {
     fields: PersonInput,
 }
 
-fn version_of(v: Option<i32>) -> AppResult<i32> {
+pub(crate) fn version_of(v: Option<i32>) -> AppResult<i32> {
     v.ok_or_else(|| {
         let mut e = minecoop_domain::FieldErrors::new();
         e.add("version", "err-required");
@@ -270,7 +272,7 @@ fn version_of(v: Option<i32>) -> AppResult<i32> {
     })
 }
 
-fn created<T: Serialize>(body: T) -> Response {
+pub(crate) fn created<T: Serialize>(body: T) -> Response {
     (StatusCode::CREATED, Json(body)).into_response()
 }
 
@@ -444,118 +446,6 @@ async fn audit(
     Ok(Json(listing(s.store.audit_list(&f, q.page.unwrap_or(1).clamp(1, 1_000_000), 100).await?)))
 }
 
-// ---- licences ------------------------------------------------------------------------------
-
-/// The current version of a licence. `boundary` is a GeoJSON MultiPolygon in CGCS2000 degrees.
-#[derive(Serialize, ToSchema)]
-pub struct LicenceOut {
-    licence_id: Uuid,
-    version: i32,
-    mine_id: Uuid,
-    licence_no: String,
-    holder: String,
-    mine_name: String,
-    minerals: String,
-    #[schema(value_type = String, format = Date)]
-    valid_from: chrono::NaiveDate,
-    #[schema(value_type = String, format = Date)]
-    valid_to: chrono::NaiveDate,
-    /// `valid`, `renew_soon`, `renewal_late` or `expired`.
-    standing: String,
-    elevation_top_m: f64,
-    elevation_bottom_m: f64,
-    stated_area_km2: f64,
-    computed_area_km2: f64,
-    #[schema(value_type = Object)]
-    boundary: serde_json::Value,
-}
-
-fn licence_out(l: minecoop_store::cadastre::LicenceVersion, window_days: i64) -> LicenceOut {
-    use minecoop_domain::cadastre::licence::{Standing, standing};
-    let st = match standing(l.valid_to, chrono::Utc::now().date_naive(), window_days) {
-        Standing::Valid => "valid",
-        Standing::RenewSoon { .. } => "renew_soon",
-        Standing::RenewalLate => "renewal_late",
-        Standing::Expired => "expired",
-    };
-    let coords: serde_json::Value = serde_json::from_str(&l.boundary).unwrap_or(serde_json::Value::Null);
-    LicenceOut {
-        licence_id: l.licence_id,
-        version: l.version,
-        mine_id: l.mine_id,
-        standing: st.into(),
-        elevation_top_m: l.top_m(),
-        elevation_bottom_m: l.bottom_m(),
-        stated_area_km2: l.stated_area_km2(),
-        computed_area_km2: (l.computed_area_m2() / 1e6 * 1e6).round() / 1e6,
-        boundary: serde_json::json!({"type": "MultiPolygon", "coordinates": coords}),
-        licence_no: l.licence_no,
-        holder: l.holder,
-        mine_name: l.mine_name,
-        minerals: l.minerals,
-        valid_from: l.valid_from,
-        valid_to: l.valid_to,
-    }
-}
-
-#[utoipa::path(get, path = "/api/v1/licences", tag = "cadastre",
-    responses((status = 200, body = Vec<LicenceOut>), (status = 401, body = ProblemDoc)))]
-async fn list_licences(State(s): State<AppState>, v: Viewer) -> AppResult<Json<Vec<LicenceOut>>> {
-    let rows = crate::cadastre::visible_rows(&s, &v).await?;
-    Ok(Json(rows.into_iter().map(|r| licence_out(r.l, s.config.renewal_window_days)).collect()))
-}
-
-#[utoipa::path(get, path = "/api/v1/licences/{id}", tag = "cadastre", params(("id" = Uuid, Path)),
-    responses((status = 200, body = Vec<LicenceOut>, description = "every version, oldest first"), (status = 403, body = ProblemDoc), (status = 404, body = ProblemDoc)))]
-async fn get_licence(State(s): State<AppState>, v: Viewer, Path(id): Path<Uuid>) -> AppResult<Json<Vec<LicenceOut>>> {
-    let scope = v.scope(&s).await?;
-    let versions = s.store.licence_versions(id).await?;
-    if !versions.last().is_some_and(|l| scope.includes_mine(l.mine_id)) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(Json(versions.into_iter().map(|l| licence_out(l, s.config.renewal_window_days)).collect()))
-}
-
-/// The whole-register check on demand, in the same shape as `minecoop cadastre check`.
-#[derive(Serialize, ToSchema)]
-pub struct CheckOut {
-    leases: usize,
-    workings: usize,
-    #[schema(value_type = Vec<Object>)]
-    overlaps: Vec<serde_json::Value>,
-    #[schema(value_type = Vec<Object>)]
-    outside: Vec<serde_json::Value>,
-}
-
-#[utoipa::path(get, path = "/api/v1/cadastre/check", tag = "cadastre",
-    responses((status = 200, body = CheckOut), (status = 401, body = ProblemDoc)))]
-async fn cadastre_check(State(s): State<AppState>, v: Viewer) -> AppResult<Json<CheckOut>> {
-    let rows = crate::cadastre::visible_rows(&s, &v).await?;
-    let licences: Vec<_> = rows.into_iter().map(|r| r.l).collect();
-    let workings: Vec<_> = s
-        .store
-        .workings()
-        .await?
-        .into_iter()
-        .filter(|w| licences.iter().any(|l| l.licence_id == w.licence_id))
-        .collect();
-    let f = crate::cadastre::findings(&licences, &workings);
-    Ok(Json(CheckOut {
-        leases: licences.len(),
-        workings: workings.len(),
-        overlaps: f
-            .overlaps
-            .into_iter()
-            .map(|(a, b, area)| serde_json::json!({"a": a, "b": b, "area_m2": area}))
-            .collect(),
-        outside: f
-            .outside
-            .into_iter()
-            .map(|(w, l, k, d)| serde_json::json!({"working": w, "licence_no": l, "kind": k, "distance_m": d}))
-            .collect(),
-    }))
-}
-
 // ---- the document --------------------------------------------------------------------------
 
 struct BearerAuth;
@@ -577,10 +467,14 @@ impl Modify for BearerAuth {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "minecoop API", description = "Register of the co-operative's member enterprises, mines and people."),
+    info(title = "minecoop API", description = "The co-operative's register of member enterprises, mines and people; mining licences, workings and the lease checks; boundary disputes and notices."),
     paths(me, list_members, create_member, get_member, update_member, member_history, list_mines, create_mine, get_mine,
-          update_mine, list_people, create_person, get_person, update_person, audit, list_licences, get_licence,
-          cadastre_check),
+          update_mine, list_people, create_person, get_person, update_person, audit,
+          cadastre::list_licences, cadastre::get_licence, cadastre::create_licence, cadastre::add_licence_version,
+          cadastre::check_licence, cadastre::read_boundary_file, cadastre::list_workings, cadastre::add_working,
+          cadastre::cadastre_check,
+          disputes::list_disputes, disputes::open_dispute, disputes::get_dispute, disputes::add_dispute_event,
+          disputes::list_notifications),
     components(schemas(MemberInput, MineInput, PersonInput, ProblemDoc, FieldProblemDoc)),
     modifiers(&BearerAuth),
     security(("token" = [])),
