@@ -261,3 +261,35 @@ async fn drawing_an_overlapping_lease_warns_and_needs_an_acknowledgement() {
     assert!(pdf.starts_with(b"%PDF"), "the map prints");
     b.close().await;
 }
+
+/// A corner table chosen as a file fills the boundary box for review: the area and the map
+/// appear, nothing is saved until the user does.
+#[tokio::test]
+async fn a_corner_table_file_fills_the_licence_form() {
+    let server = spawn_server().await;
+    let b = Browser::start("zh-CN").await;
+    let c = &b.client;
+    login(c, &server, "president", "president-demo-2026").await;
+    c.goto(&server.url("/licences/new")).await.unwrap();
+    fill(c, "f-mine_name", "大坪锌矿东区").await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("拐点坐标.csv");
+    std::fs::write(
+        &path,
+        "点号,X,Y\n1,2905728.84,36452049.43\n2,2905728.84,36453049.43\n3,2906728.84,36453049.43\n4,2906728.84,36452049.43\n",
+    )
+    .unwrap();
+    c.find(Locator::Id("f-corners_file")).await.unwrap().send_keys(path.to_str().unwrap()).await.unwrap();
+    c.find(Locator::Id("read-file")).await.unwrap().click().await.unwrap();
+    let notice = text(c, ".notice[role=status]").await;
+    assert!(notice.contains("拐点坐标.csv") && notice.contains("4"), "{notice}");
+    let corners = c.find(Locator::Id("f-corners")).await.unwrap().prop("value").await.unwrap().unwrap_or_default();
+    assert!(corners.starts_with("1, 2905728.84, 36452049.43"), "{corners}");
+    let mine_name = c.find(Locator::Id("f-mine_name")).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(mine_name.as_deref(), Some("大坪锌矿东区"), "the other fields keep what was typed");
+    // The live check runs on the corners read: the REFERENCE.md square is 0.999944 km2.
+    let preview = text(c, "#preview-area").await;
+    assert!(preview.contains("0.9999"), "{preview}");
+    b.screenshot("licence-file-read").await;
+    b.close().await;
+}

@@ -4,6 +4,7 @@
 
 mod api;
 mod browser;
+mod cadastre;
 mod pages;
 mod roles;
 mod support;

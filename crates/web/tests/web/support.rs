@@ -96,6 +96,28 @@ impl TestApp {
                 .header(header::CONTENT_TYPE, "application/json")
                 .header("x-csrf-token", csrf)
                 .body(Body::from(j.to_string())),
+            Some(Body_::Bytes(content_type, bytes)) => {
+                req.header(header::CONTENT_TYPE, content_type).header("x-csrf-token", csrf).body(Body::from(bytes))
+            }
+            Some(Body_::Multipart(parts)) => {
+                // As a browser sends a form with a file: the CSRF token is a field, not a header.
+                let boundary = "----minecoop-test-boundary";
+                let mut body = Vec::new();
+                let csrf_part = ("_csrf".to_owned(), None, csrf.into_bytes());
+                for (name, file, bytes) in parts.into_iter().chain(std::iter::once(csrf_part)) {
+                    body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+                    match file {
+                        Some(f) => body.extend_from_slice(
+                            format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+                        ),
+                        None => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes()),
+                    }
+                    body.extend_from_slice(&bytes);
+                    body.extend_from_slice(b"\r\n");
+                }
+                body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+                req.header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}")).body(Body::from(body))
+            }
         }
         .expect("request");
         let resp = self.router.clone().oneshot(req).await.expect("infallible");
@@ -113,6 +135,10 @@ impl TestApp {
 pub enum Body_ {
     Form(String),
     Json(serde_json::Value),
+    /// A body of any type (content type, bytes), with the CSRF header.
+    Bytes(&'static str, Vec<u8>),
+    /// A `multipart/form-data` form: (field, file name if a file, bytes); `_csrf` is added.
+    Multipart(Vec<(String, Option<String>, Vec<u8>)>),
 }
 
 // ---- a real server -------------------------------------------------------------------------
@@ -249,4 +275,20 @@ impl Drop for Browser {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
+}
+
+/// A one-sheet XLSX workbook; cells that read as numbers are written as numbers.
+pub fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            match cell.parse::<f64>() {
+                Ok(v) => sheet.write_number(r as u32, c as u16, v).map(|_| ()),
+                Err(_) => sheet.write_string(r as u32, c as u16, *cell).map(|_| ()),
+            }
+            .expect("cell");
+        }
+    }
+    book.save_to_buffer().expect("xlsx")
 }
