@@ -6,6 +6,7 @@
 //!    memory of the process), and checks that it finds what the generator planted;
 //! 2. builds the register of the largest N in memory and times checking 1,000 new leases
 //!    against it one at a time (the live check while a lease is drawn): p50 and p99.
+//!
 //! Results are printed as Markdown rows for docs/benchmarks.md.
 
 use std::fmt::Write as _;
@@ -130,7 +131,7 @@ fn generate(n: usize, seed: u64) -> Generated {
             coords.join(",")
         );
         for m in 0..10 {
-            let out = rng.next() % 100 == 0;
+            let out = rng.next().is_multiple_of(100);
             let (px, py) = if out {
                 outside += 1;
                 (wx, y + CELL - rng.range(2.0, 40.0))

@@ -62,9 +62,8 @@ pub enum BrokenLink {
 /// Check links in sequence order; the first failure is returned.
 pub fn verify_chain<I: IntoIterator<Item = StoredLink>>(links: I) -> Result<u64, BrokenLink> {
     let mut prev = GENESIS_HASH.to_owned();
-    let mut expected = 1i64;
     let mut count = 0u64;
-    for l in links {
+    for (expected, l) in (1i64..).zip(links) {
         if l.seq != expected {
             return Err(BrokenLink::Gap { expected, found: l.seq });
         }
@@ -85,7 +84,6 @@ pub fn verify_chain<I: IntoIterator<Item = StoredLink>>(links: I) -> Result<u64,
             return Err(BrokenLink::HashMismatch { seq: l.seq });
         }
         prev = l.hash;
-        expected += 1;
         count += 1;
     }
     Ok(count)

@@ -163,10 +163,10 @@ impl MemberDraft {
         let joined = e.take("joined_on", optional_date(&i.joined_on).and_then(|d| d.ok_or("err-required")));
         let left = e.take("left_on", optional_date(&i.left_on));
         let status = e.take("status", MemberStatus::parse(&i.status));
-        if let (Some(j), Some(Some(l))) = (joined, left) {
-            if l < j {
-                e.add("left_on", "err-left-before-joined");
-            }
+        if let (Some(j), Some(Some(l))) = (joined, left)
+            && l < j
+        {
+            e.add("left_on", "err-left-before-joined");
         }
         match (status, left) {
             (Some(MemberStatus::Left), Some(None)) => e.add("left_on", "err-left-needs-date"),

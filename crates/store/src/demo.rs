@@ -187,7 +187,7 @@ pub fn demo_uscc(n: usize) -> Uscc {
 
 /// Load the demo co-op into an empty database. Refuses if any member exists.
 pub async fn load(store: &Store) -> StoreResult<&'static [DemoLogin]> {
-    if store.member_choices().await?.len() > 0 {
+    if !store.member_choices().await?.is_empty() {
         return Err(StoreError::field("demo", "err-demo-not-empty"));
     }
     let actor = Actor::system("demo");
@@ -288,7 +288,7 @@ async fn load_licences(store: &Store, actor: &Actor, mines: &[(crate::registry::
             west -= 0.0025;
             south -= 0.0006;
         }
-        let ring = vec![(west, south), (east, south), (east, north), (west, north), (west, south)];
+        let ring = [(west, south), (east, south), (east, north), (west, north), (west, south)];
         let shape = MultiPolygon::new(vec![Polygon::new(
             LineString::from(ring.iter().map(|(x, y)| Coord { x: *x, y: *y }).collect::<Vec<_>>()),
             vec![],

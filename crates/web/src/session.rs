@@ -48,12 +48,11 @@ pub fn lang_of_request(headers: &HeaderMap) -> Lang {
 /// The client's address: the peer of the connection, or behind a trusted reverse proxy the
 /// first address of `X-Forwarded-For`. `None` in tests that call the router directly.
 pub fn client_ip(state: &AppState, req: &Request) -> Option<String> {
-    if state.config.trust_proxy {
-        if let Some(first) =
+    if state.config.trust_proxy
+        && let Some(first) =
             req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next())
-        {
-            return Some(first.trim().to_owned());
-        }
+    {
+        return Some(first.trim().to_owned());
     }
     req.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string())
 }

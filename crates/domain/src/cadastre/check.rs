@@ -261,10 +261,10 @@ pub fn build_all(leases: Vec<LeaseInput>, crs: Crs) -> (Vec<Lease>, Vec<Invalid>
         .map(|l| {
             let invalid =
                 |p: Problem| Invalid { licence_no: l.licence_no.clone(), problem: p.to_string(), code: p.code() };
-            if let (Some(top), Some(bottom)) = (l.elevation_top_m, l.elevation_bottom_m) {
-                if top < bottom {
-                    return Err(invalid(Problem::ElevationOrder { top, bottom }));
-                }
+            if let (Some(top), Some(bottom)) = (l.elevation_top_m, l.elevation_bottom_m)
+                && top < bottom
+            {
+                return Err(invalid(Problem::ElevationOrder { top, bottom }));
             }
             match build(&l.rings, crs) {
                 Ok(shape) => {

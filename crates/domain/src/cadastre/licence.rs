@@ -389,6 +389,9 @@ fn group_rings(rings: Vec<Vec<[f64; 2]>>) -> Vec<Vec<Vec<[f64; 2]>>> {
     parts
 }
 
+/// Corner tables per ring: (X northing, Y easting).
+pub type GkTable = Vec<Vec<(f64, f64)>>;
+
 /// Turn a boundary in `crs` into CGCS2000 longitude/latitude.
 pub fn to_lon_lat(shape: &MultiPolygon<f64>, crs: Crs) -> Result<MultiPolygon<f64>, String> {
     match crs {
@@ -403,10 +406,7 @@ pub fn to_lon_lat(shape: &MultiPolygon<f64>, crs: Crs) -> Result<MultiPolygon<f6
 
 /// The boundary in its Gauss-Kruger zone (with prefix), for showing corner tables as licences
 /// print them. Returns the zone too.
-pub fn to_gauss_kruger_table(
-    shape: &MultiPolygon<f64>,
-    source: Option<Crs>,
-) -> Result<(u8, Vec<Vec<(f64, f64)>>), String> {
+pub fn to_gauss_kruger_table(shape: &MultiPolygon<f64>, source: Option<Crs>) -> Result<(u8, GkTable), String> {
     // The zone (and prefix) the licence was entered in, so the table matches the paper licence.
     let (zone, prefix) = match source {
         Some(Crs::GaussKruger { zone, prefix }) => (zone, prefix),
@@ -501,10 +501,10 @@ impl LicenceDraft {
                 warnings.push("warn-validity-over-10-years");
             }
         }
-        if let (Some(t), Some(b)) = (top, bottom) {
-            if t <= b {
-                e.add("elevation_bottom_m", "err-elevation-order");
-            }
+        if let (Some(t), Some(b)) = (top, bottom)
+            && t <= b
+        {
+            e.add("elevation_bottom_m", "err-elevation-order");
         }
         if stated.is_some_and(|s| s <= 0.0) {
             e.add("stated_area_km2", "err-positive");
@@ -541,10 +541,10 @@ impl LicenceDraft {
         let computed = boundary
             .as_ref()
             .map(|b| super::ellipsoidal_area_m2(b, Crs::Geographic).unwrap_or_else(|_| b.unsigned_area()));
-        if let (Some(s), Some(c)) = (stated, computed) {
-            if super::stated_area_differs(s, c) {
-                warnings.push("warn-area-differs");
-            }
+        if let (Some(s), Some(c)) = (stated, computed)
+            && super::stated_area_differs(s, c)
+        {
+            warnings.push("warn-area-differs");
         }
         match (
             mine_id, licence_no, holder, mine_name, minerals, method, scale, stated, from, to, top, bottom, office,

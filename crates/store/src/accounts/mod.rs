@@ -120,8 +120,9 @@ pub struct SessionUser {
     pub csrf_token: String,
 }
 
-/// Result of a login attempt.
+/// Result of a login attempt (one per login: its size does not matter).
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum LoginOutcome {
     /// The secret for the session cookie.
     Ok {

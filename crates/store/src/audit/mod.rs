@@ -94,10 +94,10 @@ impl Store {
         // The head must agree with the last record, or records were cut off the end.
         if let Ok(n) = result {
             let head = head::Entity::find_by_id(1).one(self.conn()).await?;
-            if let Some(h) = head {
-                if h.seq != n as i64 {
-                    return Ok(Err(BrokenLink::Gap { expected: h.seq, found: n as i64 }));
-                }
+            if let Some(h) = head
+                && h.seq != n as i64
+            {
+                return Ok(Err(BrokenLink::Gap { expected: h.seq, found: n as i64 }));
             }
         }
         Ok(result)

@@ -273,10 +273,10 @@ impl Store {
     }
 
     async fn check_member_ref(conn: &impl sea_orm::ConnectionTrait, id: Option<Uuid>) -> StoreResult<()> {
-        if let Some(id) = id {
-            if member::Entity::find_by_id(id).one(conn).await?.is_none() {
-                return Err(StoreError::field("member_id", "err-choice"));
-            }
+        if let Some(id) = id
+            && member::Entity::find_by_id(id).one(conn).await?.is_none()
+        {
+            return Err(StoreError::field("member_id", "err-choice"));
         }
         Ok(())
     }

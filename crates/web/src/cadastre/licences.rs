@@ -465,7 +465,8 @@ async fn save(s: &AppState, v: &Viewer, uri: &Uri, id: Option<Uuid>, sent: Submi
     }
 }
 
-/// What became of a licence version sent to be saved.
+/// What became of a licence version sent to be saved (one per request: size does not matter).
+#[allow(clippy::large_enum_variant)]
 pub enum Saved {
     Done(LicenceVersion),
     /// It overlaps these licences (number, m2) and the user has not acknowledged exactly these.

@@ -38,7 +38,7 @@ fn esc(s: &str) -> String {
 /// A round length (1, 2 or 5 times a power of ten) near `target` metres.
 fn nice(target: f64) -> f64 {
     let p = 10f64.powf(target.log10().floor());
-    [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * p).filter(|v| *v <= target).last().unwrap_or(p)
+    [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * p).rfind(|v| *v <= target).unwrap_or(p)
 }
 
 impl MapData {

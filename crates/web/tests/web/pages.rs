@@ -151,10 +151,11 @@ fn both_languages_have_the_same_keys_and_every_used_key() {
         for f in std::fs::read_dir(dir.join(lang)).unwrap() {
             let text = std::fs::read_to_string(f.unwrap().path()).unwrap();
             for line in text.lines() {
-                if let Some((k, _)) = line.split_once(" = ") {
-                    if !k.starts_with(' ') && !k.starts_with('#') {
-                        out.insert(k.trim().to_owned());
-                    }
+                if let Some((k, _)) = line.split_once(" = ")
+                    && !k.starts_with(' ')
+                    && !k.starts_with('#')
+                {
+                    out.insert(k.trim().to_owned());
                 }
             }
         }
