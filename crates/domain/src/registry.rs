@@ -26,6 +26,7 @@ macro_rules! code_enum {
         }
     };
 }
+pub(crate) use code_enum;
 
 code_enum!(
     /// A member enterprise's standing in the co-op.

@@ -8,21 +8,9 @@ use uuid::Uuid;
 
 use crate::validation::{FieldErrors, optional_date, optional_text, required_text};
 
-macro_rules! codes {
-    ($name:ident { $($v:ident => $c:literal),+ $(,)? }) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-        pub enum $name { $(#[serde(rename = $c)] $v),+ }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v),+];
-            pub fn as_str(self) -> &'static str { match self { $($name::$v => $c),+ } }
-            pub fn parse(s: &str) -> Result<Self, &'static str> {
-                match s.trim() { $($c => Ok($name::$v),)+ _ => Err("err-choice") }
-            }
-        }
-    };
-}
+use crate::registry::code_enum;
 
-codes!(DisputeKind {
+code_enum!(DisputeKind, "err-choice", {
     CrossBoundary => "cross_boundary",
     OutOfLevel => "out_of_level",
     Overlap => "overlap",
@@ -30,7 +18,7 @@ codes!(DisputeKind {
     Other => "other",
 });
 
-codes!(DisputeStatus {
+code_enum!(DisputeStatus, "err-choice", {
     Open => "open",
     Mediation => "mediation",
     Settled => "settled",
@@ -38,7 +26,7 @@ codes!(DisputeStatus {
     Withdrawn => "withdrawn",
 });
 
-codes!(EventKind {
+code_enum!(EventKind, "err-choice", {
     Meeting => "meeting",
     Hearing => "hearing",
     Note => "note",

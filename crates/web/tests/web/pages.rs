@@ -186,7 +186,7 @@ fn both_languages_have_the_same_keys_and_every_used_key() {
             }
             let text = std::fs::read_to_string(&p).unwrap();
             for part in text.split('"').skip(1).step_by(2).filter(|_| ext == "rs") {
-                let is_key = ["err-", "error-"].iter().any(|pre| part.starts_with(pre))
+                let is_key = ["err-", "error-", "warn-"].iter().any(|pre| part.starts_with(pre))
                     && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
                 if is_key {
                     used.insert(part.to_owned());
@@ -212,6 +212,7 @@ fn both_languages_have_the_same_keys_and_every_used_key() {
     used.extend(MiningMethod::ALL.iter().map(|s| format!("method-{s}")));
     used.extend(Mineral::ALL.iter().map(|s| format!("mineral-{s}")));
     used.extend(CoopRole::ALL.iter().map(|s| format!("coop-role-{s}")));
+    used.extend(minecoop_domain::production::CostCategory::ALL.iter().map(|s| format!("cost-{s}")));
     let missing: Vec<_> = used.iter().filter(|k| !Lang::En.has(k) || !Lang::Zh.has(k)).collect();
     assert!(missing.is_empty(), "keys used but not translated: {missing:?}");
 }

@@ -1,0 +1,77 @@
+//! Daily production of a mine (issue 4): ore hoisted and milled with its feed grades, the
+//! concentrates, tailings and waste rock with theirs, the hours and worker-shifts that safety
+//! rates need, the energy, water, fuel and explosives used, and the costs. A record is one mine,
+//! one day and optionally one shift; a correction is a new version with a reason (kept by the
+//! store). Quantities are exact decimals, stored as scaled integers.
+
+pub mod record;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// How an element's grade is expressed: base metals in percent, precious metals in grams per
+/// tonne.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GradeUnit {
+    Percent,
+    GramsPerTonne,
+}
+
+impl GradeUnit {
+    /// The largest grade that makes sense: 100 %, or 1,000,000 g/t (pure metal).
+    pub fn max(self) -> Decimal {
+        match self {
+            GradeUnit::Percent => Decimal::from(100),
+            GradeUnit::GramsPerTonne => Decimal::from(1_000_000),
+        }
+    }
+
+    pub fn symbol(self) -> &'static str {
+        match self {
+            GradeUnit::Percent => "%",
+            GradeUnit::GramsPerTonne => "g/t",
+        }
+    }
+}
+
+/// An element the co-op assays for. The list is configurable; [`default_elements`] is the
+/// Niujiaotang zinc-lead-silver set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Element {
+    /// Lower-case chemical symbol: `zn`, `pb`, `ag`, ...
+    pub code: String,
+    pub unit: GradeUnit,
+}
+
+impl Element {
+    pub fn new(code: &str, unit: GradeUnit) -> Element {
+        Element { code: code.to_ascii_lowercase(), unit }
+    }
+
+    /// Tonnes of metal in `dry_t` tonnes at `grade` (in this element's unit).
+    pub fn metal_t(&self, dry_t: Decimal, grade: Decimal) -> Decimal {
+        match self.unit {
+            GradeUnit::Percent => dry_t * grade / Decimal::from(100),
+            GradeUnit::GramsPerTonne => dry_t * grade / Decimal::from(1_000_000),
+        }
+    }
+}
+
+/// Zinc and lead in percent, silver in grams per tonne.
+pub fn default_elements() -> Vec<Element> {
+    vec![
+        Element::new("zn", GradeUnit::Percent),
+        Element::new("pb", GradeUnit::Percent),
+        Element::new("ag", GradeUnit::GramsPerTonne),
+    ]
+}
+
+crate::registry::code_enum!(
+    /// What a production cost was spent on.
+    CostCategory, "err-choice", {
+        Labour => "labour", Electricity => "electricity", Explosives => "explosives",
+        Materials => "materials", Fuel => "fuel", Transport => "transport",
+        Maintenance => "maintenance", Fees => "fees", Other => "other",
+    }
+);

@@ -1,0 +1,19 @@
+# Production records (issue 4)
+err-negative = Cannot be negative.
+err-too-large = Too large for one record: check the unit.
+err-element = { $element } is not one of the co-op's elements.
+err-grade-max = A grade cannot exceed { $max }.
+err-moisture = Moisture must be below 100 %.
+err-tailings-facility = Say where the tailings went (the facility's name).
+err-future = This day has not come yet.
+warn-metal-balance = The metal in the concentrates and tailings differs from the metal in the feed by more than 5 %: check the tonnages and grades.
+warn-products-exceed-feed = Concentrates and tailings weigh more than the ore milled.
+cost-labour = Labour
+cost-electricity = Electricity
+cost-explosives = Explosives
+cost-materials = Materials
+cost-fuel = Fuel
+cost-transport = Transport
+cost-maintenance = Maintenance
+cost-fees = Fees and taxes
+cost-other = Other

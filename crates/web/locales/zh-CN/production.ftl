@@ -1,0 +1,19 @@
+# 生产记录（第 4 项）
+err-negative = 不能为负数。
+err-too-large = 数值过大，请检查单位。
+err-element = { $element } 不在合作社的元素列表中。
+err-grade-max = 品位不能超过 { $max }。
+err-moisture = 水分必须小于 100%。
+err-tailings-facility = 请填写尾矿去向（尾矿库名称）。
+err-future = 该日期尚未到来。
+warn-metal-balance = 精矿和尾矿中的金属量与原矿金属量相差超过 5%，请核对吨数和品位。
+warn-products-exceed-feed = 精矿和尾矿的重量超过了入选矿石量。
+cost-labour = 人工
+cost-electricity = 电费
+cost-explosives = 炸药
+cost-materials = 材料
+cost-fuel = 燃油
+cost-transport = 运输
+cost-maintenance = 维修
+cost-fees = 税费
+cost-other = 其他
