@@ -7,6 +7,7 @@ pub mod cadastre;
 pub mod demo;
 pub mod disputes;
 mod migration;
+pub mod production;
 pub mod registry;
 #[cfg(feature = "testing")]
 pub mod testing;

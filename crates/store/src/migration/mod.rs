@@ -7,6 +7,7 @@ mod m20261126_000001_foundation;
 mod m20261126_000002_cadastre;
 mod m20261126_000003_disputes;
 mod m20261126_000004_login_ip;
+mod m20261126_000005_production;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_cadastre::Migration),
             Box::new(m20261126_000003_disputes::Migration),
             Box::new(m20261126_000004_login_ip::Migration),
+            Box::new(m20261126_000005_production::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@ mod audit;
 mod cadastre;
 mod demo;
 mod disputes;
+mod production;
 mod registry;
 
 use minecoop_domain::registry::{MemberDraft, MemberInput, MineDraft, MineInput};

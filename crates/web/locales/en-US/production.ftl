@@ -17,3 +17,5 @@ cost-transport = Transport
 cost-maintenance = Maintenance
 cost-fees = Fees and taxes
 cost-other = Other
+err-production-exists = This day (and shift) is already recorded for the mine: correct that record instead.
+err-reason-required = Say why the record is corrected.

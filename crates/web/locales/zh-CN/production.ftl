@@ -17,3 +17,5 @@ cost-transport = 运输
 cost-maintenance = 维修
 cost-fees = 税费
 cost-other = 其他
+err-production-exists = 该矿山这一天（班次）已有记录，请更正原记录。
+err-reason-required = 请说明更正原因。

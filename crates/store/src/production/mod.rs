@@ -1,0 +1,206 @@
+//! Daily production records: saved, corrected by new versions, and read back by period.
+
+pub mod record;
+
+use chrono::NaiveDate;
+use minecoop_domain::production::record::ProductionDraft;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use uuid::Uuid;
+
+use crate::{Actor, Store, StoreError, StoreResult, new_id};
+
+pub use record::Model as ProductionRecord;
+
+impl ProductionRecord {
+    /// The record's figures as the domain sums them (no warnings: they were shown on save).
+    pub fn draft(&self) -> ProductionDraft {
+        ProductionDraft {
+            mine_id: self.mine_id,
+            day: self.day,
+            shift: self.shift.clone(),
+            ore_hoisted_kg: self.ore_hoisted_kg,
+            ore_milled_kg: self.ore_milled_kg,
+            feed_grades: from_json(&self.feed_grades),
+            concentrates: from_json(&self.concentrates),
+            tailings_kg: self.tailings_kg,
+            tailings_grades: from_json(&self.tailings_grades),
+            tailings_facility: self.tailings_facility.clone(),
+            waste_kg: self.waste_kg,
+            waste_grades: from_json(&self.waste_grades),
+            hours_worked: self.hours_worked_d,
+            worker_shifts: self.worker_shifts,
+            electricity_kwh: self.electricity_kwh_d,
+            water_m3: self.water_m3_d,
+            diesel_l: self.diesel_l_d,
+            explosives_kg: self.explosives_kg_d,
+            costs: from_json(&self.costs),
+            reason: self.reason.clone(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
+fn model(
+    d: &ProductionDraft,
+    version: i32,
+    source: &str,
+    actor: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> record::ActiveModel {
+    record::ActiveModel {
+        id: Set(new_id()),
+        mine_id: Set(d.mine_id),
+        day: Set(d.day),
+        shift: Set(d.shift.clone()),
+        version: Set(version),
+        ore_hoisted_kg: Set(d.ore_hoisted_kg),
+        ore_milled_kg: Set(d.ore_milled_kg),
+        feed_grades: Set(json(&d.feed_grades)),
+        concentrates: Set(json(&d.concentrates)),
+        tailings_kg: Set(d.tailings_kg),
+        tailings_grades: Set(json(&d.tailings_grades)),
+        tailings_facility: Set(d.tailings_facility.clone()),
+        waste_kg: Set(d.waste_kg),
+        waste_grades: Set(json(&d.waste_grades)),
+        hours_worked_d: Set(d.hours_worked),
+        worker_shifts: Set(d.worker_shifts),
+        electricity_kwh_d: Set(d.electricity_kwh),
+        water_m3_d: Set(d.water_m3),
+        diesel_l_d: Set(d.diesel_l),
+        explosives_kg_d: Set(d.explosives_kg),
+        costs: Set(json(&d.costs)),
+        warnings: Set(d.warnings.join(",")),
+        reason: Set(d.reason.clone()),
+        source: Set(source.to_owned()),
+        created_at: Set(now),
+        created_by: Set(actor.to_owned()),
+    }
+}
+
+/// Maps and lists of plain values as JSON text (cannot fail for these types).
+fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".into())
+}
+
+/// Stored JSON back; what was written by [`json`] always reads back.
+fn from_json<T: serde::de::DeserializeOwned + Default>(s: &str) -> T {
+    serde_json::from_str(s).unwrap_or_default()
+}
+
+/// A unique-index violation: someone saved the same day (or version) at the same moment.
+fn conflict_on_duplicate(e: sea_orm::DbErr) -> StoreError {
+    match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict,
+        _ => StoreError::Db(e),
+    }
+}
+
+impl Store {
+    /// Record a mine's production for a day (and shift). A day already recorded is corrected
+    /// with [`Store::correct_production`], not recorded twice.
+    pub async fn record_production(
+        &self,
+        actor: &Actor,
+        d: &ProductionDraft,
+        source: &str,
+    ) -> StoreResult<ProductionRecord> {
+        let mut tx = self.begin(actor).await?;
+        if crate::registry::mine::Entity::find_by_id(d.mine_id).one(tx.conn()).await?.is_none() {
+            return Err(StoreError::field("mine_id", "err-choice"));
+        }
+        let exists = record::Entity::find()
+            .filter(record::Column::MineId.eq(d.mine_id))
+            .filter(record::Column::Day.eq(d.day))
+            .filter(record::Column::Shift.eq(d.shift.as_str()))
+            .one(tx.conn())
+            .await?;
+        if exists.is_some() {
+            return Err(StoreError::field("day", "err-production-exists"));
+        }
+        let now = tx.now();
+        let name = tx.actor().name.clone();
+        let m = model(d, 1, source, &name, now).insert(tx.conn()).await.map_err(conflict_on_duplicate)?;
+        tx.record("create", "production", m.id, None::<&()>, Some(&m));
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    /// Correct a record that is still at `expected_version`: a new version with the reason; the
+    /// old one stays.
+    pub async fn correct_production(
+        &self,
+        actor: &Actor,
+        expected_version: i32,
+        d: &ProductionDraft,
+        source: &str,
+    ) -> StoreResult<ProductionRecord> {
+        if d.reason.is_none() {
+            return Err(StoreError::field("reason", "err-reason-required"));
+        }
+        let mut tx = self.begin(actor).await?;
+        let current = record::Entity::find()
+            .filter(record::Column::MineId.eq(d.mine_id))
+            .filter(record::Column::Day.eq(d.day))
+            .filter(record::Column::Shift.eq(d.shift.as_str()))
+            .order_by_desc(record::Column::Version)
+            .one(tx.conn())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if current.version != expected_version {
+            return Err(StoreError::Conflict);
+        }
+        let now = tx.now();
+        let name = tx.actor().name.clone();
+        let m =
+            model(d, current.version + 1, source, &name, now).insert(tx.conn()).await.map_err(conflict_on_duplicate)?;
+        tx.record("new_version", "production", m.id, Some(&current), Some(&m));
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    /// Every version of one mine's day (and shift), oldest first.
+    pub async fn production_versions(
+        &self,
+        mine_id: Uuid,
+        day: NaiveDate,
+        shift: &str,
+    ) -> StoreResult<Vec<ProductionRecord>> {
+        let v = record::Entity::find()
+            .filter(record::Column::MineId.eq(mine_id))
+            .filter(record::Column::Day.eq(day))
+            .filter(record::Column::Shift.eq(shift))
+            .order_by_asc(record::Column::Version)
+            .all(self.conn())
+            .await?;
+        if v.is_empty() { Err(StoreError::NotFound) } else { Ok(v) }
+    }
+
+    /// The current version of every record from `from` to `to` (inclusive), of the given mines
+    /// (all when `None`), by mine, day and shift.
+    pub async fn production_between(
+        &self,
+        mines: Option<&[Uuid]>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<ProductionRecord>> {
+        let mut q = record::Entity::find().filter(record::Column::Day.between(from, to));
+        if let Some(m) = mines {
+            q = q.filter(record::Column::MineId.is_in(m.iter().copied()));
+        }
+        let all = q
+            .order_by_asc(record::Column::MineId)
+            .order_by_asc(record::Column::Day)
+            .order_by_asc(record::Column::Shift)
+            .order_by_asc(record::Column::Version)
+            .all(self.conn())
+            .await?;
+        let mut current: Vec<ProductionRecord> = Vec::with_capacity(all.len());
+        for r in all {
+            match current.last_mut() {
+                Some(l) if l.mine_id == r.mine_id && l.day == r.day && l.shift == r.shift => *l = r,
+                _ => current.push(r),
+            }
+        }
+        Ok(current)
+    }
+}

@@ -1,0 +1,92 @@
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use minecoop_domain::production::default_elements;
+use minecoop_domain::production::period::totals;
+use minecoop_domain::production::record::{ConcentrateInput, ProductionDraft, ProductionInput};
+use minecoop_store::{StoreError, both_backends};
+use rust_decimal::Decimal;
+
+use crate::{actor, member_draft, mine_draft};
+
+fn input(mine: uuid::Uuid, day: &str, milled: &str, feed_zn: &str) -> ProductionInput {
+    let m = |k: &str, v: &str| BTreeMap::from([(k.to_owned(), v.to_owned())]);
+    ProductionInput {
+        mine_id: mine.to_string(),
+        day: day.into(),
+        ore_hoisted_t: milled.into(),
+        ore_milled_t: milled.into(),
+        feed_grades: m("zn", feed_zn),
+        concentrates: vec![ConcentrateInput {
+            name: "Zn concentrate".into(),
+            wet_t: "10".into(),
+            moisture_pct: "0".into(),
+            grades: m("zn", "50"),
+        }],
+        tailings_t: "190".into(),
+        tailings_grades: m("zn", "0.28"),
+        tailings_facility: "T1".into(),
+        hours_worked: "800".into(),
+        costs: m("labour", "1200.50"),
+        ..Default::default()
+    }
+}
+
+fn draft(i: &ProductionInput) -> ProductionDraft {
+    ProductionDraft::parse(i, &default_elements(), NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()).unwrap()
+}
+
+both_backends! {
+    async fn a_day_is_recorded_once_and_corrected_by_versions(db) {
+        let m = db.create_member(&actor(), &member_draft(1, "P")).await.unwrap();
+        let mine = db.create_mine(&actor(), &mine_draft(m.id, "P1")).await.unwrap();
+        let d = draft(&input(mine.id, "2005-03-01", "200", "3"));
+        let v1 = db.record_production(&actor(), &d, "form").await.unwrap();
+        assert_eq!(v1.version, 1);
+        assert_eq!(v1.draft().feed_grades, d.feed_grades, "what was stored reads back");
+        assert_eq!(v1.draft().concentrates, d.concentrates);
+        // The same day again is not a second record.
+        match db.record_production(&actor(), &d, "form").await {
+            Err(StoreError::Invalid(e)) => assert_eq!(e.get("day").unwrap().code, "err-production-exists"),
+            other => panic!("{other:?}"),
+        }
+        // A correction needs a reason and the version it corrects.
+        let mut fixed = input(mine.id, "2005-03-01", "210", "3");
+        assert!(matches!(db.correct_production(&actor(), 1, &draft(&fixed), "form").await, Err(StoreError::Invalid(_))));
+        fixed.reason = "scale re-read".into();
+        let v2 = db.correct_production(&actor(), 1, &draft(&fixed), "form").await.unwrap();
+        assert_eq!(v2.version, 2);
+        assert!(matches!(db.correct_production(&actor(), 1, &draft(&fixed), "form").await, Err(StoreError::Conflict)));
+        let versions = db.production_versions(mine.id, d.day, "").await.unwrap();
+        assert_eq!(versions.len(), 2, "the old version stays");
+        assert_eq!(versions[0].ore_milled_kg, Some(200_000));
+        // Every change is in the audit log.
+        let f = minecoop_store::audit::AuditFilter { entity: Some("production".into()), ..Default::default() };
+        let log = db.audit_list(&f, 1, 100).await.unwrap();
+        assert!(log.items.iter().filter(|a| a.entity == "production").count() >= 2);
+    }
+
+    async fn a_period_reads_only_current_versions(db) {
+        let m = db.create_member(&actor(), &member_draft(2, "Q")).await.unwrap();
+        let mine = db.create_mine(&actor(), &mine_draft(m.id, "Q1")).await.unwrap();
+        let other = db.create_mine(&actor(), &mine_draft(m.id, "Q2")).await.unwrap();
+        db.record_production(&actor(), &draft(&input(mine.id, "2005-03-01", "100", "2")), "form").await.unwrap();
+        db.record_production(&actor(), &draft(&input(mine.id, "2005-03-02", "300", "4")), "form").await.unwrap();
+        db.record_production(&actor(), &draft(&input(other.id, "2005-03-02", "50", "4")), "form").await.unwrap();
+        db.record_production(&actor(), &draft(&input(mine.id, "2005-04-01", "999", "4")), "form").await.unwrap();
+        let mut fix = input(mine.id, "2005-03-02", "300", "6");
+        fix.reason = "assay corrected".into();
+        db.correct_production(&actor(), 1, &draft(&fix), "form").await.unwrap();
+        let from = NaiveDate::from_ymd_opt(2005, 3, 1).unwrap();
+        let to = NaiveDate::from_ymd_opt(2005, 3, 31).unwrap();
+        let march = db.production_between(Some(&[mine.id]), from, to).await.unwrap();
+        assert_eq!(march.len(), 2);
+        let drafts: Vec<_> = march.iter().map(|r| r.draft()).collect();
+        let s = totals(&drafts, &default_elements());
+        // 100 t at 2 % and 300 t at 6 % (the correction): 20 t of zinc in 400 t is 5 %.
+        assert_eq!(s.ore_milled_t, Decimal::from(400));
+        assert_eq!(s.metal["zn"].feed.grade(&default_elements()[0]), Some(Decimal::from(5)));
+        assert_eq!(s.costs["labour"], Decimal::new(240_100, 2));
+        assert_eq!(db.production_between(None, from, to).await.unwrap().len(), 3);
+    }
+}
