@@ -149,6 +149,28 @@ impl Principal {
             || (self.role == Role::SafetyOfficer && self.mine_id == Some(mine_id))
     }
 
+    /// A mine's daily production in full: the co-op's officers, inspectors and the bureau for
+    /// every mine; an owner for his enterprise's; a safety officer for his mine. Others see
+    /// co-op aggregates only.
+    pub fn can_view_production_of(&self, mine_id: Uuid, member_id: Uuid) -> bool {
+        self.is(&[Role::Admin, Role::President, Role::Inspector, Role::Bureau])
+            || self.owns_member(member_id)
+            || (self.role == Role::SafetyOfficer && self.mine_id == Some(mine_id))
+    }
+
+    /// Record and correct a mine's production: the mine's own people (its owner and safety
+    /// officer) and the administrator; the co-op supervises but does not write a mine's books.
+    pub fn can_record_production(&self, mine_id: Uuid, member_id: Uuid) -> bool {
+        self.is(&[Role::Admin])
+            || self.owns_member(member_id)
+            || (self.role == Role::SafetyOfficer && self.mine_id == Some(mine_id))
+    }
+
+    /// Whether the principal may record production for some mine (to offer the form at all).
+    pub fn can_record_any_production(&self) -> bool {
+        self.is(&[Role::Admin, Role::Owner, Role::SafetyOfficer])
+    }
+
     /// Open cases and write their log: the co-op as intermediary.
     pub fn can_manage_disputes(&self) -> bool {
         self.is(&[Role::Admin, Role::President, Role::Inspector])

@@ -64,6 +64,118 @@ pub struct ProductionInput {
     pub reason: String,
 }
 
+/// The plain fields of a record by name, as forms and sheets name them.
+const PLAIN: &[&str] = &[
+    "mine_id",
+    "day",
+    "shift",
+    "ore_hoisted_t",
+    "ore_milled_t",
+    "tailings_t",
+    "tailings_facility",
+    "waste_t",
+    "hours_worked",
+    "worker_shifts",
+    "electricity_kwh",
+    "water_m3",
+    "diesel_l",
+    "explosives_kg",
+    "reason",
+];
+
+impl ProductionInput {
+    fn plain_mut(&mut self, name: &str) -> Option<&mut String> {
+        Some(match name {
+            "mine_id" => &mut self.mine_id,
+            "day" => &mut self.day,
+            "shift" => &mut self.shift,
+            "ore_hoisted_t" => &mut self.ore_hoisted_t,
+            "ore_milled_t" => &mut self.ore_milled_t,
+            "tailings_t" => &mut self.tailings_t,
+            "tailings_facility" => &mut self.tailings_facility,
+            "waste_t" => &mut self.waste_t,
+            "hours_worked" => &mut self.hours_worked,
+            "worker_shifts" => &mut self.worker_shifts,
+            "electricity_kwh" => &mut self.electricity_kwh,
+            "water_m3" => &mut self.water_m3,
+            "diesel_l" => &mut self.diesel_l,
+            "explosives_kg" => &mut self.explosives_kg,
+            "reason" => &mut self.reason,
+            _ => return None,
+        })
+    }
+
+    /// A record from flat (name, value) pairs, the names being the field names of the errors:
+    /// `ore_milled_t`, `feed_grades.zn`, `concentrates.0.wet_t`, `concentrates.1.grades.pb`,
+    /// `costs.labour`. Forms post these names and import sheets use them as column headings.
+    /// Unknown names are returned, not ignored, so an import can say which column it skipped.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> (ProductionInput, Vec<String>) {
+        let mut i = ProductionInput::default();
+        let mut unknown = Vec::new();
+        for (name, value) in pairs {
+            let value = value.to_owned();
+            let mut parts = name.splitn(2, '.');
+            match (parts.next().unwrap_or(""), parts.next()) {
+                ("feed_grades", Some(el)) => drop(i.feed_grades.insert(el.to_owned(), value)),
+                ("tailings_grades", Some(el)) => drop(i.tailings_grades.insert(el.to_owned(), value)),
+                ("waste_grades", Some(el)) => drop(i.waste_grades.insert(el.to_owned(), value)),
+                ("costs", Some(cat)) => drop(i.costs.insert(cat.to_owned(), value)),
+                ("concentrates", Some(rest)) => {
+                    let mut r = rest.splitn(2, '.');
+                    let k = r.next().and_then(|k| k.parse::<usize>().ok()).filter(|k| *k < 10);
+                    let (Some(k), Some(field)) = (k, r.next()) else {
+                        unknown.push(name.to_owned());
+                        continue;
+                    };
+                    if i.concentrates.len() <= k {
+                        i.concentrates.resize(k + 1, ConcentrateInput::default());
+                    }
+                    let c = &mut i.concentrates[k];
+                    match field.split_once('.') {
+                        Some(("grades", el)) => drop(c.grades.insert(el.to_owned(), value)),
+                        _ => match field {
+                            "name" => c.name = value,
+                            "wet_t" => c.wet_t = value,
+                            "moisture_pct" => c.moisture_pct = value,
+                            _ => unknown.push(name.to_owned()),
+                        },
+                    }
+                }
+                (plain, None) => match i.plain_mut(plain) {
+                    Some(f) => *f = value,
+                    None => unknown.push(name.to_owned()),
+                },
+                _ => unknown.push(name.to_owned()),
+            }
+        }
+        (i, unknown)
+    }
+
+    /// The record as flat (name, value) pairs: the inverse of [`ProductionInput::from_pairs`].
+    pub fn to_pairs(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let mut me = self.clone();
+        for name in PLAIN {
+            if let Some(v) = me.plain_mut(name) {
+                out.push(((*name).to_owned(), std::mem::take(v)));
+            }
+        }
+        for (prefix, map) in [("feed_grades", &self.feed_grades), ("tailings_grades", &self.tailings_grades)]
+            .into_iter()
+            .chain([("waste_grades", &self.waste_grades), ("costs", &self.costs)])
+        {
+            out.extend(map.iter().map(|(k, v)| (format!("{prefix}.{k}"), v.clone())));
+        }
+        for (k, c) in self.concentrates.iter().enumerate() {
+            out.push((format!("concentrates.{k}.name"), c.name.clone()));
+            out.push((format!("concentrates.{k}.wet_t"), c.wet_t.clone()));
+            out.push((format!("concentrates.{k}.moisture_pct"), c.moisture_pct.clone()));
+            out.extend(c.grades.iter().map(|(el, v)| (format!("concentrates.{k}.grades.{el}"), v.clone())));
+        }
+        out
+    }
+}
+
 /// Grades by element code, in 10^-4 of the element's unit.
 pub type Grades = BTreeMap<String, i64>;
 
@@ -286,6 +398,44 @@ impl ProductionDraft {
         Ok(d)
     }
 
+    /// The record as a form shows it, to be corrected.
+    pub fn to_input(&self) -> ProductionInput {
+        let dec = |v: i64, scale: u32| Decimal::new(v, scale).normalize().to_string();
+        let opt = |v: Option<i64>, scale: u32| v.map(|v| dec(v, scale)).unwrap_or_default();
+        let grades = |g: &Grades| g.iter().map(|(k, v)| (k.clone(), dec(*v, GRADE_SCALE))).collect();
+        ProductionInput {
+            mine_id: self.mine_id.to_string(),
+            day: self.day.to_string(),
+            shift: self.shift.clone(),
+            ore_hoisted_t: opt(self.ore_hoisted_kg, TONNE_SCALE),
+            ore_milled_t: opt(self.ore_milled_kg, TONNE_SCALE),
+            feed_grades: grades(&self.feed_grades),
+            concentrates: self
+                .concentrates
+                .iter()
+                .map(|c| ConcentrateInput {
+                    name: c.name.clone(),
+                    wet_t: dec(c.wet_kg, TONNE_SCALE),
+                    moisture_pct: dec(c.moisture, MOISTURE_SCALE),
+                    grades: grades(&c.grades),
+                })
+                .collect(),
+            tailings_t: opt(self.tailings_kg, TONNE_SCALE),
+            tailings_grades: grades(&self.tailings_grades),
+            tailings_facility: self.tailings_facility.clone().unwrap_or_default(),
+            waste_t: opt(self.waste_kg, TONNE_SCALE),
+            waste_grades: grades(&self.waste_grades),
+            hours_worked: opt(self.hours_worked, AMOUNT_SCALE),
+            worker_shifts: opt(self.worker_shifts, 0),
+            electricity_kwh: opt(self.electricity_kwh, AMOUNT_SCALE),
+            water_m3: opt(self.water_m3, AMOUNT_SCALE),
+            diesel_l: opt(self.diesel_l, AMOUNT_SCALE),
+            explosives_kg: opt(self.explosives_kg, AMOUNT_SCALE),
+            costs: self.costs.iter().map(|(k, v)| (k.clone(), dec(*v, MONEY_SCALE))).collect(),
+            reason: String::new(),
+        }
+    }
+
     /// Totals that do not add up: more product than ore milled, or a metal balance that does
     /// not close within 5 % of the feed's metal.
     fn checks(&self, elements: &[Element]) -> Vec<&'static str> {
@@ -411,6 +561,26 @@ mod tests {
         i.ore_milled_t = "200".into();
         let d = ProductionDraft::parse(&i, &default_elements(), today()).unwrap();
         assert!(d.warnings.contains(&"warn-products-exceed-feed"));
+    }
+
+    #[test]
+    fn pairs_name_the_same_fields_as_the_errors_and_round_trip() {
+        let i = day();
+        let pairs = i.to_pairs();
+        assert!(pairs.iter().any(|(k, v)| k == "concentrates.0.grades.zn" && v == "50"));
+        assert!(pairs.iter().any(|(k, v)| k == "feed_grades.ag" && v == "35"));
+        let (back, unknown) = ProductionInput::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        assert!(unknown.is_empty());
+        assert_eq!(back, i);
+        let (_, unknown) = ProductionInput::from_pairs([("ore_milled", "1"), ("concentrates.x.name", "a")]);
+        assert_eq!(unknown, ["ore_milled", "concentrates.x.name"]);
+    }
+
+    #[test]
+    fn a_stored_record_comes_back_as_the_form_had_it() {
+        let d = ProductionDraft::parse(&day(), &default_elements(), today()).unwrap();
+        let again = ProductionDraft::parse(&d.to_input(), &default_elements(), today()).unwrap();
+        assert_eq!(again, d);
     }
 
     #[test]
