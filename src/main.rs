@@ -368,6 +368,7 @@ async fn serve(store: Store, config: &Config, with_demo: bool) -> Result<ExitCod
         secure_cookies: config.secure_cookies,
         renewal_window_days: config.renewal_window_days.max(31),
         trust_proxy: config.trust_proxy,
+        elements: minecoop_domain::production::default_elements(),
     };
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;

@@ -11,6 +11,7 @@ pub mod error;
 mod home;
 pub mod i18n;
 pub mod page;
+pub mod production;
 pub mod registry;
 pub mod session;
 pub mod upload;
@@ -40,11 +41,18 @@ pub struct WebConfig {
     /// Behind a reverse proxy: take the client's address from `X-Forwarded-For` (for login
     /// throttling). Never set this when clients reach the server directly.
     pub trust_proxy: bool,
+    /// The elements the co-op assays for, with their units.
+    pub elements: Vec<minecoop_domain::production::Element>,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { secure_cookies: false, renewal_window_days: 90, trust_proxy: false }
+        WebConfig {
+            secure_cookies: false,
+            renewal_window_days: 90,
+            trust_proxy: false,
+            elements: minecoop_domain::production::default_elements(),
+        }
     }
 }
 
@@ -70,6 +78,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .merge(registry::routes())
         .merge(cadastre::routes())
         .merge(disputes::routes())
+        .merge(production::routes())
         .merge(audit::routes())
         .merge(api::routes())
         .merge(assets::routes())

@@ -47,6 +47,7 @@ impl Ctx {
             add("/members", "nav-members");
             add("/mines", "nav-mines");
             add("/licences", "nav-licences");
+            add("/production", "nav-production");
             add("/disputes", "nav-disputes");
             if p.can_view_people() {
                 add("/people", "nav-people");
@@ -119,6 +120,11 @@ pub struct FormState {
 impl FormState {
     pub fn new(values: impl IntoIterator<Item = (&'static str, String)>) -> FormState {
         FormState { values: values.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(), errors: HashMap::new() }
+    }
+
+    /// Values under names made at run time (e.g. one field per element of the co-op's list).
+    pub fn from_pairs(values: Vec<(String, String)>) -> FormState {
+        FormState { values: values.into_iter().collect(), errors: HashMap::new() }
     }
 
     /// The values of a form's input struct (every field a string), by field name.

@@ -1,0 +1,480 @@
+//! Daily production: a mine's month of records with its totals, the year by month (one mine or
+//! the whole co-op), the form to record a day and to correct it (a new version with a reason),
+//! and a day's versions.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::Uri;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use chrono::{Datelike, NaiveDate};
+use minecoop_domain::auth::Principal;
+use minecoop_domain::production::period::{Totals, totals};
+use minecoop_domain::production::record::{ProductionDraft, ProductionInput};
+use minecoop_domain::production::{CostCategory, Element};
+use minecoop_store::StoreError;
+use minecoop_store::production::ProductionRecord;
+use minecoop_store::registry::Mine as MineChoice;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::cadastre::today;
+use crate::error::AppError;
+use crate::page::{Ctx, FormState, render};
+use crate::registry::unprocessable;
+use crate::session::Viewer;
+use crate::{AppResult, AppState, Opt};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/production", get(month).post(create))
+        .route("/production/new", get(new))
+        .route("/production/year", get(year))
+        .route("/production/{mine}/{day}", get(day_page).post(correct))
+        .route("/production/{mine}/{day}/correct", get(correct_form))
+}
+
+/// The mines whose records the viewer may read, by name.
+async fn readable_mines(s: &AppState, p: &Principal) -> AppResult<Vec<MineChoice>> {
+    Ok(s.store.mine_choices().await?.into_iter().filter(|m| p.can_view_production_of(m.id, m.member_id)).collect())
+}
+
+fn mine_options(mines: &[MineChoice], selected: Option<Uuid>) -> Vec<Opt> {
+    mines
+        .iter()
+        .map(|m| Opt { value: m.id.to_string(), label: m.name_zh.clone(), selected: Some(m.id) == selected })
+        .collect()
+}
+
+/// `2005-03` -> the first and last day of that month.
+fn month_range(month: &str) -> Option<(NaiveDate, NaiveDate)> {
+    let first = NaiveDate::parse_from_str(&format!("{}-01", month.trim()), "%Y-%m-%d").ok()?;
+    let next = if first.month() == 12 {
+        NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)?
+    };
+    Some((first, next.pred_opt()?))
+}
+
+/// Figures of a period as the tables show them (rounded for reading; totals are exact).
+pub struct TotalsRow {
+    pub label: String,
+    pub href: Option<String>,
+    pub records: usize,
+    pub milled_t: String,
+    pub feed: Vec<String>,
+    pub conc_t: String,
+    pub tail: Vec<String>,
+    pub recovery: Vec<String>,
+    pub hours: String,
+    pub costs: String,
+}
+
+fn fmt(d: Decimal, dp: u32) -> String {
+    format!("{:.*}", dp as usize, d.round_dp(dp))
+}
+
+fn grade(m: Option<&minecoop_domain::production::period::Assayed>, el: &Element) -> String {
+    m.and_then(|a| a.grade(el)).map(|g| fmt(g, 2)).unwrap_or_else(|| "–".into())
+}
+
+fn totals_row(label: String, href: Option<String>, t: &Totals, elements: &[Element]) -> TotalsRow {
+    TotalsRow {
+        label,
+        href,
+        records: t.records,
+        milled_t: fmt(t.ore_milled_t, 1),
+        feed: elements.iter().map(|el| grade(t.metal.get(&el.code).map(|m| &m.feed), el)).collect(),
+        conc_t: fmt(t.concentrate_dry_t, 1),
+        tail: elements.iter().map(|el| grade(t.metal.get(&el.code).map(|m| &m.tailings), el)).collect(),
+        recovery: elements
+            .iter()
+            .map(|el| {
+                t.metal.get(&el.code).and_then(|m| m.recovery_pct()).map(|r| fmt(r, 2)).unwrap_or_else(|| "–".into())
+            })
+            .collect(),
+        hours: fmt(t.hours_worked, 0),
+        costs: fmt(t.cost_total(), 2),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MonthParams {
+    mine: Option<Uuid>,
+    month: String,
+}
+
+#[derive(Template)]
+#[template(path = "production/month.html")]
+struct MonthPage {
+    ctx: Ctx,
+    mines: Vec<Opt>,
+    month: String,
+    mine: Option<Uuid>,
+    elements: Vec<Element>,
+    days: Vec<TotalsRow>,
+    total: Option<TotalsRow>,
+    can_record: bool,
+}
+
+async fn month(State(s): State<AppState>, v: Viewer, uri: Uri, Query(q): Query<MonthParams>) -> AppResult<Response> {
+    let p = v.principal()?.clone();
+    let mines = readable_mines(&s, &p).await?;
+    let today = today();
+    let month =
+        if month_range(&q.month).is_some() { q.month.trim().to_owned() } else { today.format("%Y-%m").to_string() };
+    let (from, to) = month_range(&month).ok_or(AppError::BadRequest("error-400-detail"))?;
+    let mine = match q.mine {
+        Some(id) if mines.iter().any(|m| m.id == id) => Some(id),
+        Some(_) => return Err(AppError::Forbidden),
+        None => mines.first().map(|m| m.id),
+    };
+    let elements = s.config.elements.clone();
+    let (days, total) = match mine {
+        Some(id) => {
+            let recs = s.store.production_between(Some(&[id]), from, to).await?;
+            let days = recs
+                .iter()
+                .map(|r| {
+                    let d = r.draft();
+                    let label = if r.shift.is_empty() { r.day.to_string() } else { format!("{} {}", r.day, r.shift) };
+                    let href = format!("/production/{}/{}{}", r.mine_id, r.day, shift_query(&r.shift));
+                    totals_row(label, Some(href), &totals([&d], &elements), &elements)
+                })
+                .collect();
+            let drafts: Vec<ProductionDraft> = recs.iter().map(ProductionRecord::draft).collect();
+            let t = totals(&drafts, &elements);
+            (days, Some(totals_row(v.lang.t("production-total"), None, &t, &elements)))
+        }
+        None => (Vec::new(), None),
+    };
+    let can_record =
+        mine.is_some_and(|id| mines.iter().any(|m| m.id == id && p.can_record_production(m.id, m.member_id)));
+    render(&MonthPage {
+        ctx: Ctx::new(&v, &uri),
+        mines: mine_options(&mines, mine),
+        month,
+        mine,
+        elements,
+        days,
+        total,
+        can_record,
+    })
+}
+
+fn shift_query(shift: &str) -> String {
+    if shift.is_empty() {
+        String::new()
+    } else {
+        format!("?shift={}", url::form_urlencoded::byte_serialize(shift.as_bytes()).collect::<String>())
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct YearParams {
+    /// Empty: the whole co-op.
+    mine: String,
+    year: Option<i32>,
+}
+
+#[derive(Template)]
+#[template(path = "production/year.html")]
+struct YearPage {
+    ctx: Ctx,
+    mines: Vec<Opt>,
+    year: i32,
+    elements: Vec<Element>,
+    months: Vec<TotalsRow>,
+    total: TotalsRow,
+}
+
+/// A year by month for one mine the viewer may read, or for the whole co-op (aggregates, which
+/// every logged-in member may compare against).
+async fn year(State(s): State<AppState>, v: Viewer, uri: Uri, Query(q): Query<YearParams>) -> AppResult<Response> {
+    let p = v.principal()?.clone();
+    let readable = readable_mines(&s, &p).await?;
+    let year = q.year.filter(|y| (1950..=2200).contains(y)).unwrap_or_else(|| today().year());
+    let mine = match q.mine.trim() {
+        "" => None,
+        id => {
+            let id = Uuid::parse_str(id).map_err(|_| AppError::BadRequest("error-400-detail"))?;
+            if !readable.iter().any(|m| m.id == id) {
+                return Err(AppError::Forbidden);
+            }
+            Some(id)
+        }
+    };
+    let from = NaiveDate::from_ymd_opt(year, 1, 1).ok_or(AppError::BadRequest("error-400-detail"))?;
+    let to = NaiveDate::from_ymd_opt(year, 12, 31).ok_or(AppError::BadRequest("error-400-detail"))?;
+    let ids = mine.map(|m| vec![m]);
+    let recs = s.store.production_between(ids.as_deref(), from, to).await?;
+    let elements = s.config.elements.clone();
+    let drafts: Vec<ProductionDraft> = recs.iter().map(ProductionRecord::draft).collect();
+    let mut by_month: BTreeMap<u32, Vec<&ProductionDraft>> = BTreeMap::new();
+    for d in &drafts {
+        by_month.entry(d.day.month()).or_default().push(d);
+    }
+    let months = (1..=12)
+        .map(|m| {
+            let t = totals(by_month.get(&m).map(Vec::as_slice).unwrap_or_default().iter().copied(), &elements);
+            let href = mine.map(|id| format!("/production?mine={id}&month={year}-{m:02}"));
+            totals_row(format!("{year}-{m:02}"), href, &t, &elements)
+        })
+        .collect();
+    let total = totals_row(v.lang.t("production-total"), None, &totals(&drafts, &elements), &elements);
+    let mut mines =
+        vec![Opt { value: String::new(), label: v.lang.t("production-whole-coop"), selected: mine.is_none() }];
+    mines.extend(mine_options(&readable, mine));
+    render(&YearPage { ctx: Ctx::new(&v, &uri), mines, year, elements, months, total })
+}
+
+/// One input of the form: its name (the field name of its errors), label and hint.
+pub struct Field {
+    pub name: String,
+    pub label: String,
+    pub hint: String,
+}
+
+#[derive(Template)]
+#[template(path = "production/form.html")]
+struct FormPage {
+    ctx: Ctx,
+    form: FormState,
+    mines: Vec<Opt>,
+    /// When correcting: the record's mine, day, shift and version.
+    correcting: Option<(Uuid, NaiveDate, String, i32)>,
+    ore: Vec<Field>,
+    concentrates: Vec<Vec<Field>>,
+    tailings: Vec<Field>,
+    work: Vec<Field>,
+    costs: Vec<Field>,
+}
+
+fn fields(ctx: &Ctx, elements: &[Element]) -> (Vec<Field>, Vec<Vec<Field>>, Vec<Field>, Vec<Field>, Vec<Field>) {
+    let f = |name: &str, key: &str| Field { name: name.to_owned(), label: ctx.t(key), hint: String::new() };
+    let g = |prefix: &str, key: &str| -> Vec<Field> {
+        elements
+            .iter()
+            .map(|el| Field {
+                name: format!("{prefix}.{}", el.code),
+                label: format!("{} {} ({})", ctx.t(key), el.code.to_uppercase(), el.unit.symbol()),
+                hint: String::new(),
+            })
+            .collect()
+    };
+    let mut ore = vec![f("ore_hoisted_t", "field-ore_hoisted_t"), f("ore_milled_t", "field-ore_milled_t")];
+    ore.extend(g("feed_grades", "field-feed-grade"));
+    let concentrates = (0..2)
+        .map(|k| {
+            let mut c = vec![
+                f(&format!("concentrates.{k}.name"), "field-conc-name"),
+                f(&format!("concentrates.{k}.wet_t"), "field-conc-wet_t"),
+                f(&format!("concentrates.{k}.moisture_pct"), "field-conc-moisture_pct"),
+            ];
+            c.extend(g(&format!("concentrates.{k}.grades"), "field-conc-grade"));
+            c
+        })
+        .collect();
+    let mut tailings = vec![f("tailings_t", "field-tailings_t"), f("tailings_facility", "field-tailings_facility")];
+    tailings.extend(g("tailings_grades", "field-tailings-grade"));
+    tailings.push(f("waste_t", "field-waste_t"));
+    tailings.extend(g("waste_grades", "field-waste-grade"));
+    let work = ["hours_worked", "worker_shifts", "electricity_kwh", "water_m3", "diesel_l", "explosives_kg"]
+        .iter()
+        .map(|n| f(n, &format!("field-{n}")))
+        .collect();
+    let costs = CostCategory::ALL
+        .iter()
+        .map(|c| Field {
+            name: format!("costs.{c}"),
+            label: format!("{} (RMB)", ctx.t(&format!("cost-{c}"))),
+            hint: String::new(),
+        })
+        .collect();
+    (ore, concentrates, tailings, work, costs)
+}
+
+async fn form_page(
+    s: &AppState,
+    v: &Viewer,
+    uri: &Uri,
+    form: FormState,
+    correcting: Option<(Uuid, NaiveDate, String, i32)>,
+) -> AppResult<FormPage> {
+    let p = v.principal()?.clone();
+    let ctx = Ctx::new(v, uri);
+    let writable: Vec<MineChoice> =
+        s.store.mine_choices().await?.into_iter().filter(|m| p.can_record_production(m.id, m.member_id)).collect();
+    let selected = Uuid::parse_str(form.v("mine_id")).ok();
+    let mines = mine_options(&writable, selected);
+    let (ore, concentrates, tailings, work, costs) = fields(&ctx, &s.config.elements);
+    Ok(FormPage { ctx, form, mines, correcting, ore, concentrates, tailings, work, costs })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewParams {
+    mine: String,
+    day: String,
+}
+
+async fn new(State(s): State<AppState>, v: Viewer, uri: Uri, Query(q): Query<NewParams>) -> AppResult<Response> {
+    v.require(|p| p.can_record_any_production())?;
+    let day = if q.day.is_empty() { today().to_string() } else { q.day };
+    let form = FormState::from_pairs(vec![("mine_id".into(), q.mine), ("day".into(), day)]);
+    render(&form_page(&s, &v, &uri, form, None).await?)
+}
+
+fn input_of(pairs: &[(String, String)]) -> ProductionInput {
+    ProductionInput::from_pairs(
+        pairs.iter().filter(|(k, _)| k != "_csrf" && k != "version").map(|(k, v)| (k.as_str(), v.as_str())),
+    )
+    .0
+}
+
+fn form_of(i: &ProductionInput) -> FormState {
+    FormState::from_pairs(i.to_pairs())
+}
+
+/// Check the permission for the mine a record names, before anything is parsed further.
+async fn require_recorder(s: &AppState, v: &Viewer, mine: &str) -> AppResult<()> {
+    let Ok(id) = Uuid::parse_str(mine.trim()) else { return Ok(()) };
+    let m = s.store.mine(id).await.map_err(|_| AppError::Forbidden)?;
+    v.require(|p| p.can_record_production(m.id, m.member_id))?;
+    Ok(())
+}
+
+async fn create(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    v.require(|p| p.can_record_any_production())?;
+    let i = input_of(&pairs);
+    require_recorder(&s, &v, &i.mine_id).await?;
+    let result = match ProductionDraft::parse(&i, &s.config.elements, today()) {
+        Ok(d) => s.store.record_production(&v.actor(), &d, "form").await,
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    match result {
+        Ok(r) => {
+            Ok(Redirect::to(&format!("/production/{}/{}{}", r.mine_id, r.day, shift_query(&r.shift))).into_response())
+        }
+        Err(StoreError::Invalid(e)) => {
+            unprocessable(&form_page(&s, &v, &uri, form_of(&i).with_errors(v.lang, &e), None).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ShiftParams {
+    shift: String,
+}
+
+#[derive(Template)]
+#[template(path = "production/day.html")]
+struct DayPage {
+    ctx: Ctx,
+    mine_name: String,
+    mine: Uuid,
+    day: NaiveDate,
+    shift: String,
+    elements: Vec<Element>,
+    versions: Vec<ProductionRecord>,
+    rows: Vec<TotalsRow>,
+    can_correct: bool,
+}
+
+async fn readable_mine(s: &AppState, v: &Viewer, mine: Uuid) -> AppResult<minecoop_store::registry::Mine> {
+    let m = s.store.mine(mine).await?;
+    v.require(|p| p.can_view_production_of(m.id, m.member_id))?;
+    Ok(m)
+}
+
+async fn day_page(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path((mine, day)): Path<(Uuid, NaiveDate)>,
+    Query(q): Query<ShiftParams>,
+) -> AppResult<Response> {
+    let m = readable_mine(&s, &v, mine).await?;
+    let versions = s.store.production_versions(mine, day, &q.shift).await?;
+    let elements = s.config.elements.clone();
+    let rows = versions
+        .iter()
+        .map(|r| totals_row(format!("v{}", r.version), None, &totals([&r.draft()], &elements), &elements))
+        .collect();
+    let can_correct = v.principal()?.can_record_production(m.id, m.member_id);
+    render(&DayPage {
+        ctx: Ctx::new(&v, &uri),
+        mine_name: m.name_zh,
+        mine,
+        day,
+        shift: q.shift,
+        elements,
+        versions,
+        rows,
+        can_correct,
+    })
+}
+
+async fn correct_form(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path((mine, day)): Path<(Uuid, NaiveDate)>,
+    Query(q): Query<ShiftParams>,
+) -> AppResult<Response> {
+    let m = s.store.mine(mine).await?;
+    v.require(|p| p.can_record_production(m.id, m.member_id))?;
+    let versions = s.store.production_versions(mine, day, &q.shift).await?;
+    let current = versions.last().ok_or(AppError::NotFound)?;
+    let form = form_of(&current.draft().to_input());
+    render(&form_page(&s, &v, &uri, form, Some((mine, day, q.shift, current.version))).await?)
+}
+
+async fn correct(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path((mine, day)): Path<(Uuid, NaiveDate)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let m = s.store.mine(mine).await?;
+    v.require(|p| p.can_record_production(m.id, m.member_id))?;
+    let mut i = input_of(&pairs);
+    // The record's key comes from the address, not from the form.
+    i.mine_id = mine.to_string();
+    i.day = day.to_string();
+    let version: i32 = pairs.iter().find(|(k, _)| k == "version").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+    let correcting = Some((mine, day, i.shift.clone(), version));
+    let result = match ProductionDraft::parse(&i, &s.config.elements, today()) {
+        Ok(d) => s.store.correct_production(&v.actor(), version, &d, "form").await,
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    match result {
+        Ok(r) => {
+            Ok(Redirect::to(&format!("/production/{}/{}{}", r.mine_id, r.day, shift_query(&r.shift))).into_response())
+        }
+        Err(StoreError::Invalid(e)) => {
+            unprocessable(&form_page(&s, &v, &uri, form_of(&i).with_errors(v.lang, &e), correcting).await?)
+        }
+        Err(StoreError::Conflict) => {
+            let mut page = form_page(&s, &v, &uri, form_of(&i), correcting).await?;
+            page.ctx = page.ctx.with_notice("notice-conflict");
+            crate::registry::conflict(&page)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
