@@ -4,7 +4,7 @@
 
 use std::io::Cursor;
 
-use calamine::{Data, DataType, Reader, open_workbook_auto_from_rs};
+use calamine::{DataType, Reader};
 
 /// What kind of file an upload is, from its name, or its first bytes when the name says
 /// nothing.
@@ -72,7 +72,10 @@ impl std::fmt::Display for FileError {
 /// Text in UTF-8 (a byte-order mark is dropped) or, failing that, GB18030, which is what
 /// Excel and WPS save CSV in on Chinese Windows.
 pub fn decode_text(bytes: &[u8]) -> String {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        // A byte-order mark says UTF-8: a bad byte stays one replacement character.
+        return String::from_utf8_lossy(rest).into_owned();
+    }
     match std::str::from_utf8(bytes) {
         Ok(s) => s.to_owned(),
         Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
@@ -94,42 +97,78 @@ pub fn read_rows(name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, FileError
     }
 }
 
+/// Limits that keep a small hostile file from taking the server's memory: a sheet's extent,
+/// and what its zip parts may unpack to.
+pub const MAX_ROWS: u32 = 1_048_576;
+pub const MAX_COLS: u32 = 256;
+pub const MAX_UNPACKED: u64 = 256 * 1024 * 1024;
+
+/// The parts of a zip file (XLSX, KMZ) must not unpack to more than `MAX_UNPACKED` in all.
+pub fn check_zip(bytes: &[u8]) -> Result<(), FileError> {
+    let unreadable = |e: zip::result::ZipError| FileError::new("err-file-unreadable", e.to_string());
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(unreadable)?;
+    let mut declared: u64 = 0;
+    for i in 0..zip.len() {
+        declared = declared.saturating_add(zip.by_index_raw(i).map_err(unreadable)?.size());
+    }
+    if declared > MAX_UNPACKED {
+        return Err(FileError::new("err-file-too-big", format!("{} MB", declared / 1_000_000)));
+    }
+    Ok(())
+}
+
+/// The first sheet of an XLSX workbook, read cell by cell (never as one rectangle, whose size a
+/// two-cell file can make enormous). XLS and ODS are refused with the advice to save as XLSX.
 fn read_sheet(bytes: &[u8]) -> Result<Vec<Vec<String>>, FileError> {
-    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|e| FileError::new("err-file-unreadable", e.to_string()))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| FileError::new("err-file-no-sheet", ""))?
-        .map_err(|e| FileError::new("err-file-unreadable", e.to_string()))?;
-    // Rows above the used range are still rows of the sheet: keep row numbers true.
-    let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-    let first_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
-    let mut rows: Vec<Vec<String>> = vec![Vec::new(); first_row];
-    for row in range.rows() {
-        let mut cells: Vec<String> = vec![String::new(); first_col];
-        cells.extend(row.iter().map(cell_text));
-        while cells.last().is_some_and(String::is_empty) {
-            cells.pop();
+    use calamine::Xlsx;
+    let zipped = bytes.starts_with(ZIP_MAGIC);
+    let ods = zipped && memchr::memmem::find(&bytes[..bytes.len().min(200)], b"opendocument").is_some();
+    if bytes.starts_with(OLE_MAGIC) || ods {
+        return Err(FileError::new("err-file-save-as-xlsx", ""));
+    }
+    check_zip(bytes)?;
+    let unreadable = |e: &dyn std::fmt::Display| FileError::new("err-file-unreadable", e.to_string());
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+    let name = book.sheet_names().first().cloned().ok_or_else(|| FileError::new("err-file-no-sheet", ""))?;
+    let mut cells = book.worksheet_cells_reader(&name).map_err(|e| unreadable(&e))?;
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    while let Some(cell) = cells.next_cell().map_err(|e| unreadable(&e))? {
+        let (r, c) = cell.get_position();
+        if r >= MAX_ROWS || c >= MAX_COLS {
+            return Err(FileError::new("err-file-too-big", format!("row {}, column {}", r + 1, c + 1)));
         }
-        rows.push(cells);
+        let text = cell_text(cell.get_value());
+        if text.is_empty() {
+            continue;
+        }
+        let (r, c) = (r as usize, c as usize);
+        if rows.len() <= r {
+            rows.resize(r + 1, Vec::new());
+        }
+        let row = &mut rows[r];
+        if row.len() <= c {
+            row.resize(c + 1, String::new());
+        }
+        row[c] = text;
     }
     Ok(rows)
 }
 
-fn cell_text(d: &Data) -> String {
+fn cell_text(d: &calamine::DataRef<'_>) -> String {
+    use calamine::DataRef;
     match d {
-        Data::Empty => String::new(),
-        Data::String(s) => s.trim().to_owned(),
-        Data::Float(f) => format!("{f}"),
-        Data::Int(i) => i.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(_) | Data::DateTimeIso(_) => match d.as_datetime() {
+        DataRef::Empty => String::new(),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.trim().to_owned(),
+        DataRef::SharedString(s) => s.trim().to_owned(),
+        DataRef::Float(f) => format!("{f}"),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Bool(b) => b.to_string(),
+        DataRef::DateTime(_) => match d.as_datetime() {
             Some(t) if t.time() == chrono::NaiveTime::MIN => t.date().to_string(),
             Some(t) => t.format("%Y-%m-%dT%H:%M:%S").to_string(),
-            None => d.to_string(),
+            None => String::new(),
         },
-        Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e:?}"),
+        DataRef::Error(e) => format!("#{e:?}"),
     }
 }
 
@@ -137,14 +176,13 @@ fn cell_text(d: &Data) -> String {
 /// separator guessed from the first non-empty line: tab, semicolon or comma. Empty lines stay
 /// as empty rows; an unclosed quote is an error naming its line.
 fn read_csv(text: &str) -> Result<Vec<Vec<String>>, FileError> {
-    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let sep = if first.contains('\t') {
-        '\t'
-    } else if first.matches(';').count() > first.matches(',').count() {
-        ';'
-    } else {
-        ','
-    };
+    // The separator that splits most of the first lines into three or more cells (a title
+    // line above the table has none).
+    let sample: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(20).collect();
+    let sep = [',', '\t', ';', '，']
+        .into_iter()
+        .max_by_key(|c| (sample.iter().filter(|l| l.split(*c).count() >= 3).count(), usize::from(*c == ',')))
+        .unwrap_or(',');
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut row: Vec<String> = Vec::new();
     let mut cell = String::new();
@@ -273,6 +311,28 @@ mod tests {
         assert_eq!(read_rows("a.geojson", b"{}").unwrap_err().code, "err-file-not-table");
         let e = read_rows("a.csv", b"a,b\nc,\"d\n").unwrap_err();
         assert_eq!((e.code, e.detail.as_str()), ("err-file-unreadable", "line 2: a quote is not closed"));
+    }
+
+    #[test]
+    fn a_far_away_cell_is_refused_not_allocated() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "a").unwrap();
+        sheet.write_string(1_048_575, 16_383, "z").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        assert_eq!(read_rows("far.xlsx", &bytes).unwrap_err().code, "err-file-too-big");
+    }
+
+    #[test]
+    fn xls_and_ods_are_asked_for_as_xlsx() {
+        let ole = [OLE_MAGIC, &[0u8; 600][..]].concat();
+        assert_eq!(read_rows("old.xls", &ole).unwrap_err().code, "err-file-save-as-xlsx");
+    }
+
+    #[test]
+    fn a_byte_order_mark_means_utf8_even_with_a_bad_byte() {
+        let rows = read_rows("a.csv", b"\xEF\xBB\xBF\xe7\x82\xb9,\xff,x").unwrap();
+        assert_eq!(rows[0], ["点", "\u{fffd}", "x"]);
     }
 
     #[test]

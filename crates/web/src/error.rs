@@ -28,6 +28,8 @@ pub enum AppError {
     Invalid(FieldErrors),
     /// A request that cannot be understood; the message is a Fluent key.
     BadRequest(&'static str),
+    /// A body over the size this route takes.
+    TooLarge,
     Throttled,
     Csrf,
     Internal(String),
@@ -42,6 +44,7 @@ impl AppError {
             AppError::Conflict => StatusCode::CONFLICT,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Throttled => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -57,6 +60,7 @@ impl AppError {
             AppError::Conflict => "error-409",
             AppError::Invalid(_) => "error-422",
             AppError::BadRequest(_) => "error-400",
+            AppError::TooLarge => "error-413",
             AppError::Throttled => "error-429",
             AppError::Internal(_) => "error-500",
         }

@@ -89,6 +89,14 @@ impl Lang {
         LOCALES.try_lookup_with_args(self.id(), key, &map).unwrap_or_else(|| key.to_owned())
     }
 
+    /// Like [`Lang::t_args`], with number arguments too, which plural variants select on.
+    pub fn t_counts(self, key: &str, args: &[(&str, String)], counts: &[(&str, i64)]) -> String {
+        let mut map: HashMap<Cow<'static, str>, FluentValue> =
+            args.iter().map(|(k, v)| (Cow::Owned((*k).to_owned()), FluentValue::from(v.clone()))).collect();
+        map.extend(counts.iter().map(|(k, n)| (Cow::Owned((*k).to_owned()), FluentValue::from(*n))));
+        LOCALES.try_lookup_with_args(self.id(), key, &map).unwrap_or_else(|| key.to_owned())
+    }
+
     /// Whether a message exists in this language itself (not by fallback). A message with
     /// placeables fails to format without arguments, but it exists.
     pub fn has(self, key: &str) -> bool {

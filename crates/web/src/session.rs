@@ -130,7 +130,7 @@ async fn multipart_csrf(content_type: &str, body: &axum::body::Bytes) -> Option<
     let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(chunk) });
     let mut parts = multer::Multipart::new(stream, boundary);
     while let Ok(Some(field)) = parts.next_field().await {
-        if field.name() == Some("_csrf") {
+        if field.name() == Some("_csrf") && field.file_name().is_none() {
             return field.text().await.ok();
         }
     }
@@ -192,12 +192,20 @@ async fn resolve(state: &AppState, req: Request, next: Next) -> AppResult<Respon
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     let body = if unsafe_method && !via_token {
         let header_token = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        // A fresh CSRF cookie means the browser never loaded one of our forms: refuse before
+        // reading a byte of the body.
+        if new_csrf_cookie.is_some() {
+            tracing::warn!(path = %parts.uri.path(), "CSRF cookie missing");
+            return Err(AppError::Csrf);
+        }
         let content_type =
             parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
         let is_form = content_type.starts_with("application/x-www-form-urlencoded");
         let is_multipart = content_type.starts_with("multipart/form-data");
-        let limit = if is_multipart { MAX_UPLOAD } else { MAX_FORM };
-        let bytes = to_bytes(body, limit).await.map_err(|_| AppError::BadRequest("error-413"))?;
+        // Files only from people who are logged in.
+        let file = is_multipart || content_type.starts_with("application/octet-stream");
+        let limit = if file && user.is_some() { MAX_UPLOAD } else { MAX_FORM };
+        let bytes = to_bytes(body, limit).await.map_err(|_| AppError::TooLarge)?;
         let given = match header_token {
             Some(t) => Some(t),
             None if is_form => form_csrf(&bytes),

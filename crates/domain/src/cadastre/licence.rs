@@ -227,16 +227,29 @@ pub fn parse_boundary(text: &str, crs: Crs) -> Result<(super::lease::RawMultiPol
     }
 }
 
+/// A boundary file read for the form: the text for the boundary box, and how many rows of a
+/// table were left out as headings or notes (the notice says so).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoundaryFile {
+    pub text: String,
+    pub skipped_rows: usize,
+}
+
 /// An uploaded boundary file as the text the licence form's boundary box takes, for the user to
-/// check before saving: GeoJSON and KML as they are (a KMZ unzipped), a corner table (CSV or a
-/// spreadsheet) as one `no, X, Y` line per corner. Heading rows above the table and note rows
-/// below it are left out; an empty row or a row of words between corners separates the parts of
-/// a multi-part lease; any other row stays, so that checking the text names it.
-pub fn boundary_text_from_file(name: &str, bytes: &[u8]) -> Result<String, crate::tabular::FileError> {
-    use crate::tabular::{FileError, FileKind, decode_text, read_rows};
+/// check before saving: GeoJSON and KML as they are (a KMZ unzipped), a corner table (CSV or
+/// XLSX) as one `no, X, Y` line per corner. Rows above the first and below the last row with a
+/// number in it are headings and notes, left out and counted; between them an empty row or a
+/// row of words starts another part of a multi-part lease, and every other row stays, so that
+/// checking the text names it. Nothing that holds a number is dropped.
+pub fn boundary_text_from_file(name: &str, bytes: &[u8]) -> Result<BoundaryFile, crate::tabular::FileError> {
+    use crate::tabular::{FileError, FileKind, check_zip, decode_text, read_rows};
+    let whole = |text: String| Ok(BoundaryFile { text, skipped_rows: 0 });
     match FileKind::of(name, bytes) {
-        FileKind::GeoJson | FileKind::Kml => Ok(decode_text(bytes).trim().to_owned()),
+        FileKind::GeoJson | FileKind::Kml => whole(decode_text(bytes).trim().to_owned()),
         FileKind::Kmz => {
+            /// A boundary's KML is a few kilobytes; anything near this is not one.
+            const MAX_KML: u64 = 16 * 1024 * 1024;
+            check_zip(bytes)?;
             let unreadable =
                 |e: &dyn std::fmt::Display| FileError { code: "err-file-unreadable", detail: e.to_string() };
             let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
@@ -246,28 +259,29 @@ pub fn boundary_text_from_file(name: &str, bytes: &[u8]) -> Result<String, crate
                 })
                 .ok_or(FileError { code: "err-file-no-kml", detail: name.to_owned() })?;
             let mut text = Vec::new();
-            std::io::Read::read_to_end(&mut zip.by_index(kml).map_err(|e| unreadable(&e))?, &mut text)
+            let entry = zip.by_index(kml).map_err(|e| unreadable(&e))?;
+            std::io::Read::read_to_end(&mut std::io::Read::take(entry, MAX_KML + 1), &mut text)
                 .map_err(|e| unreadable(&e))?;
-            Ok(decode_text(&text).trim().to_owned())
+            if text.len() as u64 > MAX_KML {
+                return Err(FileError { code: "err-file-too-big", detail: format!("{} MB", MAX_KML / 1_000_000) });
+            }
+            whole(decode_text(&text).trim().to_owned())
         }
         FileKind::Text | FileKind::Spreadsheet => {
             let rows = read_rows(name, bytes)?;
             let cells = |r: &[String]| -> Vec<String> { r.iter().filter(|c| !c.is_empty()).cloned().collect() };
-            let is_corner = |r: &[String]| {
-                let c = cells(r);
-                let num = |s: &str| s.parse::<f64>().is_ok() || parse_degrees(s).is_some();
-                c.len() >= 3 && num(&c[1]) && num(&c[2])
-            };
-            let first = rows.iter().position(|r| is_corner(r));
-            let last = rows.iter().rposition(|r| is_corner(r));
+            let is_number = |s: &str| s.parse::<f64>().is_ok() || parse_degrees(s).is_some();
+            let has_number = |r: &[String]| r.iter().any(|c| is_number(c));
+            let first = rows.iter().position(|r| has_number(r));
+            let last = rows.iter().rposition(|r| has_number(r));
             let (Some(first), Some(last)) = (first, last) else {
                 return Err(FileError { code: "err-file-no-corners", detail: name.to_owned() });
             };
+            let skipped_rows = rows[..first].iter().chain(&rows[last + 1..]).filter(|r| !cells(r).is_empty()).count();
             let mut lines: Vec<String> = Vec::new();
             for r in &rows[first..=last] {
                 let c = cells(r);
-                let words_only = !c.is_empty() && c.iter().all(|s| s.parse::<f64>().is_err());
-                if c.is_empty() || words_only {
+                if c.is_empty() || !has_number(&c) {
                     if lines.last().is_some_and(|l| !l.is_empty()) {
                         lines.push(String::new());
                     }
@@ -275,7 +289,7 @@ pub fn boundary_text_from_file(name: &str, bytes: &[u8]) -> Result<String, crate
                     lines.push(c.join(", "));
                 }
             }
-            Ok(lines.join("\n"))
+            Ok(BoundaryFile { text: lines.join("\n"), skipped_rows })
         }
     }
 }
@@ -710,7 +724,9 @@ mod tests {
             &["4", "2906728.84", "36452049.43"],
             &["开采深度：1200米至800米标高"],
         ]);
-        let text = boundary_text_from_file("拐点坐标.xlsx", &bytes).unwrap();
+        let read = boundary_text_from_file("拐点坐标.xlsx", &bytes).unwrap();
+        assert_eq!(read.skipped_rows, 3, "title, heading and the depth note");
+        let text = read.text;
         assert_eq!(
             text,
             "1, 2905728.84, 36452049.43\n2, 2905728.84, 36453049.43\n3, 2906728.84, 36453049.43\n4, 2906728.84, 36452049.43"
@@ -724,14 +740,14 @@ mod tests {
         let csv = "点号,X,Y\n1,2905728.84,36452049.43\n2,2905728.84,36453049.43\n3,2906728.84,36453049.43\n\
                    第二块,,\n1,2907728.84,36452049.43\n2,2907728.84,36453049.43\n3,2908728.84,36453049.43\n";
         let (gbk, _, _) = encoding_rs::GB18030.encode(csv);
-        let text = boundary_text_from_file("corners.csv", &gbk).unwrap();
+        let text = boundary_text_from_file("corners.csv", &gbk).unwrap().text;
         assert_eq!(text.split("\n\n").count(), 2, "{text}");
         let d = LicenceDraft::parse(&input(&text, "EPSG:4524")).unwrap();
         assert_eq!(d.boundary.0.len(), 2);
         // A corner row with a typo is not dropped: the check then names its line.
         let typo =
             "1,2905728.84,36452049.43\n2,2905728.84,3645304g.43\n3,2906728.84,36453049.43\n4,2906728.84,36452049.43";
-        let text = boundary_text_from_file("corners.csv", typo.as_bytes()).unwrap();
+        let text = boundary_text_from_file("corners.csv", typo.as_bytes()).unwrap().text;
         assert!(text.contains("3645304g.43"));
         let e = LicenceDraft::parse(&input(&text, "EPSG:4524")).unwrap_err();
         assert!(e.get("corners").unwrap().args.iter().any(|(_, v)| v.contains("line 2")), "{e:?}");
@@ -741,7 +757,7 @@ mod tests {
     fn geojson_kml_and_kmz_files_are_taken_as_they_are() {
         let kml = "<kml><Placemark><Polygon><outerBoundaryIs><LinearRing><coordinates>107.52,26.26 107.53,26.26 \
                    107.53,26.27 107.52,26.26</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark></kml>";
-        assert_eq!(boundary_text_from_file("lease.kml", kml.as_bytes()).unwrap(), kml);
+        assert_eq!(boundary_text_from_file("lease.kml", kml.as_bytes()).unwrap().text, kml);
         let mut buf = std::io::Cursor::new(Vec::new());
         {
             let mut z = zip::ZipWriter::new(&mut buf);
@@ -750,10 +766,49 @@ mod tests {
             z.finish().unwrap();
         }
         let kmz = buf.into_inner();
-        assert_eq!(boundary_text_from_file("lease.kmz", &kmz).unwrap(), kml);
-        assert_eq!(boundary_text_from_file("upload", &kmz).unwrap(), kml);
+        assert_eq!(boundary_text_from_file("lease.kmz", &kmz).unwrap().text, kml);
+        assert_eq!(boundary_text_from_file("upload", &kmz).unwrap().text, kml);
         let gj = "\u{feff}{\"type\":\"Polygon\",\"coordinates\":[]}";
-        assert_eq!(boundary_text_from_file("a.geojson", gj.as_bytes()).unwrap(), &gj[3..]);
+        assert_eq!(boundary_text_from_file("a.geojson", gj.as_bytes()).unwrap().text, &gj[3..]);
+    }
+
+    #[test]
+    fn a_corner_with_a_number_is_never_dropped_and_dms_points_are_corners() {
+        // The first corner lost its point number: it stays, so the check names it.
+        let csv =
+            ",2905728.84,36452049.43\n2,2905728.84,36453049.43\n3,2906728.84,36453049.43\n4,2906728.84,36452049.43";
+        let read = boundary_text_from_file("c.csv", csv.as_bytes()).unwrap();
+        assert!(read.text.starts_with("2905728.84, 36452049.43\n"), "{}", read.text);
+        assert!(LicenceDraft::parse(&input(&read.text, "EPSG:4524")).is_err());
+        // Named points in degrees-minutes-seconds.
+        let dms = "点号,纬度,经度\nJ1,26°15'36\",107°31'12\"\nJ2,26°15'36\",107°31'48\"\nJ3,26°16'12\",107°31'48\"";
+        let read = boundary_text_from_file("c.csv", dms.as_bytes()).unwrap();
+        assert_eq!(read.text.lines().count(), 3, "{}", read.text);
+        assert!(LicenceDraft::parse(&input(&read.text, "EPSG:4490")).is_ok());
+    }
+
+    #[test]
+    fn a_tab_separated_table_under_a_title_is_read() {
+        let tsv = "矿区范围拐点坐标\n点号\tX\tY\n1\t2905728.84\t36452049.43\n2\t2905728.84\t36453049.43\n3\t2906728.84\t36453049.43";
+        let read = boundary_text_from_file("c.txt", tsv.as_bytes()).unwrap();
+        assert_eq!((read.text.lines().count(), read.skipped_rows), (3, 2), "{read:?}");
+    }
+
+    #[test]
+    fn a_zip_bomb_is_refused() {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        {
+            let mut z = zip::ZipWriter::new(&mut buf);
+            z.start_file("doc.kml", zip::write::SimpleFileOptions::default()).unwrap();
+            let zeros = vec![b' '; 1024 * 1024];
+            for _ in 0..20 {
+                std::io::Write::write_all(&mut z, &zeros).unwrap();
+            }
+            z.finish().unwrap();
+        }
+        let kmz = buf.into_inner();
+        assert!(kmz.len() < 2 * 1024 * 1024, "20 MB of spaces pack small");
+        assert_eq!(boundary_text_from_file("bomb.kmz", &kmz).unwrap_err().code, "err-file-too-big");
     }
 
     #[test]

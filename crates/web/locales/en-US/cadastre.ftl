@@ -73,9 +73,13 @@ hint-licence_no = 23 characters, as printed on the licence.
 hint-minerals = Codes, e.g. zn, pb
 hint-corners = One point per line: number, X (northing), Y (easting); or number, latitude, longitude for degrees (decimal or 26°15'36"). A blank line starts another ring. A GeoJSON Polygon or MultiPolygon, or the text of a KML file, can be pasted instead.
 field-corners_file = Or read the corners from a file
-hint-corners_file = A corner table (CSV, XLSX, XLS or ODS: point number, X, Y per row; heading rows are skipped), GeoJSON, KML or KMZ. The corners are put in the box above for you to check before saving.
+hint-corners_file = A corner table (CSV or XLSX: point number, X, Y per row; heading rows are skipped), GeoJSON, KML or KMZ. The corners are put in the box above for you to check before saving.
 licence-read-file = Read file
-licence-file-read = Read { $lines } lines from { $file } into the corner points. Check the map and the area below, then save.
+licence-file-read = Read { $lines } lines from { $file } into the corner points{ $skipped ->
+    [0] {""}
+    [one] {""} (1 heading or note row left out)
+   *[other] {""} ({ $skipped } heading or note rows left out)
+}. Check the map and the area below, then save.
 reason-issued = issued
 reason-renewal = renewal
 reason-boundary_change = boundary change

@@ -48,3 +48,6 @@ err-file-no-sheet = The file { $file } has no worksheet.
 err-file-not-table = The file { $file } is not a table: upload CSV, XLSX, XLS or ODS.
 err-file-no-kml = The KMZ file { $file } holds no KML document.
 err-file-no-corners = No corner points found in { $file }: each corner needs a row with its number, X and Y (or latitude and longitude).
+err-file-too-big = The file { $file } is too big to be a table we can read ({ $detail }).
+err-file-save-as-xlsx = Old Excel (.xls) and OpenDocument (.ods) files are not read: save { $file } as XLSX or CSV and try again.
+err-file-none = Choose a file first.

@@ -73,9 +73,12 @@ hint-licence_no = 23 位，与许可证一致。
 hint-minerals = 矿种代码，如 zn, pb
 hint-corners = 每行一个点：点号、X（纵坐标）、Y（横坐标）；经纬度则为点号、纬度、经度（十进制或 26°15'36"）。空行开始另一圈。也可以粘贴 GeoJSON 的 Polygon/MultiPolygon 或 KML 文件内容。
 field-corners_file = 或从文件读取拐点
-hint-corners_file = 拐点坐标表（CSV、XLSX、XLS 或 ODS：每行点号、X、Y；表头行会跳过）、GeoJSON、KML 或 KMZ。拐点会填入上面的文本框，请核对后再保存。
+hint-corners_file = 拐点坐标表（CSV 或 XLSX：每行点号、X、Y；表头行会跳过）、GeoJSON、KML 或 KMZ。拐点会填入上面的文本框，请核对后再保存。
 licence-read-file = 读取文件
-licence-file-read = 已从 { $file } 读取 { $lines } 行拐点。请核对下面的地图和面积，然后保存。
+licence-file-read = 已从 { $file } 读取 { $lines } 行拐点{ $skipped ->
+    [0] {""}
+   *[other] （跳过 { $skipped } 行表头或说明）
+}。请核对下面的地图和面积，然后保存。
 reason-issued = 首次发证
 reason-renewal = 延续
 reason-boundary_change = 范围变更

@@ -48,3 +48,6 @@ err-file-no-sheet = 文件 { $file } 中没有工作表。
 err-file-not-table = 文件 { $file } 不是表格：请上传 CSV、XLSX、XLS 或 ODS 文件。
 err-file-no-kml = KMZ 文件 { $file } 中没有 KML 文档。
 err-file-no-corners = 在 { $file } 中找不到拐点：每个拐点一行，包括点号、X 和 Y（或纬度和经度）。
+err-file-too-big = 文件 { $file } 过大，无法作为表格读取（{ $detail }）。
+err-file-save-as-xlsx = 不读取旧版 Excel（.xls）和 OpenDocument（.ods）文件：请将 { $file } 另存为 XLSX 或 CSV 后重试。
+err-file-none = 请先选择文件。

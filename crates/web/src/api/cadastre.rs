@@ -228,6 +228,9 @@ pub struct FileParams {
 pub struct BoundaryFileOut {
     /// The boundary as the `corners` field of a licence takes it.
     corners: String,
+    /// Rows of a table left out as headings or notes (above the first or below the last row
+    /// with a number).
+    skipped_rows: usize,
 }
 
 #[utoipa::path(post, path = "/api/v1/licences/boundary-file", tag = "cadastre", params(FileParams),
@@ -241,7 +244,11 @@ pub async fn read_boundary_file(
 ) -> AppResult<Json<BoundaryFileOut>> {
     v.require(|p| p.can_create_mines())?;
     let name = if q.name.is_empty() { "upload".to_owned() } else { q.name };
-    boundary_text_from_file(&name, &body).map(|corners| Json(BoundaryFileOut { corners })).map_err(|e| {
+    let n = name.clone();
+    let read = tokio::task::spawn_blocking(move || boundary_text_from_file(&n, &body))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    read.map(|r| Json(BoundaryFileOut { corners: r.text, skipped_rows: r.skipped_rows })).map_err(|e| {
         let mut errors = FieldErrors::new();
         errors.add_with("file", e.code, vec![("file", name), ("detail", e.detail)]);
         AppError::Invalid(errors)

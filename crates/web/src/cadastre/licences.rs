@@ -396,6 +396,9 @@ pub struct Posted {
     /// The licence numbers of the overlaps the user was shown, comma-separated.
     #[serde(default)]
     acked: String,
+    /// The "Read file" button was pressed.
+    #[serde(default)]
+    read_file: Option<String>,
 }
 
 /// A boundary file sent with the form: its corners go into the boundary box and the form comes
@@ -409,13 +412,21 @@ async fn read_boundary_file(
     file: &Upload,
 ) -> AppResult<Response> {
     let version = f.version.unwrap_or(0);
-    match boundary_text_from_file(&file.name, &file.bytes) {
-        Ok(text) => {
-            f.input.corners = text;
+    // Reading a sheet is CPU work: off the async workers.
+    let (name, bytes) = (file.name.clone(), file.bytes.clone());
+    let read = tokio::task::spawn_blocking(move || boundary_text_from_file(&name, &bytes))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    match read {
+        Ok(read) => {
+            f.input.corners = read.text;
             let lines = f.input.corners.lines().filter(|l| !l.trim().is_empty()).count();
             let mut page = form_page(s, v, uri, id, version, FormState::of(&f.input)).await?;
-            page.ctx.notice =
-                Some(v.lang.t_args("licence-file-read", &[("file", file.name.clone()), ("lines", lines.to_string())]));
+            page.ctx.notice = Some(v.lang.t_counts(
+                "licence-file-read",
+                &[("file", file.name.clone()), ("lines", lines.to_string())],
+                &[("skipped", read.skipped_rows as i64)],
+            ));
             render(&page)
         }
         Err(e) => {
@@ -432,6 +443,16 @@ async fn save(s: &AppState, v: &Viewer, uri: &Uri, id: Option<Uuid>, sent: Submi
     let Submitted { form: f, files } = sent;
     if let Some(file) = files.iter().find(|u| u.field == "corners_file") {
         return read_boundary_file(s, v, uri, id, f, file).await;
+    }
+    if f.read_file.is_some() {
+        // "Read file" without a file: say so rather than save the form.
+        let mut e = minecoop_domain::FieldErrors::new();
+        e.add("corners_file", "err-file-none");
+        let page = form_page(s, v, uri, id, f.version.unwrap_or(0), FormState::of(&f.input).with_errors(v.lang, &e));
+        return unprocessable(&page.await?);
+    }
+    if id.is_some() && f.version.is_none() {
+        return Err(AppError::BadRequest("error-400-detail"));
     }
     let draft = match LicenceDraft::parse(&f.input) {
         Ok(d) => d,

@@ -282,7 +282,7 @@ async fn a_corner_table_file_fills_the_licence_form() {
     c.find(Locator::Id("f-corners_file")).await.unwrap().send_keys(path.to_str().unwrap()).await.unwrap();
     c.find(Locator::Id("read-file")).await.unwrap().click().await.unwrap();
     let notice = text(c, ".notice[role=status]").await;
-    assert!(notice.contains("拐点坐标.csv") && notice.contains("4"), "{notice}");
+    assert!(notice.contains("已从 拐点坐标.csv 读取 4 行拐点（跳过 1 行表头或说明）"), "{notice}");
     let corners = c.find(Locator::Id("f-corners")).await.unwrap().prop("value").await.unwrap().unwrap_or_default();
     assert!(corners.starts_with("1, 2905728.84, 36452049.43"), "{corners}");
     let mine_name = c.find(Locator::Id("f-mine_name")).await.unwrap().prop("value").await.unwrap();

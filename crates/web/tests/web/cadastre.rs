@@ -147,7 +147,10 @@ async fn a_file_sent_with_the_licence_form_fills_the_corners_for_review_and_save
         .send_with(me, Method::POST, "/licences", Some(Body_::Multipart(fields.clone())), &[("accept-language", "en")])
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert!(r.body.contains("Read 3 lines from 拐点.csv"), "the notice says what was read");
+    assert!(
+        r.body.contains("Read 3 lines from 拐点.csv into the corner points (1 heading or note row left out)."),
+        "the notice says what was read and what was left out"
+    );
     let area = r.body.split("name=\"corners\"").nth(1).unwrap_or("");
     assert!(area.contains("1, 2905728.84, 36452049.43\n2, 2905728.84"), "the corners are in the box");
     assert!(r.body.contains("value=\"大坪锌矿北区\""), "the other fields keep their values");
@@ -176,6 +179,52 @@ async fn a_file_sent_with_the_licence_form_fills_the_corners_for_review_and_save
 }
 
 #[tokio::test]
+async fn read_file_without_a_file_says_so_and_saves_nothing() {
+    let app = app(Backend::Sqlite).await;
+    let before = licence_count(&app).await;
+    let mut fields = form_fields(&licence_body(&app, OVERLAPPING).await);
+    fields.push(("acked".into(), None, Vec::new()));
+    fields.push(("read_file".into(), None, b"1".to_vec()));
+    fields.push(("corners_file".into(), Some(String::new()), Vec::new()));
+    let r = app
+        .send_with(
+            As::User("president"),
+            Method::POST,
+            "/licences",
+            Some(Body_::Multipart(fields)),
+            &[("accept-language", "en")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Choose a file first."));
+    assert_eq!(licence_count(&app).await, before);
+}
+
+#[tokio::test]
+async fn an_owner_cannot_record_a_licence_for_another_members_mine() {
+    let app = app(Backend::Sqlite).await;
+    let owner = app.db.user_by_name("owner").await.unwrap().member_id.unwrap();
+    let mines = app.db.mine_choices().await.unwrap();
+    let other = mines.iter().find(|m| m.member_id != owner).unwrap();
+    let before = licence_count(&app).await;
+    let mut body = licence_body(&app, "1, 26.30, 107.60\n2, 26.30, 107.61\n3, 26.31, 107.61\n4, 26.31, 107.60").await;
+    body["mine_id"] = json!(other.id.to_string());
+    let r = app.send(As::User("owner"), Method::POST, "/api/v1/licences", Some(Body_::Json(body.clone()))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(!r.body.contains(&other.name_zh));
+    // Nor move his own licence onto another member's mine with a new version.
+    let own_mine = mines.iter().find(|m| m.member_id == owner).unwrap();
+    let lic = app.db.current_licences().await.unwrap().into_iter().find(|l| l.mine_id == own_mine.id).unwrap();
+    body["version"] = json!(lic.version);
+    let r = app
+        .send(As::User("owner"), Method::POST, &format!("/api/v1/licences/{}", lic.licence_id), Some(Body_::Json(body)))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_eq!(licence_count(&app).await, before);
+    assert_eq!(app.db.licence_versions(lic.licence_id).await.unwrap().len(), lic.version as usize);
+}
+
+#[tokio::test]
 async fn a_multipart_form_without_its_csrf_token_is_refused() {
     use axum::body::Body;
     use tower::ServiceExt;
@@ -192,6 +241,23 @@ async fn a_multipart_form_without_its_csrf_token_is_refused() {
         .unwrap();
     let resp = app.router.clone().oneshot(req).await.unwrap();
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    // A wrong token, and the right one sent as a file, are refused too.
+    let (cookie, csrf) = app.session("president").await;
+    for part in [
+        "Content-Disposition: form-data; name=\"_csrf\"\r\n\r\nwrong".to_owned(),
+        format!("Content-Disposition: form-data; name=\"_csrf\"; filename=\"t.txt\"\r\n\r\n{csrf}"),
+    ] {
+        let body = format!("--b\r\n{part}\r\n--b--\r\n");
+        let req = axum::http::Request::builder()
+            .method("POST")
+            .uri("/licences")
+            .header("cookie", cookie.clone())
+            .header("content-type", "multipart/form-data; boundary=b")
+            .body(Body::from(body))
+            .unwrap();
+        let resp = app.router.clone().oneshot(req).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN, "{part}");
+    }
 }
 
 #[tokio::test]
