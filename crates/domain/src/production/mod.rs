@@ -50,6 +50,12 @@ impl Element {
         Element { code: code.to_ascii_lowercase(), unit }
     }
 
+    /// The chemical symbol as written: `Zn`, `Pb`, `Ag`.
+    pub fn symbol(&self) -> String {
+        let mut c = self.code.chars();
+        c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+    }
+
     /// Tonnes of metal in `dry_t` tonnes at `grade` (in this element's unit).
     pub fn metal_t(&self, dry_t: Decimal, grade: Decimal) -> Decimal {
         match self.unit {

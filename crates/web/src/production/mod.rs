@@ -264,7 +264,7 @@ fn fields(ctx: &Ctx, elements: &[Element]) -> (Vec<Field>, Vec<Vec<Field>>, Vec<
             .iter()
             .map(|el| Field {
                 name: format!("{prefix}.{}", el.code),
-                label: format!("{} {} ({})", ctx.t(key), el.code.to_uppercase(), el.unit.symbol()),
+                label: format!("{} {} ({})", ctx.t(key), el.symbol(), el.unit.symbol()),
                 hint: String::new(),
             })
             .collect()

@@ -151,6 +151,9 @@ async fn every_page_opens_in_the_browser() {
                 "/disputes/new".into(),
                 format!("/disputes/{case}"),
                 "/notifications".into(),
+                "/production".into(),
+                "/production/year".into(),
+                "/production/new".into(),
             ],
         ),
         (
@@ -165,9 +168,12 @@ async fn every_page_opens_in_the_browser() {
                 "/disputes".into(),
                 format!("/disputes/{case}"),
                 "/notifications".into(),
+                "/production".into(),
+                "/production/new".into(),
+                "/production/year".into(),
             ],
         ),
-        ("bureau", vec!["/members".into(), "/audit".into()]),
+        ("bureau", vec!["/members".into(), "/audit".into(), "/production/year".into()]),
     ];
     for (user, paths) in pages {
         login(c, &server, user, &format!("{user}-demo-2026")).await;
@@ -291,5 +297,54 @@ async fn a_corner_table_file_fills_the_licence_form() {
     let preview = text(c, "#preview-area").await;
     assert!(preview.contains("0.9999"), "{preview}");
     b.screenshot("licence-file-read").await;
+    b.close().await;
+}
+
+/// A safety officer records his mine's day on the form, finds it in the month with its totals,
+/// and corrects it with a reason; the day keeps both versions.
+#[tokio::test]
+async fn an_officer_records_a_day_of_production_and_corrects_it() {
+    let server = spawn_server().await;
+    let b = Browser::start("en-US").await;
+    let c = &b.client;
+    login(c, &server, "officer", "officer-demo-2026").await;
+    c.goto(&server.url("/production/new")).await.unwrap();
+    c.execute("document.getElementById('f-day').value = '2026-11-20';", vec![]).await.unwrap();
+    for (id, value) in [
+        ("f-ore_milled_t", "300"),
+        ("f-feed_grades.zn", "3.48"),
+        ("f-concentrates.0.name", "Zn concentrate"),
+        ("f-concentrates.0.wet_t", "19.264"),
+        ("f-concentrates.0.grades.zn", "50"),
+        ("f-tailings_t", "280.74"),
+        ("f-tailings_grades.zn", "0.28"),
+        ("f-hours_worked", "960"),
+    ] {
+        fill(c, id, value).await;
+    }
+    c.find(Locator::Id("save")).await.unwrap().click().await.unwrap();
+    // Tailings without their facility: the field says so and keeps the values.
+    let err = text(c, "#e-tailings_facility").await;
+    assert!(err.contains("where the tailings went"), "{err}");
+    let milled = c.find(Locator::Id("f-ore_milled_t")).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(milled.as_deref(), Some("300"));
+    fill(c, "f-tailings_facility", "Niujiaotang No. 1").await;
+    c.find(Locator::Id("save")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Id("versions")).await.expect("saved");
+    c.goto(&server.url("/production?month=2026-11")).await.unwrap();
+    let table = text(c, "#month-table").await;
+    assert!(table.contains("2026-11-20") && table.contains("300.0") && table.contains("3.48"), "{table}");
+    b.screenshot("production-month").await;
+    c.find(Locator::LinkText("2026-11-20")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("correct")).await.unwrap().click().await.unwrap();
+    fill(c, "f-ore_milled_t", "310").await;
+    fill(c, "f-reason", "weighbridge re-read").await;
+    c.find(Locator::Id("save")).await.unwrap().click().await.unwrap();
+    let versions = text(c, ".versions").await;
+    assert!(versions.contains("v2") && versions.contains("weighbridge re-read"), "{versions}");
+    b.screenshot("production-day").await;
+    c.goto(&server.url("/production/year?year=2026")).await.unwrap();
+    let year = text(c, "#year-table").await;
+    assert!(year.contains("310.0"), "the year counts the corrected version only: {year}");
     b.close().await;
 }
