@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 /// How an element's grade is expressed: base metals in percent, precious metals in grams per
 /// tonne.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum GradeUnit {
     Percent,

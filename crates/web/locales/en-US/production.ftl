@@ -62,3 +62,4 @@ field-diesel_l = Diesel (l)
 field-explosives_kg = Explosives (kg)
 field-correction-reason = Why is it corrected?
 show = Show
+err-period = The period must end after it starts and last at most a year.

@@ -62,3 +62,4 @@ field-diesel_l = 柴油（升）
 field-explosives_kg = 炸药（千克）
 field-correction-reason = 更正原因
 show = 显示
+err-period = 期间的结束日期必须晚于开始日期，且不超过一年。

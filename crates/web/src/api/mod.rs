@@ -26,11 +26,13 @@ use crate::{AppResult, AppState};
 
 mod cadastre;
 mod disputes;
+mod production;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(cadastre::routes())
         .merge(disputes::routes())
+        .merge(production::routes())
         .route("/api/openapi.json", get(openapi_json))
         .route("/api/docs", get(docs))
         .route("/api/v1/me", get(me))
@@ -474,7 +476,9 @@ impl Modify for BearerAuth {
           cadastre::check_licence, cadastre::read_boundary_file, cadastre::list_workings, cadastre::add_working,
           cadastre::cadastre_check,
           disputes::list_disputes, disputes::open_dispute, disputes::get_dispute, disputes::add_dispute_event,
-          disputes::list_notifications),
+          disputes::list_notifications,
+          production::list_production, production::record_production, production::production_versions,
+          production::correct_production, production::production_summary),
     components(schemas(MemberInput, MineInput, PersonInput, ProblemDoc, FieldProblemDoc)),
     modifiers(&BearerAuth),
     security(("token" = [])),

@@ -6,5 +6,6 @@ mod api;
 mod browser;
 mod cadastre;
 mod pages;
+mod production;
 mod roles;
 mod support;

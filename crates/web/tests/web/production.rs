@@ -1,0 +1,71 @@
+//! Daily production through the API: the same shape in and out, corrections as versions,
+//! totals weighted by tonnes, and who may see what.
+
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+use crate::support::{As, Backend, Body_, app};
+
+#[tokio::test]
+async fn a_day_over_the_api_is_read_back_exactly_and_corrected_by_a_version() {
+    let app = app(Backend::Sqlite).await;
+    let mine = app.db.user_by_name("officer").await.unwrap().mine_id.unwrap();
+    let day = json!({
+        "mine_id": mine.to_string(), "day": "2005-06-01", "ore_milled_t": "300", "ore_hoisted_t": "310.5",
+        "feed_grades": {"zn": "3.48"},
+        "concentrates": [{"name": "Zn concentrate", "wet_t": "21.053", "moisture_pct": "8.5", "grades": {"zn": "50"}}],
+        "tailings_t": "280.74", "tailings_grades": {"zn": "0.28"}, "tailings_facility": "T1",
+        "waste_t": "45", "waste_grades": {"zn": "0.55"}, "hours_worked": "960", "costs": {"labour": "18000"}
+    });
+    let r = app.send(As::User("officer"), Method::POST, "/api/v1/production", Some(Body_::Json(day.clone()))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let saved = r.json();
+    assert_eq!(saved["version"], 1);
+    assert_eq!(saved["feed_grades"]["zn"], "3.48");
+    assert_eq!(saved["concentrates"][0]["wet_t"], "21.053");
+    assert_eq!(saved["source"], "api");
+
+    // The same day again is refused on `day`, in the caller's language.
+    let r = app
+        .send_with(
+            As::User("officer"),
+            Method::POST,
+            "/api/v1/production",
+            Some(Body_::Json(day.clone())),
+            &[("accept-language", "zh-CN")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("err-production-exists") && r.body.contains("请更正原记录"), "{}", r.body);
+
+    let path = format!("/api/v1/production/{mine}/2005-06-01");
+    let mut fix = day.clone();
+    fix["ore_milled_t"] = json!("320");
+    fix["version"] = json!(1);
+    let r = app.send(As::User("officer"), Method::POST, &path, Some(Body_::Json(fix.clone()))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a correction needs its reason");
+    fix["reason"] = json!("weighbridge re-read");
+    let r = app.send(As::User("officer"), Method::POST, &path, Some(Body_::Json(fix.clone()))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = app.send(As::User("officer"), Method::POST, &path, Some(Body_::Json(fix))).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let versions = app.get(As::User("inspector"), &path).await.json();
+    assert_eq!(versions.as_array().unwrap().len(), 2);
+    assert_eq!(versions[1]["reason"], "weighbridge re-read");
+
+    // The year: the corrected tonnage, grades weighted by it.
+    let year = app.get(As::User("owner"), &format!("/api/v1/production/summary?mine={mine}&year=2005")).await.json();
+    let total = &year[12];
+    assert_eq!(total["period"], "2005");
+    assert_eq!(total["totals"]["ore_milled_t"], "320.000");
+    assert_eq!(total["grades"]["zn"]["feed"], "3.4800");
+    assert_eq!(year[5]["totals"]["records"], 1, "June");
+    assert_eq!(year[0]["totals"]["records"], 0, "January");
+
+    // A safety officer of another mine sees nothing of it; the co-op's summary counts it.
+    let other_officer_view =
+        app.get(As::User("officer"), &format!("/api/v1/production?mine={mine}&from=2005-06-01&to=2005-06-30")).await;
+    assert_eq!(other_officer_view.status, StatusCode::OK, "his own mine");
+    let coop = app.get(As::User("bureau"), "/api/v1/production/summary?year=2005").await.json();
+    assert_eq!(coop[12]["totals"]["records"], 1);
+}
