@@ -204,3 +204,82 @@ impl Store {
         Ok(current)
     }
 }
+
+/// What an import would do with one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportPlan {
+    /// Not recorded yet: it is added.
+    New,
+    /// Recorded with the same figures: nothing to do (importing a file twice adds nothing).
+    Same,
+    /// Recorded with other figures: the import stops; a correction is made on the record.
+    Differs,
+}
+
+fn same_figures(a: &ProductionDraft, b: &ProductionDraft) -> bool {
+    let strip = |d: &ProductionDraft| ProductionDraft { warnings: Vec::new(), reason: None, ..d.clone() };
+    strip(a) == strip(b)
+}
+
+impl Store {
+    async fn plan_in<C: sea_orm::ConnectionTrait>(
+        conn: &C,
+        drafts: &[ProductionDraft],
+    ) -> StoreResult<Vec<ImportPlan>> {
+        let mut plans = Vec::with_capacity(drafts.len());
+        for d in drafts {
+            let current = record::Entity::find()
+                .filter(record::Column::MineId.eq(d.mine_id))
+                .filter(record::Column::Day.eq(d.day))
+                .filter(record::Column::Shift.eq(d.shift.as_str()))
+                .order_by_desc(record::Column::Version)
+                .one(conn)
+                .await?;
+            plans.push(match current {
+                None => ImportPlan::New,
+                Some(c) if same_figures(&c.draft(), d) => ImportPlan::Same,
+                Some(_) => ImportPlan::Differs,
+            });
+        }
+        Ok(plans)
+    }
+
+    /// The dry run of an import: what would happen to each record, writing nothing.
+    pub async fn plan_production_import(&self, drafts: &[ProductionDraft]) -> StoreResult<Vec<ImportPlan>> {
+        Self::plan_in(self.conn(), drafts).await
+    }
+
+    /// Import records all or nothing, in one transaction: new ones are added, identical ones
+    /// skipped; if any differs from what is recorded, nothing is written and the answer names
+    /// them (by index in `drafts`, as field `"<index>"`). Returns (added, unchanged).
+    pub async fn import_production(
+        &self,
+        actor: &Actor,
+        drafts: &[ProductionDraft],
+        source: &str,
+    ) -> StoreResult<(usize, usize)> {
+        let mut tx = self.begin(actor).await?;
+        let plans = Self::plan_in(tx.conn(), drafts).await?;
+        let mut differs = minecoop_domain::FieldErrors::new();
+        for (i, p) in plans.iter().enumerate() {
+            if *p == ImportPlan::Differs {
+                differs.add(&i.to_string(), "err-import-differs");
+            }
+        }
+        if !differs.is_empty() {
+            return Err(StoreError::Invalid(differs));
+        }
+        let now = tx.now();
+        let name = tx.actor().name.clone();
+        let mut added = 0;
+        for (d, p) in drafts.iter().zip(&plans) {
+            if *p == ImportPlan::New {
+                let m = model(d, 1, source, &name, now).insert(tx.conn()).await.map_err(conflict_on_duplicate)?;
+                tx.record("import", "production", m.id, None::<&()>, Some(&m));
+                added += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok((added, drafts.len() - added))
+    }
+}

@@ -90,3 +90,35 @@ both_backends! {
         assert_eq!(db.production_between(None, from, to).await.unwrap().len(), 3);
     }
 }
+
+both_backends! {
+    async fn an_import_is_all_or_nothing_and_idempotent(db) {
+        use minecoop_store::production::ImportPlan;
+        let m = db.create_member(&actor(), &member_draft(3, "R")).await.unwrap();
+        let mine = db.create_mine(&actor(), &mine_draft(m.id, "R1")).await.unwrap();
+        let rows = vec![
+            draft(&input(mine.id, "2005-05-01", "100", "3")),
+            draft(&input(mine.id, "2005-05-02", "110", "3")),
+        ];
+        assert_eq!(db.plan_production_import(&rows).await.unwrap(), vec![ImportPlan::New, ImportPlan::New]);
+        assert_eq!(db.import_production(&actor(), &rows, "import:abc").await.unwrap(), (2, 0));
+        // The same file again adds nothing.
+        assert_eq!(db.import_production(&actor(), &rows, "import:abc").await.unwrap(), (0, 2));
+        // A file with one new day and one changed day writes nothing at all.
+        let next = vec![
+            draft(&input(mine.id, "2005-05-03", "120", "3")),
+            draft(&input(mine.id, "2005-05-02", "999", "3")),
+        ];
+        assert_eq!(db.plan_production_import(&next).await.unwrap(), vec![ImportPlan::New, ImportPlan::Differs]);
+        match db.import_production(&actor(), &next, "import:def").await {
+            Err(StoreError::Invalid(e)) => assert_eq!(e.get("1").unwrap().code, "err-import-differs"),
+            other => panic!("{other:?}"),
+        }
+        let may = db
+            .production_between(None, NaiveDate::from_ymd_opt(2005, 5, 1).unwrap(), NaiveDate::from_ymd_opt(2005, 5, 31).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(may.len(), 2, "the new day of the failed import is not there");
+        assert_eq!(may[0].source, "import:abc");
+    }
+}
