@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/production", get(month).post(create))
         .route("/production/new", get(new))
         .route("/production/year", get(year))
+        .route("/production/import", get(import_page).post(import))
         .route("/production/{mine}/{day}", get(day_page).post(correct))
         .route("/production/{mine}/{day}/correct", get(correct_form))
 }
@@ -477,4 +478,147 @@ async fn correct(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+// ---- import ------------------------------------------------------------------------------
+
+/// One line of an import's answer: a problem (row, column, message) or a plan.
+pub struct ProblemRow {
+    pub row: usize,
+    pub column: String,
+    pub message: String,
+}
+
+#[derive(Template)]
+#[template(path = "production/import.html")]
+struct ImportPage {
+    ctx: Ctx,
+    file: String,
+    problems: Vec<ProblemRow>,
+    /// (new, already recorded identically) after a check or an import.
+    counts: Option<(usize, usize)>,
+    imported: bool,
+    headings: String,
+}
+
+fn headings_hint(elements: &[Element]) -> String {
+    let mut h = vec!["mine".to_owned(), "day".into(), "shift".into(), "ore_hoisted_t".into(), "ore_milled_t".into()];
+    h.extend(elements.iter().map(|e| format!("feed_grades.{}", e.code)));
+    h.extend(["concentrates.0.name".into(), "concentrates.0.wet_t".into(), "concentrates.0.moisture_pct".into()]);
+    h.extend(elements.iter().map(|e| format!("concentrates.0.grades.{}", e.code)));
+    h.extend(["tailings_t".into(), "tailings_facility".into()]);
+    h.extend(elements.iter().map(|e| format!("tailings_grades.{}", e.code)));
+    h.extend(["waste_t".into(), "hours_worked".into(), "worker_shifts".into(), "costs.labour".into()]);
+    h.join(", ")
+}
+
+async fn import_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Response> {
+    v.require(|p| p.can_record_any_production())?;
+    render(&ImportPage {
+        ctx: Ctx::new(&v, &uri),
+        file: String::new(),
+        problems: Vec::new(),
+        counts: None,
+        imported: false,
+        headings: headings_hint(&s.config.elements),
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ImportForm {
+    /// `check` (the dry run) or `import`.
+    action: String,
+}
+
+async fn import(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    sent: crate::upload::Submitted<ImportForm>,
+) -> AppResult<Response> {
+    use minecoop_domain::production::import::check_sheet;
+    use sha2::Digest;
+    let p = v.principal()?.clone();
+    v.require(|p| p.can_record_any_production())?;
+    let mut page = ImportPage {
+        ctx: Ctx::new(&v, &uri),
+        file: String::new(),
+        problems: Vec::new(),
+        counts: None,
+        imported: false,
+        headings: headings_hint(&s.config.elements),
+    };
+    let Some(file) = sent.file("file").cloned() else {
+        page.problems.push(ProblemRow { row: 0, column: String::new(), message: v.lang.t("err-file-none") });
+        return unprocessable(&page);
+    };
+    page.file = file.name.clone();
+    let (name, bytes) = (file.name.clone(), file.bytes.clone());
+    let rows = tokio::task::spawn_blocking(move || minecoop_domain::tabular::read_rows(&name, &bytes))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let rows = match rows {
+        Ok(r) => r,
+        Err(e) => {
+            let message = v.lang.t_args(e.code, &[("file", file.name.clone()), ("detail", e.detail)]);
+            page.problems.push(ProblemRow { row: 0, column: String::new(), message });
+            return unprocessable(&page);
+        }
+    };
+    // Mines by id or name, among those the importer may record for.
+    let writable: Vec<MineChoice> =
+        s.store.mine_choices().await?.into_iter().filter(|m| p.can_record_production(m.id, m.member_id)).collect();
+    let mine_of = |name: &str| {
+        writable
+            .iter()
+            .find(|m| m.id.to_string() == name || m.name_zh == name || m.name_en.eq_ignore_ascii_case(name))
+            .map(|m| m.id)
+    };
+    let checked = check_sheet(&rows, &s.config.elements, today(), mine_of);
+    let sheet = match checked {
+        Ok(sheet) => sheet,
+        Err(problems) => {
+            page.problems = problems
+                .into_iter()
+                .map(|pr| {
+                    let args: Vec<(&str, String)> = pr.args.iter().map(|(k, v)| (*k, v.clone())).collect();
+                    ProblemRow { row: pr.row, column: pr.column, message: v.lang.t_args(pr.code, &args) }
+                })
+                .collect();
+            return unprocessable(&page);
+        }
+    };
+    let drafts: Vec<ProductionDraft> = sheet.iter().map(|r| r.draft.clone()).collect();
+    let differs = |plans: &[minecoop_store::production::ImportPlan]| -> Vec<ProblemRow> {
+        plans
+            .iter()
+            .zip(&sheet)
+            .filter(|(p, _)| **p == minecoop_store::production::ImportPlan::Differs)
+            .map(|(_, r)| ProblemRow { row: r.row, column: "day".into(), message: v.lang.t("err-import-differs") })
+            .collect()
+    };
+    let plans = s.store.plan_production_import(&drafts).await?;
+    page.problems = differs(&plans);
+    let new = plans.iter().filter(|p| **p == minecoop_store::production::ImportPlan::New).count();
+    page.counts = Some((new, drafts.len() - new - page.problems.len()));
+    if !page.problems.is_empty() {
+        return unprocessable(&page);
+    }
+    if sent.form.action == "import" {
+        let source = format!("import:{}", hex::encode(&sha2::Sha256::digest(&file.bytes)[..8]));
+        match s.store.import_production(&v.actor(), &drafts, &source).await {
+            Ok((added, same)) => {
+                page.counts = Some((added, same));
+                page.imported = true;
+            }
+            // Someone recorded one of the days meanwhile.
+            Err(StoreError::Invalid(_)) | Err(StoreError::Conflict) => {
+                page.ctx = page.ctx.with_notice("notice-conflict");
+                return crate::registry::conflict(&page);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    render(&page)
 }

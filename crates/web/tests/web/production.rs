@@ -4,7 +4,7 @@
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
-use crate::support::{As, Backend, Body_, app};
+use crate::support::{As, Backend, Body_, app, xlsx};
 
 #[tokio::test]
 async fn a_day_over_the_api_is_read_back_exactly_and_corrected_by_a_version() {
@@ -68,4 +68,97 @@ async fn a_day_over_the_api_is_read_back_exactly_and_corrected_by_a_version() {
     assert_eq!(other_officer_view.status, StatusCode::OK, "his own mine");
     let coop = app.get(As::User("bureau"), "/api/v1/production/summary?year=2005").await.json();
     assert_eq!(coop[12]["totals"]["records"], 1);
+}
+
+#[tokio::test]
+async fn a_sheet_with_a_bad_row_is_named_then_fixed_and_imported_once() {
+    let app = app(Backend::Sqlite).await;
+    let who = As::User("owner");
+    let sheet = |grade: &str| {
+        xlsx(&[
+            &[
+                "矿山",
+                "日期",
+                "入选矿石（吨）",
+                "feed_grades.zn",
+                "tailings_t",
+                "tailings_facility",
+                "tailings_grades.zn",
+            ],
+            &["大坪锌矿", "2005-07-01", "300", "3.48", "280", "T1", "0.28"],
+            &["大坪锌矿", "2005-07-02", "310", grade, "290", "T1", "0.3"],
+        ])
+    };
+    let send = |bytes: Vec<u8>, action: &str| {
+        Body_::Multipart(vec![
+            ("action".into(), None, action.as_bytes().to_vec()),
+            ("file".into(), Some("生产.xlsx".into()), bytes),
+        ])
+    };
+    let r = app
+        .send_with(
+            who,
+            Method::POST,
+            "/production/import",
+            Some(send(sheet("3,5"), "import")),
+            &[("accept-language", "en")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let problems = r.body.split("id=\"problems\"").nth(1).unwrap_or("");
+    assert!(
+        problems.contains(">3<") && problems.contains("feed_grades.zn") && problems.contains("Not a number."),
+        "{problems}"
+    );
+    let count = || async {
+        let from = chrono::NaiveDate::from_ymd_opt(2005, 7, 1).unwrap();
+        app.db.production_between(None, from, from + chrono::Duration::days(30)).await.unwrap().len()
+    };
+    assert_eq!(count().await, 0, "nothing of a sheet with a bad row is written");
+
+    let r = app
+        .send_with(
+            who,
+            Method::POST,
+            "/production/import",
+            Some(send(sheet("3.5"), "check")),
+            &[("accept-language", "en")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("The sheet is ready to import") && r.body.contains("2 new records"));
+    assert_eq!(count().await, 0, "a check writes nothing");
+    let r = app
+        .send_with(
+            who,
+            Method::POST,
+            "/production/import",
+            Some(send(sheet("3.5"), "import")),
+            &[("accept-language", "en")],
+        )
+        .await;
+    assert!(r.body.contains("Imported:") && r.body.contains("2 new records"), "{}", r.body);
+    assert_eq!(count().await, 2);
+    let r = app
+        .send_with(
+            who,
+            Method::POST,
+            "/production/import",
+            Some(send(sheet("3.5"), "import")),
+            &[("accept-language", "en")],
+        )
+        .await;
+    assert!(r.body.contains("0 new records") && r.body.contains("2 already recorded"), "importing twice adds nothing");
+    // Changed figures for a recorded day: named, nothing written.
+    let r = app
+        .send_with(
+            who,
+            Method::POST,
+            "/production/import",
+            Some(send(sheet("3.6"), "import")),
+            &[("accept-language", "en")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Already recorded with other figures"));
 }
