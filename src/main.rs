@@ -49,6 +49,22 @@ enum Command {
     /// Mining licences and the lease map (no database needed).
     #[command(subcommand)]
     Cadastre(CadastreCommand),
+    /// Import records from a CSV or XLSX sheet: checked whole, then written all or nothing.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Daily production, one row per mine and day (headings as on the import page). Exit 0 when
+    /// imported (or, with --dry-run, ready), 1 when the sheet has problems (each is listed by
+    /// row and column), 2 when the file cannot be read.
+    Production {
+        file: std::path::PathBuf,
+        /// Check only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -234,6 +250,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve(args) => return serve(store, &config, args.demo).await,
         Command::Cadastre(_) => unreachable!("handled before the database is opened"),
         Command::User(cmd) => user_command(&store, &system, cmd).await?,
+        Command::Import(ImportCommand::Production { file, dry_run }) => {
+            return import_production(&store, &system, &file, dry_run).await;
+        }
         Command::Audit(AuditCommand::Verify) => match store.audit_verify().await.map_err(store_error)? {
             Ok(n) => println!("audit trail intact: {n} records"),
             Err(broken) => {
@@ -251,6 +270,60 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
         },
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `minecoop import production`: the same checks as the import page, as the system.
+async fn import_production(store: &Store, actor: &Actor, file: &std::path::Path, dry_run: bool) -> Result<ExitCode> {
+    use minecoop_domain::production::import::check_sheet;
+    use minecoop_store::production::ImportPlan;
+    use minecoop_web::i18n::Lang;
+    let bytes = std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let rows = minecoop_domain::tabular::read_rows(&name, &bytes).map_err(|e| {
+        anyhow::anyhow!("{}", Lang::En.t_args(e.code, &[("file", file.display().to_string()), ("detail", e.detail)]))
+    })?;
+    eprintln!("{}: {} rows read; checking", file.display(), rows.len());
+    let mines = store.mine_choices().await.map_err(store_error)?;
+    let mine_of = |n: &str| {
+        mines
+            .iter()
+            .find(|m| m.id.to_string() == n || m.name_zh == n || m.name_en.eq_ignore_ascii_case(n))
+            .map(|m| m.id)
+    };
+    let elements = minecoop_domain::production::default_elements();
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let sheet = match check_sheet(&rows, &elements, today, mine_of) {
+        Ok(s) => s,
+        Err(problems) => {
+            for p in &problems {
+                let args: Vec<(&str, String)> = p.args.iter().map(|(k, v)| (*k, v.clone())).collect();
+                println!("row {}, column {}: {} ({})", p.row, p.column, Lang::En.t_args(p.code, &args), p.code);
+            }
+            eprintln!("{} problems; nothing imported", problems.len());
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let drafts: Vec<_> = sheet.iter().map(|r| r.draft.clone()).collect();
+    let plans = store.plan_production_import(&drafts).await.map_err(store_error)?;
+    let differs: Vec<usize> =
+        plans.iter().zip(&sheet).filter(|(p, _)| **p == ImportPlan::Differs).map(|(_, r)| r.row).collect();
+    for row in &differs {
+        println!("row {row}: {}", Lang::En.t("err-import-differs"));
+    }
+    if !differs.is_empty() {
+        return Ok(ExitCode::from(1));
+    }
+    let new = plans.iter().filter(|p| **p == ImportPlan::New).count();
+    if dry_run {
+        println!("ready: {new} new records, {} already recorded with the same figures", drafts.len() - new);
+        return Ok(ExitCode::SUCCESS);
+    }
+    use sha2::Digest;
+    let source = format!("import:{}", hex::encode(&sha2::Sha256::digest(&bytes)[..8]));
+    eprintln!("writing {new} records in one transaction");
+    let (added, same) = store.import_production(actor, &drafts, &source).await.map_err(store_error)?;
+    println!("imported: {added} new records, {same} already recorded with the same figures");
     Ok(ExitCode::SUCCESS)
 }
 

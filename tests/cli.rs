@@ -189,3 +189,36 @@ fn cadastre_check_names_file_and_feature_of_unreadable_input() {
     let o = cadastre(&["--leases", bad.to_str().unwrap(), "--crs", "EPSG:3857"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn import_production_names_bad_rows_then_imports_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(&dir);
+    assert!(minecoop(&db, &["demo"]).status.success());
+    let sheet = dir.path().join("production.csv");
+    let write = |grade: &str| {
+        std::fs::write(
+            &sheet,
+            format!(
+                "矿山,日期,入选矿石（吨）,feed_grades.zn,tailings_t,tailings_facility,tailings_grades.zn\n\
+                 大坪锌矿,2005-08-01,300,3.48,280,T1,0.28\n大坪锌矿,2005-08-02,310,{grade},290,T1,0.3\n"
+            ),
+        )
+        .unwrap()
+    };
+    let file = sheet.to_str().unwrap();
+    write("3.5x");
+    let o = minecoop(&db, &["import", "production", file]);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(out(&o).contains("row 3, column feed_grades.zn: Not a number."), "{}", out(&o));
+    write("3.5");
+    let o = minecoop(&db, &["import", "production", "--dry-run", file]);
+    assert!(o.status.success() && out(&o).contains("ready: 2 new records"), "{}", out(&o));
+    let o = minecoop(&db, &["import", "production", file]);
+    assert!(o.status.success() && out(&o).contains("imported: 2 new records"), "{}", out(&o));
+    let o = minecoop(&db, &["import", "production", file]);
+    assert!(out(&o).contains("imported: 0 new records, 2 already recorded"), "{}", out(&o));
+    let o = minecoop(&db, &["import", "production", dir.path().join("missing.csv").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(minecoop(&db, &["audit", "verify"]).status.success(), "the imports are in the audit trail");
+}
