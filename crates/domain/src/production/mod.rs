@@ -7,6 +7,7 @@
 pub mod import;
 pub mod period;
 pub mod record;
+pub mod sample;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

@@ -213,6 +213,12 @@ fn both_languages_have_the_same_keys_and_every_used_key() {
     used.extend(Mineral::ALL.iter().map(|s| format!("mineral-{s}")));
     used.extend(CoopRole::ALL.iter().map(|s| format!("coop-role-{s}")));
     used.extend(minecoop_domain::production::CostCategory::ALL.iter().map(|s| format!("cost-{s}")));
+    {
+        use minecoop_domain::production::sample::{CustodyStep, QcRole, SampleKind};
+        used.extend(SampleKind::ALL.iter().map(|s| format!("sample-kind-{s}")));
+        used.extend(QcRole::ALL.iter().map(|s| format!("qc-role-{s}")));
+        used.extend(CustodyStep::ALL.iter().map(|s| format!("custody-{s}")));
+    }
     let missing: Vec<_> = used.iter().filter(|k| !Lang::En.has(k) || !Lang::Zh.has(k)).collect();
     assert!(missing.is_empty(), "keys used but not translated: {missing:?}");
 }
