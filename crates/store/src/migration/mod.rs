@@ -8,6 +8,7 @@ mod m20261126_000002_cadastre;
 mod m20261126_000003_disputes;
 mod m20261126_000004_login_ip;
 mod m20261126_000005_production;
+mod m20261126_000006_samples;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_disputes::Migration),
             Box::new(m20261126_000004_login_ip::Migration),
             Box::new(m20261126_000005_production::Migration),
+            Box::new(m20261126_000006_samples::Migration),
         ]
     }
 }

@@ -1,6 +1,10 @@
 //! Daily production records: saved, corrected by new versions, and read back by period.
 
+pub mod assay;
 pub mod record;
+pub mod sample;
+pub mod sample_event;
+pub mod samples;
 
 use chrono::NaiveDate;
 use minecoop_domain::production::record::ProductionDraft;

@@ -8,6 +8,7 @@ mod demo;
 mod disputes;
 mod production;
 mod registry;
+mod samples;
 
 use minecoop_domain::registry::{MemberDraft, MemberInput, MineDraft, MineInput};
 use minecoop_store::Actor;

@@ -103,3 +103,5 @@ custody-taken = Taken
 custody-dispatched = Dispatched
 custody-received = Received by the laboratory
 custody-assayed = Assayed
+err-sample-unknown = No sample has this code.
+err-sample-not-received = The laboratory has not received this sample yet: record its custody first.

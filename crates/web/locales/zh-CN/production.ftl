@@ -103,3 +103,5 @@ custody-taken = 采样
 custody-dispatched = 送出
 custody-received = 实验室接收
 custody-assayed = 已化验
+err-sample-unknown = 没有此编号的样品。
+err-sample-not-received = 实验室尚未接收此样品：请先登记流转步骤。

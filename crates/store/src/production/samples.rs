@@ -1,0 +1,234 @@
+//! The sample register, chain of custody and assay results.
+
+use chrono::{Datelike, NaiveDateTime};
+use minecoop_domain::production::sample::{AssayDraft, CustodyStep, SampleDraft, check_step};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
+use uuid::Uuid;
+
+use super::{assay, sample, sample_event};
+use crate::{Actor, Store, StoreError, StoreResult, new_id};
+
+pub use assay::Model as AssayResult;
+pub use sample::Model as Sample;
+pub use sample_event::Model as SampleEvent;
+
+impl AssayResult {
+    pub fn draft(&self) -> AssayDraft {
+        AssayDraft {
+            element: self.element.clone(),
+            value: self.value_e4,
+            below_dl: self.below_dl,
+            detection_limit: self.detection_limit_e4,
+            method: self.method.clone(),
+        }
+    }
+}
+
+/// A sample with its custody steps (in order) and the current result of each element.
+#[derive(Debug, Clone)]
+pub struct SampleRecord {
+    pub sample: Sample,
+    pub events: Vec<SampleEvent>,
+    pub assays: Vec<AssayResult>,
+}
+
+fn conflict_on_duplicate(e: sea_orm::DbErr) -> StoreError {
+    match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict,
+        _ => StoreError::Db(e),
+    }
+}
+
+impl Store {
+    /// Register a sample, numbered `S<year>-<n>` in the order samples of that year are
+    /// registered, and record its first custody step (taken, by the sampler, at its time).
+    pub async fn register_sample(&self, actor: &Actor, d: &SampleDraft) -> StoreResult<Sample> {
+        let mut tx = self.begin(actor).await?;
+        if crate::registry::mine::Entity::find_by_id(d.mine_id).one(tx.conn()).await?.is_none() {
+            return Err(StoreError::field("mine_id", "err-choice"));
+        }
+        if let Some(orig) = &d.duplicate_of {
+            let found = sample::Entity::find().filter(sample::Column::Code.eq(orig.as_str())).one(tx.conn()).await?;
+            if found.is_none() {
+                return Err(StoreError::field("duplicate_of", "err-sample-unknown"));
+            }
+        }
+        let prefix = format!("S{}-", d.taken_at.year());
+        let n =
+            sample::Entity::find().filter(sample::Column::Code.starts_with(prefix.as_str())).count(tx.conn()).await?;
+        let now = tx.now();
+        let signed = tx.actor().name.clone();
+        let s = sample::ActiveModel {
+            id: Set(new_id()),
+            code: Set(format!("{prefix}{:05}", n + 1)),
+            mine_id: Set(d.mine_id),
+            kind: Set(d.kind.as_str().to_owned()),
+            point: Set(d.point.clone()),
+            taken_at: Set(d.taken_at),
+            taken_by: Set(d.taken_by.clone()),
+            qc_role: Set(d.qc_role.as_str().to_owned()),
+            duplicate_of: Set(d.duplicate_of.clone()),
+            reference: Set(d.reference.clone()),
+            notes: Set(d.notes.clone()),
+            created_at: Set(now),
+            created_by: Set(signed.clone()),
+        }
+        .insert(tx.conn())
+        .await
+        .map_err(conflict_on_duplicate)?;
+        tx.record("create", "sample", s.id, None::<&()>, Some(&s));
+        let ev = sample_event::ActiveModel {
+            id: Set(new_id()),
+            sample_id: Set(s.id),
+            step: Set(CustodyStep::Taken.as_str().to_owned()),
+            at: Set(d.taken_at),
+            by_name: Set(d.taken_by.clone()),
+            signed_by: Set(signed),
+            note: Set(None),
+            created_at: Set(now),
+        }
+        .insert(tx.conn())
+        .await?;
+        tx.record("create", "sample_event", ev.id, None::<&()>, Some(&ev));
+        tx.commit().await?;
+        Ok(s)
+    }
+
+    /// Record the next custody step, signed by the account and named for the person who did it.
+    pub async fn add_custody_step(
+        &self,
+        actor: &Actor,
+        sample_id: Uuid,
+        step: CustodyStep,
+        at: NaiveDateTime,
+        by_name: &str,
+        note: Option<&str>,
+    ) -> StoreResult<SampleEvent> {
+        let mut tx = self.begin(actor).await?;
+        sample::Entity::find_by_id(sample_id).one(tx.conn()).await?.ok_or(StoreError::NotFound)?;
+        let last = sample_event::Entity::find()
+            .filter(sample_event::Column::SampleId.eq(sample_id))
+            .order_by_desc(sample_event::Column::At)
+            .order_by_desc(sample_event::Column::CreatedAt)
+            .all(tx.conn())
+            .await?
+            .into_iter()
+            .filter_map(|e| CustodyStep::parse(&e.step).ok().map(|s| (s, e.at)))
+            .max_by_key(|(s, _)| CustodyStep::ALL.iter().position(|x| x == s));
+        check_step(last, step, at).map_err(|code| StoreError::field("step", code))?;
+        let ev = sample_event::ActiveModel {
+            id: Set(new_id()),
+            sample_id: Set(sample_id),
+            step: Set(step.as_str().to_owned()),
+            at: Set(at),
+            by_name: Set(by_name.to_owned()),
+            signed_by: Set(tx.actor().name.clone()),
+            note: Set(note.map(str::to_owned)),
+            created_at: Set(tx.now()),
+        }
+        .insert(tx.conn())
+        .await
+        .map_err(conflict_on_duplicate)?;
+        tx.record("create", "sample_event", ev.id, None::<&()>, Some(&ev));
+        tx.commit().await?;
+        Ok(ev)
+    }
+
+    /// Record a laboratory's results for a sample that has reached the laboratory. A result for
+    /// an element already reported is a correction: a new version, which needs a reason.
+    pub async fn record_assays(
+        &self,
+        actor: &Actor,
+        sample_id: Uuid,
+        lab: &str,
+        batch: &str,
+        results: &[AssayDraft],
+        reason: Option<&str>,
+    ) -> StoreResult<Vec<AssayResult>> {
+        let mut tx = self.begin(actor).await?;
+        sample::Entity::find_by_id(sample_id).one(tx.conn()).await?.ok_or(StoreError::NotFound)?;
+        let received = sample_event::Entity::find()
+            .filter(sample_event::Column::SampleId.eq(sample_id))
+            .filter(sample_event::Column::Step.is_in([CustodyStep::Received.as_str(), CustodyStep::Assayed.as_str()]))
+            .count(tx.conn())
+            .await?;
+        if received == 0 {
+            return Err(StoreError::field("sample", "err-sample-not-received"));
+        }
+        let now = tx.now();
+        let name = tx.actor().name.clone();
+        let mut out = Vec::new();
+        for r in results {
+            let prev = assay::Entity::find()
+                .filter(assay::Column::SampleId.eq(sample_id))
+                .filter(assay::Column::Element.eq(r.element.as_str()))
+                .order_by_desc(assay::Column::Version)
+                .one(tx.conn())
+                .await?;
+            if prev.is_some() && reason.is_none_or(|r| r.trim().is_empty()) {
+                return Err(StoreError::field("reason", "err-reason-required"));
+            }
+            let m = assay::ActiveModel {
+                id: Set(new_id()),
+                sample_id: Set(sample_id),
+                element: Set(r.element.clone()),
+                version: Set(prev.as_ref().map_or(1, |p| p.version + 1)),
+                value_e4: Set(r.value),
+                below_dl: Set(r.below_dl),
+                detection_limit_e4: Set(r.detection_limit),
+                method: Set(r.method.clone()),
+                lab: Set(lab.to_owned()),
+                batch: Set(batch.to_owned()),
+                reason: Set(prev.as_ref().and(reason.map(str::to_owned))),
+                created_at: Set(now),
+                created_by: Set(name.clone()),
+            }
+            .insert(tx.conn())
+            .await
+            .map_err(conflict_on_duplicate)?;
+            tx.record(if prev.is_some() { "new_version" } else { "create" }, "assay", m.id, prev.as_ref(), Some(&m));
+            out.push(m);
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// A sample with its custody and the current result of each element.
+    pub async fn sample_record(&self, id: Uuid) -> StoreResult<SampleRecord> {
+        let sample = sample::Entity::find_by_id(id).one(self.conn()).await?.ok_or(StoreError::NotFound)?;
+        let events = sample_event::Entity::find()
+            .filter(sample_event::Column::SampleId.eq(id))
+            .order_by_asc(sample_event::Column::At)
+            .order_by_asc(sample_event::Column::CreatedAt)
+            .all(self.conn())
+            .await?;
+        let all = assay::Entity::find()
+            .filter(assay::Column::SampleId.eq(id))
+            .order_by_asc(assay::Column::Element)
+            .order_by_asc(assay::Column::Version)
+            .all(self.conn())
+            .await?;
+        let mut assays: Vec<AssayResult> = Vec::new();
+        for a in all {
+            match assays.last_mut() {
+                Some(l) if l.element == a.element => *l = a,
+                _ => assays.push(a),
+            }
+        }
+        Ok(SampleRecord { sample, events, assays })
+    }
+
+    /// Samples taken in a period (local times), of the given mines, in the order they were taken.
+    pub async fn samples_between(
+        &self,
+        mines: Option<&[Uuid]>,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+    ) -> StoreResult<Vec<Sample>> {
+        let mut q = sample::Entity::find().filter(sample::Column::TakenAt.between(from, to));
+        if let Some(m) = mines {
+            q = q.filter(sample::Column::MineId.is_in(m.iter().copied()));
+        }
+        Ok(q.order_by_asc(sample::Column::TakenAt).order_by_asc(sample::Column::Code).all(self.conn()).await?)
+    }
+}

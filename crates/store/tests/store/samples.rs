@@ -1,0 +1,68 @@
+use minecoop_domain::production::default_elements;
+use minecoop_domain::production::sample::{
+    AssayDraft, AssayInput, CustodyStep, SampleDraft, SampleInput, parse_local_time,
+};
+use minecoop_store::{StoreError, both_backends};
+
+use crate::{actor, member_draft, mine_draft};
+
+fn sample(mine: uuid::Uuid, at: &str, role: &str, dup: &str) -> SampleDraft {
+    let i = SampleInput {
+        mine_id: mine.to_string(),
+        kind: "feed".into(),
+        point: "mill feed".into(),
+        taken_at: at.into(),
+        taken_by: "张工".into(),
+        qc_role: role.into(),
+        duplicate_of: dup.into(),
+        ..Default::default()
+    };
+    SampleDraft::parse(&i, parse_local_time("2026-11-26T12:00").unwrap()).unwrap()
+}
+
+fn zn(v: &str) -> AssayDraft {
+    AssayDraft::parse(
+        &AssayInput { element: "zn".into(), value: v.into(), method: "AAS".into(), detection_limit: "0.01".into() },
+        &default_elements(),
+    )
+    .unwrap()
+}
+
+both_backends! {
+    async fn a_sample_is_numbered_followed_and_assayed(db) {
+        let m = db.create_member(&actor(), &member_draft(4, "S")).await.unwrap();
+        let mine = db.create_mine(&actor(), &mine_draft(m.id, "S1")).await.unwrap();
+        let s1 = db.register_sample(&actor(), &sample(mine.id, "2005-03-01T09:00", "", "")).await.unwrap();
+        let s2 = db.register_sample(&actor(), &sample(mine.id, "2005-03-01T10:00", "duplicate", &s1.code)).await.unwrap();
+        assert_eq!((s1.code.as_str(), s2.code.as_str()), ("S2005-00001", "S2005-00002"));
+        match db.register_sample(&actor(), &sample(mine.id, "2005-03-01T10:00", "duplicate", "S2005-09999")).await {
+            Err(StoreError::Invalid(e)) => assert_eq!(e.get("duplicate_of").unwrap().code, "err-sample-unknown"),
+            other => panic!("{other:?}"),
+        }
+        // No results before the laboratory has the sample.
+        assert!(matches!(db.record_assays(&actor(), s1.id, "Lab", "B1", &[zn("3.48")], None).await, Err(StoreError::Invalid(_))));
+        let t = |s: &str| parse_local_time(s).unwrap();
+        assert!(db.add_custody_step(&actor(), s1.id, CustodyStep::Received, t("2005-03-01T12:00"), "李", None).await.is_err());
+        db.add_custody_step(&actor(), s1.id, CustodyStep::Dispatched, t("2005-03-01T12:00"), "王", None).await.unwrap();
+        match db.add_custody_step(&actor(), s1.id, CustodyStep::Received, t("2005-03-01T11:00"), "李", None).await {
+            Err(StoreError::Invalid(e)) => assert_eq!(e.get("step").unwrap().code, "err-custody-time"),
+            other => panic!("{other:?}"),
+        }
+        db.add_custody_step(&actor(), s1.id, CustodyStep::Received, t("2005-03-02T08:00"), "李", Some("seal intact")).await.unwrap();
+        db.record_assays(&actor(), s1.id, "都匀化验室", "B1", &[zn("3.48"), AssayDraft { element: "pb".into(), ..zn("<0.01") }], None)
+            .await
+            .unwrap();
+        // A second result for zinc is a correction, with a reason.
+        assert!(matches!(db.record_assays(&actor(), s1.id, "都匀化验室", "B1", &[zn("3.52")], None).await, Err(StoreError::Invalid(_))));
+        db.record_assays(&actor(), s1.id, "都匀化验室", "B1", &[zn("3.52")], Some("re-assay")).await.unwrap();
+        let rec = db.sample_record(s1.id).await.unwrap();
+        let steps: Vec<&str> = rec.events.iter().map(|e| e.step.as_str()).collect();
+        assert_eq!(steps, ["taken", "dispatched", "received"]);
+        assert_eq!(rec.events[2].note.as_deref(), Some("seal intact"));
+        let shown: Vec<(String, String)> = rec.assays.iter().map(|a| (a.element.clone(), a.draft().shown())).collect();
+        assert_eq!(shown, [("pb".to_owned(), "< 0.01".to_owned()), ("zn".into(), "3.52".into())]);
+        assert_eq!(rec.assays[1].version, 2);
+        let march = db.samples_between(Some(&[mine.id]), t("2005-03-01T00:00"), t("2005-03-31T23:59")).await.unwrap();
+        assert_eq!(march.len(), 2);
+    }
+}
