@@ -7,6 +7,7 @@
 //! a stream that belongs to no balance, ...) are answered with [`Problems`], never with a
 //! number: a number would be believed.
 
+pub mod chi2;
 pub mod three_product;
 pub mod two_product;
 
