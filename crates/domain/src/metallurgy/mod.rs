@@ -8,9 +8,12 @@
 //! number: a number would be believed.
 
 pub mod chi2;
+mod linalg;
+pub mod reconcile;
 pub mod three_product;
 pub mod two_product;
 
+pub use reconcile::{Circuit, Measurement, Node, Reconciliation, reconcile};
 pub use three_product::{ThreeProduct, ThreeProductGrades, three_product};
 pub use two_product::{TwoProduct, two_product};
 
