@@ -9,10 +9,12 @@
 
 pub mod chi2;
 mod linalg;
+pub mod period;
 pub mod reconcile;
 pub mod three_product;
 pub mod two_product;
 
+pub use period::{Lot, PeriodAccount, RecoveryCheck, StreamTotal, check_reported_recovery, period_account};
 pub use reconcile::{Circuit, Measurement, Node, Reconciliation, reconcile};
 pub use three_product::{ThreeProduct, ThreeProductGrades, three_product};
 pub use two_product::{TwoProduct, two_product};
