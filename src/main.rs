@@ -505,7 +505,10 @@ fn metallurgy_command(cmd: &MetallurgyCommand) -> Result<ExitCode> {
 
 /// Six significant digits without trailing zeros: flows in t/h and grades in % both read well.
 fn significant(x: f64) -> String {
-    if x == 0.0 || !x.is_finite() {
+    if x == 0.0 {
+        return "0".into();
+    }
+    if !x.is_finite() {
         return format!("{x}");
     }
     let decimals = (5 - x.abs().log10().floor() as i32).clamp(0, 12) as usize;
