@@ -52,6 +52,86 @@ enum Command {
     /// Import records from a CSV or XLSX sheet: checked whole, then written all or nothing.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Metallurgical accounting calculators (no database needed). Grades are percent metal.
+    #[command(subcommand)]
+    Metallurgy(MetallurgyCommand),
+}
+
+#[derive(Subcommand)]
+enum MetallurgyCommand {
+    /// Yield, recovery, ratio of concentration and enrichment ratio from the grades of feed,
+    /// concentrate and tailing.
+    TwoProduct {
+        /// Feed grade, % metal (3.48 for 3.48 % Zn).
+        #[arg(long, allow_negative_numbers = true)]
+        feed: f64,
+        /// Concentrate grade, %.
+        #[arg(long, allow_negative_numbers = true)]
+        conc: f64,
+        /// Tailing grade, %.
+        #[arg(long, allow_negative_numbers = true)]
+        tail: f64,
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+    },
+    /// Shares of the feed in two concentrates and the tailing, and each metal's recovery to its
+    /// own concentrate, from the grades of two metals (e.g. Pb,Zn).
+    ThreeProduct {
+        /// Feed grades of metal 1 and metal 2, % (e.g. 3.0,6.0).
+        #[arg(long, value_parser = parse_grade_pair, allow_negative_numbers = true, value_name = "A,B")]
+        feed: GradePair,
+        /// Concentrate of metal 1: its grades of metal 1 and metal 2.
+        #[arg(long, value_parser = parse_grade_pair, allow_negative_numbers = true, value_name = "A,B")]
+        conc1: GradePair,
+        /// Concentrate of metal 2: its grades of metal 1 and metal 2.
+        #[arg(long, value_parser = parse_grade_pair, allow_negative_numbers = true, value_name = "A,B")]
+        conc2: GradePair,
+        /// Tailing grades of metal 1 and metal 2.
+        #[arg(long, value_parser = parse_grade_pair, allow_negative_numbers = true, value_name = "A,B")]
+        tail: GradePair,
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+    },
+    /// Adjust measured flows so that every node balances (weighted least squares), and test
+    /// the adjustments for a gross error at the 95 % level.
+    Reconcile {
+        /// JSON file: {"streams":[{"name","value","sd"}],"nodes":[{"name","in":[..],"out":[..]}]}.
+        #[arg(long)]
+        input: std::path::PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+    },
+    /// Check a reported recovery against the feed and tailing grades: flag it when it is below
+    /// (f - t) / f, the lowest recovery any concentrate grade gives.
+    CheckRecovery {
+        /// The reported recovery, %.
+        #[arg(long, allow_negative_numbers = true)]
+        reported: f64,
+        /// Feed grade, %.
+        #[arg(long, allow_negative_numbers = true)]
+        feed: f64,
+        /// Tailing grade, %.
+        #[arg(long, allow_negative_numbers = true)]
+        tail: f64,
+        /// Concentrate grade, %, when known: adds the two-product recovery.
+        #[arg(long, allow_negative_numbers = true)]
+        conc: Option<f64>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+    },
+}
+
+/// Grades of two metals in one product, as `--feed 3.0,6.0` gives them.
+#[derive(Clone, Copy, Debug)]
+struct GradePair([f64; 2]);
+
+fn parse_grade_pair(s: &str) -> Result<GradePair, String> {
+    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+    let [a, b] = parts.as_slice() else {
+        return Err("give the grades of metal 1 and metal 2 separated by a comma, e.g. 3.0,6.0".into());
+    };
+    let num = |t: &str| t.parse::<f64>().map_err(|_| format!("'{t}' is not a number; give two grades like 3.0,6.0"));
+    Ok(GradePair([num(a)?, num(b)?]))
 }
 
 #[derive(Subcommand)]
@@ -231,6 +311,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     {
         return cadastre_check(leases, workings.as_deref(), crs.as_deref(), *format, *fail_on_findings);
     }
+    if let Command::Metallurgy(cmd) = &cli.command {
+        return metallurgy_command(cmd);
+    }
     let config = load_config(&cli)?;
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -248,7 +331,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             print_logins(logins);
         }
         Command::Serve(args) => return serve(store, &config, args.demo).await,
-        Command::Cadastre(_) => unreachable!("handled before the database is opened"),
+        Command::Cadastre(_) | Command::Metallurgy(_) => unreachable!("handled before the database is opened"),
         Command::User(cmd) => user_command(&store, &system, cmd).await?,
         Command::Import(ImportCommand::Production { file, dry_run }) => {
             return import_production(&store, &system, &file, dry_run).await;
@@ -400,6 +483,147 @@ fn cadastre_check(
     }
     phase("written");
     Ok(if fail_on_findings && report.has_findings() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// `minecoop metallurgy ...`: exit 0 with the result, 2 (through `main`) with every problem of
+/// the input, each naming the argument, stream or node.
+fn metallurgy_command(cmd: &MetallurgyCommand) -> Result<ExitCode> {
+    use minecoop_domain::metallurgy::{self as m, Problem, Problems};
+    // The calculators' fields are their flags.
+    let flags = |e: Problems| {
+        let lines: Vec<String> = e
+            .0
+            .iter()
+            .map(|p| {
+                let at = match p {
+                    Problem::IllConditioned { .. } => "--conc1 and --conc2".to_owned(),
+                    _ => format!("--{}{}", p.field(), p.metal().map(|m| format!(" (metal {m})")).unwrap_or_default()),
+                };
+                format!("{at}: {}", p.message())
+            })
+            .collect();
+        anyhow::anyhow!("{}", lines.join("\n"))
+    };
+    match cmd {
+        MetallurgyCommand::TwoProduct { feed, conc, tail, format } => {
+            let r = m::two_product(*feed, *conc, *tail).map_err(flags)?;
+            match format {
+                OutputFormat::Json => println!("{}", serde_json::to_string(&r)?),
+                OutputFormat::Text => {
+                    println!("yield                  {:>10.4} %", r.yield_pct);
+                    println!("recovery               {:>10.4} %", r.recovery_pct);
+                    println!("ratio of concentration {:>10.4}", r.ratio_of_concentration);
+                    println!("enrichment ratio       {:>10.4}", r.enrichment_ratio);
+                }
+            }
+        }
+        MetallurgyCommand::ThreeProduct { feed, conc1, conc2, tail, format } => {
+            let g = m::ThreeProductGrades { feed: feed.0, conc1: conc1.0, conc2: conc2.0, tail: tail.0 };
+            let r = m::three_product(&g).map_err(flags)?;
+            match format {
+                OutputFormat::Json => println!("{}", serde_json::to_string(&r)?),
+                OutputFormat::Text => {
+                    println!("concentrate 1 {:>10.4} % of the feed", r.conc1_pct);
+                    println!("concentrate 2 {:>10.4} % of the feed", r.conc2_pct);
+                    println!("tailing       {:>10.4} % of the feed", r.tail_pct);
+                    println!("recovery 1    {:>10.4} % (metal 1 to concentrate 1)", r.recovery1_pct);
+                    println!("recovery 2    {:>10.4} % (metal 2 to concentrate 2)", r.recovery2_pct);
+                }
+            }
+        }
+        MetallurgyCommand::CheckRecovery { reported, feed, tail, conc, format } => {
+            let r = m::check_reported_recovery(*reported, *feed, *tail, *conc).map_err(flags)?;
+            let reason = r.reason(*feed, *tail);
+            match format {
+                OutputFormat::Json => {
+                    let mut v = serde_json::to_value(&r)?;
+                    v["code"] = serde_json::json!(r.code());
+                    v["reason"] = serde_json::json!(reason);
+                    println!("{v}");
+                }
+                OutputFormat::Text => {
+                    println!("lowest possible recovery {:.3} % = (f - t) / f", r.lowest_possible_pct);
+                    if let Some(two) = r.two_product_pct {
+                        println!("two-product recovery     {two:.3} % at the concentrate grade");
+                    }
+                    match reason {
+                        Some(why) => println!("FLAGGED: {why}"),
+                        None => println!("the reported {} % is possible with these grades", r.reported_pct),
+                    }
+                }
+            }
+        }
+        MetallurgyCommand::Reconcile { input, format } => {
+            let path = input.display();
+            let text = std::fs::read_to_string(input).with_context(|| format!("{path}: cannot read"))?;
+            let circuit: m::Circuit = serde_json::from_str(&text).map_err(|e| {
+                anyhow::anyhow!(
+                    "{path}: not a circuit ({e}); expected {{\"streams\":[{{\"name\",\"value\",\"sd\"}}],\
+                     \"nodes\":[{{\"name\",\"in\":[..],\"out\":[..]}}]}}"
+                )
+            })?;
+            let r = m::reconcile(&circuit).map_err(|e| {
+                let lines: Vec<String> =
+                    e.0.iter().map(|p| format!("{path}: {}: {}", p.field(), p.message())).collect();
+                anyhow::anyhow!("{}", lines.join("\n"))
+            })?;
+            match format {
+                OutputFormat::Json => println!("{}", serde_json::to_string(&r)?),
+                OutputFormat::Text => print_reconciliation(&r),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Six significant digits without trailing zeros: flows in t/h and grades in % both read well.
+fn significant(x: f64) -> String {
+    if x == 0.0 {
+        return "0".into();
+    }
+    if !x.is_finite() {
+        return format!("{x}");
+    }
+    let decimals = (5 - x.abs().log10().floor() as i32).clamp(0, 12) as usize;
+    let s = format!("{x:.decimals$}");
+    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_owned() } else { s };
+    if s == "-0" { "0".into() } else { s }
+}
+
+fn print_reconciliation(r: &minecoop_domain::metallurgy::Reconciliation) {
+    let width = r.streams.iter().map(|s| s.name.chars().count()).max().unwrap_or(0).max(6);
+    println!(
+        "{:<width$}  {:>12} {:>10} {:>12} {:>12} {:>7}",
+        "stream", "measured", "sd", "reconciled", "adjustment", "z"
+    );
+    for s in &r.streams {
+        let e = &s.estimate;
+        println!(
+            "{:<width$}  {:>12} {:>10} {:>12} {:>12} {:>7.2}",
+            s.name,
+            significant(e.measured),
+            significant(e.sd),
+            significant(e.reconciled),
+            significant(e.adjustment),
+            e.normalised_adjustment
+        );
+    }
+    println!(
+        "chi2 {} with {} degree{} of freedom; 95 % critical value {}",
+        significant(r.chi2),
+        r.dof,
+        if r.dof == 1 { "" } else { "s" },
+        significant(r.chi2_critical)
+    );
+    if r.gross_error_suspected {
+        println!("GROSS ERROR SUSPECTED: some measurement is off by more than its sd explains");
+    } else {
+        println!("no gross error suspected");
+    }
+    for g in &r.most_adjusted {
+        let tie = if g.names.len() > 1 { " (the balances cannot tell these apart)" } else { "" };
+        println!("most adjusted: {} (|z| = {:.2}){tie}", g.names.join(", "), g.normalised_adjustment);
+    }
 }
 
 fn print_logins(logins: &[demo::DemoLogin]) {

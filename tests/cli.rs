@@ -222,3 +222,176 @@ fn import_production_names_bad_rows_then_imports_once() {
     assert_eq!(o.status.code(), Some(2), "{}", out(&o));
     assert!(minecoop(&db, &["audit", "verify"]).status.success(), "the imports are in the audit trail");
 }
+
+fn metallurgy(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_minecoop")).arg("metallurgy").args(args).output().expect("run minecoop")
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    assert_eq!(o.status.code(), Some(0), "{}", out(o));
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", out(o)))
+}
+
+/// `value` printed with `decimals` decimals, as REFERENCE.md prints it.
+fn at(v: &serde_json::Value, decimals: usize) -> String {
+    format!("{:.decimals$}", v.as_f64().unwrap_or_else(|| panic!("not a number: {v}")))
+}
+
+/// An error: exit 2, the expected words on stderr, nothing on stdout, no panic or debug dump.
+fn refused(o: &Output, expected: &str) {
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{}", out(o));
+    assert!(err.contains(expected), "expected {expected:?} in: {err}");
+    assert!(o.stdout.is_empty(), "{}", out(o));
+    assert!(!err.contains("panicked") && !err.contains("Problem {") && !err.contains("Problems("), "{err}");
+}
+
+#[test]
+fn metallurgy_two_product_reference_2_1() {
+    let r = json(&metallurgy(&["two-product", "--feed", "1.0", "--conc", "10", "--tail", "0.2", "--format", "json"]));
+    assert_eq!(at(&r["yield_pct"], 4), "8.1633");
+    assert_eq!(at(&r["recovery_pct"], 4), "81.6327");
+    assert_eq!(at(&r["ratio_of_concentration"], 2), "12.25");
+    assert_eq!(at(&r["enrichment_ratio"], 4), "10.0000");
+    let o = metallurgy(&["two-product", "--feed", "1.0", "--conc", "10", "--tail", "0.2"]);
+    assert!(o.status.success(), "{}", out(&o));
+    let text = out(&o);
+    assert!(text.contains("8.1633 %") && text.contains("81.6327 %") && text.contains("12.2500"), "{text}");
+}
+
+#[test]
+fn metallurgy_three_product_reference_2_2() {
+    let args = ["three-product", "--feed", "3.0,6.0", "--conc1", "50,8", "--conc2", "2,55", "--tail", "0.2,0.5"];
+    let r = json(&metallurgy(&[&args[..], &["--format", "json"]].concat()));
+    assert_eq!(at(&r["conc1_pct"], 4), "5.2840");
+    assert_eq!(at(&r["conc2_pct"], 4), "9.3646");
+    assert_eq!(at(&r["recovery1_pct"], 3), "88.067");
+    assert_eq!(at(&r["recovery2_pct"], 3), "85.842");
+    assert_eq!(at(&r["tail_pct"], 4), "85.3514");
+    let text = out(&metallurgy(&args));
+    assert!(text.contains("5.2840 % of the feed") && text.contains("88.0668 %"), "{text}");
+}
+
+const ONE_NODE: &str = r#"{"streams":[{"name":"F","value":100,"sd":2},{"name":"C","value":6.5,"sd":0.2},
+ {"name":"T","value":92,"sd":2}],"nodes":[{"name":"mill","in":["F"],"out":["C","T"]}]}"#;
+
+#[test]
+fn metallurgy_reconcile_reference_2_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mill.json");
+    std::fs::write(&file, ONE_NODE).unwrap();
+    let f = file.to_str().unwrap();
+    let r = json(&metallurgy(&["reconcile", "--input", f, "--format", "json"]));
+    let streams = r["streams"].as_array().unwrap();
+    let names: Vec<&str> = streams.iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["F", "C", "T"]);
+    let rec: Vec<String> = streams.iter().map(|s| at(&s["reconciled"], 6)).collect();
+    assert_eq!(rec, ["99.253731", "6.507463", "92.746269"]);
+    assert_eq!(streams[1]["measured"], 6.5);
+    assert_eq!(at(&streams[0]["adjustment"], 6), "-0.746269");
+    assert_eq!(at(&r["chi2"], 6), "0.279851");
+    assert_eq!(r["dof"], 1);
+    assert_eq!(r["gross_error_suspected"], false);
+    let text = out(&metallurgy(&["reconcile", "--input", f]));
+    assert!(text.contains("99.2537") && text.contains("chi2 0.279851 with 1 degree of freedom"), "{text}");
+    assert!(text.contains("no gross error suspected"), "{text}");
+    assert!(text.contains("most adjusted: F, C, T"), "one node cannot tell its streams apart: {text}");
+
+    // The concentrate weighed 2 t high: 10 sds. One balance cannot say which stream is wrong.
+    std::fs::write(&file, ONE_NODE.replace("6.5", "8.5").replace("92,", "98.5,")).unwrap();
+    let r = json(&metallurgy(&["reconcile", "--input", f, "--format", "json"]));
+    assert_eq!(r["gross_error_suspected"], true, "{r}");
+}
+
+#[test]
+fn metallurgy_check_recovery_reference_2_4() {
+    let o = metallurgy(&["check-recovery", "--reported", "91.25", "--feed", "3.48", "--tail", "0.28"]);
+    assert!(o.status.success(), "{}", out(&o));
+    let text = out(&o);
+    assert!(text.contains("lowest possible recovery 91.954 %"), "{text}");
+    assert!(text.contains("FLAGGED") && text.contains("1 - t / (f - t)"), "{text}");
+    let args = ["check-recovery", "--reported", "91.25", "--feed", "3.48", "--tail", "0.28", "--conc", "50"];
+    let r = json(&metallurgy(&[&args[..], &["--format", "json"]].concat()));
+    assert_eq!(r["flagged"], true);
+    assert_eq!(r["slip"], "tail_over_feed_minus_tail");
+    assert_eq!(at(&r["two_product_pct"], 3), "92.472");
+    assert_eq!(at(&r["lowest_possible_pct"], 3), "91.954");
+    let r = json(&metallurgy(&[
+        "check-recovery",
+        "--reported",
+        "92.47",
+        "--feed",
+        "3.48",
+        "--tail",
+        "0.28",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(r["flagged"], false);
+    assert!(r["reason"].is_null());
+}
+
+#[test]
+fn metallurgy_calculators_refuse_impossible_grades_naming_the_argument() {
+    let two = |f: &str, c: &str, t: &str| metallurgy(&["two-product", "--feed", f, "--conc", c, "--tail", t]);
+    refused(&two("3.48", "50", "3.6"), "--tail: the tailing grade 3.6 % is not below the feed grade 3.48 %");
+    refused(&two("3.48", "3.0", "0.28"), "--conc: the concentrate grade 3 % is not above the feed grade 3.48 %");
+    refused(&two("3.48", "50", "-0.2"), "--tail: a grade of -0.2 % is below 0");
+    refused(&two("3.48", "150", "0.28"), "--conc: a grade of 150 % is above 100");
+    refused(&two("NaN", "50", "0.28"), "--feed: not a finite number");
+    refused(&two("three", "50", "0.28"), "--feed");
+    refused(&metallurgy(&["two-product", "--feed", "3.48", "--conc", "50"]), "--tail");
+
+    let three = |f: &str, c1: &str, c2: &str, t: &str| {
+        metallurgy(&["three-product", "--feed", f, "--conc1", c1, "--conc2", c2, "--tail", t, "--format", "json"])
+    };
+    refused(
+        &three("3.0,6.0", "50,8", "49,8.2", "0.2,0.5"),
+        "--conc1 and --conc2: the two concentrates have nearly the same composition",
+    );
+    refused(&three("3.0,6.0", "50,8", "50,8", "0.2,0.5"), "--conc1 and --conc2");
+    refused(&three("3.0,6.0", "50,8", "2,55", "0.2,6.5"), "--tail (metal 2): the tailing grade 6.5 %");
+    refused(&three("3.0,1.0", "50,30", "2,55", "0.2,0.5"), "--conc2: the grades do not close");
+    refused(&three("3.0", "50,8", "2,55", "0.2,0.5"), "e.g. 3.0,6.0");
+    refused(&three("3.0,x", "50,8", "2,55", "0.2,0.5"), "'x' is not a number");
+    refused(&three("3.0,6.0", "70,40", "2,55", "0.2,0.5"), "--conc1: the two metals add up to 110 %");
+
+    let check = |r: &str, f: &str, t: &str| metallurgy(&["check-recovery", "--reported", r, "--feed", f, "--tail", t]);
+    refused(&check("104", "3.48", "0.28"), "--reported: a recovery of 104 % is impossible");
+    refused(&check("91.25", "0.28", "3.48"), "--tail: the tailing grade 3.48 %");
+}
+
+#[test]
+fn metallurgy_reconcile_refuses_bad_circuits_naming_stream_and_node() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("circuit.json");
+    let f = file.to_str().unwrap();
+    let run = |text: &str| {
+        std::fs::write(&file, text).unwrap();
+        metallurgy(&["reconcile", "--input", f])
+    };
+    refused(
+        &run(&ONE_NODE.replace(r#""out":["C","T"]"#, r#""out":["C","Tail"]"#)),
+        "circuit.json: nodes[0].out: node \"mill\" names stream \"Tail\", which is not among the streams",
+    );
+    refused(&run(&ONE_NODE.replace(r#""out":["C","T"]"#, r#""out":["C"]"#)), "streams[2]: stream \"T\" is in no node");
+    refused(
+        &run(&ONE_NODE.replace(r#""sd":0.2"#, r#""sd":0"#)),
+        "streams[1].sd: stream \"C\" has sd 0; every measurement needs a standard deviation above 0",
+    );
+    refused(&run(&ONE_NODE.replace(r#""sd":0.2"#, r#""sd":-1"#)), "streams[1].sd");
+    refused(
+        &run(&ONE_NODE.replace(r#""value":100"#, r#""value":-100"#)),
+        "streams[0].value: stream \"F\" has the value -100",
+    );
+    refused(&run(&ONE_NODE.replace(r#""name":"C""#, r#""name":"F""#)), "streams[1].name: stream \"F\" is listed twice");
+    refused(
+        &run(&ONE_NODE.replace(r#""in":["F"],"#, "")),
+        "nodes[0]: node \"mill\" needs at least one stream in and one out",
+    );
+    refused(&run(r#"{"streams":[],"nodes":[]}"#), "streams: no streams");
+    refused(&run(r#"{"streams":[{"name":"F","value":1e999,"sd":1}],"nodes":[]}"#), "not a circuit");
+    refused(&run(r#"{"streams":[{"name":"F","value":100}],"nodes":[]}"#), "missing field `sd`");
+    refused(&run("not json"), "circuit.json: not a circuit");
+    refused(&metallurgy(&["reconcile", "--input", "/nonexistent.json"]), "/nonexistent.json: cannot read");
+}

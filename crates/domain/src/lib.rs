@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod cadastre;
+pub mod metallurgy;
 pub mod production;
 pub mod registry;
 pub mod tabular;
