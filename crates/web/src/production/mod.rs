@@ -2,6 +2,8 @@
 //! the whole co-op), the form to record a day and to correct it (a new version with a reason),
 //! and a day's versions.
 
+mod calculators;
+
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -35,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/production/new", get(new))
         .route("/production/year", get(year))
         .route("/production/import", get(import_page).post(import))
+        .route("/calculators", get(calculators::calculators))
         .route("/production/{mine}/{day}", get(day_page).post(correct))
         .route("/production/{mine}/{day}/correct", get(correct_form))
 }

@@ -154,6 +154,9 @@ async fn every_page_opens_in_the_browser() {
                 "/production".into(),
                 "/production/year".into(),
                 "/production/new".into(),
+                "/production/import".into(),
+                "/calculators".into(),
+                "/calculators?calc=recovery&reported=91.25&rfeed=3.48&rtail=0.28#recovery".into(),
             ],
         ),
         (

@@ -162,3 +162,47 @@ async fn a_sheet_with_a_bad_row_is_named_then_fixed_and_imported_once() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("Already recorded with other figures"));
 }
+
+#[tokio::test]
+async fn the_calculators_page_gives_the_reference_results_and_flags_the_case_study() {
+    let app = app(Backend::Sqlite).await;
+    let get = |q: &'static str| app.send_with(As::User("bureau"), Method::GET, q, None, &[("accept-language", "en")]);
+    let r = get("/calculators?calc=two&feed=1.0&conc=10&tail=0.2").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("8.1633 %") && r.body.contains("81.6327 %") && r.body.contains("12.2500"), "REFERENCE 2.1");
+    let r = get(
+        "/calculators?calc=three&feed1=3.0&feed2=6.0&conc1_1=50&conc1_2=8&conc2_1=2&conc2_2=55&tail1=0.2&tail2=0.5",
+    )
+    .await;
+    assert!(r.body.contains("5.2840 %") && r.body.contains("9.3646 %"), "REFERENCE 2.2: {}", r.body);
+    let r = get("/calculators?calc=recovery&reported=91.25&rfeed=3.48&rtail=0.28").await;
+    let finding = r.body.split("id=\"finding\"").nth(1).unwrap_or("");
+    assert!(finding.contains("91.954") && finding.contains("1 − t / (f − t)"), "REFERENCE 2.4: {finding}");
+    let circuit = "%7B%22streams%22%3A%5B%7B%22name%22%3A%22F%22%2C%22value%22%3A100%2C%22sd%22%3A2%7D%2C%7B%22name%22%3A%22C%22%2C%22value%22%3A6.5%2C%22sd%22%3A0.2%7D%2C%7B%22name%22%3A%22T%22%2C%22value%22%3A92%2C%22sd%22%3A2%7D%5D%2C%22nodes%22%3A%5B%7B%22name%22%3A%22n%22%2C%22in%22%3A%5B%22F%22%5D%2C%22out%22%3A%5B%22C%22%2C%22T%22%5D%7D%5D%7D";
+    let r = app
+        .send_with(
+            As::User("bureau"),
+            Method::GET,
+            &format!("/calculators?calc=reconcile&circuit={circuit}"),
+            None,
+            &[("accept-language", "en")],
+        )
+        .await;
+    assert!(
+        r.body.contains("99.2537") && r.body.contains("92.7463") && r.body.contains("0.2799"),
+        "REFERENCE 2.3: {}",
+        r.body
+    );
+    // Impossible inputs: the field says why, in the user's language.
+    let r = app
+        .send_with(
+            As::User("bureau"),
+            Method::GET,
+            "/calculators?calc=two&feed=3.48&conc=50&tail=5",
+            None,
+            &[("accept-language", "zh-CN")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"e-tail\"") && r.body.contains("尾矿品位 5% 不低于原矿品位 3.48%"), "{}", r.body);
+}

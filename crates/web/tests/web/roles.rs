@@ -65,6 +65,8 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
     ("GET", "/production/new", B::None, [303, 200, 403, 403, 200, 200, 403]),
     ("GET", "/production/year", B::None, [303, 200, 200, 200, 200, 200, 200]),
     ("GET", "/production/import", B::None, [303, 200, 403, 403, 200, 200, 403]),
+    ("GET", "/calculators", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/calculators?calc=two&feed=1&conc=10&tail=2", B::None, [303, 422, 422, 422, 422, 422, 422]),
     ("GET", "/production/year?mine={other_mine}&year=2005", B::None, [303, 200, 200, 200, 403, 403, 200]),
     ("GET", "/production/{own_mine}/2005-03-01", B::None, [303, 404, 404, 404, 404, 404, 404]),
     ("GET", "/production/{other_mine}/2005-03-01", B::None, [303, 404, 404, 404, 403, 403, 404]),
