@@ -166,6 +166,25 @@ impl Principal {
             || (self.role == Role::SafetyOfficer && self.mine_id == Some(mine_id))
     }
 
+    /// Register samples of a mine and record their custody: the co-op's inspectors (who run the
+    /// sampling programme), the administrator, and the mine's owner and safety officer.
+    pub fn can_take_samples(&self, mine_id: Uuid, member_id: Uuid) -> bool {
+        self.is(&[Role::Admin, Role::Inspector])
+            || self.owns_member(member_id)
+            || (self.role == Role::SafetyOfficer && self.mine_id == Some(mine_id))
+    }
+
+    /// Whether the principal may register samples for some mine.
+    pub fn can_take_any_samples(&self) -> bool {
+        self.is(&[Role::Admin, Role::Inspector, Role::Owner, Role::SafetyOfficer])
+    }
+
+    /// Enter laboratory results: the co-op's side only (the administrator and inspectors), so a
+    /// mine never writes its own grades.
+    pub fn can_enter_assays(&self) -> bool {
+        self.is(&[Role::Admin, Role::Inspector])
+    }
+
     /// Whether the principal may record production for some mine (to offer the form at all).
     pub fn can_record_any_production(&self) -> bool {
         self.is(&[Role::Admin, Role::Owner, Role::SafetyOfficer])

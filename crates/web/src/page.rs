@@ -48,6 +48,7 @@ impl Ctx {
             add("/mines", "nav-mines");
             add("/licences", "nav-licences");
             add("/production", "nav-production");
+            add("/samples", "nav-samples");
             add("/calculators", "nav-calculators");
             add("/disputes", "nav-disputes");
             if p.can_view_people() {

@@ -3,6 +3,7 @@
 //! and a day's versions.
 
 mod calculators;
+mod samples;
 
 use std::collections::BTreeMap;
 
@@ -38,6 +39,12 @@ pub fn routes() -> Router<AppState> {
         .route("/production/year", get(year))
         .route("/production/import", get(import_page).post(import))
         .route("/calculators", get(calculators::calculators))
+        .route("/samples", get(samples::list).post(samples::create))
+        .route("/samples/new", get(samples::new))
+        .route("/samples/{id}", get(samples::detail))
+        .route("/samples/{id}/custody", axum::routing::post(samples::add_custody))
+        .route("/samples/{id}/assays", axum::routing::post(samples::add_assay))
+        .route("/samples/{id}/label", get(samples::label))
         .route("/production/{mine}/{day}", get(day_page).post(correct))
         .route("/production/{mine}/{day}/correct", get(correct_form))
 }

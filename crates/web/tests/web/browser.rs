@@ -155,6 +155,8 @@ async fn every_page_opens_in_the_browser() {
                 "/production/year".into(),
                 "/production/new".into(),
                 "/production/import".into(),
+                "/samples".into(),
+                "/samples/new".into(),
                 "/calculators".into(),
                 "/calculators?calc=recovery&reported=91.25&rfeed=3.48&rtail=0.28#recovery".into(),
             ],
@@ -349,5 +351,46 @@ async fn an_officer_records_a_day_of_production_and_corrects_it() {
     c.goto(&server.url("/production/year?year=2026")).await.unwrap();
     let year = text(c, "#year-table").await;
     assert!(year.contains("310.0"), "the year counts the corrected version only: {year}");
+    b.close().await;
+}
+
+/// An inspector registers a feed sample, prints its label, follows it to the laboratory and
+/// records a result below the detection limit, which stays "< DL".
+#[tokio::test]
+async fn a_sample_is_registered_labelled_followed_and_assayed() {
+    let server = spawn_server().await;
+    let b = Browser::start("en-US").await;
+    let c = &b.client;
+    login(c, &server, "inspector", "inspector-demo-2026").await;
+    c.goto(&server.url("/samples/new")).await.unwrap();
+    c.find(Locator::Css("#f-kind")).await.unwrap().select_by_value("tailing").await.unwrap();
+    fill(c, "f-point", "tailings spigot 2").await;
+    c.execute("document.getElementById('f-taken_at').value = '2026-11-20T09:30';", vec![]).await.unwrap();
+    c.find(Locator::Id("save")).await.unwrap().click().await.unwrap();
+    let code = text(c, "h1").await;
+    assert!(code.starts_with("S2026-"), "{code}");
+    c.find(Locator::Id("label-link")).await.unwrap().click().await.unwrap();
+    assert!(c.find(Locator::Css("#label .qr svg")).await.is_ok(), "the label carries a QR code");
+    assert!(text(c, "#label .code").await.contains(&code));
+    b.screenshot("sample-label").await;
+    let pdf = b.pdf("sample-label").await;
+    assert!(pdf.starts_with(b"%PDF"), "the label prints");
+    c.back().await.unwrap();
+    for (when, who) in [("2026-11-20T11:00", "王师傅"), ("2026-11-21T08:00", "化验室 李")] {
+        c.execute(&format!("document.getElementById('f-at').value = '{when}';"), vec![]).await.unwrap();
+        fill(c, "f-by_name", who).await;
+        c.find(Locator::Id("save-step")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::Id("custody")).await.unwrap();
+    }
+    let custody = text(c, "#custody").await;
+    assert!(custody.contains("Dispatched") && custody.contains("Received by the laboratory"), "{custody}");
+    c.find(Locator::Css("#f-element")).await.unwrap().select_by_value("zn").await.unwrap();
+    fill(c, "f-value", "<0.01").await;
+    fill(c, "f-method", "AAS").await;
+    fill(c, "f-lab", "都匀化验室").await;
+    c.find(Locator::Id("save-assay")).await.unwrap().click().await.unwrap();
+    let results = text(c, "#assays").await;
+    assert!(results.contains("< 0.01"), "below the limit it is '< DL', never 0: {results}");
+    b.screenshot("sample").await;
     b.close().await;
 }

@@ -66,6 +66,13 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
     ("GET", "/production/year", B::None, [303, 200, 200, 200, 200, 200, 200]),
     ("GET", "/production/import", B::None, [303, 200, 403, 403, 200, 200, 403]),
     ("GET", "/calculators", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/samples", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/samples?mine={other_mine}&month=2005-03", B::None, [303, 200, 200, 200, 403, 403, 200]),
+    ("GET", "/samples/new", B::None, [303, 200, 403, 200, 200, 200, 403]),
+    ("GET", "/samples/{own_sample}", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/samples/{other_sample}", B::None, [303, 200, 200, 200, 403, 403, 200]),
+    ("GET", "/samples/{own_sample}/label", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/samples/{other_sample}/label", B::None, [303, 200, 200, 200, 403, 403, 200]),
     ("GET", "/calculators?calc=two&feed=1&conc=10&tail=2", B::None, [303, 422, 422, 422, 422, 422, 422]),
     ("GET", "/production/year?mine={other_mine}&year=2005", B::None, [303, 200, 200, 200, 403, 403, 200]),
     ("GET", "/production/{own_mine}/2005-03-01", B::None, [303, 404, 404, 404, 404, 404, 404]),
@@ -126,6 +133,10 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
     ("POST", "/disputes", B::Form(""), [303, 422, 422, 422, 403, 403, 403]),
     ("POST", "/production", B::Form(""), [303, 422, 403, 403, 422, 422, 403]),
     ("POST", "/production/import", B::Form("action=check"), [303, 422, 403, 403, 422, 422, 403]),
+    ("POST", "/samples", B::Form(""), [303, 422, 403, 422, 422, 422, 403]),
+    ("POST", "/samples/{own_sample}/custody", B::Form(""), [303, 422, 403, 422, 422, 422, 403]),
+    ("POST", "/samples/{other_sample}/custody", B::Form(""), [303, 422, 403, 422, 403, 403, 403]),
+    ("POST", "/samples/{own_sample}/assays", B::Form(""), [303, 422, 403, 422, 403, 403, 403]),
     ("POST", "/production/{own_mine}/2005-03-01", B::Form("version=1"), [303, 422, 403, 403, 422, 422, 403]),
     ("POST", "/production/{other_mine}/2005-03-01", B::Form("version=1"), [303, 422, 403, 403, 403, 403, 403]),
     ("POST", "/disputes/{case}/events", B::Form("version=2"), [303, 422, 422, 422, 422, 403, 403]),
@@ -182,6 +193,8 @@ struct Ids {
     own_lic: String,
     other_lic: String,
     case: String,
+    own_sample: String,
+    other_sample: String,
     /// Text that only someone allowed to see the other records could see.
     secrets: Vec<String>,
 }
@@ -197,6 +210,21 @@ async fn ids(app: &TestApp) -> Ids {
     let licences = app.db.current_licences().await.unwrap();
     let lic_of = |mine: uuid::Uuid| licences.iter().find(|l| l.mine_id == mine).unwrap().licence_id.to_string();
     let (own_lic, other_lic) = (lic_of(own_mine.id), lic_of(other_mine.id));
+    let sample = |mine: uuid::Uuid| {
+        use minecoop_domain::production::sample::{SampleDraft, SampleInput, parse_local_time};
+        let i = SampleInput {
+            mine_id: mine.to_string(),
+            kind: "feed".into(),
+            point: "mill feed".into(),
+            taken_at: "2005-03-01T09:00".into(),
+            taken_by: "tester".into(),
+            ..Default::default()
+        };
+        SampleDraft::parse(&i, parse_local_time("2026-01-01T00:00").unwrap()).unwrap()
+    };
+    let actor = minecoop_store::Actor::system("test");
+    let own_sample = app.db.register_sample(&actor, &sample(own_mine.id)).await.unwrap().id.to_string();
+    let other_sample = app.db.register_sample(&actor, &sample(other_mine.id)).await.unwrap().id.to_string();
     Ids {
         own: own.id.to_string(),
         other: other.id.to_string(),
@@ -207,6 +235,8 @@ async fn ids(app: &TestApp) -> Ids {
         own_lic,
         other_lic,
         case: app.db.disputes().await.unwrap()[0].id.to_string(),
+        own_sample,
+        other_sample,
         secrets: vec![other.name_zh, other.uscc, other_mine.name_zh, person.phone.unwrap(), person.name],
     }
 }
@@ -225,7 +255,9 @@ async fn route_table(backend: Backend) {
             .replace("{user}", &ids.user)
             .replace("{own_lic}", &ids.own_lic)
             .replace("{other_lic}", &ids.other_lic)
-            .replace("{case}", &ids.case);
+            .replace("{case}", &ids.case)
+            .replace("{own_sample}", &ids.own_sample)
+            .replace("{other_sample}", &ids.other_sample);
         for (who, want) in WHO.iter().zip(expected) {
             let body = match body {
                 B::None => None,

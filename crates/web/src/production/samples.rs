@@ -1,0 +1,351 @@
+//! The sample register: registering a sample, its label with a QR code, its chain of custody
+//! step by step, and the laboratory's results.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::Uri;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use minecoop_domain::production::sample::{
+    AssayDraft, AssayInput, CustodyStep, QcRole, SampleDraft, SampleInput, SampleKind, parse_local_time,
+};
+use minecoop_store::StoreError;
+use minecoop_store::production::samples::{Sample, SampleRecord};
+use minecoop_store::registry::Mine as MineChoice;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::page::{Ctx, FormState, render};
+use crate::registry::{code_options, unprocessable};
+use crate::session::Viewer;
+use crate::{AppResult, AppState, Opt};
+
+/// The co-op's local time (China, UTC+8).
+fn now_local() -> NaiveDateTime {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).naive_utc()
+}
+
+pub struct SampleRow {
+    pub s: Sample,
+    pub mine: String,
+}
+
+#[derive(Template)]
+#[template(path = "production/samples.html")]
+struct ListPage {
+    ctx: Ctx,
+    mines: Vec<Opt>,
+    month: String,
+    rows: Vec<SampleRow>,
+    can_take: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ListParams {
+    mine: Option<Uuid>,
+    month: String,
+}
+
+async fn readable(s: &AppState, v: &Viewer) -> AppResult<Vec<MineChoice>> {
+    let p = v.principal()?.clone();
+    Ok(s.store.mine_choices().await?.into_iter().filter(|m| p.can_view_production_of(m.id, m.member_id)).collect())
+}
+
+pub async fn list(State(s): State<AppState>, v: Viewer, uri: Uri, Query(q): Query<ListParams>) -> AppResult<Response> {
+    let mines = readable(&s, &v).await?;
+    let today = crate::cadastre::today();
+    let month = if q.month.trim().is_empty() { today.format("%Y-%m").to_string() } else { q.month.trim().to_owned() };
+    let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .map_err(|_| AppError::BadRequest("error-400-detail"))?;
+    let next = if first.month() == 12 {
+        NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
+    }
+    .ok_or(AppError::BadRequest("error-400-detail"))?;
+    let ids: Vec<Uuid> = match q.mine {
+        Some(id) if mines.iter().any(|m| m.id == id) => vec![id],
+        Some(_) => return Err(AppError::Forbidden),
+        None => mines.iter().map(|m| m.id).collect(),
+    };
+    let from = first.and_hms_opt(0, 0, 0).unwrap_or_default();
+    let to = next.and_hms_opt(0, 0, 0).unwrap_or_default() - chrono::Duration::seconds(1);
+    let rows = s
+        .store
+        .samples_between(Some(&ids), from, to)
+        .await?
+        .into_iter()
+        .map(|smp| SampleRow {
+            mine: mines.iter().find(|m| m.id == smp.mine_id).map(|m| m.name_zh.clone()).unwrap_or_default(),
+            s: smp,
+        })
+        .collect();
+    let p = v.principal()?;
+    let options = mines
+        .iter()
+        .map(|m| Opt { value: m.id.to_string(), label: m.name_zh.clone(), selected: q.mine == Some(m.id) })
+        .collect();
+    render(&ListPage { ctx: Ctx::new(&v, &uri), mines: options, month, rows, can_take: p.can_take_any_samples() })
+}
+
+#[derive(Template)]
+#[template(path = "production/sample_form.html")]
+struct FormPage {
+    ctx: Ctx,
+    form: FormState,
+    mines: Vec<Opt>,
+    kinds: Vec<Opt>,
+    roles: Vec<Opt>,
+}
+
+async fn form_page(s: &AppState, v: &Viewer, uri: &Uri, form: FormState) -> AppResult<FormPage> {
+    let p = v.principal()?.clone();
+    let ctx = Ctx::new(v, uri);
+    let mines = s
+        .store
+        .mine_choices()
+        .await?
+        .into_iter()
+        .filter(|m| p.can_take_samples(m.id, m.member_id))
+        .map(|m| Opt { selected: m.id.to_string() == form.v("mine_id"), value: m.id.to_string(), label: m.name_zh })
+        .collect();
+    let kinds: Vec<&str> = SampleKind::ALL.iter().map(|k| k.as_str()).collect();
+    let roles: Vec<&str> = QcRole::ALL.iter().map(|k| k.as_str()).collect();
+    Ok(FormPage {
+        kinds: code_options(ctx.lang, "sample-kind", &kinds, form.v("kind")),
+        roles: code_options(ctx.lang, "qc-role", &roles, form.v("qc_role")),
+        ctx,
+        form,
+        mines,
+    })
+}
+
+pub async fn new(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Response> {
+    v.require(|p| p.can_take_any_samples())?;
+    let input = SampleInput {
+        taken_at: now_local().format("%Y-%m-%dT%H:%M").to_string(),
+        taken_by: v.principal()?.username.clone(),
+        qc_role: "routine".into(),
+        ..Default::default()
+    };
+    render(&form_page(&s, &v, &uri, FormState::of(&input)).await?)
+}
+
+pub async fn create(State(s): State<AppState>, v: Viewer, uri: Uri, Form(i): Form<SampleInput>) -> AppResult<Response> {
+    v.require(|p| p.can_take_any_samples())?;
+    if let Ok(id) = Uuid::parse_str(i.mine_id.trim()) {
+        let m = s.store.mine(id).await.map_err(|_| AppError::Forbidden)?;
+        v.require(|p| p.can_take_samples(m.id, m.member_id))?;
+    }
+    let result = match SampleDraft::parse(&i, now_local()) {
+        Ok(d) => s.store.register_sample(&v.actor(), &d).await,
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    match result {
+        Ok(smp) => Ok(Redirect::to(&format!("/samples/{}", smp.id)).into_response()),
+        Err(StoreError::Invalid(e)) => {
+            unprocessable(&form_page(&s, &v, &uri, FormState::of(&i).with_errors(v.lang, &e)).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "production/sample.html")]
+struct DetailPage {
+    ctx: Ctx,
+    rec: SampleRecord,
+    mine: String,
+    results: Vec<(String, String, String)>,
+    next_step: Option<String>,
+    can_custody: bool,
+    can_assay: bool,
+    cform: FormState,
+    aform: FormState,
+    elements: Vec<Opt>,
+}
+
+async fn detail_page(
+    s: &AppState,
+    v: &Viewer,
+    uri: &Uri,
+    id: Uuid,
+    cform: FormState,
+    aform: FormState,
+) -> AppResult<DetailPage> {
+    let p = v.principal()?.clone();
+    let rec = s.store.sample_record(id).await?;
+    let m = s.store.mine(rec.sample.mine_id).await?;
+    if !p.can_view_production_of(m.id, m.member_id) {
+        return Err(AppError::Forbidden);
+    }
+    let last = rec
+        .events
+        .iter()
+        .filter_map(|e| CustodyStep::parse(&e.step).ok())
+        .max_by_key(|s| CustodyStep::ALL.iter().position(|x| x == s));
+    let next_step = last.and_then(CustodyStep::next).map(|s| s.as_str().to_owned());
+    let results = rec
+        .assays
+        .iter()
+        .map(|a| (a.element.clone(), a.draft().shown(), format!("{} · {} · v{}", a.lab, a.method, a.version)))
+        .collect();
+    let elements = s
+        .config
+        .elements
+        .iter()
+        .map(|e| Opt {
+            value: e.code.clone(),
+            label: format!("{} ({})", e.symbol(), e.unit.symbol()),
+            selected: aform.v("element") == e.code,
+        })
+        .collect();
+    Ok(DetailPage {
+        ctx: Ctx::new(v, uri),
+        mine: m.name_zh.clone(),
+        results,
+        next_step,
+        can_custody: p.can_take_samples(m.id, m.member_id),
+        can_assay: p.can_enter_assays(),
+        cform,
+        aform,
+        elements,
+        rec,
+    })
+}
+
+pub async fn detail(State(s): State<AppState>, v: Viewer, uri: Uri, Path(id): Path<Uuid>) -> AppResult<Response> {
+    let cform = FormState::from_pairs(vec![("at".into(), now_local().format("%Y-%m-%dT%H:%M").to_string())]);
+    render(&detail_page(&s, &v, &uri, id, cform, FormState::default()).await?)
+}
+
+#[derive(Deserialize, Default, serde::Serialize)]
+#[serde(default)]
+pub struct CustodyForm {
+    step: String,
+    at: String,
+    by_name: String,
+    note: String,
+}
+
+pub async fn add_custody(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path(id): Path<Uuid>,
+    Form(f): Form<CustodyForm>,
+) -> AppResult<Response> {
+    let rec = s.store.sample_record(id).await?;
+    let m = s.store.mine(rec.sample.mine_id).await?;
+    v.require(|p| p.can_take_samples(m.id, m.member_id))?;
+    let mut e = minecoop_domain::FieldErrors::new();
+    let step = e.take("step", CustodyStep::parse(&f.step));
+    let at = match parse_local_time(&f.at) {
+        Ok(t) if t > now_local() => {
+            e.add("at", "err-future");
+            None
+        }
+        r => e.take("at", r),
+    };
+    let by = e.take("by_name", minecoop_domain::validation::required_text(&f.by_name, 60));
+    let note = e.take("note", minecoop_domain::validation::optional_text(&f.note, 200)).flatten();
+    let result = match (step, at, by) {
+        (Some(step), Some(at), Some(by)) if e.is_empty() => {
+            s.store.add_custody_step(&v.actor(), id, step, at, &by, note.as_deref()).await.map(|_| ())
+        }
+        _ => Err(StoreError::Invalid(e)),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/samples/{id}")).into_response()),
+        Err(StoreError::Invalid(e)) => {
+            // The store names the step; show it on the step's field.
+            let cform = FormState::of(&f).with_errors(v.lang, &e);
+            unprocessable(&detail_page(&s, &v, &uri, id, cform, FormState::default()).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default, serde::Serialize)]
+#[serde(default)]
+pub struct AssayForm {
+    element: String,
+    value: String,
+    method: String,
+    detection_limit: String,
+    lab: String,
+    batch: String,
+    reason: String,
+}
+
+pub async fn add_assay(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path(id): Path<Uuid>,
+    Form(f): Form<AssayForm>,
+) -> AppResult<Response> {
+    v.require(|p| p.can_enter_assays())?;
+    let mut e = minecoop_domain::FieldErrors::new();
+    let lab = e.take("lab", minecoop_domain::validation::required_text(&f.lab, 60));
+    let batch = e.take("batch", minecoop_domain::validation::optional_text(&f.batch, 40)).flatten().unwrap_or_default();
+    let input = AssayInput {
+        element: f.element.clone(),
+        value: f.value.clone(),
+        method: f.method.clone(),
+        detection_limit: f.detection_limit.clone(),
+    };
+    let draft = match AssayDraft::parse(&input, &s.config.elements) {
+        Ok(d) => Some(d),
+        Err(errors) => {
+            e.0.extend(errors.0);
+            None
+        }
+    };
+    let reason = (!f.reason.trim().is_empty()).then(|| f.reason.trim().to_owned());
+    let result = match (lab, draft) {
+        (Some(lab), Some(d)) if e.is_empty() => {
+            s.store.record_assays(&v.actor(), id, &lab, &batch, &[d], reason.as_deref()).await.map(|_| ())
+        }
+        _ => Err(StoreError::Invalid(e)),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/samples/{id}#results")).into_response()),
+        Err(StoreError::Invalid(e)) => {
+            let aform = FormState::of(&f).with_errors(v.lang, &e);
+            let cform = FormState::default();
+            unprocessable(&detail_page(&s, &v, &uri, id, cform, aform).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "production/sample_label.html")]
+struct LabelPage {
+    ctx: Ctx,
+    s: Sample,
+    mine: String,
+    qr: String,
+}
+
+/// A label to print and stick on the bag: the code in large type and a QR code carrying the
+/// code and the sample's id.
+pub async fn label(State(s): State<AppState>, v: Viewer, uri: Uri, Path(id): Path<Uuid>) -> AppResult<Response> {
+    let rec = s.store.sample_record(id).await?;
+    let m = s.store.mine(rec.sample.mine_id).await?;
+    v.require(|p| p.can_view_production_of(m.id, m.member_id))?;
+    let payload = format!("minecoop:sample:{}:{}", rec.sample.code, rec.sample.id);
+    let qr = qrcode::QrCode::new(payload.as_bytes())
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(140, 140)
+        .quiet_zone(true)
+        .build();
+    // The renderer writes an XML declaration; inline SVG does without.
+    let qr = qr.find("<svg").map(|i| qr[i..].to_owned()).unwrap_or(qr);
+    render(&LabelPage { ctx: Ctx::new(&v, &uri), s: rec.sample, mine: m.name_zh, qr })
+}
