@@ -4,6 +4,7 @@
 //! one day and optionally one shift; a correction is a new version with a reason (kept by the
 //! store). Quantities are exact decimals, stored as scaled integers.
 
+pub mod assay_import;
 pub mod import;
 pub mod period;
 pub mod record;

@@ -232,3 +232,132 @@ impl Store {
         Ok(q.order_by_asc(sample::Column::TakenAt).order_by_asc(sample::Column::Code).all(self.conn()).await?)
     }
 }
+
+/// What an import would do with one row of a laboratory sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssayPlan {
+    /// Results to add (none of them recorded yet, or the new ones alongside identical ones).
+    New,
+    /// Every result is recorded already, identically.
+    Same,
+    /// A result differs from the one recorded: corrections are made on the sample, with a reason.
+    Differs,
+    /// The laboratory has not received the sample (by its chain of custody).
+    NotReceived,
+}
+
+impl Store {
+    async fn plan_assays_in<C: sea_orm::ConnectionTrait>(
+        conn: &C,
+        rows: &[(Uuid, Vec<AssayDraft>)],
+    ) -> StoreResult<Vec<AssayPlan>> {
+        let mut plans = Vec::with_capacity(rows.len());
+        for (sample_id, results) in rows {
+            let received = sample_event::Entity::find()
+                .filter(sample_event::Column::SampleId.eq(*sample_id))
+                .filter(
+                    sample_event::Column::Step.is_in([CustodyStep::Received.as_str(), CustodyStep::Assayed.as_str()]),
+                )
+                .count(conn)
+                .await?;
+            if received == 0 {
+                plans.push(AssayPlan::NotReceived);
+                continue;
+            }
+            let mut plan = AssayPlan::Same;
+            for r in results {
+                let current = assay::Entity::find()
+                    .filter(assay::Column::SampleId.eq(*sample_id))
+                    .filter(assay::Column::Element.eq(r.element.as_str()))
+                    .order_by_desc(assay::Column::Version)
+                    .one(conn)
+                    .await?;
+                match current {
+                    None => plan = if plan == AssayPlan::Differs { plan } else { AssayPlan::New },
+                    Some(c)
+                        if (c.value_e4, c.below_dl, c.detection_limit_e4)
+                            == (r.value, r.below_dl, r.detection_limit) => {}
+                    Some(_) => plan = AssayPlan::Differs,
+                }
+            }
+            plans.push(plan);
+        }
+        Ok(plans)
+    }
+
+    /// The dry run of a laboratory sheet: what would happen to each row, writing nothing.
+    pub async fn plan_assay_import(&self, rows: &[(Uuid, Vec<AssayDraft>)]) -> StoreResult<Vec<AssayPlan>> {
+        Self::plan_assays_in(self.conn(), rows).await
+    }
+
+    /// Import a laboratory sheet all or nothing: results not yet recorded are added, identical
+    /// ones skipped; a row whose sample has not reached the laboratory, or whose result differs
+    /// from the one recorded, stops the import (named as field `"<index>"`). Returns (added
+    /// results, rows already recorded).
+    pub async fn import_assays(
+        &self,
+        actor: &Actor,
+        rows: &[(Uuid, String, String, Vec<AssayDraft>)],
+    ) -> StoreResult<(usize, usize)> {
+        let mut tx = self.begin(actor).await?;
+        let keyed: Vec<(Uuid, Vec<AssayDraft>)> = rows.iter().map(|(id, _, _, r)| (*id, r.clone())).collect();
+        let plans = Self::plan_assays_in(tx.conn(), &keyed).await?;
+        let mut bad = minecoop_domain::FieldErrors::new();
+        for (i, p) in plans.iter().enumerate() {
+            match p {
+                AssayPlan::Differs => bad.add(&i.to_string(), "err-import-differs"),
+                AssayPlan::NotReceived => bad.add(&i.to_string(), "err-sample-not-received"),
+                _ => {}
+            }
+        }
+        if !bad.is_empty() {
+            return Err(StoreError::Invalid(bad));
+        }
+        let now = tx.now();
+        let name = tx.actor().name.clone();
+        let (mut added, mut same) = (0, 0);
+        for ((sample_id, lab, batch, results), plan) in rows.iter().zip(&plans) {
+            if *plan == AssayPlan::Same {
+                same += 1;
+                continue;
+            }
+            for r in results {
+                let exists = assay::Entity::find()
+                    .filter(assay::Column::SampleId.eq(*sample_id))
+                    .filter(assay::Column::Element.eq(r.element.as_str()))
+                    .count(tx.conn())
+                    .await?;
+                if exists > 0 {
+                    continue;
+                }
+                let m = assay::ActiveModel {
+                    id: Set(new_id()),
+                    sample_id: Set(*sample_id),
+                    element: Set(r.element.clone()),
+                    version: Set(1),
+                    value_e4: Set(r.value),
+                    below_dl: Set(r.below_dl),
+                    detection_limit_e4: Set(r.detection_limit),
+                    method: Set(r.method.clone()),
+                    lab: Set(lab.clone()),
+                    batch: Set(batch.clone()),
+                    reason: Set(None),
+                    created_at: Set(now),
+                    created_by: Set(name.clone()),
+                }
+                .insert(tx.conn())
+                .await
+                .map_err(conflict_on_duplicate)?;
+                tx.record("import", "assay", m.id, None::<&()>, Some(&m));
+                added += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok((added, same))
+    }
+
+    /// A sample by the code on its label.
+    pub async fn sample_by_code(&self, code: &str) -> StoreResult<Option<Sample>> {
+        Ok(sample::Entity::find().filter(sample::Column::Code.eq(code)).one(self.conn()).await?)
+    }
+}

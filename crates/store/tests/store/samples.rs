@@ -66,3 +66,29 @@ both_backends! {
         assert_eq!(march.len(), 2);
     }
 }
+
+both_backends! {
+    async fn a_laboratory_sheet_is_imported_all_or_nothing_once(db) {
+        use minecoop_store::production::samples::AssayPlan;
+        let m = db.create_member(&actor(), &member_draft(5, "T")).await.unwrap();
+        let mine = db.create_mine(&actor(), &mine_draft(m.id, "T1")).await.unwrap();
+        let t = |s: &str| parse_local_time(s).unwrap();
+        let a = db.register_sample(&actor(), &sample(mine.id, "2005-04-01T09:00", "", "")).await.unwrap();
+        let b = db.register_sample(&actor(), &sample(mine.id, "2005-04-01T10:00", "", "")).await.unwrap();
+        for s in [a.id, b.id] {
+            db.add_custody_step(&actor(), s, CustodyStep::Dispatched, t("2005-04-01T12:00"), "王", None).await.unwrap();
+        }
+        db.add_custody_step(&actor(), a.id, CustodyStep::Received, t("2005-04-02T08:00"), "李", None).await.unwrap();
+        let rows = vec![(a.id, "Lab".to_owned(), "B1".to_owned(), vec![zn("3.48")]), (b.id, "Lab".into(), "B1".into(), vec![zn("0.3")])];
+        let keyed: Vec<_> = rows.iter().map(|(id, _, _, r)| (*id, r.clone())).collect();
+        assert_eq!(db.plan_assay_import(&keyed).await.unwrap(), vec![AssayPlan::New, AssayPlan::NotReceived]);
+        assert!(matches!(db.import_assays(&actor(), &rows).await, Err(StoreError::Invalid(_))));
+        assert!(db.sample_record(a.id).await.unwrap().assays.is_empty(), "nothing written");
+        db.add_custody_step(&actor(), b.id, CustodyStep::Received, t("2005-04-02T08:00"), "李", None).await.unwrap();
+        assert_eq!(db.import_assays(&actor(), &rows).await.unwrap(), (2, 0));
+        assert_eq!(db.import_assays(&actor(), &rows).await.unwrap(), (0, 2), "the same sheet again adds nothing");
+        let changed = vec![(a.id, "Lab".to_owned(), "B1".to_owned(), vec![zn("3.50")])];
+        assert!(matches!(db.import_assays(&actor(), &changed).await, Err(StoreError::Invalid(_))));
+        assert_eq!(db.sample_by_code(&a.code).await.unwrap().map(|s| s.id), Some(a.id));
+    }
+}

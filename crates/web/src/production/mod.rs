@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/calculators", get(calculators::calculators))
         .route("/samples", get(samples::list).post(samples::create))
         .route("/samples/new", get(samples::new))
+        .route("/samples/import", get(samples::import_page).post(samples::import))
         .route("/samples/{id}", get(samples::detail))
         .route("/samples/{id}/custody", axum::routing::post(samples::add_custody))
         .route("/samples/{id}/assays", axum::routing::post(samples::add_assay))
@@ -493,7 +494,7 @@ async fn correct(
 // ---- import ------------------------------------------------------------------------------
 
 /// One line of an import's answer: a problem (row, column, message) or a plan.
-pub struct ProblemRow {
+pub(crate) struct ProblemRow {
     pub row: usize,
     pub column: String,
     pub message: String,
@@ -501,14 +502,34 @@ pub struct ProblemRow {
 
 #[derive(Template)]
 #[template(path = "production/import.html")]
-struct ImportPage {
-    ctx: Ctx,
-    file: String,
-    problems: Vec<ProblemRow>,
+pub(crate) struct ImportPage {
+    pub ctx: Ctx,
+    /// Where the form posts, and the Fluent keys of its title and introduction.
+    pub action: &'static str,
+    pub title_key: &'static str,
+    pub intro_key: &'static str,
+    pub file: String,
+    pub problems: Vec<ProblemRow>,
     /// (new, already recorded identically) after a check or an import.
-    counts: Option<(usize, usize)>,
-    imported: bool,
-    headings: String,
+    pub counts: Option<(usize, usize)>,
+    pub imported: bool,
+    pub headings: String,
+}
+
+impl ImportPage {
+    pub fn production(ctx: Ctx, headings: String) -> ImportPage {
+        ImportPage {
+            ctx,
+            action: "/production/import",
+            title_key: "production-import",
+            intro_key: "production-import-intro",
+            file: String::new(),
+            problems: Vec::new(),
+            counts: None,
+            imported: false,
+            headings,
+        }
+    }
 }
 
 fn headings_hint(elements: &[Element]) -> String {
@@ -524,19 +545,12 @@ fn headings_hint(elements: &[Element]) -> String {
 
 async fn import_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Response> {
     v.require(|p| p.can_record_any_production())?;
-    render(&ImportPage {
-        ctx: Ctx::new(&v, &uri),
-        file: String::new(),
-        problems: Vec::new(),
-        counts: None,
-        imported: false,
-        headings: headings_hint(&s.config.elements),
-    })
+    render(&ImportPage::production(Ctx::new(&v, &uri), headings_hint(&s.config.elements)))
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-pub struct ImportForm {
+pub(crate) struct ImportForm {
     /// `check` (the dry run) or `import`.
     action: String,
 }
@@ -551,14 +565,7 @@ async fn import(
     use sha2::Digest;
     let p = v.principal()?.clone();
     v.require(|p| p.can_record_any_production())?;
-    let mut page = ImportPage {
-        ctx: Ctx::new(&v, &uri),
-        file: String::new(),
-        problems: Vec::new(),
-        counts: None,
-        imported: false,
-        headings: headings_hint(&s.config.elements),
-    };
+    let mut page = ImportPage::production(Ctx::new(&v, &uri), headings_hint(&s.config.elements));
     let Some(file) = sent.file("file").cloned() else {
         page.problems.push(ProblemRow { row: 0, column: String::new(), message: v.lang.t("err-file-none") });
         return unprocessable(&page);

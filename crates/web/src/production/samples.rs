@@ -40,6 +40,7 @@ struct ListPage {
     month: String,
     rows: Vec<SampleRow>,
     can_take: bool,
+    can_import: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -88,7 +89,14 @@ pub async fn list(State(s): State<AppState>, v: Viewer, uri: Uri, Query(q): Quer
         .iter()
         .map(|m| Opt { value: m.id.to_string(), label: m.name_zh.clone(), selected: q.mine == Some(m.id) })
         .collect();
-    render(&ListPage { ctx: Ctx::new(&v, &uri), mines: options, month, rows, can_take: p.can_take_any_samples() })
+    render(&ListPage {
+        ctx: Ctx::new(&v, &uri),
+        mines: options,
+        month,
+        rows,
+        can_take: p.can_take_any_samples(),
+        can_import: p.can_enter_assays(),
+    })
 }
 
 #[derive(Template)]
@@ -348,4 +356,121 @@ pub async fn label(State(s): State<AppState>, v: Viewer, uri: Uri, Path(id): Pat
     // The renderer writes an XML declaration; inline SVG does without.
     let qr = qr.find("<svg").map(|i| qr[i..].to_owned()).unwrap_or(qr);
     render(&LabelPage { ctx: Ctx::new(&v, &uri), s: rec.sample, mine: m.name_zh, qr })
+}
+
+fn assay_headings(elements: &[minecoop_domain::production::Element]) -> String {
+    let mut h = vec!["sample".to_owned(), "lab".into(), "batch".into(), "method".into()];
+    h.extend(elements.iter().map(|e| e.code.clone()));
+    h.extend(elements.iter().map(|e| format!("dl.{}", e.code)));
+    h.join(", ")
+}
+
+fn assay_page(ctx: Ctx, elements: &[minecoop_domain::production::Element]) -> super::ImportPage {
+    super::ImportPage {
+        action: "/samples/import",
+        title_key: "samples-import",
+        intro_key: "samples-import-intro",
+        ..super::ImportPage::production(ctx, assay_headings(elements))
+    }
+}
+
+pub async fn import_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Response> {
+    v.require(|p| p.can_enter_assays())?;
+    render(&assay_page(Ctx::new(&v, &uri), &s.config.elements))
+}
+
+/// The laboratory's sheet: checked whole (every problem by row and column), then imported all
+/// or nothing.
+pub async fn import(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    sent: crate::upload::Submitted<super::ImportForm>,
+) -> AppResult<Response> {
+    use minecoop_domain::production::assay_import::check_assay_sheet;
+    use minecoop_store::production::samples::AssayPlan;
+    v.require(|p| p.can_enter_assays())?;
+    let mut page = assay_page(Ctx::new(&v, &uri), &s.config.elements);
+    let Some(file) = sent.file("file").cloned() else {
+        page.problems.push(super::ProblemRow { row: 0, column: String::new(), message: v.lang.t("err-file-none") });
+        return unprocessable(&page);
+    };
+    page.file = file.name.clone();
+    let (name, bytes) = (file.name.clone(), file.bytes.clone());
+    let rows = tokio::task::spawn_blocking(move || minecoop_domain::tabular::read_rows(&name, &bytes))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let rows = match rows {
+        Ok(r) => r,
+        Err(e) => {
+            let message = v.lang.t_args(e.code, &[("file", file.name.clone()), ("detail", e.detail)]);
+            page.problems.push(super::ProblemRow { row: 0, column: String::new(), message });
+            return unprocessable(&page);
+        }
+    };
+    // Codes are looked up one by one; a sheet names at most a few hundred samples.
+    let mut known = std::collections::HashMap::new();
+    for row in rows.iter().skip(1) {
+        for cell in row {
+            let c = cell.trim();
+            if c.starts_with('S') && c.len() <= 20 && !known.contains_key(c) {
+                if let Some(smp) = s.store.sample_by_code(c).await? {
+                    known.insert(c.to_owned(), smp.id);
+                }
+            }
+        }
+    }
+    let problem_rows = |problems: Vec<minecoop_domain::production::import::RowProblem>| -> Vec<super::ProblemRow> {
+        problems
+            .into_iter()
+            .map(|pr| {
+                let args: Vec<(&str, String)> = pr.args.iter().map(|(k, v)| (*k, v.clone())).collect();
+                super::ProblemRow { row: pr.row, column: pr.column, message: v.lang.t_args(pr.code, &args) }
+            })
+            .collect()
+    };
+    let sheet = match check_assay_sheet(&rows, &s.config.elements, "", |c| known.get(c).copied()) {
+        Ok(sheet) => sheet,
+        Err(problems) => {
+            page.problems = problem_rows(problems);
+            return unprocessable(&page);
+        }
+    };
+    let keyed: Vec<(Uuid, Vec<AssayDraft>)> = sheet.iter().map(|r| (r.sample_id, r.results.clone())).collect();
+    let plans = s.store.plan_assay_import(&keyed).await?;
+    for (p, r) in plans.iter().zip(&sheet) {
+        let code = match p {
+            AssayPlan::Differs => "err-import-differs",
+            AssayPlan::NotReceived => "err-sample-not-received",
+            _ => continue,
+        };
+        page.problems.push(super::ProblemRow { row: r.row, column: "sample".into(), message: v.lang.t(code) });
+    }
+    if !page.problems.is_empty() {
+        return unprocessable(&page);
+    }
+    let new: usize =
+        plans.iter().zip(&sheet).filter(|(p, _)| **p == AssayPlan::New).map(|(_, r)| r.results.len()).sum();
+    page.counts = Some((new, plans.iter().filter(|p| **p == AssayPlan::Same).count()));
+    if sent.form.action == "import" {
+        let rows: Vec<(Uuid, String, String, Vec<AssayDraft>)> = sheet
+            .into_iter()
+            .map(|r| {
+                let lab = if r.lab.is_empty() { v.lang.t("sample-lab-unnamed") } else { r.lab };
+                (r.sample_id, lab, r.batch, r.results)
+            })
+            .collect();
+        match s.store.import_assays(&v.actor(), &rows).await {
+            Ok(counts) => {
+                page.counts = Some(counts);
+                page.imported = true;
+            }
+            Err(StoreError::Invalid(_)) | Err(StoreError::Conflict) => {
+                page.ctx = page.ctx.with_notice("notice-conflict");
+                return crate::registry::conflict(&page);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    render(&page)
 }

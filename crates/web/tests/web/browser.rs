@@ -394,3 +394,61 @@ async fn a_sample_is_registered_labelled_followed_and_assayed() {
     b.screenshot("sample").await;
     b.close().await;
 }
+
+/// The laboratory's XLSX with one bad row: the check names the row and column, nothing is
+/// written; the fixed sheet imports.
+#[tokio::test]
+async fn a_laboratory_sheet_with_a_bad_row_is_named_fixed_and_imported() {
+    use minecoop_domain::production::sample::{CustodyStep, SampleDraft, SampleInput, parse_local_time};
+    let server = spawn_server().await;
+    let actor = minecoop_store::Actor::system("test");
+    let mine = server.db.mine_choices().await.unwrap().remove(0).id;
+    let mut codes = Vec::new();
+    for hour in ["09", "10"] {
+        let i = SampleInput {
+            mine_id: mine.to_string(),
+            kind: "feed".into(),
+            point: "mill feed".into(),
+            taken_at: format!("2005-03-01T{hour}:00"),
+            taken_by: "张工".into(),
+            ..Default::default()
+        };
+        let d = SampleDraft::parse(&i, parse_local_time("2026-01-01T00:00").unwrap()).unwrap();
+        let smp = server.db.register_sample(&actor, &d).await.unwrap();
+        for (step, at) in [(CustodyStep::Dispatched, "2005-03-01T12:00"), (CustodyStep::Received, "2005-03-02T08:00")] {
+            server.db.add_custody_step(&actor, smp.id, step, parse_local_time(at).unwrap(), "李", None).await.unwrap();
+        }
+        codes.push(smp.code);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let sheet = |name: &str, second: &str| {
+        let bytes = crate::support::xlsx(&[
+            &["样品编号", "批次", "方法", "Zn", "Pb"],
+            &[&codes[0], "B7", "AAS", "3.48", "<0.01"],
+            &[&codes[1], "B7", "AAS", second, "0.9"],
+        ]);
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+    let bad = sheet("化验结果.xlsx", "3,4 8");
+    let good = sheet("化验结果-改.xlsx", "3.48");
+    let b = Browser::start("en-US").await;
+    let c = &b.client;
+    login(c, &server, "inspector", "inspector-demo-2026").await;
+    c.goto(&server.url("/samples/import")).await.unwrap();
+    c.find(Locator::Id("f-file")).await.unwrap().send_keys(bad.to_str().unwrap()).await.unwrap();
+    c.find(Locator::Id("check")).await.unwrap().click().await.unwrap();
+    let problems = text(c, "#problems").await;
+    assert!(problems.contains('3') && problems.contains("Zn") && problems.contains("Not a number."), "{problems}");
+    b.screenshot("assay-import-problems").await;
+    let none = server.db.sample_by_code(&codes[0]).await.unwrap().unwrap();
+    assert!(server.db.sample_record(none.id).await.unwrap().assays.is_empty(), "a sheet with a bad row writes nothing");
+    c.find(Locator::Id("f-file")).await.unwrap().send_keys(good.to_str().unwrap()).await.unwrap();
+    c.find(Locator::Id("import")).await.unwrap().click().await.unwrap();
+    let summary = text(c, "#import-summary").await;
+    assert!(summary.contains("Imported") && summary.contains("4 results added"), "{summary}");
+    let rec = server.db.sample_record(none.id).await.unwrap();
+    assert_eq!(rec.assays.len(), 2);
+    b.close().await;
+}

@@ -1,0 +1,197 @@
+//! The laboratory's sheet of results, checked whole before anything is written. One row per
+//! sample: `sample` (its code), optional `lab`, `batch` and `method`, then one column per
+//! element (`zn`, `pb`, `ag`: `3.48` or `<0.01`) and optionally its detection limit (`dl.zn`).
+//! Chinese headings work for the fixed columns (样品编号, 化验室, 批次, 方法).
+
+use std::collections::HashMap;
+
+use uuid::Uuid;
+
+use super::Element;
+use super::import::RowProblem;
+use super::sample::{AssayDraft, AssayInput};
+
+/// A checked row: its sheet row, the sample, and its results.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssayRow {
+    pub row: usize,
+    pub sample_id: Uuid,
+    pub lab: String,
+    pub batch: String,
+    pub results: Vec<AssayDraft>,
+}
+
+const ALIASES: &[(&str, &str)] = &[("样品编号", "sample"), ("化验室", "lab"), ("批次", "batch"), ("方法", "method")];
+
+/// Check a laboratory sheet. `sample_of` finds a sample by code among those the importer may
+/// enter results for; `lab` is used where the sheet has no `lab` column.
+pub fn check_assay_sheet(
+    rows: &[Vec<String>],
+    elements: &[Element],
+    default_lab: &str,
+    sample_of: impl Fn(&str) -> Option<Uuid>,
+) -> Result<Vec<AssayRow>, Vec<RowProblem>> {
+    let mut problems = Vec::new();
+    let Some(head_at) = rows.iter().position(|r| r.iter().any(|c| !c.trim().is_empty())) else {
+        return Err(vec![RowProblem { row: 1, column: String::new(), code: "err-import-empty", args: vec![] }]);
+    };
+    let original: Vec<String> = rows[head_at].iter().map(|h| h.trim().to_owned()).collect();
+    let headings: Vec<String> = original
+        .iter()
+        .map(|h| {
+            ALIASES
+                .iter()
+                .find(|(zh, _)| zh == h)
+                .map(|(_, en)| (*en).to_owned())
+                .unwrap_or_else(|| h.to_ascii_lowercase())
+        })
+        .collect();
+    let is_element = |h: &str| elements.iter().any(|e| e.code == h);
+    for (h, orig) in headings.iter().zip(&original) {
+        let known = h.is_empty()
+            || matches!(h.as_str(), "sample" | "lab" | "batch" | "method")
+            || is_element(h)
+            || h.strip_prefix("dl.").is_some_and(is_element);
+        if !known {
+            problems.push(RowProblem {
+                row: head_at + 1,
+                column: orig.clone(),
+                code: "err-import-column",
+                args: vec![],
+            });
+        }
+    }
+    if !headings.iter().any(|h| h == "sample") {
+        problems.push(RowProblem {
+            row: head_at + 1,
+            column: "sample".into(),
+            code: "err-import-no-sample",
+            args: vec![],
+        });
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let col = |name: &str| headings.iter().position(|h| h == name);
+    let cell = |row: &Vec<String>, name: &str| {
+        col(name).and_then(|i| row.get(i)).map(|c| c.trim().to_owned()).unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    let mut seen: HashMap<Uuid, usize> = HashMap::new();
+    for (k, row) in rows.iter().enumerate().skip(head_at + 1) {
+        let n = k + 1;
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let code = cell(row, "sample");
+        let sample_col = original[col("sample").unwrap_or(0)].clone();
+        let sample_id = if code.is_empty() {
+            problems.push(RowProblem { row: n, column: sample_col, code: "err-required", args: vec![] });
+            None
+        } else {
+            match sample_of(&code) {
+                Some(id) => {
+                    if let Some(first) = seen.insert(id, n) {
+                        problems.push(RowProblem {
+                            row: n,
+                            column: sample_col,
+                            code: "err-import-duplicate-sample",
+                            args: vec![("first", first.to_string())],
+                        });
+                    }
+                    Some(id)
+                }
+                None => {
+                    problems.push(RowProblem { row: n, column: sample_col, code: "err-sample-unknown", args: vec![] });
+                    None
+                }
+            }
+        };
+        let method = cell(row, "method");
+        let mut results = Vec::new();
+        for el in elements {
+            let Some(i) = col(&el.code) else { continue };
+            let value = row.get(i).map(|c| c.trim()).unwrap_or("");
+            if value.is_empty() {
+                continue;
+            }
+            let input = AssayInput {
+                element: el.code.clone(),
+                value: value.to_owned(),
+                method: method.clone(),
+                detection_limit: cell(row, &format!("dl.{}", el.code)),
+            };
+            match AssayDraft::parse(&input, elements) {
+                Ok(d) => results.push(d),
+                Err(errors) => {
+                    for e in errors.0 {
+                        let column = match e.field.as_str() {
+                            "detection_limit" => col(&format!("dl.{}", el.code)).map(|i| original[i].clone()),
+                            "method" => col("method").map(|i| original[i].clone()),
+                            _ => Some(original[i].clone()),
+                        }
+                        .unwrap_or_else(|| el.code.clone());
+                        problems.push(RowProblem { row: n, column, code: e.code, args: e.args });
+                    }
+                }
+            }
+        }
+        if results.is_empty() && !problems.iter().any(|p| p.row == n) {
+            problems.push(RowProblem { row: n, column: String::new(), code: "err-import-no-results", args: vec![] });
+        }
+        let lab = Some(cell(row, "lab")).filter(|l| !l.is_empty()).unwrap_or_else(|| default_lab.to_owned());
+        if let Some(sample_id) = sample_id {
+            out.push(AssayRow { row: n, sample_id, lab, batch: cell(row, "batch"), results });
+        }
+    }
+    if out.is_empty() && problems.is_empty() {
+        problems.push(RowProblem { row: head_at + 2, column: String::new(), code: "err-import-empty", args: vec![] });
+    }
+    if problems.is_empty() { Ok(out) } else { Err(problems) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::production::default_elements;
+
+    fn sheet(text: &str) -> Vec<Vec<String>> {
+        text.lines().map(|l| l.split(',').map(str::to_owned).collect()).collect()
+    }
+
+    fn samples(code: &str) -> Option<Uuid> {
+        match code {
+            "S2005-00001" => Some(Uuid::from_u128(1)),
+            "S2005-00002" => Some(Uuid::from_u128(2)),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_laboratory_sheet_gives_results_per_sample() {
+        let s = sheet("样品编号,批次,方法,Zn,Pb,dl.pb\nS2005-00001,B7,AAS,3.48,<0.01,0.01\nS2005-00002,B7,AAS,0.28,,");
+        let rows = check_assay_sheet(&s, &default_elements(), "都匀化验室", samples).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].results.len(), 2);
+        assert_eq!(rows[0].results[1].shown(), "< 0.01");
+        assert_eq!((rows[1].lab.as_str(), rows[1].batch.as_str()), ("都匀化验室", "B7"));
+    }
+
+    #[test]
+    fn every_bad_cell_is_named_by_row_and_column() {
+        let s = sheet("sample,zn,pb\nS2005-00001,3.48,x\nS2005-00009,3.1,\nS2005-00001,3.5,\n,1,");
+        let e = check_assay_sheet(&s, &default_elements(), "L", samples).unwrap_err();
+        let got: Vec<(usize, &str, &str)> = e.iter().map(|p| (p.row, p.column.as_str(), p.code)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (2, "pb", "err-number"),
+                (3, "sample", "err-sample-unknown"),
+                (4, "sample", "err-import-duplicate-sample"),
+                (5, "sample", "err-required"),
+            ]
+        );
+        let e = check_assay_sheet(&sheet("sample,cu\nS2005-00001,1"), &default_elements(), "L", samples).unwrap_err();
+        assert_eq!((e[0].column.as_str(), e[0].code), ("cu", "err-import-column"));
+    }
+}
