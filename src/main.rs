@@ -328,6 +328,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Migrate => println!("database is up to date: {}", config.db),
         Command::Demo => {
             let logins = demo::load(&store).await.map_err(store_error)?;
+            demo::load_history(&store).await.map_err(store_error)?;
             print_logins(logins);
         }
         Command::Serve(args) => return serve(store, &config, args.demo).await,
@@ -639,7 +640,9 @@ async fn serve(store: Store, config: &Config, with_demo: bool) -> Result<ExitCod
         && store.user_count().await.map_err(store_error)? == 0
     {
         demo::load(&store).await.map_err(store_error)?;
-        eprintln!("loaded the demo co-op");
+        eprintln!("loaded the demo co-op; loading its 2005 production and samples");
+        demo::load_history(&store).await.map_err(store_error)?;
+        eprintln!("loaded the demo co-op's 2005");
     }
     if store.admin_count().await.map_err(store_error)? == 0 {
         eprintln!(

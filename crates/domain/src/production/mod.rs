@@ -8,6 +8,7 @@ pub mod assay_import;
 pub mod import;
 pub mod period;
 pub mod record;
+pub mod report;
 pub mod sample;
 
 use rust_decimal::Decimal;

@@ -9,6 +9,7 @@ mod m20261126_000003_disputes;
 mod m20261126_000004_login_ip;
 mod m20261126_000005_production;
 mod m20261126_000006_samples;
+mod m20261126_000007_reported_figures;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_login_ip::Migration),
             Box::new(m20261126_000005_production::Migration),
             Box::new(m20261126_000006_samples::Migration),
+            Box::new(m20261126_000007_reported_figures::Migration),
         ]
     }
 }

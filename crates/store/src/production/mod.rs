@@ -2,6 +2,7 @@
 
 pub mod assay;
 pub mod record;
+pub mod reported;
 pub mod sample;
 pub mod sample_event;
 pub mod samples;
@@ -285,5 +286,47 @@ impl Store {
         }
         tx.commit().await?;
         Ok((added, drafts.len() - added))
+    }
+}
+
+pub use reported::Model as ReportedFigure;
+
+impl Store {
+    /// Record a figure someone reported for a year (the co-op's when `mine_id` is `None`).
+    pub async fn report_figure(
+        &self,
+        actor: &Actor,
+        year: i32,
+        mine_id: Option<Uuid>,
+        figure: &str,
+        value_e4: i64,
+        source: &str,
+    ) -> StoreResult<ReportedFigure> {
+        let mut tx = self.begin(actor).await?;
+        let m = reported::ActiveModel {
+            id: Set(new_id()),
+            year: Set(year),
+            mine_id: Set(mine_id),
+            figure: Set(figure.to_owned()),
+            value_e4: Set(value_e4),
+            source: Set(source.to_owned()),
+            created_at: Set(tx.now()),
+            created_by: Set(tx.actor().name.clone()),
+        }
+        .insert(tx.conn())
+        .await?;
+        tx.record("create", "reported_figure", m.id, None::<&()>, Some(&m));
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    /// The figures reported for a year, for one mine or (with `None`) for the co-op.
+    pub async fn reported_figures(&self, year: i32, mine_id: Option<Uuid>) -> StoreResult<Vec<ReportedFigure>> {
+        let q = reported::Entity::find().filter(reported::Column::Year.eq(year));
+        let q = match mine_id {
+            Some(m) => q.filter(reported::Column::MineId.eq(m)),
+            None => q.filter(reported::Column::MineId.is_null()),
+        };
+        Ok(q.order_by_asc(reported::Column::CreatedAt).all(self.conn()).await?)
     }
 }

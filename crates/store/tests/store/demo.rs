@@ -17,3 +17,30 @@ both_backends! {
         assert!(officer.mine_id.is_some());
     }
 }
+
+both_backends! {
+    async fn the_2005_history_gives_the_case_study_figures_exactly(db) {
+        use minecoop_domain::production::{default_elements, period::totals};
+        use rust_decimal::Decimal;
+        minecoop_store::demo::load(&db).await.unwrap();
+        minecoop_store::demo::load_history(&db).await.unwrap();
+        let from = chrono::NaiveDate::from_ymd_opt(2005, 1, 1).unwrap();
+        let to = chrono::NaiveDate::from_ymd_opt(2005, 12, 31).unwrap();
+        let recs = db.production_between(None, from, to).await.unwrap();
+        let drafts: Vec<_> = recs.iter().map(|r| r.draft()).collect();
+        let el = default_elements();
+        let t = totals(&drafts, &el);
+        let zn = &t.metal["zn"];
+        assert_eq!(zn.feed.grade(&el[0]), Some(Decimal::new(348, 2)));
+        assert_eq!(zn.tailings.grade(&el[0]), Some(Decimal::new(28, 2)));
+        assert_eq!(zn.waste.grade(&el[0]), Some(Decimal::new(55, 2)));
+        let samples = db
+            .samples_between(None, from.and_hms_opt(0, 0, 0).unwrap(), to.and_hms_opt(23, 59, 59).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(samples.len(), 216);
+        let reported = db.reported_figures(2005, None).await.unwrap();
+        assert_eq!((reported[0].figure.as_str(), reported[0].value_e4), ("recovery_pct.zn", 912_500));
+        assert!(db.audit_verify().await.unwrap().is_ok());
+    }
+}

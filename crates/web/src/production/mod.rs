@@ -39,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/production/year", get(year))
         .route("/production/import", get(import_page).post(import))
         .route("/calculators", get(calculators::calculators))
+        .route("/reports/grades", get(grade_report))
         .route("/samples", get(samples::list).post(samples::create))
         .route("/samples/new", get(samples::new))
         .route("/samples/import", get(samples::import_page).post(samples::import))
@@ -638,4 +639,125 @@ async fn import(
         }
     }
     render(&page)
+}
+
+// ---- the ore-grade supervision report ------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "production/grade_report.html")]
+struct GradeReportPage {
+    ctx: Ctx,
+    year: i32,
+    mines: Vec<Opt>,
+    mine_name: String,
+    r: minecoop_domain::production::report::GradeReport,
+    unit: String,
+    months: Vec<(String, usize, String, String, String)>,
+    finding: Option<String>,
+}
+
+impl GradeReportPage {
+    fn pct2(&self, d: &Option<Decimal>) -> String {
+        pct(*d, 2)
+    }
+}
+
+fn pct(d: Option<Decimal>, dp: u32) -> String {
+    d.map(|d| fmt(d, dp)).unwrap_or_else(|| "–".into())
+}
+
+/// The year's ore-grade supervision report for a mine or the co-op, with the reported recovery
+/// (if one was published) set against what the grades allow.
+async fn grade_report(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Query(q): Query<YearParams>,
+) -> AppResult<Response> {
+    use minecoop_domain::production::report::grade_report as build;
+    let p = v.principal()?.clone();
+    let readable = readable_mines(&s, &p).await?;
+    let year = q.year.filter(|y| (1950..=2200).contains(y)).unwrap_or_else(|| today().year());
+    let mine = match q.mine.trim() {
+        "" => None,
+        id => {
+            let id = Uuid::parse_str(id).map_err(|_| AppError::BadRequest("error-400-detail"))?;
+            if !readable.iter().any(|m| m.id == id) {
+                return Err(AppError::Forbidden);
+            }
+            Some(id)
+        }
+    };
+    let from = NaiveDate::from_ymd_opt(year, 1, 1).ok_or(AppError::BadRequest("error-400-detail"))?;
+    let to = NaiveDate::from_ymd_opt(year, 12, 31).ok_or(AppError::BadRequest("error-400-detail"))?;
+    let ids = mine.map(|m| vec![m]);
+    let drafts: Vec<ProductionDraft> =
+        s.store.production_between(ids.as_deref(), from, to).await?.iter().map(ProductionRecord::draft).collect();
+    let samples = s
+        .store
+        .samples_between(
+            ids.as_deref(),
+            from.and_hms_opt(0, 0, 0).unwrap_or_default(),
+            to.and_hms_opt(23, 59, 59).unwrap_or_default(),
+        )
+        .await?;
+    let el = s
+        .config
+        .elements
+        .first()
+        .cloned()
+        .unwrap_or_else(|| Element::new("zn", minecoop_domain::production::GradeUnit::Percent));
+    let reported = s
+        .store
+        .reported_figures(year, mine)
+        .await?
+        .into_iter()
+        .rev()
+        .find(|f| f.figure == format!("recovery_pct.{}", el.code))
+        .map(|f| f.value_e4 as f64 / 1e4);
+    let kinds: Vec<&str> = samples.iter().map(|x| x.kind.as_str()).collect();
+    let r = build(&totals(&drafts, std::slice::from_ref(&el)), &el, &kinds, reported);
+    let months = (1..=12u32)
+        .map(|m| {
+            let t = totals(drafts.iter().filter(|d| d.day.month() == m), std::slice::from_ref(&el));
+            let z = t.metal.get(&el.code).cloned().unwrap_or_default();
+            let n = samples.iter().filter(|x| x.taken_at.month() == m).count();
+            (
+                format!("{year}-{m:02}"),
+                n,
+                pct(z.feed.grade(&el), 2),
+                pct(z.tailings.grade(&el), 2),
+                pct(z.waste.grade(&el), 2),
+            )
+        })
+        .collect();
+    let finding = r.check.as_ref().and_then(|c| {
+        c.code().map(|code| {
+            v.lang.t_args(
+                code,
+                &[
+                    ("reported", format!("{}", c.reported_pct)),
+                    ("lowest", format!("{:.3}", c.lowest_possible_pct)),
+                    ("feed", pct(r.feed, 2)),
+                    ("tail", pct(r.tailing, 2)),
+                ],
+            )
+        })
+    });
+    let mine_name = mine
+        .and_then(|id| readable.iter().find(|m| m.id == id).map(|m| m.name_zh.clone()))
+        .unwrap_or_else(|| v.lang.t("production-whole-coop"));
+    let mut mines =
+        vec![Opt { value: String::new(), label: v.lang.t("production-whole-coop"), selected: mine.is_none() }];
+    mines.extend(mine_options(&readable, mine));
+    render(&GradeReportPage {
+        ctx: Ctx::new(&v, &uri),
+        year,
+        mines,
+        mine_name,
+        unit: el.unit.symbol().into(),
+        r,
+        months,
+        finding,
+    })
 }

@@ -157,6 +157,7 @@ async fn every_page_opens_in_the_browser() {
                 "/production/import".into(),
                 "/samples".into(),
                 "/samples/new".into(),
+                "/reports/grades?year=2005".into(),
                 "/calculators".into(),
                 "/calculators?calc=recovery&reported=91.25&rfeed=3.48&rtail=0.28#recovery".into(),
             ],

@@ -206,3 +206,25 @@ async fn the_calculators_page_gives_the_reference_results_and_flags_the_case_stu
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("id=\"e-tail\"") && r.body.contains("尾矿品位 5% 不低于原矿品位 3.48%"), "{}", r.body);
 }
+
+#[tokio::test]
+async fn the_2005_grade_report_shows_the_case_study_and_flags_the_reported_recovery() {
+    let app = app(Backend::Sqlite).await;
+    minecoop_store::demo::load_history(&app.db).await.unwrap();
+    let r = app
+        .send_with(As::User("bureau"), Method::GET, "/reports/grades?year=2005", None, &[("accept-language", "en")])
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let part = |id: &str| {
+        r.body.split(&format!("id=\"{id}\">")).nth(1).and_then(|x| x.split('<').next()).unwrap_or("").to_owned()
+    };
+    assert!(part("sample-total").starts_with("216"), "{}", part("sample-total"));
+    assert_eq!(part("feed"), "3.48");
+    assert_eq!(part("tailing"), "0.28");
+    assert_eq!(part("waste"), "0.55");
+    assert_eq!(part("reported"), "91.25 %");
+    let flag = r.body.split("id=\"recovery-flag\">").nth(1).unwrap_or("");
+    assert!(flag.contains("below 91.954 %") && flag.contains("1 − t / (f − t)"), "{flag}");
+    let implied: f64 = part("recovery-grades").trim_end_matches(" %").parse().unwrap();
+    assert!(implied > 91.954, "the recovery that follows from the grades: {implied}");
+}

@@ -66,6 +66,8 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
     ("GET", "/production/year", B::None, [303, 200, 200, 200, 200, 200, 200]),
     ("GET", "/production/import", B::None, [303, 200, 403, 403, 200, 200, 403]),
     ("GET", "/calculators", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/reports/grades?year=2005", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/reports/grades?mine={other_mine}", B::None, [303, 200, 200, 200, 403, 403, 200]),
     ("GET", "/samples", B::None, [303, 200, 200, 200, 200, 200, 200]),
     ("GET", "/samples?mine={other_mine}&month=2005-03", B::None, [303, 200, 200, 200, 403, 403, 200]),
     ("GET", "/samples/new", B::None, [303, 200, 403, 200, 200, 200, 403]),

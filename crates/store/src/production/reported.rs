@@ -1,0 +1,23 @@
+use sea_orm::entity::prelude::*;
+use serde::Serialize;
+
+/// A figure someone reported for a year (the co-op's when `mine_id` is empty): `figure` names
+/// it (`recovery_pct.zn`), the value is in 10^-4; `source` says where it was published.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+#[sea_orm(table_name = "reported_figures")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub year: i32,
+    pub mine_id: Option<Uuid>,
+    pub figure: String,
+    pub value_e4: i64,
+    pub source: String,
+    pub created_at: DateTimeUtc,
+    pub created_by: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
