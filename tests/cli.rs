@@ -201,7 +201,7 @@ fn import_production_names_bad_rows_then_imports_once() {
             &sheet,
             format!(
                 "矿山,日期,入选矿石（吨）,feed_grades.zn,tailings_t,tailings_facility,tailings_grades.zn\n\
-                 大坪锌矿,2005-08-01,300,3.48,280,T1,0.28\n大坪锌矿,2005-08-02,310,{grade},290,T1,0.3\n"
+                 大坪锌矿,2006-08-01,300,3.48,280,T1,0.28\n大坪锌矿,2006-08-02,310,{grade},290,T1,0.3\n"
             ),
         )
         .unwrap()
