@@ -145,6 +145,17 @@ enum ImportCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// A laboratory's results, one row per sample (its code), one column per element (`3.48` or
+    /// `<0.01`), `dl.<element>` for detection limits. Same exit codes as production.
+    Assays {
+        file: std::path::PathBuf,
+        /// The laboratory, where the sheet has no `lab` column.
+        #[arg(long, default_value = "")]
+        lab: String,
+        /// Check only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -337,6 +348,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import(ImportCommand::Production { file, dry_run }) => {
             return import_production(&store, &system, &file, dry_run).await;
         }
+        Command::Import(ImportCommand::Assays { file, lab, dry_run }) => {
+            return import_assays(&store, &system, &file, &lab, dry_run).await;
+        }
         Command::Audit(AuditCommand::Verify) => match store.audit_verify().await.map_err(store_error)? {
             Ok(n) => println!("audit trail intact: {n} records"),
             Err(broken) => {
@@ -357,10 +371,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `minecoop import production`: the same checks as the import page, as the system.
-async fn import_production(store: &Store, actor: &Actor, file: &std::path::Path, dry_run: bool) -> Result<ExitCode> {
-    use minecoop_domain::production::import::check_sheet;
-    use minecoop_store::production::ImportPlan;
+/// Read a sheet for an import, or say (in English) why it cannot be read.
+fn read_sheet(file: &std::path::Path) -> Result<(Vec<u8>, Vec<Vec<String>>)> {
     use minecoop_web::i18n::Lang;
     let bytes = std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -368,6 +380,86 @@ async fn import_production(store: &Store, actor: &Actor, file: &std::path::Path,
         anyhow::anyhow!("{}", Lang::En.t_args(e.code, &[("file", file.display().to_string()), ("detail", e.detail)]))
     })?;
     eprintln!("{}: {} rows read; checking", file.display(), rows.len());
+    Ok((bytes, rows))
+}
+
+fn print_problems(problems: &[minecoop_domain::production::import::RowProblem]) -> ExitCode {
+    use minecoop_web::i18n::Lang;
+    for p in problems {
+        let args: Vec<(&str, String)> = p.args.iter().map(|(k, v)| (*k, v.clone())).collect();
+        println!("row {}, column {}: {} ({})", p.row, p.column, Lang::En.t_args(p.code, &args), p.code);
+    }
+    eprintln!("{} problems; nothing imported", problems.len());
+    ExitCode::from(1)
+}
+
+/// `minecoop import assays`: the laboratory's sheet, as the import page checks it.
+async fn import_assays(
+    store: &Store,
+    actor: &Actor,
+    file: &std::path::Path,
+    lab: &str,
+    dry_run: bool,
+) -> Result<ExitCode> {
+    use minecoop_domain::production::assay_import::check_assay_sheet;
+    use minecoop_store::production::samples::AssayPlan;
+    use minecoop_web::i18n::Lang;
+    let (_, rows) = read_sheet(file)?;
+    let mut known = std::collections::HashMap::new();
+    for cell in rows.iter().skip(1).flatten() {
+        let c = cell.trim();
+        if c.starts_with('S') && c.len() <= 20 && !known.contains_key(c) {
+            if let Some(s) = store.sample_by_code(c).await.map_err(store_error)? {
+                known.insert(c.to_owned(), s.id);
+            }
+        }
+    }
+    let elements = minecoop_domain::production::default_elements();
+    let sheet = match check_assay_sheet(&rows, &elements, lab, |c| known.get(c).copied()) {
+        Ok(s) => s,
+        Err(problems) => return Ok(print_problems(&problems)),
+    };
+    let keyed: Vec<_> = sheet.iter().map(|r| (r.sample_id, r.results.clone())).collect();
+    let plans = store.plan_assay_import(&keyed).await.map_err(store_error)?;
+    let mut bad = false;
+    for (p, r) in plans.iter().zip(&sheet) {
+        let code = match p {
+            AssayPlan::Differs => "err-import-differs",
+            AssayPlan::NotReceived => "err-sample-not-received",
+            _ => continue,
+        };
+        println!("row {}: {}", r.row, Lang::En.t(code));
+        bad = true;
+    }
+    if bad {
+        return Ok(ExitCode::from(1));
+    }
+    if dry_run {
+        println!("ready: {} rows", sheet.len());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows: Vec<_> = sheet
+        .into_iter()
+        .map(|r| {
+            (
+                r.sample_id,
+                if r.lab.is_empty() { "(laboratory not named)".to_owned() } else { r.lab },
+                r.batch,
+                r.results,
+            )
+        })
+        .collect();
+    let (added, same) = store.import_assays(actor, &rows).await.map_err(store_error)?;
+    println!("imported: {added} results added, {same} samples already recorded with the same results");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `minecoop import production`: the same checks as the import page, as the system.
+async fn import_production(store: &Store, actor: &Actor, file: &std::path::Path, dry_run: bool) -> Result<ExitCode> {
+    use minecoop_domain::production::import::check_sheet;
+    use minecoop_store::production::ImportPlan;
+    use minecoop_web::i18n::Lang;
+    let (bytes, rows) = read_sheet(file)?;
     let mines = store.mine_choices().await.map_err(store_error)?;
     let mine_of = |n: &str| {
         mines
@@ -379,14 +471,7 @@ async fn import_production(store: &Store, actor: &Actor, file: &std::path::Path,
     let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
     let sheet = match check_sheet(&rows, &elements, today, mine_of) {
         Ok(s) => s,
-        Err(problems) => {
-            for p in &problems {
-                let args: Vec<(&str, String)> = p.args.iter().map(|(k, v)| (*k, v.clone())).collect();
-                println!("row {}, column {}: {} ({})", p.row, p.column, Lang::En.t_args(p.code, &args), p.code);
-            }
-            eprintln!("{} problems; nothing imported", problems.len());
-            return Ok(ExitCode::from(1));
-        }
+        Err(problems) => return Ok(print_problems(&problems)),
     };
     let drafts: Vec<_> = sheet.iter().map(|r| r.draft.clone()).collect();
     let plans = store.plan_production_import(&drafts).await.map_err(store_error)?;

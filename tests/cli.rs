@@ -395,3 +395,23 @@ fn metallurgy_reconcile_refuses_bad_circuits_naming_stream_and_node() {
     refused(&run("not json"), "circuit.json: not a circuit");
     refused(&metallurgy(&["reconcile", "--input", "/nonexistent.json"]), "/nonexistent.json: cannot read");
 }
+
+#[test]
+fn import_assays_names_bad_cells_then_imports_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(&dir);
+    assert!(minecoop(&db, &["demo"]).status.success());
+    // The demo's 2005 samples have reached the laboratory and carry zinc; lead is new.
+    let sheet = dir.path().join("lab.csv");
+    std::fs::write(&sheet, "样品编号,Pb\nS2005-00001,0.9\nS2005-00002,x\nS2005-99999,1\n").unwrap();
+    let file = sheet.to_str().unwrap();
+    let o = minecoop(&db, &["import", "assays", "--lab", "都匀化验室", file]);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(out(&o).contains("row 3, column Pb: Not a number."), "{}", out(&o));
+    assert!(out(&o).contains("row 4, column 样品编号: No sample has this code."), "{}", out(&o));
+    std::fs::write(&sheet, "样品编号,Pb\nS2005-00001,0.9\nS2005-00002,<0.01\n").unwrap();
+    let o = minecoop(&db, &["import", "assays", "--lab", "都匀化验室", file]);
+    assert!(o.status.success() && out(&o).contains("imported: 2 results added"), "{}", out(&o));
+    let o = minecoop(&db, &["import", "assays", "--lab", "都匀化验室", file]);
+    assert!(out(&o).contains("imported: 0 results added, 2 samples already recorded"), "{}", out(&o));
+}
