@@ -1,8 +1,9 @@
 //! Reading leases and workings from GeoJSON FeatureCollections, as `minecoop cadastre check`
 //! and imports take them. Features are found and read in one pass on all cores, by a
 //! hand-written reader of the few members the cadastre needs; whatever it is not sure of goes
-//! to serde_json, so the result is always serde_json's. An unreadable feature is an error that
-//! names the feature (numbered from 1) and what is wrong, and nothing is checked.
+//! to serde_json, so the result is always serde_json's. Files are read a window at a time, so
+//! that a file's text is never held whole. An unreadable feature is an error that names the
+//! feature (numbered from 1) and what is wrong, and nothing is checked.
 
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -854,16 +855,13 @@ enum Stop {
     Fail,
 }
 
-/// A feature that failed: its number (in a run, its index there) and where it is in the text.
-type Failed = (usize, usize, usize);
-
 /// The features read by one run.
 struct Run<T> {
     items: Vec<T>,
     /// Features seen, including any that failed.
     count: usize,
-    /// The first feature that failed.
-    error: Option<Failed>,
+    /// The first feature that failed: its index in this run and where it is in the text.
+    error: Option<(usize, usize, usize)>,
     stop: Stop,
 }
 
@@ -877,8 +875,16 @@ trait Reading<T>: Sync {
 
 /// The same loop as the scanner's over the items of the features array, from the item at `at`
 /// while items start before `limit`, reading each feature it meets into `items` (empty).
-/// Features are read from `text[..bound]` only.
-fn run<T>(text: &str, mut at: usize, limit: usize, bound: usize, items: Vec<T>, r: &impl Reading<T>) -> Run<T> {
+/// Features are read from `text[..bound]` only; `more` if the text goes on after `text`.
+fn run<T>(
+    text: &str,
+    mut at: usize,
+    limit: usize,
+    bound: usize,
+    more: bool,
+    items: Vec<T>,
+    r: &impl Reading<T>,
+) -> Run<T> {
     let b = text.as_bytes();
     let mut out = Run { items, count: 0, error: None, stop: Stop::Fail };
     out.stop = loop {
@@ -906,7 +912,7 @@ fn run<T>(text: &str, mut at: usize, limit: usize, bound: usize, items: Vec<T>, 
                             }
                             end
                         }
-                        None if bound < b.len() => break Stop::Cut(at),
+                        None if more || bound < b.len() => break Stop::Cut(at),
                         None => break Stop::Fail,
                     },
                 };
@@ -919,41 +925,40 @@ fn run<T>(text: &str, mut at: usize, limit: usize, bound: usize, items: Vec<T>, 
     out
 }
 
-/// Putting the runs together in order, checking each guess of where a part starts.
-struct Merge<T> {
-    /// The next item of the array, known for certain.
-    at: usize,
-    /// The next part to merge.
-    next: usize,
-    /// Runs finished before their turn.
-    ready: Vec<Option<Run<T>>>,
+/// The features of an array read so far, in order, and the first that failed.
+struct Found<T> {
     items: Vec<T>,
+    /// Features seen, including any that failed.
     count: usize,
-    /// The first feature that failed.
-    error: Option<Failed>,
-    /// Some(Some(after `]`)) once the array is closed; Some(None) once it cannot be followed.
-    end: Option<Option<usize>>,
+    /// The first feature that failed: its number and its text.
+    error: Option<(usize, String)>,
+    /// Where the array starts and the text ends, to guess how many features there are.
+    first: usize,
+    total: usize,
     /// Emptied vectors of merged runs, for the next runs: no fresh memory for every part.
     spare: Vec<Vec<T>>,
 }
 
-impl<T> Merge<T> {
-    fn absorb(&mut self, run: Run<T>, first: usize, len: usize) -> Stop {
+impl<T> Found<T> {
+    fn new(first: usize, total: usize) -> Self {
+        Found { items: Vec::new(), count: 0, error: None, first, total, spare: Vec::new() }
+    }
+
+    /// Adds a run over `text`, having read the array up to `reached` (from the start of the
+    /// whole text).
+    fn absorb(&mut self, run: Run<T>, text: &str, reached: usize) {
         if self.error.is_none() {
             if let Some((k, a, e)) = run.error {
-                self.error = Some((self.count + k + 1, a, e));
+                self.error = Some((self.count + k + 1, text[a..e].to_owned()));
                 // The result is an error: free what was read.
                 self.items = Vec::new();
             } else {
                 if self.items.len() + run.items.len() > self.items.capacity() {
                     // Reserve once for the whole array, guessing from what was read so far:
                     // a vector that grows by copying would double the peak memory.
-                    let read = match run.stop {
-                        Stop::At(p) | Stop::Cut(p) | Stop::Done(p) => p,
-                        Stop::Fail => len,
-                    };
-                    let seen = (self.count + run.count) as f64;
-                    let guess = seen * (len - first) as f64 / (read.max(first + 1) - first) as f64;
+                    let read = reached.saturating_sub(self.first).max(1);
+                    let span = self.total.saturating_sub(self.first).max(read);
+                    let guess = (self.count + run.count) as f64 * span as f64 / read as f64;
                     let total = ((guess * 1.05) as usize + 16).max(self.items.len() + run.items.len());
                     self.items.reserve_exact(total - self.items.len());
                 }
@@ -963,12 +968,44 @@ impl<T> Merge<T> {
             }
         }
         self.count += run.count;
-        run.stop
     }
 
     fn buffer(&mut self) -> Vec<T> {
         self.spare.pop().unwrap_or_default()
     }
+
+    /// The features, or serde_json's message for the first that failed.
+    fn result(self, r: &impl Reading<T>) -> Result<Vec<T>, String> {
+        match self.error {
+            None => Ok(self.items),
+            Some((n, raw)) => Err(match r.slow(&raw, n) {
+                Err(message) => message,
+                Ok(_) => format!("feature {n}: cannot be read"),
+            }),
+        }
+    }
+}
+
+/// Where reading (part of) a features array ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum End {
+    /// After the array's `]`.
+    Done(usize),
+    /// At an item not (wholly) in the text, which goes on.
+    More(usize),
+}
+
+/// Putting the runs together in order, checking each guess of where a part starts.
+struct Merge<'f, T> {
+    /// The next item of the array, known for certain.
+    at: usize,
+    /// The next part to merge.
+    next: usize,
+    /// Runs finished before their turn.
+    ready: Vec<Option<Run<T>>>,
+    /// Some(Some(end)) once this text is read; Some(None) once it cannot be followed.
+    end: Option<Option<End>>,
+    found: &'f mut Found<T>,
 }
 
 /// The parts a features array is read in, by `threads` threads: the first starts at the
@@ -1003,19 +1040,24 @@ impl<F: Fn()> Drop for OnPanic<F> {
     }
 }
 
-/// Reads the features array whose `[` ends at `start` on all cores, scanning and parsing in one
-/// pass. The array is cut into parts at guessed starts of features; each part is read on its
-/// own, and the parts are joined in order, each only if the part before it ended exactly where
-/// it starts (otherwise that part is read again from where the one before it ended). So the
-/// features found are exactly the scanner's, whatever the layout; guessing well only makes it
-/// fast. Returns the features (or the first failing feature), and the position after the
-/// array's `]`; None if the scanner would not follow the array.
+/// Reads the items of a features array from `start` (just after its `[`, or at an item) to the
+/// end of `text` on all cores, scanning and parsing in one pass, into `found`. `text` starts at
+/// `offset` in the whole text, and `more` says whether the whole text goes on after it.
+///
+/// The text is cut into parts at guessed starts of features; each part is read on its own, and
+/// the parts are joined in order, each only if the part before it ended exactly where it starts
+/// (otherwise that part is read again from where the one before it ended). So the features
+/// found are exactly the scanner's, whatever the layout; guessing well only makes it fast.
+/// None if the scanner would not follow the array.
 fn read_array<T: Send>(
     text: &str,
     start: usize,
+    offset: usize,
+    more: bool,
     chunk: Option<usize>,
+    found: &mut Found<T>,
     r: &impl Reading<T>,
-) -> Option<(Result<Vec<T>, Failed>, usize)> {
+) -> Option<End> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::{Condvar, Mutex, PoisonError};
 
@@ -1027,16 +1069,7 @@ fn read_array<T: Send>(
     // Features are read ahead of the merge by at most this many parts, bounding the memory of
     // parts waiting to be merged.
     let ahead = threads + 1;
-    let merge = Mutex::new(Merge {
-        at: first,
-        next: 0,
-        ready: (0..n_parts).map(|_| None).collect(),
-        items: Vec::new(),
-        count: 0,
-        error: None,
-        end: None,
-        spare: Vec::new(),
-    });
+    let merge = Mutex::new(Merge { at: first, next: 0, ready: (0..n_parts).map(|_| None).collect(), end: None, found });
     let merged = Condvar::new();
     let taken = AtomicUsize::new(0);
     let work = || {
@@ -1058,13 +1091,13 @@ fn read_array<T: Send>(
                 if m.end.is_some() {
                     return;
                 }
-                m.buffer()
+                m.found.buffer()
             };
             // A run may read past its part to finish its last feature, but not without bound:
             // a guess inside a string could otherwise scan to the end of the text from every
             // part.
             let bound = bounds[j + 1].saturating_add(4 * chunk).min(b.len());
-            let done = run(text, bounds[j], bounds[j + 1], bound, items, r);
+            let done = run(text, bounds[j], bounds[j + 1], bound, more, items, r);
             let mut m = merge.lock().unwrap_or_else(PoisonError::into_inner);
             m.ready[j] = Some(done);
             while m.end.is_none() && m.next < n_parts {
@@ -1076,19 +1109,30 @@ fn read_array<T: Send>(
                     // The true items skip this part (a feature spans it).
                     continue;
                 }
+                let mut bounded = true;
                 if m.at != lo {
                     // The guess was wrong: read this part again from the true item.
-                    let items = m.buffer();
-                    done = run(text, m.at, hi, b.len(), items, r);
+                    let items = m.found.buffer();
+                    done = run(text, m.at, hi, b.len(), more, items, r);
+                    bounded = false;
                 }
                 loop {
-                    match m.absorb(done, first, b.len()) {
+                    let stop = done.stop;
+                    let reached = match stop {
+                        Stop::At(p) | Stop::Cut(p) | Stop::Done(p) => p,
+                        Stop::Fail => b.len(),
+                    };
+                    m.found.absorb(done, text, offset + reached);
+                    match stop {
                         Stop::At(p) => m.at = p,
-                        Stop::Done(p) => m.end = Some(Some(p)),
+                        Stop::Done(p) => m.end = Some(Some(End::Done(p))),
                         Stop::Fail => m.end = Some(None),
+                        // Only the text after this one has the rest of this feature.
+                        Stop::Cut(p) if !bounded => m.end = Some(Some(End::More(p))),
                         Stop::Cut(p) => {
-                            let items = m.buffer();
-                            done = run(text, p, hi, b.len(), items, r);
+                            let items = m.found.buffer();
+                            done = run(text, p, hi, b.len(), more, items, r);
+                            bounded = false;
                             continue;
                         }
                     }
@@ -1109,8 +1153,12 @@ fn read_array<T: Send>(
         });
     }
     let m = merge.into_inner().unwrap_or_else(PoisonError::into_inner);
-    let after = m.end??;
-    Some((m.error.map_or(Ok(m.items), Err), after))
+    match m.end {
+        Some(end) => end,
+        // Every part read and no `]`: the item at the end of this text.
+        None if more => Some(End::More(m.at)),
+        None => None,
+    }
 }
 
 /// Reads a FeatureCollection: in one parallel pass when the scanner can follow it, else as
@@ -1128,19 +1176,128 @@ fn parse_collection<T: Send + Default>(
             // to the general path.
             return None;
         }
-        let (features, after) = read_array(text, start, chunk, r)?;
-        found = Some(features);
-        Some(after)
+        let mut f = Found::new(start, text.len());
+        let end = read_array(text, start, 0, false, chunk, &mut f, r)?;
+        found = Some(f);
+        match end {
+            End::Done(p) => Some(p),
+            End::More(_) => None,
+        }
     });
-    if let (Some(true), Some(features)) = (kind_ok, found) {
-        return features.map_err(|(n, a, e)| match r.slow(&text[a..e], n) {
-            Err(message) => message,
-            Ok(_) => format!("feature {n}: cannot be read"),
-        });
+    if let (Some(true), Some(found)) = (kind_ok, found) {
+        return found.result(r);
     }
     let raw = features(text)?;
     parse_all(&raw, |raw, n| r.slow(raw, n))
 }
+
+/// A file read a window at a time.
+struct Window {
+    file: std::fs::File,
+    buf: Vec<u8>,
+    /// Where `buf` starts in the file.
+    offset: usize,
+    eof: bool,
+}
+
+impl Window {
+    /// Reads `block` more bytes, or as many as the window holds if more (so that a feature
+    /// longer than a block is not read again and again), or up to the end of the file.
+    fn fill(&mut self, block: usize) -> Option<()> {
+        use std::io::Read;
+        let want = block.max(self.buf.len());
+        // Room for what is kept of the last block too: the same memory serves every block.
+        let need = self.buf.len() + want;
+        self.buf.reserve(need.max(2 * block) - self.buf.len());
+        let n = (&mut self.file).take(want as u64).read_to_end(&mut self.buf).ok()?;
+        self.eof = n < want;
+        Some(())
+    }
+
+    /// The window as text, up to its last whole character while the file goes on.
+    fn text(&self) -> Option<&str> {
+        match std::str::from_utf8(&self.buf) {
+            Ok(text) => Some(text),
+            Err(e) if e.error_len().is_none() && !self.eof => std::str::from_utf8(&self.buf[..e.valid_up_to()]).ok(),
+            Err(_) => None,
+        }
+    }
+
+    /// Forgets the file before `to`.
+    fn advance(&mut self, to: usize) {
+        self.buf.drain(..to - self.offset);
+        self.offset = to;
+    }
+}
+
+/// Reads a FeatureCollection file a window of `block` bytes at a time, so that its text is
+/// never held whole; the top-level members before and after the features array are walked as
+/// `parse_collection` walks them. None whenever the file is anything but a FeatureCollection
+/// this can follow (or cannot be read, or is not UTF-8): then it is read whole, as before.
+fn stream<T: Send>(
+    path: &std::path::Path,
+    block: usize,
+    chunk: Option<usize>,
+    r: &impl Reading<T>,
+) -> Option<Result<Vec<T>, String>> {
+    let file = std::fs::File::open(path).ok()?;
+    let meta = file.metadata().ok()?;
+    // Not a pipe, say: it could not be read again, whole, should this give up.
+    if !meta.is_file() {
+        return None;
+    }
+    let total = usize::try_from(meta.len()).ok()?;
+    let mut w = Window { file, buf: Vec::new(), offset: 0, eof: false };
+    // The top level up to the features array.
+    let start = loop {
+        w.fill(block)?;
+        let mut start = None;
+        scan::collection(w.text()?.as_bytes(), |i| {
+            start = Some(i);
+            None
+        });
+        match start {
+            Some(start) => break start,
+            None if w.eof => return None,
+            None => {}
+        }
+    };
+    let mut top = w.buf[..start].to_vec();
+    let mut found = Found::new(start, total);
+    let mut at = start;
+    loop {
+        let text = w.text()?;
+        match read_array(text, at - w.offset, w.offset, !w.eof, chunk, &mut found, r)? {
+            End::Done(p) => {
+                at = w.offset + p;
+                break;
+            }
+            End::More(p) => {
+                at = w.offset + p;
+                w.advance(at);
+                w.fill(block)?;
+            }
+        }
+    }
+    // The rest of the top level, walked with what came before the array (the array itself
+    // left out, as the scanner steps over it).
+    w.advance(at);
+    while !w.eof {
+        w.fill(block)?;
+    }
+    top.push(b']');
+    top.extend_from_slice(w.text()?.as_bytes());
+    drop(w);
+    let mut arrays = 0;
+    let kind_ok = scan::collection(&top, |i| {
+        arrays += 1;
+        (arrays == 1).then_some(i + 1)
+    });
+    (kind_ok == Some(true)).then(|| found.result(r))
+}
+
+/// Files are read this many bytes at a time.
+const BLOCK: usize = 16 << 20;
 
 /// Rings are read into one scratch vector and copied out at their exact size: a register keeps
 /// a hundred thousand of them while the workings are read.
@@ -1224,11 +1381,19 @@ impl Reading<LeaseInput> for Leases {
 /// Leases: Polygon or MultiPolygon features with a unique `licence_no` and optional
 /// `elevation_top_m` / `elevation_bottom_m`.
 pub fn parse_leases(text: &str) -> Result<Vec<LeaseInput>, String> {
-    parse_leases_in(text, None)
+    unique(parse_collection(text, None, &Leases)?)
 }
 
-fn parse_leases_in(text: &str, chunk: Option<usize>) -> Result<Vec<LeaseInput>, String> {
-    let leases = parse_collection(text, chunk, &Leases)?;
+/// `parse_leases` on a file, read a window at a time: its text is never held whole. The outer
+/// error is that of reading the file, as `std::fs::read_to_string` gives it.
+pub fn read_leases(path: &std::path::Path) -> std::io::Result<Result<Vec<LeaseInput>, String>> {
+    match stream(path, BLOCK, None, &Leases) {
+        Some(leases) => Ok(leases.and_then(unique)),
+        None => Ok(parse_leases(&std::fs::read_to_string(path)?)),
+    }
+}
+
+fn unique(leases: Vec<LeaseInput>) -> Result<Vec<LeaseInput>, String> {
     let mut seen = std::collections::HashMap::with_capacity(leases.len());
     for (i, l) in leases.iter().enumerate() {
         if let Some(first) = seen.insert(l.licence_no.as_str(), i + 1) {
@@ -1304,6 +1469,15 @@ impl Reading<WorkingInput> for Workings {
 /// elevation in metres.
 pub fn parse_workings(text: &str) -> Result<Vec<WorkingInput>, String> {
     parse_collection(text, None, &Workings)
+}
+
+/// `parse_workings` on a file, read a window at a time: its text is never held whole. The
+/// outer error is that of reading the file, as `std::fs::read_to_string` gives it.
+pub fn read_workings(path: &std::path::Path) -> std::io::Result<Result<Vec<WorkingInput>, String>> {
+    match stream(path, BLOCK, None, &Workings) {
+        Some(workings) => Ok(workings),
+        None => Ok(parse_workings(&std::fs::read_to_string(path)?)),
+    }
 }
 
 #[cfg(test)]
@@ -1404,12 +1578,31 @@ mod tests {
     }
 
     /// The one-pass reader, with parts of every size from one byte, gives what the scanner and
-    /// serde_json give: the same features or the same message.
+    /// serde_json give: the same features or the same message; and so does reading the text
+    /// from a file in blocks of any size, when it does not leave the file to them.
     fn same_as_old<T: Send + Default + Debug>(text: &str, r: &impl Reading<T>) {
         let want = show(&old(text, r));
         for chunk in [None, Some(1), Some(2), Some(3), Some(5), Some(8), Some(13), Some(40), Some(100), Some(1000)] {
             assert_eq!(show(&parse_collection(text, chunk, r)), want, "parts of {chunk:?} bytes in {text}");
         }
+        let path = temp_file(text.as_bytes());
+        for block in [1, 2, 7, 64, 1000, BLOCK] {
+            for chunk in [None, Some(3)] {
+                if let Some(got) = stream(&path, block, chunk, r) {
+                    assert_eq!(show(&got), want, "blocks of {block} bytes, parts of {chunk:?} in {text}");
+                }
+            }
+        }
+        std::fs::remove_file(path).unwrap();
+    }
+
+    /// A new file holding `bytes`.
+    fn temp_file(bytes: &[u8]) -> std::path::PathBuf {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("minecoop-geojson-test-{}-{n}.json", std::process::id()));
+        std::fs::write(&path, bytes).unwrap();
+        path
     }
 
     fn collection(features: &[&str]) -> String {
@@ -1582,6 +1775,12 @@ mod tests {
             assert!(old(doc, &Leases).is_ok(), "{doc}");
             same_as_old(doc, &Leases);
             same_as_old(doc, &Workings);
+            // Files like these are read a block at a time, not whole.
+            let path = temp_file(doc.as_bytes());
+            for block in [1, 5, 300, BLOCK] {
+                assert!(stream(&path, block, None, &Leases).is_some(), "blocks of {block} bytes: {doc}");
+            }
+            std::fs::remove_file(path).unwrap();
         }
         // Documents the scanner does not follow, or that are not FeatureCollections: serde_json
         // says what is wrong, as before.
@@ -1617,6 +1816,36 @@ mod tests {
             // And if the structure after it is broken too, serde_json's whole-file message.
             same_as_old(&doc[..doc.len() - 3], &Leases);
         }
+    }
+
+    #[test]
+    fn files_are_read_as_their_text_is_parsed() {
+        let lease = r#"{"type":"Feature","properties":{"licence_no":"A"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}"#;
+        let texts = [
+            collection(&[POINT, POINT]),
+            collection(&[lease, lease]),
+            collection(&[lease, POINT]),
+            // Characters of several bytes, cut by blocks of one byte.
+            collection(&[&POINT.replace("w0-0", "puits-é-中-😀"), lease]),
+            "{\"type\":\"Feature\"}".to_owned(),
+            "not json".to_owned(),
+        ];
+        for text in &texts {
+            let path = temp_file(text.as_bytes());
+            assert_eq!(show(&read_leases(&path).unwrap()), show(&parse_leases(text)), "{text}");
+            assert_eq!(show(&read_workings(&path).unwrap()), show(&parse_workings(text)), "{text}");
+            std::fs::remove_file(path).unwrap();
+        }
+        // A file that cannot be read, or is not UTF-8: the error of reading it whole.
+        let path = temp_file(b"{\"type\":\"FeatureCollection\",\"features\":[{\"a\":\"\xff\"}]}");
+        let want = std::fs::read_to_string(&path).unwrap_err();
+        for e in [read_workings(&path).unwrap_err(), read_leases(&path).unwrap_err()] {
+            assert_eq!((e.kind(), e.to_string()), (want.kind(), want.to_string()));
+        }
+        std::fs::remove_file(&path).unwrap();
+        let e = read_leases(&path).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::NotFound);
+        assert_eq!(e.to_string(), std::fs::read_to_string(&path).unwrap_err().to_string());
     }
 
     /// JSON text for random values: what GeoJSON files hold, and what they should not.
@@ -1861,14 +2090,25 @@ mod tests {
             features in prop::collection::vec(json::feature(), 0..6),
             blanks in prop::collection::vec(json::blank(), 6),
             chunk in 1usize..300,
+            block in 1usize..100,
         ) {
             let text = format!(
                 "{{\"type\":\"FeatureCollection\",\"features\":[{}{}]}}",
                 features.iter().zip(&blanks).map(|(f, b)| format!("{b}{f}")).collect::<Vec<_>>().join(","),
                 blanks[5]
             );
-            prop_assert_eq!(show(&parse_collection(&text, Some(chunk), &Workings)), show(&old(&text, &Workings)));
-            prop_assert_eq!(show(&parse_collection(&text, Some(chunk), &Leases)), show(&old(&text, &Leases)));
+            let (workings, leases) = (show(&old(&text, &Workings)), show(&old(&text, &Leases)));
+            prop_assert_eq!(show(&parse_collection(&text, Some(chunk), &Workings)), workings.clone());
+            prop_assert_eq!(show(&parse_collection(&text, Some(chunk), &Leases)), leases.clone());
+            let path = temp_file(text.as_bytes());
+            let streamed = (stream(&path, block, Some(chunk), &Workings), stream(&path, block, Some(chunk), &Leases));
+            std::fs::remove_file(path).unwrap();
+            if let Some(got) = streamed.0 {
+                prop_assert_eq!(show(&got), workings);
+            }
+            if let Some(got) = streamed.1 {
+                prop_assert_eq!(show(&got), leases);
+            }
         }
     }
 }
