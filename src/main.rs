@@ -514,20 +514,16 @@ fn cadastre_check(
             eprintln!("{:>8.3} s  {name}", started.elapsed().as_secs_f64());
         }
     };
-    let read =
-        |p: &std::path::Path| std::fs::read_to_string(p).with_context(|| format!("{}: cannot read", p.display()));
-    // One file at a time, each parsed on all cores, so that the two texts are never held
-    // together.
-    let lease_list = {
-        let text = read(leases)?;
-        geojson::parse_leases(&text).map_err(|e| anyhow::anyhow!("{}: {e}", leases.display()))?
-    };
+    // One file at a time, each read a window at a time and parsed on all cores: the text of a
+    // file is never held whole (the workings file is the largest thing the check would hold).
+    let lease_list = geojson::read_leases(leases)
+        .with_context(|| format!("{}: cannot read", leases.display()))?
+        .map_err(|e| anyhow::anyhow!("{}: {e}", leases.display()))?;
     phase("leases parsed");
     let work_list = match workings {
-        Some(p) => {
-            let text = read(p)?;
-            geojson::parse_workings(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?
-        }
+        Some(p) => geojson::read_workings(p)
+            .with_context(|| format!("{}: cannot read", p.display()))?
+            .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?,
         None => Vec::new(),
     };
     phase("workings parsed");
