@@ -408,10 +408,12 @@ async fn import_assays(
     let mut known = std::collections::HashMap::new();
     for cell in rows.iter().skip(1).flatten() {
         let c = cell.trim();
-        if c.starts_with('S') && c.len() <= 20 && !known.contains_key(c) {
-            if let Some(s) = store.sample_by_code(c).await.map_err(store_error)? {
-                known.insert(c.to_owned(), s.id);
-            }
+        if c.starts_with('S')
+            && c.len() <= 20
+            && !known.contains_key(c)
+            && let Some(s) = store.sample_by_code(c).await.map_err(store_error)?
+        {
+            known.insert(c.to_owned(), s.id);
         }
     }
     let elements = minecoop_domain::production::default_elements();

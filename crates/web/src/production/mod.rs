@@ -270,7 +270,16 @@ struct FormPage {
     costs: Vec<Field>,
 }
 
-fn fields(ctx: &Ctx, elements: &[Element]) -> (Vec<Field>, Vec<Vec<Field>>, Vec<Field>, Vec<Field>, Vec<Field>) {
+/// The form's inputs by section.
+struct Sections {
+    ore: Vec<Field>,
+    concentrates: Vec<Vec<Field>>,
+    tailings: Vec<Field>,
+    work: Vec<Field>,
+    costs: Vec<Field>,
+}
+
+fn fields(ctx: &Ctx, elements: &[Element]) -> Sections {
     let f = |name: &str, key: &str| Field { name: name.to_owned(), label: ctx.t(key), hint: String::new() };
     let g = |prefix: &str, key: &str| -> Vec<Field> {
         elements
@@ -311,7 +320,7 @@ fn fields(ctx: &Ctx, elements: &[Element]) -> (Vec<Field>, Vec<Vec<Field>>, Vec<
             hint: String::new(),
         })
         .collect();
-    (ore, concentrates, tailings, work, costs)
+    Sections { ore, concentrates, tailings, work, costs }
 }
 
 async fn form_page(
@@ -327,7 +336,7 @@ async fn form_page(
         s.store.mine_choices().await?.into_iter().filter(|m| p.can_record_production(m.id, m.member_id)).collect();
     let selected = Uuid::parse_str(form.v("mine_id")).ok();
     let mines = mine_options(&writable, selected);
-    let (ore, concentrates, tailings, work, costs) = fields(&ctx, &s.config.elements);
+    let Sections { ore, concentrates, tailings, work, costs } = fields(&ctx, &s.config.elements);
     Ok(FormPage { ctx, form, mines, correcting, ore, concentrates, tailings, work, costs })
 }
 

@@ -413,10 +413,12 @@ pub async fn import(
     for row in rows.iter().skip(1) {
         for cell in row {
             let c = cell.trim();
-            if c.starts_with('S') && c.len() <= 20 && !known.contains_key(c) {
-                if let Some(smp) = s.store.sample_by_code(c).await? {
-                    known.insert(c.to_owned(), smp.id);
-                }
+            if c.starts_with('S')
+                && c.len() <= 20
+                && !known.contains_key(c)
+                && let Some(smp) = s.store.sample_by_code(c).await?
+            {
+                known.insert(c.to_owned(), smp.id);
             }
         }
     }
