@@ -2,6 +2,7 @@
 //! by capability. SQLite is the embedded default; PostgreSQL is chosen by URL.
 
 pub mod accounts;
+pub mod attachments;
 pub mod audit;
 pub mod cadastre;
 pub mod demo;

@@ -28,6 +28,8 @@ pub fn routes() -> Router<AppState> {
         .route("/disputes/new", get(new))
         .route("/disputes/{id}", get(detail))
         .route("/disputes/{id}/events", post(add_event))
+        .route("/disputes/{id}/documents", post(add_document))
+        .route("/disputes/{id}/documents/{doc}", get(document))
         .route("/notifications", get(notifications))
 }
 
@@ -183,6 +185,7 @@ struct DetailPage {
     form: FormState,
     event_kinds: Vec<Opt>,
     statuses: Vec<Opt>,
+    documents: Vec<minecoop_store::attachments::AttachmentMeta>,
 }
 
 async fn detail_page(s: &AppState, v: &Viewer, uri: &Uri, id: Uuid, form: FormState) -> AppResult<DetailPage> {
@@ -204,7 +207,9 @@ async fn detail_page(s: &AppState, v: &Viewer, uri: &Uri, id: Uuid, form: FormSt
         DisputeStatus::ALL.iter().filter(|s| d.status().can_become(**s)).map(|s| s.as_str()).collect();
     let statuses = code_options(ctx.lang, "dispute-status", &statuses, form.v("new_status"));
     let row = rows(s, vec![d]).await?.remove(0);
+    let documents = s.store.attachments("dispute", id).await?;
     Ok(DetailPage {
+        documents,
         ctx,
         row,
         events,
@@ -315,4 +320,63 @@ pub(crate) async fn visible_notices(s: &AppState, p: &Principal, lang: Lang) -> 
             NoticeRow { text: lang.t_args(&n.message, &refs), n }
         })
         .collect())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct DocumentForm {
+    version: Option<i32>,
+}
+
+/// Attach a document (minutes, a signed settlement, a survey) to a case: the parties and the
+/// co-op may. The log says so, which notifies every member involved.
+async fn add_document(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path(id): Path<Uuid>,
+    sent: crate::upload::Submitted<DocumentForm>,
+) -> AppResult<Response> {
+    let p = v.principal()?.clone();
+    let d = s.store.dispute(id).await?;
+    if may_write(&s, &p, &d).await?.is_none() {
+        return Err(AppError::Forbidden);
+    }
+    let Some(file) = sent.file("file") else {
+        let mut e = minecoop_domain::FieldErrors::new();
+        e.add("file", "err-file-none");
+        let form = FormState::new([("kind", "note".to_owned())]).with_errors(v.lang, &e);
+        return unprocessable(&detail_page(&s, &v, &uri, id, form).await?);
+    };
+    let meta = s.store.attach(&v.actor(), "dispute", id, &file.name, "application/octet-stream", &file.bytes).await?;
+    let version = sent.form.version.unwrap_or(d.version);
+    let note = parse_event("note", &format!("📎 {}", meta.file_name), "", d.status()).map_err(AppError::Invalid)?;
+    match s.store.add_dispute_event(&v.actor(), id, version, &note).await {
+        Ok(_) | Err(StoreError::Conflict) => Ok(Redirect::to(&format!("/disputes/{id}#documents")).into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A case's document, as a download (never shown inline: it is whatever was uploaded).
+async fn document(State(s): State<AppState>, v: Viewer, Path((id, doc)): Path<(Uuid, Uuid)>) -> AppResult<Response> {
+    use axum::http::header;
+    let p = v.principal()?.clone();
+    let d = s.store.dispute(id).await?;
+    if !may_see(&s, &p, &d).await? {
+        return Err(AppError::Forbidden);
+    }
+    let a = s.store.attachment(doc).await?;
+    if a.entity != "dispute" || a.entity_id != id {
+        return Err(AppError::NotFound);
+    }
+    let ascii: String =
+        a.file_name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
+    let encoded: String =
+        url::form_urlencoded::byte_serialize(a.file_name.as_bytes()).collect::<String>().replace('+', "%20");
+    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
+    Ok((
+        [(header::CONTENT_TYPE, "application/octet-stream".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
+        a.content,
+    )
+        .into_response())
 }

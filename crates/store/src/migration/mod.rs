@@ -10,6 +10,7 @@ mod m20261126_000004_login_ip;
 mod m20261126_000005_production;
 mod m20261126_000006_samples;
 mod m20261126_000007_reported_figures;
+mod m20261126_000008_attachments;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_production::Migration),
             Box::new(m20261126_000006_samples::Migration),
             Box::new(m20261126_000007_reported_figures::Migration),
+            Box::new(m20261126_000008_attachments::Migration),
         ]
     }
 }

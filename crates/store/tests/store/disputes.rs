@@ -42,3 +42,18 @@ both_backends! {
         assert!(db.audit_verify().await.unwrap().is_ok());
     }
 }
+
+both_backends! {
+    async fn documents_attach_to_a_case_and_come_back_byte_for_byte(db) {
+        let m = db.create_member(&crate::actor(), &crate::member_draft(7, "D")).await.unwrap();
+        let bytes: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+        let a = db.attach(&crate::actor(), "dispute", m.id, " 会议纪要.pdf ", "application/pdf", &bytes).await.unwrap();
+        assert_eq!((a.file_name.as_str(), a.size), ("会议纪要.pdf", 70_000));
+        assert!(matches!(db.attach(&crate::actor(), "dispute", m.id, "x", "", &[]).await, Err(minecoop_store::StoreError::Invalid(_))));
+        let list = db.attachments("dispute", m.id).await.unwrap();
+        assert_eq!(list, vec![a.clone()]);
+        let back = db.attachment(a.id).await.unwrap();
+        assert_eq!(back.content, bytes);
+        assert!(db.audit_verify().await.unwrap().is_ok());
+    }
+}

@@ -46,3 +46,6 @@ entity-dispute = Dispute
 entity-dispute_event = Dispute log entry
 entity-notification = Notice
 err-status-needs-status-entry = Choose a new status only with the entry “status change”.
+dispute-documents = Documents
+dispute-attach = Attach a document (minutes, a signed settlement, a survey)
+dispute-attach-button = Attach

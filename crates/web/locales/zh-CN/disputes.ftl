@@ -46,3 +46,6 @@ entity-dispute = 纠纷案件
 entity-dispute_event = 纠纷记录
 entity-notification = 通知
 err-status-needs-status-entry = 只有“状态变更”记录才能选择新状态。
+dispute-documents = 文件
+dispute-attach = 附加文件（会议纪要、签字的协议、测量资料等）
+dispute-attach-button = 附加

@@ -22,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/disputes", get(list_disputes).post(open_dispute))
         .route("/api/v1/disputes/{id}", get(get_dispute))
         .route("/api/v1/disputes/{id}/events", post(add_dispute_event))
+        .route("/api/v1/disputes/{id}/documents", post(attach_document))
         .route("/api/v1/notifications", get(list_notifications))
 }
 
@@ -67,6 +68,32 @@ pub struct DisputeDetailOut {
     #[serde(flatten)]
     case: DisputeOut,
     events: Vec<DisputeEventOut>,
+    /// Attached documents; each downloads from `/disputes/{id}/documents/{document id}`.
+    documents: Vec<DocumentOut>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DocumentOut {
+    id: Uuid,
+    file_name: String,
+    size: i64,
+    sha256: String,
+    created_by: String,
+    #[schema(value_type = String, format = DateTime)]
+    created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<minecoop_store::attachments::AttachmentMeta> for DocumentOut {
+    fn from(a: minecoop_store::attachments::AttachmentMeta) -> Self {
+        DocumentOut {
+            id: a.id,
+            file_name: a.file_name,
+            size: a.size,
+            sha256: a.sha256,
+            created_by: a.created_by,
+            created_at: a.created_at,
+        }
+    }
 }
 
 async fn outs(s: &AppState, cases: Vec<Dispute>) -> AppResult<Vec<DisputeOut>> {
@@ -132,7 +159,8 @@ pub async fn get_dispute(
 ) -> AppResult<Json<DisputeDetailOut>> {
     let d = visible_case(&s, &v, id).await?;
     let events = s.store.dispute_events(id).await?.into_iter().map(DisputeEventOut::from).collect();
-    Ok(Json(DisputeDetailOut { case: outs(&s, vec![d]).await?.remove(0), events }))
+    let documents = s.store.attachments("dispute", id).await?.into_iter().map(DocumentOut::from).collect();
+    Ok(Json(DisputeDetailOut { case: outs(&s, vec![d]).await?.remove(0), events, documents }))
 }
 
 /// An entry for a case's log. Parties (owners of the enterprises involved) may add `note` and
@@ -199,4 +227,36 @@ pub async fn list_notifications(State(s): State<AppState>, v: Viewer) -> AppResu
             })
             .collect(),
     ))
+}
+
+#[derive(Deserialize, utoipa::IntoParams, Default)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct DocumentParams {
+    /// The document's file name.
+    name: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/disputes/{id}/documents", tag = "disputes", params(("id" = Uuid, Path), DocumentParams),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the document's bytes"),
+    description = "Attach a document to a case (parties and the co-op); the log says so and the members are notified.",
+    responses((status = 201, body = DocumentOut), (status = 403, body = ProblemDoc), (status = 422, body = ProblemDoc)))]
+pub async fn attach_document(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Uuid>,
+    axum::extract::Query(q): axum::extract::Query<DocumentParams>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let p = v.principal()?.clone();
+    let d = s.store.dispute(id).await?;
+    if may_write(&s, &p, &d).await?.is_none() {
+        return Err(AppError::Forbidden);
+    }
+    let meta = s.store.attach(&v.actor(), "dispute", id, &q.name, "application/octet-stream", &body).await?;
+    let note = parse_event("note", &format!("📎 {}", meta.file_name), "", d.status()).map_err(AppError::Invalid)?;
+    match s.store.add_dispute_event(&v.actor(), id, d.version, &note).await {
+        Ok(_) | Err(minecoop_store::StoreError::Conflict) => Ok(created(DocumentOut::from(meta))),
+        Err(e) => Err(e.into()),
+    }
 }

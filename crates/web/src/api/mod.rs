@@ -476,7 +476,7 @@ impl Modify for BearerAuth {
           cadastre::check_licence, cadastre::read_boundary_file, cadastre::list_workings, cadastre::add_working,
           cadastre::cadastre_check,
           disputes::list_disputes, disputes::open_dispute, disputes::get_dispute, disputes::add_dispute_event,
-          disputes::list_notifications,
+          disputes::list_notifications, disputes::attach_document,
           production::list_production, production::record_production, production::production_versions,
           production::correct_production, production::production_summary),
     components(schemas(MemberInput, MineInput, PersonInput, ProblemDoc, FieldProblemDoc)),

@@ -291,3 +291,32 @@ async fn disputes_over_the_api_notify_the_parties_who_answer_in_the_log() {
     assert_eq!(detail["events"][0]["text"], "已停止该工作面");
     assert_eq!(detail["events"][0]["actor"], "owner");
 }
+
+#[tokio::test]
+async fn a_document_attached_to_a_case_is_logged_and_downloads_as_it_was() {
+    let app = app(Backend::Sqlite).await;
+    let case = app.db.disputes().await.unwrap()[0].clone();
+    let bytes = "会议纪要：双方同意以测量结果为准。".as_bytes().to_vec();
+    let form = Body_::Multipart(vec![
+        ("version".into(), None, case.version.to_string().into_bytes()),
+        ("file".into(), Some("会议纪要 2026-11.txt".into()), bytes.clone()),
+    ]);
+    let r = app.send(As::User("owner"), Method::POST, &format!("/disputes/{}/documents", case.id), Some(form)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get(As::User("president"), &format!("/disputes/{}", case.id)).await.body;
+    let link = page
+        .split("id=\"document-list\"")
+        .nth(1)
+        .and_then(|x| x.split("href=\"").nth(1))
+        .and_then(|x| x.split('"').next())
+        .unwrap();
+    assert!(page.contains("📎 会议纪要 2026-11.txt"), "the log says so (and the members are notified)");
+    let r = app.get(As::User("bureau"), link).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body.as_bytes(), bytes.as_slice());
+    assert_eq!(r.headers["content-type"], "application/octet-stream");
+    let cd = r.headers["content-disposition"].to_str().unwrap();
+    assert!(cd.starts_with("attachment;") && cd.contains("filename*=UTF-8''%E4%BC%9A"), "{cd}");
+    let notes = app.get(As::User("owner"), "/api/v1/notifications").await.json();
+    assert!(notes.as_array().unwrap().len() >= 2);
+}

@@ -58,6 +58,7 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
     ("GET", "/disputes", B::None, [303, 200, 200, 200, 200, 200, 200]),
     ("GET", "/disputes/new", B::None, [303, 200, 200, 200, 403, 403, 403]),
     ("GET", "/disputes/{case}", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/disputes/{case}/documents/{doc}", B::None, [303, 200, 200, 200, 200, 200, 200]),
     ("GET", "/notifications", B::None, [303, 200, 200, 200, 200, 200, 200]),
     ("GET", "/production", B::None, [303, 200, 200, 200, 200, 200, 200]),
     ("GET", "/production?mine={own_mine}&month=2005-03", B::None, [303, 200, 200, 200, 200, 200, 200]),
@@ -144,6 +145,7 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
     ("POST", "/production/{own_mine}/2005-03-01", B::Form("version=1"), [303, 422, 403, 403, 422, 422, 403]),
     ("POST", "/production/{other_mine}/2005-03-01", B::Form("version=1"), [303, 422, 403, 403, 403, 403, 403]),
     ("POST", "/disputes/{case}/events", B::Form("version=2"), [303, 422, 422, 422, 422, 403, 403]),
+    ("POST", "/disputes/{case}/documents", B::Form(""), [303, 422, 422, 422, 422, 403, 403]),
     ("POST", "/admin/users", B::Form(""), [303, 422, 403, 403, 403, 403, 403]),
     ("POST", "/admin/users/{user}", B::Form("action=bogus"), [303, 400, 403, 403, 403, 403, 403]),
     ("POST", "/account/tokens", B::Form("name="), [303, 422, 422, 422, 422, 422, 422]),
@@ -185,6 +187,7 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
         [401, 422, 403, 403, 403, 403, 403],
     ),
     ("POST", "/api/v1/disputes/{case}/events", B::Json(r#"{"version":2}"#), [401, 422, 422, 422, 422, 403, 403]),
+    ("POST", "/api/v1/disputes/{case}/documents?name=a.txt", B::Json("{}"), [401, 201, 201, 201, 201, 403, 403]),
 ];
 
 struct Ids {
@@ -199,6 +202,7 @@ struct Ids {
     case: String,
     own_sample: String,
     other_sample: String,
+    doc: String,
     /// Text that only someone allowed to see the other records could see.
     secrets: Vec<String>,
 }
@@ -238,6 +242,10 @@ async fn ids(app: &TestApp) -> Ids {
         user: user.id.to_string(),
         own_lic,
         other_lic,
+        doc: {
+            let case = app.db.disputes().await.unwrap()[0].id;
+            app.db.attach(&actor, "dispute", case, "纪要.txt", "text/plain", b"minutes").await.unwrap().id.to_string()
+        },
         case: app.db.disputes().await.unwrap()[0].id.to_string(),
         own_sample,
         other_sample,
@@ -261,7 +269,8 @@ async fn route_table(backend: Backend) {
             .replace("{other_lic}", &ids.other_lic)
             .replace("{case}", &ids.case)
             .replace("{own_sample}", &ids.own_sample)
-            .replace("{other_sample}", &ids.other_sample);
+            .replace("{other_sample}", &ids.other_sample)
+            .replace("{doc}", &ids.doc);
         for (who, want) in WHO.iter().zip(expected) {
             let body = match body {
                 B::None => None,
