@@ -27,12 +27,14 @@ use crate::{AppResult, AppState};
 mod cadastre;
 mod disputes;
 mod production;
+mod samples;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(cadastre::routes())
         .merge(disputes::routes())
         .merge(production::routes())
+        .merge(samples::routes())
         .route("/api/openapi.json", get(openapi_json))
         .route("/api/docs", get(docs))
         .route("/api/v1/me", get(me))
@@ -478,7 +480,9 @@ impl Modify for BearerAuth {
           disputes::list_disputes, disputes::open_dispute, disputes::get_dispute, disputes::add_dispute_event,
           disputes::list_notifications, disputes::attach_document,
           production::list_production, production::record_production, production::production_versions,
-          production::correct_production, production::production_summary),
+          production::correct_production, production::production_summary,
+          samples::list_samples, samples::register_sample, samples::get_sample, samples::add_custody_step,
+          samples::add_assays),
     components(schemas(MemberInput, MineInput, PersonInput, ProblemDoc, FieldProblemDoc)),
     modifiers(&BearerAuth),
     security(("token" = [])),

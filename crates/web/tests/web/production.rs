@@ -228,3 +228,43 @@ async fn the_2005_grade_report_shows_the_case_study_and_flags_the_reported_recov
     let implied: f64 = part("recovery-grades").trim_end_matches(" %").parse().unwrap();
     assert!(implied > 91.954, "the recovery that follows from the grades: {implied}");
 }
+
+#[tokio::test]
+async fn a_sample_over_the_api_is_followed_to_the_laboratory_and_assayed() {
+    let app = app(Backend::Sqlite).await;
+    let mine = app.db.user_by_name("officer").await.unwrap().mine_id.unwrap();
+    let body = json!({"mine_id": mine.to_string(), "kind": "waste", "point": "waste dump", "taken_at": "2026-11-20T09:00", "taken_by": "王"});
+    let r = app.send(As::User("officer"), Method::POST, "/api/v1/samples", Some(Body_::Json(body))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    let early = json!({"lab": "L", "results": [{"element": "zn", "value": "0.55"}]});
+    let r = app
+        .send(
+            As::User("inspector"),
+            Method::POST,
+            &format!("/api/v1/samples/{id}/assays"),
+            Some(Body_::Json(early.clone())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "not at the laboratory yet");
+    for (step, at) in [("dispatched", "2026-11-20T12:00"), ("received", "2026-11-21T08:00")] {
+        let c = json!({"step": step, "at": at, "by": "李"});
+        let r = app
+            .send(As::User("officer"), Method::POST, &format!("/api/v1/samples/{id}/custody"), Some(Body_::Json(c)))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let results = json!({"lab": "都匀化验室", "results": [{"element": "zn", "value": "0.55"}, {"element": "pb", "value": "<0.01"}]});
+    let r = app
+        .send(As::User("inspector"), Method::POST, &format!("/api/v1/samples/{id}/assays"), Some(Body_::Json(results)))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let out = app.get(As::User("bureau"), &format!("/api/v1/samples/{id}")).await.json();
+    let shown: Vec<&str> = out["results"].as_array().unwrap().iter().map(|x| x["value"].as_str().unwrap()).collect();
+    assert_eq!(shown, ["< 0.01", "0.55"]);
+    assert_eq!(out["custody"].as_array().unwrap().len(), 3);
+    let r = app
+        .send(As::User("officer"), Method::POST, &format!("/api/v1/samples/{id}/assays"), Some(Body_::Json(early)))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "a mine never writes its own grades");
+}
