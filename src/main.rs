@@ -257,6 +257,8 @@ struct Config {
     /// Behind a reverse proxy: trust X-Forwarded-For for the client's address.
     trust_proxy: bool,
     log: String,
+    /// The elements the co-op assays for: `symbol:unit`, unit `%` or `g/t`.
+    elements: Vec<String>,
 }
 
 impl Default for Config {
@@ -268,6 +270,7 @@ impl Default for Config {
             renewal_window_days: 90,
             trust_proxy: false,
             log: "info,sea_orm_migration=warn,sqlx=warn".into(),
+            elements: vec!["zn:%".into(), "pb:%".into(), "ag:g/t".into()],
         }
     }
 }
@@ -291,6 +294,11 @@ fn load_config(cli: &Cli) -> Result<Config> {
         .merge(Serialized::defaults(Overrides { db: cli.db.clone(), listen }))
         .extract()
         .context("reading the configuration")
+}
+
+fn elements_of(config: &Config) -> Result<Vec<minecoop_domain::production::Element>> {
+    minecoop_domain::production::parse_elements(&config.elements)
+        .map_err(|e| anyhow::anyhow!("elements in the configuration: {e}"))
 }
 
 fn store_error(e: StoreError) -> anyhow::Error {
@@ -346,10 +354,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Cadastre(_) | Command::Metallurgy(_) => unreachable!("handled before the database is opened"),
         Command::User(cmd) => user_command(&store, &system, cmd).await?,
         Command::Import(ImportCommand::Production { file, dry_run }) => {
-            return import_production(&store, &system, &file, dry_run).await;
+            return import_production(&store, &system, &file, dry_run, &elements_of(&config)?).await;
         }
         Command::Import(ImportCommand::Assays { file, lab, dry_run }) => {
-            return import_assays(&store, &system, &file, &lab, dry_run).await;
+            return import_assays(&store, &system, &file, &lab, dry_run, &elements_of(&config)?).await;
         }
         Command::Audit(AuditCommand::Verify) => match store.audit_verify().await.map_err(store_error)? {
             Ok(n) => println!("audit trail intact: {n} records"),
@@ -400,6 +408,7 @@ async fn import_assays(
     file: &std::path::Path,
     lab: &str,
     dry_run: bool,
+    elements: &[minecoop_domain::production::Element],
 ) -> Result<ExitCode> {
     use minecoop_domain::production::assay_import::check_assay_sheet;
     use minecoop_store::production::samples::AssayPlan;
@@ -416,8 +425,7 @@ async fn import_assays(
             known.insert(c.to_owned(), s.id);
         }
     }
-    let elements = minecoop_domain::production::default_elements();
-    let sheet = match check_assay_sheet(&rows, &elements, lab, |c| known.get(c).copied()) {
+    let sheet = match check_assay_sheet(&rows, elements, lab, |c| known.get(c).copied()) {
         Ok(s) => s,
         Err(problems) => return Ok(print_problems(&problems)),
     };
@@ -457,7 +465,13 @@ async fn import_assays(
 }
 
 /// `minecoop import production`: the same checks as the import page, as the system.
-async fn import_production(store: &Store, actor: &Actor, file: &std::path::Path, dry_run: bool) -> Result<ExitCode> {
+async fn import_production(
+    store: &Store,
+    actor: &Actor,
+    file: &std::path::Path,
+    dry_run: bool,
+    elements: &[minecoop_domain::production::Element],
+) -> Result<ExitCode> {
     use minecoop_domain::production::import::check_sheet;
     use minecoop_store::production::ImportPlan;
     use minecoop_web::i18n::Lang;
@@ -469,9 +483,8 @@ async fn import_production(store: &Store, actor: &Actor, file: &std::path::Path,
             .find(|m| m.id.to_string() == n || m.name_zh == n || m.name_en.eq_ignore_ascii_case(n))
             .map(|m| m.id)
     };
-    let elements = minecoop_domain::production::default_elements();
     let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
-    let sheet = match check_sheet(&rows, &elements, today, mine_of) {
+    let sheet = match check_sheet(&rows, elements, today, mine_of) {
         Ok(s) => s,
         Err(problems) => return Ok(print_problems(&problems)),
     };
@@ -751,7 +764,7 @@ async fn serve(store: Store, config: &Config, with_demo: bool) -> Result<ExitCod
         secure_cookies: config.secure_cookies,
         renewal_window_days: config.renewal_window_days.max(31),
         trust_proxy: config.trust_proxy,
-        elements: minecoop_domain::production::default_elements(),
+        elements: elements_of(config)?,
     };
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;

@@ -415,3 +415,23 @@ fn import_assays_names_bad_cells_then_imports_once() {
     let o = minecoop(&db, &["import", "assays", "--lab", "都匀化验室", file]);
     assert!(out(&o).contains("imported: 0 results added, 2 samples already recorded"), "{}", out(&o));
 }
+
+#[test]
+fn a_bad_element_list_in_the_configuration_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(&dir);
+    let conf = dir.path().join("minecoop.toml");
+    std::fs::write(&conf, "elements = [\"zn:%\", \"cu:ppm\"]\n").unwrap();
+    let sheet = dir.path().join("p.csv");
+    std::fs::write(&sheet, "mine,day\n").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_minecoop"))
+        .args(["--db", &db, "--config", conf.to_str().unwrap(), "import", "production", sheet.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(
+        out(&o).contains("elements in the configuration: \"cu:ppm\": the unit \"ppm\" is neither % nor g/t"),
+        "{}",
+        out(&o)
+    );
+}

@@ -79,6 +79,49 @@ pub fn default_elements() -> Vec<Element> {
     ]
 }
 
+/// The co-op's element list from its configuration: `"zn:%"`, `"ag:g/t"`, ... (a lower-case
+/// symbol, then `%` or `g/t`). Refuses an empty list, a repeated element or an unknown unit.
+pub fn parse_elements(list: &[String]) -> Result<Vec<Element>, String> {
+    let mut out: Vec<Element> = Vec::new();
+    for item in list {
+        let (code, unit) =
+            item.split_once(':').ok_or_else(|| format!("{item:?}: write it as symbol:unit, e.g. zn:%"))?;
+        let code = code.trim().to_ascii_lowercase();
+        if code.is_empty() || code.len() > 3 || !code.chars().all(|c| c.is_ascii_alphabetic()) {
+            return Err(format!("{item:?}: {code:?} is not a chemical symbol"));
+        }
+        let unit = match unit.trim() {
+            "%" => GradeUnit::Percent,
+            "g/t" => GradeUnit::GramsPerTonne,
+            other => return Err(format!("{item:?}: the unit {other:?} is neither % nor g/t")),
+        };
+        if out.iter().any(|e| e.code == code) {
+            return Err(format!("{code} is listed twice"));
+        }
+        out.push(Element { code, unit });
+    }
+    if out.is_empty() {
+        return Err("the element list is empty".into());
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_element_list_comes_from_the_configuration() {
+        let l = |v: &[&str]| parse_elements(&v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
+        assert_eq!(l(&["zn:%", "pb:%", "ag:g/t"]).unwrap(), default_elements());
+        assert_eq!(l(&["Cu : %"]).unwrap(), vec![Element::new("cu", GradeUnit::Percent)]);
+        assert!(l(&["zn"]).unwrap_err().contains("symbol:unit"));
+        assert!(l(&["zn:ppm"]).unwrap_err().contains("neither"));
+        assert!(l(&["zn:%", "ZN:%"]).unwrap_err().contains("twice"));
+        assert!(l(&[]).is_err());
+    }
+}
+
 crate::registry::code_enum!(
     /// What a production cost was spent on.
     CostCategory, "err-choice", {
