@@ -414,17 +414,10 @@ async fn import_assays(
     use minecoop_store::production::samples::AssayPlan;
     use minecoop_web::i18n::Lang;
     let (_, rows) = read_sheet(file)?;
-    let mut known = std::collections::HashMap::new();
-    for cell in rows.iter().skip(1).flatten() {
-        let c = cell.trim();
-        if c.starts_with('S')
-            && c.len() <= 20
-            && !known.contains_key(c)
-            && let Some(s) = store.sample_by_code(c).await.map_err(store_error)?
-        {
-            known.insert(c.to_owned(), s.id);
-        }
-    }
+    let known = store
+        .samples_by_codes(&minecoop_domain::production::assay_import::sheet_codes(&rows))
+        .await
+        .map_err(store_error)?;
     let sheet = match check_assay_sheet(&rows, elements, lab, |c| known.get(c).copied()) {
         Ok(s) => s,
         Err(problems) => return Ok(print_problems(&problems)),
@@ -483,7 +476,7 @@ async fn import_production(
             .find(|m| m.id.to_string() == n || m.name_zh == n || m.name_en.eq_ignore_ascii_case(n))
             .map(|m| m.id)
     };
-    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let today = minecoop_web::cadastre::today();
     let sheet = match check_sheet(&rows, elements, today, mine_of) {
         Ok(s) => s,
         Err(problems) => return Ok(print_problems(&problems)),

@@ -244,6 +244,15 @@ impl<T> Page<T> {
 }
 
 /// Escape `%`, `_` and `\` so user text matches literally in LIKE.
+/// A unique-index violation means two writers raced for the same key (a day, a version): the
+/// caller answers as for a stale version.
+pub(crate) fn conflict_on_duplicate(e: DbErr) -> StoreError {
+    match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict,
+        _ => StoreError::Db(e),
+    }
+}
+
 pub(crate) fn like_pattern(q: &str) -> String {
     let mut s = String::from("%");
     for c in q.trim().to_lowercase().chars() {

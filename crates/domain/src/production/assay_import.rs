@@ -23,6 +23,16 @@ pub struct AssayRow {
 
 const ALIASES: &[(&str, &str)] = &[("样品编号", "sample"), ("化验室", "lab"), ("批次", "batch"), ("方法", "method")];
 
+/// Every cell below the heading row that could be a sample code, once each: what an importer
+/// looks up before checking the sheet.
+pub fn sheet_codes(rows: &[Vec<String>]) -> Vec<&str> {
+    let mut codes: Vec<&str> =
+        rows.iter().skip(1).flatten().map(|c| c.trim()).filter(|c| c.starts_with('S') && c.len() <= 20).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    codes
+}
+
 /// Check a laboratory sheet. `sample_of` finds a sample by code among those the importer may
 /// enter results for; `lab` is used where the sheet has no `lab` column.
 pub fn check_assay_sheet(

@@ -12,7 +12,7 @@ use minecoop_domain::production::record::ProductionDraft;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
-use crate::{Actor, Store, StoreError, StoreResult, new_id};
+use crate::{Actor, Store, StoreError, StoreResult, conflict_on_duplicate, new_id};
 
 pub use record::Model as ProductionRecord;
 
@@ -90,14 +90,6 @@ fn json<T: serde::Serialize>(v: &T) -> String {
 /// Stored JSON back; what was written by [`json`] always reads back.
 fn from_json<T: serde::de::DeserializeOwned + Default>(s: &str) -> T {
     serde_json::from_str(s).unwrap_or_default()
-}
-
-/// A unique-index violation: someone saved the same day (or version) at the same moment.
-fn conflict_on_duplicate(e: sea_orm::DbErr) -> StoreError {
-    match e.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict,
-        _ => StoreError::Db(e),
-    }
 }
 
 impl Store {

@@ -6,7 +6,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryF
 use uuid::Uuid;
 
 use super::{assay, sample, sample_event};
-use crate::{Actor, Store, StoreError, StoreResult, new_id};
+use crate::{Actor, Store, StoreError, StoreResult, conflict_on_duplicate, new_id};
 
 pub use assay::Model as AssayResult;
 pub use sample::Model as Sample;
@@ -30,13 +30,6 @@ pub struct SampleRecord {
     pub sample: Sample,
     pub events: Vec<SampleEvent>,
     pub assays: Vec<AssayResult>,
-}
-
-fn conflict_on_duplicate(e: sea_orm::DbErr) -> StoreError {
-    match e.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict,
-        _ => StoreError::Db(e),
-    }
 }
 
 impl Store {
@@ -354,6 +347,21 @@ impl Store {
         }
         tx.commit().await?;
         Ok((added, same))
+    }
+
+    /// Samples by the codes on their labels (unknown codes are simply absent), in one query:
+    /// an import names every sample of a sheet.
+    pub async fn samples_by_codes(&self, codes: &[&str]) -> StoreResult<std::collections::HashMap<String, Uuid>> {
+        let mut out = std::collections::HashMap::new();
+        // Bounded batches keep the query under every backend's parameter limit.
+        for chunk in codes.chunks(500) {
+            let found = sample::Entity::find()
+                .filter(sample::Column::Code.is_in(chunk.iter().copied()))
+                .all(self.conn())
+                .await?;
+            out.extend(found.into_iter().map(|s| (s.code, s.id)));
+        }
+        Ok(out)
     }
 
     /// A sample by the code on its label.

@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::{ProblemDoc, created};
 use crate::cadastre::today;
 use crate::error::AppError;
+use crate::production::require_recorder;
 use crate::session::Viewer;
 use crate::{AppResult, AppState};
 
@@ -105,14 +106,6 @@ pub async fn list_production(
     }
     let recs = s.store.production_between(Some(&mines), from, to).await?;
     Ok(Json(recs.into_iter().map(ProductionOut::from).collect()))
-}
-
-async fn require_recorder(s: &AppState, v: &Viewer, mine: &str) -> AppResult<()> {
-    v.require(|p| p.can_record_any_production())?;
-    let Ok(id) = Uuid::parse_str(mine.trim()) else { return Ok(()) };
-    let m = s.store.mine(id).await.map_err(|_| AppError::Forbidden)?;
-    v.require(|p| p.can_record_production(m.id, m.member_id))?;
-    Ok(())
 }
 
 #[utoipa::path(post, path = "/api/v1/production", tag = "production", request_body = ProductionInput,

@@ -13,6 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{ProblemDoc, created};
+use crate::cadastre::now_local;
 use crate::error::AppError;
 use crate::session::Viewer;
 use crate::{AppResult, AppState};
@@ -23,10 +24,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/samples/{id}", get(get_sample))
         .route("/api/v1/samples/{id}/custody", post(add_custody_step))
         .route("/api/v1/samples/{id}/assays", post(add_assays))
-}
-
-fn now_local() -> NaiveDateTime {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).naive_utc()
 }
 
 /// A sample with its custody (oldest first) and the current result of each element (`value`

@@ -26,7 +26,12 @@ use crate::{AppResult, AppState, Opt};
 /// The co-op's date: China Standard Time (UTC+8, no daylight saving), so that a licence expires
 /// at midnight where the mines are, not eight hours later.
 pub fn today() -> chrono::NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+    now_local().date()
+}
+
+/// The co-op's local time (China Standard Time), as people write times on samples and forms.
+pub fn now_local() -> chrono::NaiveDateTime {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).naive_utc()
 }
 
 /// A licence row as lists show it.

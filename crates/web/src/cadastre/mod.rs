@@ -5,7 +5,7 @@
 mod licences;
 pub mod map;
 
-pub use licences::{Row, Saved, renewals, save_licence, today, visible_rows};
+pub use licences::{Row, Saved, now_local, renewals, save_licence, today, visible_rows};
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -208,11 +208,19 @@ struct YearPage {
     total: TotalsRow,
 }
 
-/// A year by month for one mine the viewer may read, or for the whole co-op (aggregates, which
-/// every logged-in member may compare against).
-async fn year(State(s): State<AppState>, v: Viewer, uri: Uri, Query(q): Query<YearParams>) -> AppResult<Response> {
+/// A year asked for (this year by default), and the mine (none: the whole co-op), which must be
+/// one the viewer may read.
+struct YearScope {
+    readable: Vec<MineChoice>,
+    year: i32,
+    mine: Option<Uuid>,
+    from: NaiveDate,
+    to: NaiveDate,
+}
+
+async fn year_scope(s: &AppState, v: &Viewer, q: &YearParams) -> AppResult<YearScope> {
     let p = v.principal()?.clone();
-    let readable = readable_mines(&s, &p).await?;
+    let readable = readable_mines(s, &p).await?;
     let year = q.year.filter(|y| (1950..=2200).contains(y)).unwrap_or_else(|| today().year());
     let mine = match q.mine.trim() {
         "" => None,
@@ -226,6 +234,13 @@ async fn year(State(s): State<AppState>, v: Viewer, uri: Uri, Query(q): Query<Ye
     };
     let from = NaiveDate::from_ymd_opt(year, 1, 1).ok_or(AppError::BadRequest("error-400-detail"))?;
     let to = NaiveDate::from_ymd_opt(year, 12, 31).ok_or(AppError::BadRequest("error-400-detail"))?;
+    Ok(YearScope { readable, year, mine, from, to })
+}
+
+/// A year by month for one mine the viewer may read, or for the whole co-op (aggregates, which
+/// every logged-in member may compare against).
+async fn year(State(s): State<AppState>, v: Viewer, uri: Uri, Query(q): Query<YearParams>) -> AppResult<Response> {
+    let YearScope { readable, year, mine, from, to } = year_scope(&s, &v, &q).await?;
     let ids = mine.map(|m| vec![m]);
     let recs = s.store.production_between(ids.as_deref(), from, to).await?;
     let elements = s.config.elements.clone();
@@ -366,7 +381,8 @@ fn form_of(i: &ProductionInput) -> FormState {
 }
 
 /// Check the permission for the mine a record names, before anything is parsed further.
-async fn require_recorder(s: &AppState, v: &Viewer, mine: &str) -> AppResult<()> {
+pub(crate) async fn require_recorder(s: &AppState, v: &Viewer, mine: &str) -> AppResult<()> {
+    v.require(|p| p.can_record_any_production())?;
     let Ok(id) = Uuid::parse_str(mine.trim()) else { return Ok(()) };
     let m = s.store.mine(id).await.map_err(|_| AppError::Forbidden)?;
     v.require(|p| p.can_record_production(m.id, m.member_id))?;
@@ -379,7 +395,6 @@ async fn create(
     uri: Uri,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    v.require(|p| p.can_record_any_production())?;
     let i = input_of(&pairs);
     require_recorder(&s, &v, &i.mine_id).await?;
     let result = match ProductionDraft::parse(&i, &s.config.elements, today()) {
@@ -527,6 +542,47 @@ pub(crate) struct ImportPage {
 }
 
 impl ImportPage {
+    /// The sent sheet's file and rows (read off the async workers); when there is none or it
+    /// cannot be read, the reason is in `problems` and the answer is `None`.
+    pub async fn read_sheet(
+        &mut self,
+        lang: crate::i18n::Lang,
+        file: Option<&crate::upload::Upload>,
+    ) -> AppResult<Option<(crate::upload::Upload, Vec<Vec<String>>)>> {
+        let Some(file) = file.cloned() else {
+            self.problems.push(ProblemRow { row: 0, column: String::new(), message: lang.t("err-file-none") });
+            return Ok(None);
+        };
+        self.file = file.name.clone();
+        let (name, bytes) = (file.name.clone(), file.bytes.clone());
+        let rows = tokio::task::spawn_blocking(move || minecoop_domain::tabular::read_rows(&name, &bytes))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        match rows {
+            Ok(rows) => Ok(Some((file, rows))),
+            Err(e) => {
+                let message = lang.t_args(e.code, &[("file", file.name.clone()), ("detail", e.detail)]);
+                self.problems.push(ProblemRow { row: 0, column: String::new(), message });
+                Ok(None)
+            }
+        }
+    }
+
+    /// A sheet's problems, each by row and column, in the user's language.
+    pub fn show_problems(
+        &mut self,
+        lang: crate::i18n::Lang,
+        problems: Vec<minecoop_domain::production::import::RowProblem>,
+    ) {
+        self.problems = problems
+            .into_iter()
+            .map(|pr| {
+                let args: Vec<(&str, String)> = pr.args.iter().map(|(k, v)| (*k, v.clone())).collect();
+                ProblemRow { row: pr.row, column: pr.column, message: lang.t_args(pr.code, &args) }
+            })
+            .collect();
+    }
+
     pub fn production(ctx: Ctx, headings: String) -> ImportPage {
         ImportPage {
             ctx,
@@ -576,22 +632,8 @@ async fn import(
     let p = v.principal()?.clone();
     v.require(|p| p.can_record_any_production())?;
     let mut page = ImportPage::production(Ctx::new(&v, &uri), headings_hint(&s.config.elements));
-    let Some(file) = sent.file("file").cloned() else {
-        page.problems.push(ProblemRow { row: 0, column: String::new(), message: v.lang.t("err-file-none") });
+    let Some((file, rows)) = page.read_sheet(v.lang, sent.file("file")).await? else {
         return unprocessable(&page);
-    };
-    page.file = file.name.clone();
-    let (name, bytes) = (file.name.clone(), file.bytes.clone());
-    let rows = tokio::task::spawn_blocking(move || minecoop_domain::tabular::read_rows(&name, &bytes))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let rows = match rows {
-        Ok(r) => r,
-        Err(e) => {
-            let message = v.lang.t_args(e.code, &[("file", file.name.clone()), ("detail", e.detail)]);
-            page.problems.push(ProblemRow { row: 0, column: String::new(), message });
-            return unprocessable(&page);
-        }
     };
     // Mines by id or name, among those the importer may record for.
     let writable: Vec<MineChoice> =
@@ -606,13 +648,7 @@ async fn import(
     let sheet = match checked {
         Ok(sheet) => sheet,
         Err(problems) => {
-            page.problems = problems
-                .into_iter()
-                .map(|pr| {
-                    let args: Vec<(&str, String)> = pr.args.iter().map(|(k, v)| (*k, v.clone())).collect();
-                    ProblemRow { row: pr.row, column: pr.column, message: v.lang.t_args(pr.code, &args) }
-                })
-                .collect();
+            page.show_problems(v.lang, problems);
             return unprocessable(&page);
         }
     };
@@ -684,21 +720,7 @@ async fn grade_report(
     Query(q): Query<YearParams>,
 ) -> AppResult<Response> {
     use minecoop_domain::production::report::grade_report as build;
-    let p = v.principal()?.clone();
-    let readable = readable_mines(&s, &p).await?;
-    let year = q.year.filter(|y| (1950..=2200).contains(y)).unwrap_or_else(|| today().year());
-    let mine = match q.mine.trim() {
-        "" => None,
-        id => {
-            let id = Uuid::parse_str(id).map_err(|_| AppError::BadRequest("error-400-detail"))?;
-            if !readable.iter().any(|m| m.id == id) {
-                return Err(AppError::Forbidden);
-            }
-            Some(id)
-        }
-    };
-    let from = NaiveDate::from_ymd_opt(year, 1, 1).ok_or(AppError::BadRequest("error-400-detail"))?;
-    let to = NaiveDate::from_ymd_opt(year, 12, 31).ok_or(AppError::BadRequest("error-400-detail"))?;
+    let YearScope { readable, year, mine, from, to } = year_scope(&s, &v, &q).await?;
     let ids = mine.map(|m| vec![m]);
     let drafts: Vec<ProductionDraft> =
         s.store.production_between(ids.as_deref(), from, to).await?.iter().map(ProductionRecord::draft).collect();

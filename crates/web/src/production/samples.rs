@@ -6,7 +6,6 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use minecoop_domain::production::sample::{
     AssayDraft, AssayInput, CustodyStep, QcRole, SampleDraft, SampleInput, SampleKind, parse_local_time,
 };
@@ -16,16 +15,12 @@ use minecoop_store::registry::Mine as MineChoice;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::cadastre::now_local;
 use crate::error::AppError;
 use crate::page::{Ctx, FormState, render};
 use crate::registry::{code_options, unprocessable};
 use crate::session::Viewer;
 use crate::{AppResult, AppState, Opt};
-
-/// The co-op's local time (China, UTC+8).
-fn now_local() -> NaiveDateTime {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).naive_utc()
-}
 
 pub struct SampleRow {
     pub s: Sample,
@@ -59,21 +54,14 @@ pub async fn list(State(s): State<AppState>, v: Viewer, uri: Uri, Query(q): Quer
     let mines = readable(&s, &v).await?;
     let today = crate::cadastre::today();
     let month = if q.month.trim().is_empty() { today.format("%Y-%m").to_string() } else { q.month.trim().to_owned() };
-    let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
-        .map_err(|_| AppError::BadRequest("error-400-detail"))?;
-    let next = if first.month() == 12 {
-        NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
-    } else {
-        NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
-    }
-    .ok_or(AppError::BadRequest("error-400-detail"))?;
+    let (first, last) = super::month_range(&month).ok_or(AppError::BadRequest("error-400-detail"))?;
     let ids: Vec<Uuid> = match q.mine {
         Some(id) if mines.iter().any(|m| m.id == id) => vec![id],
         Some(_) => return Err(AppError::Forbidden),
         None => mines.iter().map(|m| m.id).collect(),
     };
     let from = first.and_hms_opt(0, 0, 0).unwrap_or_default();
-    let to = next.and_hms_opt(0, 0, 0).unwrap_or_default() - chrono::Duration::seconds(1);
+    let to = last.and_hms_opt(23, 59, 59).unwrap_or_default();
     let rows = s
         .store
         .samples_between(Some(&ids), from, to)
@@ -387,54 +375,18 @@ pub async fn import(
     uri: Uri,
     sent: crate::upload::Submitted<super::ImportForm>,
 ) -> AppResult<Response> {
-    use minecoop_domain::production::assay_import::check_assay_sheet;
+    use minecoop_domain::production::assay_import::{check_assay_sheet, sheet_codes};
     use minecoop_store::production::samples::AssayPlan;
     v.require(|p| p.can_enter_assays())?;
     let mut page = assay_page(Ctx::new(&v, &uri), &s.config.elements);
-    let Some(file) = sent.file("file").cloned() else {
-        page.problems.push(super::ProblemRow { row: 0, column: String::new(), message: v.lang.t("err-file-none") });
+    let Some((_, rows)) = page.read_sheet(v.lang, sent.file("file")).await? else {
         return unprocessable(&page);
     };
-    page.file = file.name.clone();
-    let (name, bytes) = (file.name.clone(), file.bytes.clone());
-    let rows = tokio::task::spawn_blocking(move || minecoop_domain::tabular::read_rows(&name, &bytes))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let rows = match rows {
-        Ok(r) => r,
-        Err(e) => {
-            let message = v.lang.t_args(e.code, &[("file", file.name.clone()), ("detail", e.detail)]);
-            page.problems.push(super::ProblemRow { row: 0, column: String::new(), message });
-            return unprocessable(&page);
-        }
-    };
-    // Codes are looked up one by one; a sheet names at most a few hundred samples.
-    let mut known = std::collections::HashMap::new();
-    for row in rows.iter().skip(1) {
-        for cell in row {
-            let c = cell.trim();
-            if c.starts_with('S')
-                && c.len() <= 20
-                && !known.contains_key(c)
-                && let Some(smp) = s.store.sample_by_code(c).await?
-            {
-                known.insert(c.to_owned(), smp.id);
-            }
-        }
-    }
-    let problem_rows = |problems: Vec<minecoop_domain::production::import::RowProblem>| -> Vec<super::ProblemRow> {
-        problems
-            .into_iter()
-            .map(|pr| {
-                let args: Vec<(&str, String)> = pr.args.iter().map(|(k, v)| (*k, v.clone())).collect();
-                super::ProblemRow { row: pr.row, column: pr.column, message: v.lang.t_args(pr.code, &args) }
-            })
-            .collect()
-    };
+    let known = s.store.samples_by_codes(&sheet_codes(&rows)).await?;
     let sheet = match check_assay_sheet(&rows, &s.config.elements, "", |c| known.get(c).copied()) {
         Ok(sheet) => sheet,
         Err(problems) => {
-            page.problems = problem_rows(problems);
+            page.show_problems(v.lang, problems);
             return unprocessable(&page);
         }
     };
