@@ -4,10 +4,12 @@
 pub mod accounts;
 pub mod api;
 mod assets;
+pub mod charts;
 pub mod audit;
 pub mod cadastre;
 pub mod disputes;
 pub mod error;
+pub mod export;
 mod home;
 pub mod i18n;
 pub mod page;

@@ -10,6 +10,7 @@ pub mod period;
 pub mod record;
 pub mod report;
 pub mod sample;
+pub mod target;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

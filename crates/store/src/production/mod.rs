@@ -6,6 +6,8 @@ pub mod reported;
 pub mod sample;
 pub mod sample_event;
 pub mod samples;
+pub mod target;
+pub mod targets;
 
 use chrono::NaiveDate;
 use minecoop_domain::production::record::ProductionDraft;

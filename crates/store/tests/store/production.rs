@@ -122,3 +122,41 @@ both_backends! {
         assert_eq!(may[0].source, "import:abc");
     }
 }
+
+both_backends! {
+    async fn targets_keep_their_history_and_the_latest_counts(db) {
+        use minecoop_domain::production::target::{TargetDraft, TargetInput, applicable};
+        let m = db.create_member(&actor(), &member_draft(7, "T")).await.unwrap();
+        let mine = db.create_mine(&actor(), &mine_draft(m.id, "T1")).await.unwrap();
+        let t = |mine: &str, value: &str| {
+            TargetDraft::parse(
+                &TargetInput {
+                    year: "2005".into(),
+                    mine_id: mine.into(),
+                    figure: "tailing_grade".into(),
+                    element: "zn".into(),
+                    value: value.into(),
+                    reason: String::new(),
+                },
+                &default_elements(),
+            )
+            .unwrap()
+        };
+        db.set_target(&actor(), &t("", "0.30")).await.unwrap();
+        db.set_target(&actor(), &t(&mine.id.to_string(), "0.25")).await.unwrap();
+        db.set_target(&actor(), &t("", "0.29")).await.unwrap();
+        // A target for a mine that does not exist is refused on the field.
+        match db.set_target(&actor(), &t(&uuid::Uuid::from_u128(1).to_string(), "0.2")).await {
+            Err(StoreError::Invalid(e)) => assert_eq!(e.get("mine_id").unwrap().code, "err-choice"),
+            other => panic!("{other:?}"),
+        }
+        let all = db.targets(2005).await.unwrap();
+        assert_eq!(all.len(), 3, "the replaced target stays in the history");
+        assert!(db.targets(2006).await.unwrap().is_empty());
+        let keys: Vec<_> = all.iter().map(|t| t.key()).collect();
+        assert_eq!(applicable(&keys, None, "tailing_grade.zn"), Some(2900));
+        assert_eq!(applicable(&keys, Some(mine.id), "tailing_grade.zn"), Some(2500));
+        let f = minecoop_store::audit::AuditFilter { entity: Some("target".into()), ..Default::default() };
+        assert_eq!(db.audit_list(&f, 1, 100).await.unwrap().items.len(), 3);
+    }
+}

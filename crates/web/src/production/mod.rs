@@ -27,6 +27,7 @@ use uuid::Uuid;
 
 use crate::cadastre::today;
 use crate::error::AppError;
+use crate::export::{self, Cell, Format, Table};
 use crate::page::{Ctx, FormState, render};
 use crate::registry::unprocessable;
 use crate::session::Viewer;
@@ -116,11 +117,73 @@ fn totals_row(label: String, href: Option<String>, t: &Totals, elements: &[Eleme
     }
 }
 
+/// The headings of an exported period table: every figure of [`Totals`], not only those the
+/// page shows.
+fn totals_headers(lang: crate::i18n::Lang, first: &str, elements: &[Element]) -> Vec<String> {
+    let t = |k: &str| lang.t(k);
+    let per_el = |key: &str, unit: bool| -> Vec<String> {
+        elements
+            .iter()
+            .map(|el| {
+                let u = if unit { el.unit.symbol() } else { "%" };
+                format!("{} {} ({u})", t(key), el.symbol())
+            })
+            .collect()
+    };
+    let mut h = vec![first.to_owned(), t("production-records"), t("field-ore_hoisted_t"), t("field-ore_milled_t")];
+    h.extend(per_el("field-feed-grade", true));
+    h.push(t("production-conc-dry-t"));
+    h.extend(per_el("field-conc-grade", true));
+    h.push(t("field-tailings_t"));
+    h.extend(per_el("field-tailings-grade", true));
+    h.push(t("field-waste_t"));
+    h.extend(per_el("field-waste-grade", true));
+    h.extend(per_el("production-recovery", false));
+    for n in ["hours_worked", "worker_shifts", "electricity_kwh", "water_m3", "diesel_l", "explosives_kg"] {
+        h.push(t(&format!("field-{n}")));
+    }
+    for c in CostCategory::ALL {
+        h.push(format!("{} (RMB)", t(&format!("cost-{c}"))));
+    }
+    h.push(format!("{} (RMB)", t("production-costs")));
+    h
+}
+
+/// One exported row: the figures of [`totals_headers`], unrounded but for grades (6 places).
+fn totals_cells(label: String, t: &Totals, elements: &[Element]) -> Vec<Cell> {
+    let g = |pick: fn(&minecoop_domain::production::period::MetalTotals) -> &minecoop_domain::production::period::Assayed| -> Vec<Cell> {
+        elements
+            .iter()
+            .map(|el| Cell::from(t.metal.get(&el.code).and_then(|m| pick(m).grade(el)).map(|d| d.round_dp(6))))
+            .collect()
+    };
+    let mut r = vec![Cell::from(label), Cell::from(t.records), t.ore_hoisted_t.into(), t.ore_milled_t.into()];
+    r.extend(g(|m| &m.feed));
+    r.push(t.concentrate_dry_t.into());
+    r.extend(g(|m| &m.concentrate));
+    r.push(t.tailings_t.into());
+    r.extend(g(|m| &m.tailings));
+    r.push(t.waste_t.into());
+    r.extend(g(|m| &m.waste));
+    r.extend(
+        elements.iter().map(|el| Cell::from(t.metal.get(&el.code).and_then(|m| m.recovery_pct()).map(|d| d.round_dp(6)))),
+    );
+    for d in [t.hours_worked, t.worker_shifts, t.electricity_kwh, t.water_m3, t.diesel_l, t.explosives_kg] {
+        r.push(d.into());
+    }
+    for c in CostCategory::ALL {
+        r.push(t.costs.get(c.as_str()).copied().unwrap_or_default().into());
+    }
+    r.push(t.cost_total().into());
+    r
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct MonthParams {
     mine: Option<Uuid>,
     month: String,
+    format: String,
 }
 
 #[derive(Template)]
@@ -138,6 +201,7 @@ struct MonthPage {
 
 async fn month(State(s): State<AppState>, v: Viewer, uri: Uri, Query(q): Query<MonthParams>) -> AppResult<Response> {
     let p = v.principal()?.clone();
+    let format = Format::parse(&q.format)?;
     let mines = readable_mines(&s, &p).await?;
     let today = today();
     let month =
@@ -149,6 +213,18 @@ async fn month(State(s): State<AppState>, v: Viewer, uri: Uri, Query(q): Query<M
         None => mines.first().map(|m| m.id),
     };
     let elements = s.config.elements.clone();
+    if let Some(format) = format {
+        let id = mine.ok_or(AppError::NotFound)?;
+        let recs = s.store.production_between(Some(&[id]), from, to).await?;
+        let mut table = Table::new(format!("production-{month}"), totals_headers(v.lang, &v.lang.t("production-day"), &elements));
+        for r in &recs {
+            let label = if r.shift.is_empty() { r.day.to_string() } else { format!("{} {}", r.day, r.shift) };
+            table.push(totals_cells(label, &totals([&r.draft()], &elements), &elements));
+        }
+        let drafts: Vec<ProductionDraft> = recs.iter().map(ProductionRecord::draft).collect();
+        table.push(totals_cells(v.lang.t("production-total"), &totals(&drafts, &elements), &elements));
+        return export::respond(&table, format);
+    }
     let (days, total) = match mine {
         Some(id) => {
             let recs = s.store.production_between(Some(&[id]), from, to).await?;
@@ -195,6 +271,7 @@ pub struct YearParams {
     /// Empty: the whole co-op.
     mine: String,
     year: Option<i32>,
+    format: String,
 }
 
 #[derive(Template)]
@@ -240,6 +317,7 @@ async fn year_scope(s: &AppState, v: &Viewer, q: &YearParams) -> AppResult<YearS
 /// A year by month for one mine the viewer may read, or for the whole co-op (aggregates, which
 /// every logged-in member may compare against).
 async fn year(State(s): State<AppState>, v: Viewer, uri: Uri, Query(q): Query<YearParams>) -> AppResult<Response> {
+    let format = Format::parse(&q.format)?;
     let YearScope { readable, year, mine, from, to } = year_scope(&s, &v, &q).await?;
     let ids = mine.map(|m| vec![m]);
     let recs = s.store.production_between(ids.as_deref(), from, to).await?;
@@ -248,6 +326,16 @@ async fn year(State(s): State<AppState>, v: Viewer, uri: Uri, Query(q): Query<Ye
     let mut by_month: BTreeMap<u32, Vec<&ProductionDraft>> = BTreeMap::new();
     for d in &drafts {
         by_month.entry(d.day.month()).or_default().push(d);
+    }
+    if let Some(format) = format {
+        let mut table =
+            Table::new(format!("production-{year}"), totals_headers(v.lang, &v.lang.t("production-month"), &elements));
+        for m in 1..=12 {
+            let t = totals(by_month.get(&m).map(Vec::as_slice).unwrap_or_default().iter().copied(), &elements);
+            table.push(totals_cells(format!("{year}-{m:02}"), &t, &elements));
+        }
+        table.push(totals_cells(v.lang.t("production-total"), &totals(&drafts, &elements), &elements));
+        return export::respond(&table, format);
     }
     let months = (1..=12)
         .map(|m| {
