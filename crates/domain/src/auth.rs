@@ -191,6 +191,11 @@ impl Principal {
     }
 
     /// Open cases and write their log: the co-op as intermediary.
+    /// Set the co-op's ore-grade targets: the president and the secretariat (administrator).
+    pub fn can_set_targets(&self) -> bool {
+        self.is(&[Role::Admin, Role::President])
+    }
+
     pub fn can_manage_disputes(&self) -> bool {
         self.is(&[Role::Admin, Role::President, Role::Inspector])
     }

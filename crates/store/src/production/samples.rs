@@ -364,6 +364,28 @@ impl Store {
         Ok(out)
     }
 
+    /// The current result of each element of each sample given (the latest version), in
+    /// bounded batches.
+    pub async fn current_assays(&self, sample_ids: &[Uuid]) -> StoreResult<Vec<AssayResult>> {
+        let mut out: Vec<AssayResult> = Vec::new();
+        for chunk in sample_ids.chunks(500) {
+            let all = assay::Entity::find()
+                .filter(assay::Column::SampleId.is_in(chunk.iter().copied()))
+                .order_by_asc(assay::Column::SampleId)
+                .order_by_asc(assay::Column::Element)
+                .order_by_asc(assay::Column::Version)
+                .all(self.conn())
+                .await?;
+            for a in all {
+                match out.last_mut() {
+                    Some(l) if l.sample_id == a.sample_id && l.element == a.element => *l = a,
+                    _ => out.push(a),
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// A sample by the code on its label.
     pub async fn sample_by_code(&self, code: &str) -> StoreResult<Option<Sample>> {
         Ok(sample::Entity::find().filter(sample::Column::Code.eq(code)).one(self.conn()).await?)

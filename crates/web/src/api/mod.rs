@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use minecoop_domain::registry::{MemberDraft, MemberInput, MineDraft, MineInput, PersonDraft, PersonInput};
+use minecoop_domain::production::target::TargetInput;
 use minecoop_domain::units::{DEGREE_SCALE, from_scaled};
 use minecoop_store::Page;
 use minecoop_store::audit::{AuditFilter, AuditRecord};
@@ -27,6 +28,7 @@ use crate::{AppResult, AppState};
 mod cadastre;
 mod disputes;
 mod production;
+mod reports;
 mod samples;
 
 pub fn routes() -> Router<AppState> {
@@ -35,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .merge(disputes::routes())
         .merge(production::routes())
         .merge(samples::routes())
+        .merge(reports::routes())
         .route("/api/openapi.json", get(openapi_json))
         .route("/api/docs", get(docs))
         .route("/api/v1/me", get(me))
@@ -482,8 +485,8 @@ impl Modify for BearerAuth {
           production::list_production, production::record_production, production::production_versions,
           production::correct_production, production::production_summary,
           samples::list_samples, samples::register_sample, samples::get_sample, samples::add_custody_step,
-          samples::add_assays),
-    components(schemas(MemberInput, MineInput, PersonInput, ProblemDoc, FieldProblemDoc)),
+          samples::add_assays, reports::grade_report, reports::list_targets, reports::set_target),
+    components(schemas(MemberInput, MineInput, PersonInput, ProblemDoc, FieldProblemDoc, TargetInput)),
     modifiers(&BearerAuth),
     security(("token" = [])),
 )]

@@ -3,6 +3,7 @@
 //! and a day's versions.
 
 mod calculators;
+pub(crate) mod report;
 mod samples;
 
 use std::collections::BTreeMap;
@@ -40,7 +41,8 @@ pub fn routes() -> Router<AppState> {
         .route("/production/year", get(year))
         .route("/production/import", get(import_page).post(import))
         .route("/calculators", get(calculators::calculators))
-        .route("/reports/grades", get(grade_report))
+        .route("/reports/grades", get(report::grade_report))
+        .route("/reports/targets", get(report::targets).post(report::set_target))
         .route("/samples", get(samples::list).post(samples::create))
         .route("/samples/new", get(samples::new))
         .route("/samples/import", get(samples::import_page).post(samples::import))
@@ -269,9 +271,9 @@ fn shift_query(shift: &str) -> String {
 #[serde(default)]
 pub struct YearParams {
     /// Empty: the whole co-op.
-    mine: String,
-    year: Option<i32>,
-    format: String,
+    pub(crate) mine: String,
+    pub(crate) year: Option<i32>,
+    pub(crate) format: String,
 }
 
 #[derive(Template)]
@@ -283,11 +285,13 @@ struct YearPage {
     elements: Vec<Element>,
     months: Vec<TotalsRow>,
     total: TotalsRow,
+    /// The filters, for the download links.
+    query: String,
 }
 
 /// A year asked for (this year by default), and the mine (none: the whole co-op), which must be
 /// one the viewer may read.
-struct YearScope {
+pub(crate) struct YearScope {
     readable: Vec<MineChoice>,
     year: i32,
     mine: Option<Uuid>,
@@ -317,8 +321,8 @@ async fn year_scope(s: &AppState, v: &Viewer, q: &YearParams) -> AppResult<YearS
 /// A year by month for one mine the viewer may read, or for the whole co-op (aggregates, which
 /// every logged-in member may compare against).
 async fn year(State(s): State<AppState>, v: Viewer, uri: Uri, Query(q): Query<YearParams>) -> AppResult<Response> {
-    let format = Format::parse(&q.format)?;
     let YearScope { readable, year, mine, from, to } = year_scope(&s, &v, &q).await?;
+    let format = Format::parse(&q.format)?;
     let ids = mine.map(|m| vec![m]);
     let recs = s.store.production_between(ids.as_deref(), from, to).await?;
     let elements = s.config.elements.clone();
@@ -348,7 +352,11 @@ async fn year(State(s): State<AppState>, v: Viewer, uri: Uri, Query(q): Query<Ye
     let mut mines =
         vec![Opt { value: String::new(), label: v.lang.t("production-whole-coop"), selected: mine.is_none() }];
     mines.extend(mine_options(&readable, mine));
-    render(&YearPage { ctx: Ctx::new(&v, &uri), mines, year, elements, months, total })
+    let query = match mine {
+        Some(m) => format!("year={year}&mine={m}"),
+        None => format!("year={year}"),
+    };
+    render(&YearPage { ctx: Ctx::new(&v, &uri), mines, year, elements, months, total, query })
 }
 
 /// One input of the form: its name (the field name of its errors), label and hint.
@@ -772,111 +780,4 @@ async fn import(
         }
     }
     render(&page)
-}
-
-// ---- the ore-grade supervision report ------------------------------------------------------
-
-#[derive(Template)]
-#[template(path = "production/grade_report.html")]
-struct GradeReportPage {
-    ctx: Ctx,
-    year: i32,
-    mines: Vec<Opt>,
-    mine_name: String,
-    r: minecoop_domain::production::report::GradeReport,
-    unit: String,
-    months: Vec<(String, usize, String, String, String)>,
-    finding: Option<String>,
-}
-
-impl GradeReportPage {
-    fn pct2(&self, d: &Option<Decimal>) -> String {
-        pct(*d, 2)
-    }
-}
-
-fn pct(d: Option<Decimal>, dp: u32) -> String {
-    d.map(|d| fmt(d, dp)).unwrap_or_else(|| "–".into())
-}
-
-/// The year's ore-grade supervision report for a mine or the co-op, with the reported recovery
-/// (if one was published) set against what the grades allow.
-async fn grade_report(
-    State(s): State<AppState>,
-    v: Viewer,
-    uri: Uri,
-    Query(q): Query<YearParams>,
-) -> AppResult<Response> {
-    use minecoop_domain::production::report::grade_report as build;
-    let YearScope { readable, year, mine, from, to } = year_scope(&s, &v, &q).await?;
-    let ids = mine.map(|m| vec![m]);
-    let drafts: Vec<ProductionDraft> =
-        s.store.production_between(ids.as_deref(), from, to).await?.iter().map(ProductionRecord::draft).collect();
-    let samples = s
-        .store
-        .samples_between(
-            ids.as_deref(),
-            from.and_hms_opt(0, 0, 0).unwrap_or_default(),
-            to.and_hms_opt(23, 59, 59).unwrap_or_default(),
-        )
-        .await?;
-    let el = s
-        .config
-        .elements
-        .first()
-        .cloned()
-        .unwrap_or_else(|| Element::new("zn", minecoop_domain::production::GradeUnit::Percent));
-    let reported = s
-        .store
-        .reported_figures(year, mine)
-        .await?
-        .into_iter()
-        .rev()
-        .find(|f| f.figure == format!("recovery_pct.{}", el.code))
-        .map(|f| f.value_e4 as f64 / 1e4);
-    let kinds: Vec<&str> = samples.iter().map(|x| x.kind.as_str()).collect();
-    let r = build(&totals(&drafts, std::slice::from_ref(&el)), &el, &kinds, reported);
-    let months = (1..=12u32)
-        .map(|m| {
-            let t = totals(drafts.iter().filter(|d| d.day.month() == m), std::slice::from_ref(&el));
-            let z = t.metal.get(&el.code).cloned().unwrap_or_default();
-            let n = samples.iter().filter(|x| x.taken_at.month() == m).count();
-            (
-                format!("{year}-{m:02}"),
-                n,
-                pct(z.feed.grade(&el), 2),
-                pct(z.tailings.grade(&el), 2),
-                pct(z.waste.grade(&el), 2),
-            )
-        })
-        .collect();
-    let finding = r.check.as_ref().and_then(|c| {
-        c.code().map(|code| {
-            v.lang.t_args(
-                code,
-                &[
-                    ("reported", format!("{}", c.reported_pct)),
-                    ("lowest", format!("{:.3}", c.lowest_possible_pct)),
-                    ("feed", pct(r.feed, 2)),
-                    ("tail", pct(r.tailing, 2)),
-                ],
-            )
-        })
-    });
-    let mine_name = mine
-        .and_then(|id| readable.iter().find(|m| m.id == id).map(|m| m.name_zh.clone()))
-        .unwrap_or_else(|| v.lang.t("production-whole-coop"));
-    let mut mines =
-        vec![Opt { value: String::new(), label: v.lang.t("production-whole-coop"), selected: mine.is_none() }];
-    mines.extend(mine_options(&readable, mine));
-    render(&GradeReportPage {
-        ctx: Ctx::new(&v, &uri),
-        year,
-        mines,
-        mine_name,
-        unit: el.unit.symbol().into(),
-        r,
-        months,
-        finding,
-    })
 }

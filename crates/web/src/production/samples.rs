@@ -34,6 +34,8 @@ struct ListPage {
     mines: Vec<Opt>,
     month: String,
     rows: Vec<SampleRow>,
+    /// The filters, for the download links.
+    query: String,
     can_take: bool,
     can_import: bool,
 }
@@ -43,6 +45,7 @@ struct ListPage {
 pub struct ListParams {
     mine: Option<Uuid>,
     month: String,
+    format: String,
 }
 
 async fn readable(s: &AppState, v: &Viewer) -> AppResult<Vec<MineChoice>> {
@@ -52,6 +55,7 @@ async fn readable(s: &AppState, v: &Viewer) -> AppResult<Vec<MineChoice>> {
 
 pub async fn list(State(s): State<AppState>, v: Viewer, uri: Uri, Query(q): Query<ListParams>) -> AppResult<Response> {
     let mines = readable(&s, &v).await?;
+    let format = crate::export::Format::parse(&q.format)?;
     let today = crate::cadastre::today();
     let month = if q.month.trim().is_empty() { today.format("%Y-%m").to_string() } else { q.month.trim().to_owned() };
     let (first, last) = super::month_range(&month).ok_or(AppError::BadRequest("error-400-detail"))?;
@@ -71,7 +75,10 @@ pub async fn list(State(s): State<AppState>, v: Viewer, uri: Uri, Query(q): Quer
             mine: mines.iter().find(|m| m.id == smp.mine_id).map(|m| m.name_zh.clone()).unwrap_or_default(),
             s: smp,
         })
-        .collect();
+        .collect::<Vec<SampleRow>>();
+    if let Some(format) = format {
+        return crate::export::respond(&export_table(&s, &v, &month, &rows).await?, format);
+    }
     let p = v.principal()?;
     let options = mines
         .iter()
@@ -80,11 +87,63 @@ pub async fn list(State(s): State<AppState>, v: Viewer, uri: Uri, Query(q): Quer
     render(&ListPage {
         ctx: Ctx::new(&v, &uri),
         mines: options,
+        query: match q.mine {
+            Some(m) => format!("month={month}&mine={m}"),
+            None => format!("month={month}"),
+        },
         month,
         rows,
         can_take: p.can_take_any_samples(),
         can_import: p.can_enter_assays(),
     })
+}
+
+/// The month's samples with their current results, one column per element.
+async fn export_table(s: &AppState, v: &Viewer, month: &str, rows: &[SampleRow]) -> AppResult<crate::export::Table> {
+    use crate::export::{Cell, Table};
+    let els = &s.config.elements;
+    let t = |k: &str| v.lang.t(k);
+    let mut headers = vec![
+        t("sample-code"),
+        t("field-mine"),
+        t("sample-kind"),
+        t("sample-point"),
+        t("sample-taken-at"),
+        t("sample-taken-by"),
+        t("sample-qc-role"),
+        t("sample-duplicate-of"),
+        t("sample-reference"),
+    ];
+    headers.extend(els.iter().map(|el| format!("{} ({})", el.symbol(), el.unit.symbol())));
+    let mut table = Table::new(format!("samples-{month}"), headers);
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.s.id).collect();
+    let assays = s.store.current_assays(&ids).await?;
+    let current: std::collections::HashMap<(Uuid, &str), &minecoop_store::production::samples::AssayResult> =
+        assays.iter().map(|a| ((a.sample_id, a.element.as_str()), a)).collect();
+    for r in rows {
+        let mut row = vec![
+            Cell::from(r.s.code.clone()),
+            Cell::from(r.mine.clone()),
+            Cell::from(t(&format!("sample-kind-{}", r.s.kind))),
+            Cell::from(r.s.point.clone()),
+            Cell::from(r.s.taken_at.format("%Y-%m-%d %H:%M").to_string()),
+            Cell::from(r.s.taken_by.clone()),
+            Cell::from(t(&format!("qc-role-{}", r.s.qc_role))),
+            Cell::from(r.s.duplicate_of.clone().unwrap_or_default()),
+            Cell::from(r.s.reference.clone().unwrap_or_default()),
+        ];
+        for el in els {
+            let a = current.get(&(r.s.id, el.code.as_str()));
+            row.push(match a {
+                // Below the detection limit stays "< DL" text, never a number.
+                Some(a) if a.below_dl => Cell::from(a.draft().shown()),
+                Some(a) => Cell::from(a.value_e4.map(|x| minecoop_domain::units::from_scaled(x, 4))),
+                None => Cell::Empty,
+            });
+        }
+        table.push(row);
+    }
+    Ok(table)
 }
 
 #[derive(Template)]

@@ -7,5 +7,6 @@ mod browser;
 mod cadastre;
 mod pages;
 mod production;
+mod reports;
 mod roles;
 mod support;

@@ -1,0 +1,27 @@
+# The co-op's ore-grade targets and the report's charts.
+target-title = Targets
+target-none = No targets set for this year.
+target-set = Set a target
+target-explain = The co-op sets, each year, the feed and concentrate grades and the recovery to reach, and the tailing and waste grades to stay under. A mine's own target takes the place of the co-op's for that mine. A new target replaces the old one, which stays in the list.
+target-figure = Figure
+target-figure-feed_grade = Feed grade
+target-figure-concentrate_grade = Concentrate grade
+target-figure-tailing_grade = Tailing grade (at most)
+target-figure-waste_grade = Waste-rock grade (at most)
+target-figure-recovery_pct = Recovery
+target-element = Element
+target-value = Value
+hint-target-value = In the element's unit (% or g/t); recovery in %.
+target-reason = Reason
+target-set-by = Set by
+target-in-force = In force
+target-replaced = Replaced
+target-actual = This year
+target-standing = Standing
+target-met = Met
+target-missed = Missed
+target-no-data = No data
+grade-report-chart-grades = Grades by month
+grade-report-chart-recovery = Recovery by month
+err-year = A year between 1950 and 2200.
+err-at-most = At most { $max }.

@@ -1,0 +1,27 @@
+# 合作社的品位目标与报表图表。
+target-title = 目标
+target-none = 本年度尚未设定目标。
+target-set = 设定目标
+target-explain = 合作社每年设定应达到的入选品位、精矿品位和回收率，以及尾矿品位和废石品位的上限。某矿山自己的目标在该矿山取代合作社的目标。新目标取代旧目标，旧目标仍保留在列表中。
+target-figure = 指标
+target-figure-feed_grade = 入选品位
+target-figure-concentrate_grade = 精矿品位
+target-figure-tailing_grade = 尾矿品位（上限）
+target-figure-waste_grade = 废石品位（上限）
+target-figure-recovery_pct = 回收率
+target-element = 元素
+target-value = 数值
+hint-target-value = 以元素的单位填写（% 或 g/t）；回收率以 % 填写。
+target-reason = 理由
+target-set-by = 设定人
+target-in-force = 现行
+target-replaced = 已被取代
+target-actual = 本年实际
+target-standing = 完成情况
+target-met = 达标
+target-missed = 未达标
+target-no-data = 无数据
+grade-report-chart-grades = 各月品位
+grade-report-chart-recovery = 各月回收率
+err-year = 年份应在 1950 到 2200 之间。
+err-at-most = 最大为 { $max }。
