@@ -38,8 +38,8 @@ enum Command {
     Serve(ServeArgs),
     /// Bring the database schema up to date.
     Migrate,
-    /// Load the demo co-op into an empty database.
-    Demo,
+    /// Load the demo co-op into an empty database, with its history.
+    Demo(DemoHistory),
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -194,6 +194,42 @@ struct ServeArgs {
     /// Load the demo co-op if the database is empty, and print its logins.
     #[arg(long)]
     demo: bool,
+    #[command(flatten)]
+    history: DemoHistory,
+}
+
+/// How much of the demo co-op's history to load: daily production of every operating mine
+/// from `--demo-from` to `--demo-to` (2005 is the case study's year, always exact), and the
+/// sampling programme of 2005 and of the last twelve months.
+#[derive(Args, Clone, Copy)]
+struct DemoHistory {
+    /// First year of the demo's daily production.
+    #[arg(long = "demo-from", env = "MINECOOP_DEMO_FROM", default_value_t = 1999)]
+    demo_from: i32,
+    /// Last year of the demo's daily production (default: up to yesterday).
+    #[arg(long = "demo-to", env = "MINECOOP_DEMO_TO")]
+    demo_to: Option<i32>,
+}
+
+impl DemoHistory {
+    /// The first year and the last day, checked.
+    fn range(self) -> Result<(i32, chrono::NaiveDate)> {
+        use chrono::Datelike;
+        let today = minecoop_web::cadastre::today();
+        let to = self.demo_to.unwrap_or(today.year()).min(today.year());
+        if !(1950..=to).contains(&self.demo_from) {
+            anyhow::bail!("--demo-from {} must be a year from 1950 to {to}", self.demo_from);
+        }
+        let last =
+            if to == today.year() { today } else { chrono::NaiveDate::from_ymd_opt(to, 12, 31).unwrap_or(today) };
+        Ok((self.demo_from, last))
+    }
+
+    async fn load(self, store: &Store) -> Result<()> {
+        let (from, last) = self.range()?;
+        demo::load_history_between(store, from, last).await.map_err(store_error)?;
+        Ok(())
+    }
 }
 
 #[derive(Subcommand)]
@@ -345,12 +381,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     let system = Actor::system("cli");
     match cli.command {
         Command::Migrate => println!("database is up to date: {}", config.db),
-        Command::Demo => {
+        Command::Demo(history) => {
+            history.range()?;
             let logins = demo::load(&store).await.map_err(store_error)?;
-            demo::load_history(&store).await.map_err(store_error)?;
+            history.load(&store).await?;
             print_logins(logins);
         }
-        Command::Serve(args) => return serve(store, &config, args.demo).await,
+        Command::Serve(args) => return serve(store, &config, args.demo.then_some(args.history)).await,
         Command::Cadastre(_) | Command::Metallurgy(_) => unreachable!("handled before the database is opened"),
         Command::User(cmd) => user_command(&store, &system, cmd).await?,
         Command::Import(ImportCommand::Production { file, dry_run }) => {
@@ -723,15 +760,16 @@ fn print_logins(logins: &[demo::DemoLogin]) {
     }
 }
 
-async fn serve(store: Store, config: &Config, with_demo: bool) -> Result<ExitCode> {
-    if with_demo
+async fn serve(store: Store, config: &Config, demo_history: Option<DemoHistory>) -> Result<ExitCode> {
+    if let Some(history) = demo_history
         && store.member_choices().await.map_err(store_error)?.is_empty()
         && store.user_count().await.map_err(store_error)? == 0
     {
+        history.range()?;
         demo::load(&store).await.map_err(store_error)?;
-        eprintln!("loaded the demo co-op; loading its 2005 production and samples");
-        demo::load_history(&store).await.map_err(store_error)?;
-        eprintln!("loaded the demo co-op's 2005");
+        eprintln!("loaded the demo co-op; loading its production since 1999 and its samples");
+        history.load(&store).await?;
+        eprintln!("loaded the demo co-op's history");
     }
     if store.admin_count().await.map_err(store_error)? == 0 {
         eprintln!(
@@ -750,7 +788,7 @@ async fn serve(store: Store, config: &Config, with_demo: bool) -> Result<ExitCod
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     let bound = listener.local_addr()?;
     println!("minecoop is serving on http://{bound}/");
-    if with_demo {
+    if demo_history.is_some() {
         print_logins(demo::LOGINS);
     }
     let web = minecoop_web::WebConfig {

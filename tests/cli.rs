@@ -13,6 +13,9 @@ fn minecoop(db: &str, args: &[&str]) -> Output {
         .arg(db)
         .args(args)
         .env("MINECOOP_LOG", "warn")
+        // The case study's year only: the whole history since 1999 is for people, not tests.
+        .env("MINECOOP_DEMO_FROM", "2005")
+        .env("MINECOOP_DEMO_TO", "2005")
         .output()
         .expect("run minecoop")
 }
@@ -65,6 +68,8 @@ fn user_commands_create_list_change_and_disable() {
 }
 
 async fn verify_catches_tampering(db: &str) {
+    let o = minecoop(db, &["demo", "--demo-from", "3000"]);
+    assert!(!o.status.success() && out(&o).contains("--demo-from 3000 must be a year"), "{}", out(&o));
     let o = minecoop(db, &["demo"]);
     assert!(o.status.success(), "{}", out(&o));
     assert!(out(&o).contains("president-demo-2026"));
@@ -100,6 +105,8 @@ fn serve_demo_prints_url_and_logins_and_serves_the_login_page() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_minecoop"))
         .args(["--db", &sqlite_url(&dir), "serve", "--demo", "--listen", "127.0.0.1:0"])
+        .env("MINECOOP_DEMO_FROM", "2005")
+        .env("MINECOOP_DEMO_TO", "2005")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

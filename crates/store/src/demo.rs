@@ -380,22 +380,83 @@ async fn load_dispute(store: &Store, actor: &Actor, daping: uuid::Uuid) -> Store
 /// reported recovery of 91.25 % is recorded too, for the report to set against the grades.
 /// Separate from [`load`] (which tests use) because it writes thousands of records.
 pub async fn load_history(store: &Store) -> StoreResult<()> {
-    use minecoop_domain::production::record::{Concentrate, ProductionDraft};
-    use minecoop_domain::production::sample::{AssayDraft, CustodyStep, QcRole, SampleDraft, SampleKind};
+    let y2005 = chrono::NaiveDate::from_ymd_opt(2005, 12, 31).unwrap_or_default();
+    load_history_between(store, 2005, y2005).await
+}
+
+/// The demo's history from `first_year` to `last_day`: daily production of every operating
+/// mine, each year's around its own averages (2005 exactly the case study's: see
+/// [`load_history`]; before it richer ore and poorer recovery, after it leaner ore and better
+/// beneficiation, as the co-op's mines went), the sampling programme of 2005 and of the last
+/// twelve months before `last_day`, and the reported 2005 recovery.
+pub async fn load_history_between(store: &Store, first_year: i32, last_day: chrono::NaiveDate) -> StoreResult<()> {
     let actor = Actor::system("demo");
     let mines: Vec<_> = store.mine_choices().await?.into_iter().filter(|m| m.status == "operating").collect();
-    let start = chrono::NaiveDate::from_ymd_opt(2005, 1, 1).unwrap_or_default();
-    let days: Vec<chrono::NaiveDate> = start.iter_days().take_while(|d| d.year() == 2005).collect();
-    let (feed, tail, waste, conc) = (34_800i64, 2_800i64, 5_500i64, 500_000i64);
-    let mut drafts = Vec::new();
+    for year in first_year..=last_day.year() {
+        let drafts = production_year(&mines, year, last_day);
+        // One transaction a year keeps each within reach of the database's limits.
+        store.import_production(&actor, &drafts, "demo").await?;
+    }
+    if (first_year..=last_day.year()).contains(&2005) {
+        let (feed, tail, waste, _) = year_means(2005);
+        for month in 1..=12u32 {
+            let first = chrono::NaiveDate::from_ymd_opt(2005, month, 1).unwrap_or_default();
+            sample_month(store, &actor, &mines, first, &format!("2005-{month:02}"), [feed, tail, waste, 500_000])
+                .await?;
+        }
+        store.report_figure(&actor, 2005, None, "recovery_pct.zn", 912_500, "DAOA report 2005").await?;
+    }
+    if last_day.year() != 2005 {
+        // The last twelve whole months, so that this year's pages have samples to show.
+        let mut month = last_day.with_day(1).unwrap_or(last_day);
+        for _ in 0..12 {
+            month = month.checked_sub_months(chrono::Months::new(1)).unwrap_or(month);
+            if month.year() < first_year || month.year() == 2005 {
+                continue;
+            }
+            let (feed, tail, waste, _) = year_means(month.year());
+            let batch = month.format("%Y-%m").to_string();
+            sample_month(store, &actor, &mines, month, &batch, [feed, tail, waste, 500_000]).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A year's average grades (10^-4 %: feed, tailing, waste) and its tonnage in percent of 2005's.
+/// 2005 is the case study's; the ore got leaner by 0.04 % Zn a year, the tailings and waste
+/// cleaner as the mills improved, and the mines milled more.
+fn year_means(year: i32) -> (i64, i64, i64, i64) {
+    let before = i64::from(2005 - year);
+    let feed = 34_800 + before * 400;
+    let tail = (2_800 + before * 100).max(1_800);
+    let waste = (5_500 + before * 150).max(4_000);
+    let size = 100 - 3 * before;
+    (feed, tail, waste, size)
+}
+
+fn production_year(
+    mines: &[crate::registry::Mine],
+    year: i32,
+    last_day: chrono::NaiveDate,
+) -> Vec<minecoop_domain::production::record::ProductionDraft> {
+    use minecoop_domain::production::record::{Concentrate, ProductionDraft};
+    let start = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
+    // The year's days, up to the day before `last_day` in its year (that day's work is not done).
+    let days: Vec<chrono::NaiveDate> = start
+        .iter_days()
+        .take_while(|d| d.year() == year && (last_day.year() != year || *d < last_day || year == 2005))
+        .collect();
+    let (feed, tail, waste, size) = year_means(year);
+    let conc = 500_000i64;
+    let mut drafts = Vec::with_capacity(days.len() * mines.len());
     for (k, mine) in mines.iter().enumerate() {
         let k = k as i64;
         for (i, day) in days.iter().enumerate() {
             let (p, sign) = ((i / 2) as i64, if i % 2 == 0 { 1 } else { -1 });
-            // The last day of an odd year has no partner: it sits on the average.
+            // The last day of an odd count has no partner: it sits on the average.
             let paired = i + 1 < days.len() || i % 2 == 1;
             let dev = |spread: i64, step: i64| if paired { sign * spread * step } else { 0 };
-            let milled_kg = 80_000 + k * 7_000 + (p % 5) * 2_000;
+            let milled_kg = (80_000 + k * 7_000 + (p % 5) * 2_000) * size / 100;
             let conc_dry_kg = milled_kg * (feed - tail) / (conc - tail);
             // 8.5 % moisture: wet = dry / 0.915, to the kilogram.
             let wet_kg = (conc_dry_kg * 1000 + 457) / 915;
@@ -430,51 +491,60 @@ pub async fn load_history(store: &Store) -> StoreResult<()> {
             });
         }
     }
-    store.import_production(&actor, &drafts, "demo").await?;
-    // The sampling programme: 18 samples a month (6 feed, 5 tailing, 4 waste, 3 concentrate).
+    drafts
+}
+
+/// A month of the sampling programme: 18 samples (6 feed, 5 tailing, 4 waste, 3 concentrate)
+/// spread over the mines, followed to the laboratory and assayed around the month's grades
+/// (`[feed, tail, waste, concentrate]` in 10^-4 %).
+async fn sample_month(
+    store: &Store,
+    actor: &Actor,
+    mines: &[crate::registry::Mine],
+    first: chrono::NaiveDate,
+    batch: &str,
+    grades: [i64; 4],
+) -> StoreResult<()> {
+    use minecoop_domain::production::sample::{AssayDraft, CustodyStep, QcRole, SampleDraft, SampleKind};
     let kinds = [
-        (SampleKind::Feed, 6, "入选皮带", feed),
-        (SampleKind::Tailing, 5, "尾矿排放口", tail),
-        (SampleKind::Waste, 4, "废石场", waste),
-        (SampleKind::Concentrate, 3, "精矿仓", conc),
+        (SampleKind::Feed, 6, "入选皮带", grades[0]),
+        (SampleKind::Tailing, 5, "尾矿排放口", grades[1]),
+        (SampleKind::Waste, 4, "废石场", grades[2]),
+        (SampleKind::Concentrate, 3, "精矿仓", grades[3]),
     ];
-    let mut n = 0usize;
-    for month in 1..=12u32 {
-        let mut slot = 0u32;
-        for (kind, count, point, grade) in kinds {
-            for j in 0..count {
-                let mine = &mines[n % mines.len().max(1)];
-                n += 1;
-                slot += 1;
-                let day = chrono::NaiveDate::from_ymd_opt(2005, month, slot).unwrap_or(start);
-                let at = |h| day.and_hms_opt(h, 0, 0).unwrap_or_default();
-                let d = SampleDraft {
-                    mine_id: mine.id,
-                    kind,
-                    point: point.into(),
-                    taken_at: at(9),
-                    taken_by: "合作社取样员".into(),
-                    qc_role: QcRole::Routine,
-                    duplicate_of: None,
-                    reference: None,
-                    notes: None,
-                };
-                let s = store.register_sample(&actor, &d).await?;
-                store.add_custody_step(&actor, s.id, CustodyStep::Dispatched, at(12), "合作社取样员", None).await?;
-                store.add_custody_step(&actor, s.id, CustodyStep::Received, at(16), "都匀化验室", None).await?;
-                let value = grade + ((j as i64 * 3 + month as i64) % 5 - 2) * (grade / 40);
-                let r = AssayDraft {
-                    element: "zn".into(),
-                    value: Some(value),
-                    below_dl: false,
-                    detection_limit: Some(100),
-                    method: "AAS".into(),
-                };
-                store.record_assays(&actor, s.id, "都匀化验室", &format!("2005-{month:02}"), &[r], None).await?;
-                store.add_custody_step(&actor, s.id, CustodyStep::Assayed, at(17), "都匀化验室", None).await?;
-            }
+    let month = first.month() as i64;
+    let mut slot = 0u32;
+    for (kind, count, point, grade) in kinds {
+        for j in 0..count {
+            let mine = &mines[(slot as usize + (month as usize - 1) * 18) % mines.len().max(1)];
+            slot += 1;
+            let day = first.with_day(slot).unwrap_or(first);
+            let at = |h| day.and_hms_opt(h, 0, 0).unwrap_or_default();
+            let d = SampleDraft {
+                mine_id: mine.id,
+                kind,
+                point: point.into(),
+                taken_at: at(9),
+                taken_by: "合作社取样员".into(),
+                qc_role: QcRole::Routine,
+                duplicate_of: None,
+                reference: None,
+                notes: None,
+            };
+            let s = store.register_sample(actor, &d).await?;
+            store.add_custody_step(actor, s.id, CustodyStep::Dispatched, at(12), "合作社取样员", None).await?;
+            store.add_custody_step(actor, s.id, CustodyStep::Received, at(16), "都匀化验室", None).await?;
+            let value = grade + ((j as i64 * 3 + month) % 5 - 2) * (grade / 40);
+            let r = AssayDraft {
+                element: "zn".into(),
+                value: Some(value),
+                below_dl: false,
+                detection_limit: Some(100),
+                method: "AAS".into(),
+            };
+            store.record_assays(actor, s.id, "都匀化验室", batch, &[r], None).await?;
+            store.add_custody_step(actor, s.id, CustodyStep::Assayed, at(17), "都匀化验室", None).await?;
         }
     }
-    store.report_figure(&actor, 2005, None, "recovery_pct.zn", 912_500, "DAOA report 2005").await?;
     Ok(())
 }

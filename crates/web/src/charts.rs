@@ -78,7 +78,11 @@ fn draw(
         .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), y)?;
     let label_of = |x: &f64| {
         let i = x.round();
-        if (x - i).abs() < 1e-9 && i >= 0.0 { x_labels.get(i as usize).cloned().unwrap_or_default() } else { String::new() }
+        if (x - i).abs() < 1e-9 && i >= 0.0 {
+            x_labels.get(i as usize).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
     };
     chart
         .configure_mesh()
@@ -91,12 +95,7 @@ fn draw(
     for r in references {
         let c = r.color;
         chart
-            .draw_series(DashedLineSeries::new(
-                [(-0.5, r.value), (n as f64 - 0.5, r.value)],
-                6,
-                4,
-                c.stroke_width(2),
-            ))?
+            .draw_series(DashedLineSeries::new([(-0.5, r.value), (n as f64 - 0.5, r.value)], 6, 4, c.stroke_width(2)))?
             .label(r.name.clone())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2)));
     }
@@ -114,7 +113,8 @@ fn draw(
         for run in runs.into_iter().filter(|r| !r.is_empty()) {
             let line = chart.draw_series(LineSeries::new(run.clone(), c.stroke_width(2)))?;
             if first {
-                line.label(s.name.clone()).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2)));
+                line.label(s.name.clone())
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2)));
                 first = false;
             }
             chart.draw_series(run.into_iter().map(|p| Circle::new(p, 3, c.filled())))?;
@@ -147,7 +147,11 @@ mod tests {
 
     #[test]
     fn draws_lines_references_and_legend_as_svg_text() {
-        let s = Series { name: "给矿 Zn".into(), values: (0..12).map(|i| Some(3.4 + i as f64 / 100.0)).collect(), color: BLUE_ };
+        let s = Series {
+            name: "给矿 Zn".into(),
+            values: (0..12).map(|i| Some(3.4 + i as f64 / 100.0)).collect(),
+            color: BLUE_,
+        };
         let t = Series { name: "尾矿 Zn".into(), values: vec![Some(0.28); 12], color: ORANGE_ };
         let r = Reference { name: "目标".into(), value: 0.3, color: RED_ };
         let svg = line_chart("品位 2005", "%", &months(), &[s, t], &[r]).unwrap();
@@ -162,7 +166,8 @@ mod tests {
     fn a_gap_breaks_the_line_and_an_empty_chart_is_none() {
         let mut v = vec![Some(1.0); 12];
         v[5] = None;
-        let svg = line_chart("x", "%", &months(), &[Series { name: "a".into(), values: v, color: BLUE_ }], &[]).unwrap();
+        let svg =
+            line_chart("x", "%", &months(), &[Series { name: "a".into(), values: v, color: BLUE_ }], &[]).unwrap();
         let runs = svg.lines().filter(|l| l.contains("<polyline") && l.contains("#1F4E79")).count();
         assert_eq!(runs, 3, "two runs either side of the gap, and the legend's swatch:\n{svg}");
         let empty = Series { name: "a".into(), values: vec![None; 12], color: BLUE_ };

@@ -4,9 +4,9 @@
 pub mod accounts;
 pub mod api;
 mod assets;
-pub mod charts;
 pub mod audit;
 pub mod cadastre;
+pub mod charts;
 pub mod disputes;
 pub mod error;
 pub mod export;

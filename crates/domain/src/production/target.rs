@@ -199,14 +199,24 @@ mod tests {
     #[test]
     fn names_each_bad_field() {
         let e = TargetDraft::parse(
-            &TargetInput { year: "20x5".into(), mine_id: "nope".into(), figure: "speed".into(), element: "u".into(),
-                value: "-1".into(), reason: String::new() },
+            &TargetInput {
+                year: "20x5".into(),
+                mine_id: "nope".into(),
+                figure: "speed".into(),
+                element: "u".into(),
+                value: "-1".into(),
+                reason: String::new(),
+            },
             &default_elements(),
         )
         .unwrap_err();
-        for (f, code) in
-            [("year", "err-number"), ("mine_id", "err-choice"), ("figure", "err-choice"), ("element", "err-element"), ("value", "err-negative")]
-        {
+        for (f, code) in [
+            ("year", "err-number"),
+            ("mine_id", "err-choice"),
+            ("figure", "err-choice"),
+            ("element", "err-element"),
+            ("value", "err-negative"),
+        ] {
             assert_eq!(e.get(f).map(|x| x.code), Some(code), "{f}");
         }
         let e = TargetDraft::parse(&input("recovery_pct", "100.5"), &default_elements()).unwrap_err();

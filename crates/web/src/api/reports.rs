@@ -44,7 +44,8 @@ pub async fn grade_report(
     v: Viewer,
     Query(q): Query<ReportParams>,
 ) -> AppResult<Json<serde_json::Value>> {
-    let params = YearParams { mine: q.mine.map(|m| m.to_string()).unwrap_or_default(), year: q.year, format: String::new() };
+    let params =
+        YearParams { mine: q.mine.map(|m| m.to_string()).unwrap_or_default(), year: q.year, format: String::new() };
     let (d, _) = report_data(&s, &v, &params).await?;
     serde_json::to_value(&d).map(Json).map_err(|e| AppError::Internal(e.to_string()))
 }

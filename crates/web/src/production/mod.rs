@@ -153,7 +153,10 @@ fn totals_headers(lang: crate::i18n::Lang, first: &str, elements: &[Element]) ->
 
 /// One exported row: the figures of [`totals_headers`], unrounded but for grades (6 places).
 fn totals_cells(label: String, t: &Totals, elements: &[Element]) -> Vec<Cell> {
-    let g = |pick: fn(&minecoop_domain::production::period::MetalTotals) -> &minecoop_domain::production::period::Assayed| -> Vec<Cell> {
+    let g = |pick: fn(
+        &minecoop_domain::production::period::MetalTotals,
+    ) -> &minecoop_domain::production::period::Assayed|
+     -> Vec<Cell> {
         elements
             .iter()
             .map(|el| Cell::from(t.metal.get(&el.code).and_then(|m| pick(m).grade(el)).map(|d| d.round_dp(6))))
@@ -168,7 +171,9 @@ fn totals_cells(label: String, t: &Totals, elements: &[Element]) -> Vec<Cell> {
     r.push(t.waste_t.into());
     r.extend(g(|m| &m.waste));
     r.extend(
-        elements.iter().map(|el| Cell::from(t.metal.get(&el.code).and_then(|m| m.recovery_pct()).map(|d| d.round_dp(6)))),
+        elements
+            .iter()
+            .map(|el| Cell::from(t.metal.get(&el.code).and_then(|m| m.recovery_pct()).map(|d| d.round_dp(6)))),
     );
     for d in [t.hours_worked, t.worker_shifts, t.electricity_kwh, t.water_m3, t.diesel_l, t.explosives_kg] {
         r.push(d.into());
@@ -218,7 +223,8 @@ async fn month(State(s): State<AppState>, v: Viewer, uri: Uri, Query(q): Query<M
     if let Some(format) = format {
         let id = mine.ok_or(AppError::NotFound)?;
         let recs = s.store.production_between(Some(&[id]), from, to).await?;
-        let mut table = Table::new(format!("production-{month}"), totals_headers(v.lang, &v.lang.t("production-day"), &elements));
+        let mut table =
+            Table::new(format!("production-{month}"), totals_headers(v.lang, &v.lang.t("production-day"), &elements));
         for r in &recs {
             let label = if r.shift.is_empty() { r.day.to_string() } else { format!("{} {}", r.day, r.shift) };
             table.push(totals_cells(label, &totals([&r.draft()], &elements), &elements));

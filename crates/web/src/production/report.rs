@@ -388,7 +388,13 @@ async fn targets_page(s: &AppState, v: &Viewer, uri: &Uri, year: i32, form: Form
             let (figure, el) = TargetFigure::from_key(&t.figure).map(|(f, e)| (Some(f), e)).unwrap_or((None, ""));
             let unit = match figure {
                 Some(TargetFigure::Recovery) => "%".to_owned(),
-                _ => s.config.elements.iter().find(|x| x.code == el).map(|x| x.unit.symbol().to_owned()).unwrap_or_default(),
+                _ => s
+                    .config
+                    .elements
+                    .iter()
+                    .find(|x| x.code == el)
+                    .map(|x| x.unit.symbol().to_owned())
+                    .unwrap_or_default(),
             };
             let symbol = s.config.elements.iter().find(|x| x.code == el).map(Element::symbol).unwrap_or_default();
             TargetShow {
@@ -409,7 +415,8 @@ async fn targets_page(s: &AppState, v: &Viewer, uri: &Uri, year: i32, form: Form
         })
         .collect();
     let selected = form.v("mine_id").to_owned();
-    let mut mines = vec![Opt { value: String::new(), label: v.lang.t("production-whole-coop"), selected: selected.is_empty() }];
+    let mut mines =
+        vec![Opt { value: String::new(), label: v.lang.t("production-whole-coop"), selected: selected.is_empty() }];
     mines.extend(all_mines.iter().map(|m| Opt {
         value: m.id.to_string(),
         label: m.name_zh.clone(),

@@ -158,6 +158,7 @@ async fn every_page_opens_in_the_browser() {
                 "/samples".into(),
                 "/samples/new".into(),
                 "/reports/grades?year=2005".into(),
+                "/reports/targets".into(),
                 "/calculators".into(),
                 "/calculators?calc=recovery&reported=91.25&rfeed=3.48&rtail=0.28#recovery".into(),
             ],
@@ -451,5 +452,37 @@ async fn a_laboratory_sheet_with_a_bad_row_is_named_fixed_and_imported() {
     assert!(summary.contains("Imported") && summary.contains("4 results added"), "{summary}");
     let rec = server.db.sample_record(none.id).await.unwrap();
     assert_eq!(rec.assays.len(), 2);
+    b.close().await;
+}
+
+/// The president sets a co-op target on the form (a wrong value first), reads the year's report
+/// with its charts and the target missed, and prints it.
+#[tokio::test]
+async fn the_president_sets_a_target_and_prints_the_report() {
+    let server = spawn_server().await;
+    minecoop_store::demo::load_history(&server.db).await.unwrap();
+    let b = Browser::start("en-US").await;
+    let c = &b.client;
+    login(c, &server, "president", "president-demo-2026").await;
+    c.goto(&server.url("/reports/targets?year=2005")).await.unwrap();
+    c.find(Locator::Css("#f-figure option[value='tailing_grade']")).await.unwrap().click().await.unwrap();
+    fill(c, "f-value", "0,25").await;
+    c.find(Locator::Id("save-target")).await.unwrap().click().await.unwrap();
+    let e = text(c, "#e-value").await;
+    assert_eq!(e, "Not a number.");
+    fill(c, "f-value", "0.25").await;
+    c.find(Locator::Id("save-target")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Id("target-list")).await.expect("saved");
+    assert!(text(c, "#target-list").await.contains("0.25 %"));
+    c.goto(&server.url("/reports/grades?year=2005")).await.unwrap();
+    let row = text(c, "#targets tr.standing-missed").await;
+    assert!(row.contains("0.28 %") && row.contains("0.25 %"), "{row}");
+    let charts = c.find_all(Locator::Css("figure.chart svg")).await.unwrap();
+    assert_eq!(charts.len(), 2);
+    let (_, _, w, h) = charts[0].rectangle().await.unwrap();
+    assert!(w > 200.0 && h > 80.0, "the chart is drawn at a readable size: {w} x {h}");
+    b.screenshot("grade-report-2005").await;
+    let pdf = b.pdf("grade-report-2005").await;
+    assert!(pdf.starts_with(b"%PDF"), "the report prints");
     b.close().await;
 }

@@ -34,7 +34,15 @@ async fn the_grade_report_downloads_with_the_figures_the_page_shows() {
     let months: usize = csv[1..13].iter().map(|m| m[1].parse::<usize>().unwrap()).sum();
     assert_eq!(months, 216, "the months add up to the year");
 
-    let r = app.send_with(As::User("bureau"), Method::GET, "/reports/grades?year=2005&format=xlsx", None, &[("accept-language", "zh-CN")]).await;
+    let r = app
+        .send_with(
+            As::User("bureau"),
+            Method::GET,
+            "/reports/grades?year=2005&format=xlsx",
+            None,
+            &[("accept-language", "zh-CN")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.headers["content-type"].to_str().unwrap().contains("spreadsheetml"));
     let x = rows_of("r.xlsx", &r.bytes);
@@ -76,15 +84,8 @@ async fn every_production_view_downloads_and_adds_up() {
     assert_eq!(samples.len(), 1 + 18, "the month's 18 samples");
     assert!(samples[1][0].starts_with("S2005-"), "{:?}", samples[1]);
     // A mine's people download only what they may see.
-    let other = app
-        .db
-        .mine_choices()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|m| m.id != mine && m.status == "operating")
-        .unwrap()
-        .id;
+    let other =
+        app.db.mine_choices().await.unwrap().into_iter().find(|m| m.id != mine && m.status == "operating").unwrap().id;
     let r = app.get(As::User("officer"), &format!("/production/year?mine={other}&year=2005&format=csv")).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(!r.body.contains("2005-03"));
