@@ -7,6 +7,7 @@ pub mod cadastre;
 pub mod metallurgy;
 pub mod production;
 pub mod registry;
+pub mod safety;
 pub mod tabular;
 pub mod units;
 pub mod validation;
