@@ -758,6 +758,7 @@ async fn serve(store: Store, config: &Config, with_demo: bool) -> Result<ExitCod
         renewal_window_days: config.renewal_window_days.max(31),
         trust_proxy: config.trust_proxy,
         elements: elements_of(config)?,
+        qc: Default::default(),
     };
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;

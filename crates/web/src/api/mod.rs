@@ -27,6 +27,7 @@ use crate::{AppResult, AppState};
 mod cadastre;
 mod disputes;
 mod production;
+mod qc;
 mod samples;
 
 pub fn routes() -> Router<AppState> {
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .merge(disputes::routes())
         .merge(production::routes())
         .merge(samples::routes())
+        .merge(qc::routes())
         .route("/api/openapi.json", get(openapi_json))
         .route("/api/docs", get(docs))
         .route("/api/v1/me", get(me))
@@ -482,7 +484,8 @@ impl Modify for BearerAuth {
           production::list_production, production::record_production, production::production_versions,
           production::correct_production, production::production_summary,
           samples::list_samples, samples::register_sample, samples::get_sample, samples::add_custody_step,
-          samples::add_assays),
+          samples::add_assays,
+          qc::list_batches, qc::get_batch, qc::decide_batch, qc::list_materials, qc::add_material),
     components(schemas(MemberInput, MineInput, PersonInput, ProblemDoc, FieldProblemDoc)),
     modifiers(&BearerAuth),
     security(("token" = [])),

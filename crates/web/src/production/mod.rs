@@ -3,6 +3,7 @@
 //! and a day's versions.
 
 mod calculators;
+pub(crate) mod qc;
 mod samples;
 
 use std::collections::BTreeMap;
@@ -47,6 +48,9 @@ pub fn routes() -> Router<AppState> {
         .route("/samples/{id}/custody", axum::routing::post(samples::add_custody))
         .route("/samples/{id}/assays", axum::routing::post(samples::add_assay))
         .route("/samples/{id}/label", get(samples::label))
+        .route("/qc", get(qc::list))
+        .route("/qc/materials", get(qc::materials).post(qc::add_material))
+        .route("/qc/batches/{lab}/{batch}", get(qc::batch).post(qc::decide))
         .route("/production/{mine}/{day}", get(day_page).post(correct))
         .route("/production/{mine}/{day}/correct", get(correct_form))
 }
@@ -697,8 +701,10 @@ struct GradeReportPage {
     mine_name: String,
     r: minecoop_domain::production::report::GradeReport,
     unit: String,
-    months: Vec<(String, usize, String, String, String)>,
+    months: Vec<(String, usize, String, String, String, usize)>,
     finding: Option<String>,
+    /// Quality-control failures of the period: failed batches and failed checks.
+    qc: qc::Failures,
 }
 
 impl GradeReportPage {
@@ -746,6 +752,11 @@ async fn grade_report(
         .rev()
         .find(|f| f.figure == format!("recovery_pct.{}", el.code))
         .map(|f| f.value_e4 as f64 / 1e4);
+    // Blanks and reference materials are the laboratory's checks, not samples of the ore: the
+    // report counts routine samples and field duplicates.
+    let samples: Vec<_> =
+        samples.into_iter().filter(|x| matches!(x.qc_role.as_str(), "routine" | "duplicate")).collect();
+    let failures = qc::failures(&s, ids.as_deref(), from, to).await?;
     let kinds: Vec<&str> = samples.iter().map(|x| x.kind.as_str()).collect();
     let r = build(&totals(&drafts, std::slice::from_ref(&el)), &el, &kinds, reported);
     let months = (1..=12u32)
@@ -759,6 +770,7 @@ async fn grade_report(
                 pct(z.feed.grade(&el), 2),
                 pct(z.tailings.grade(&el), 2),
                 pct(z.waste.grade(&el), 2),
+                failures.by_month[(m - 1) as usize],
             )
         })
         .collect();
@@ -790,5 +802,6 @@ async fn grade_report(
         r,
         months,
         finding,
+        qc: failures,
     })
 }
