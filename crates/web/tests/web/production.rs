@@ -219,6 +219,8 @@ async fn the_2005_grade_report_shows_the_case_study_and_flags_the_reported_recov
         r.body.split(&format!("id=\"{id}\">")).nth(1).and_then(|x| x.split('<').next()).unwrap_or("").to_owned()
     };
     assert!(part("sample-total").starts_with("216"), "{}", part("sample-total"));
+    let qc = r.body.split("id=\"qc-failures\"").nth(1).unwrap_or("");
+    assert!(qc.contains("1 failed batches") && qc.contains("1 failed checks"), "the July batch: {qc}");
     assert_eq!(part("feed"), "3.48");
     assert_eq!(part("tailing"), "0.28");
     assert_eq!(part("waste"), "0.55");
