@@ -210,6 +210,47 @@ impl Store {
         Ok(out)
     }
 
+    /// Flagged batches nobody has decided on, of any time: what the dashboard shows. Only a QC
+    /// sample can flag a batch, so only QC samples are judged (with their context); the
+    /// samples and mines of a flagged batch are then counted from all its results.
+    pub async fn qc_awaiting(&self, mines: Option<&[Uuid]>, limits: &QcLimits) -> StoreResult<Vec<QcBatch>> {
+        let qc_samples = sample::Entity::find()
+            .filter(sample::Column::QcRole.ne(QcRole::Routine.as_str()))
+            .order_by_asc(sample::Column::TakenAt)
+            .all(self.conn())
+            .await?;
+        let mut out: Vec<QcBatch> =
+            self.judge(qc_samples, limits).await?.into_iter().filter(QcBatch::awaiting_decision).collect();
+        for b in &mut out {
+            let ids: BTreeSet<Uuid> = assay::Entity::find()
+                .filter(assay::Column::Lab.eq(b.qc.lab.as_str()))
+                .filter(assay::Column::Batch.eq(b.qc.batch.as_str()))
+                .all(self.conn())
+                .await?
+                .into_iter()
+                .map(|a| a.sample_id)
+                .collect();
+            let ids: Vec<Uuid> = ids.into_iter().collect();
+            let mut all_mines: BTreeSet<Uuid> = BTreeSet::new();
+            for chunk in ids.chunks(500) {
+                let found = sample::Entity::find()
+                    .filter(sample::Column::Id.is_in(chunk.iter().copied()))
+                    .all(self.conn())
+                    .await?;
+                all_mines.extend(found.iter().map(|s| s.mine_id));
+            }
+            b.qc.samples = ids.len();
+            b.qc.mines = all_mines.into_iter().collect();
+        }
+        if let Some(m) = mines {
+            out.retain(|b| b.qc.mines.iter().any(|x| m.contains(x)));
+            for b in &mut out {
+                b.qc.checks.retain(|c| m.contains(&c.mine_id));
+            }
+        }
+        Ok(out)
+    }
+
     /// One batch, whatever the period of its samples; `NotFound` when no result names it.
     pub async fn qc_batch(&self, lab: &str, batch: &str, limits: &QcLimits) -> StoreResult<QcBatch> {
         let ids: BTreeSet<Uuid> = assay::Entity::find()

@@ -82,6 +82,12 @@ both_backends! {
         assert_eq!(scoped.len(), 1);
         assert_eq!((scoped[0].qc.outcome, scoped[0].qc.checks.len()), (Outcome::Fail, 0));
 
+        // The dashboard's view, of any time: the same batch, counted whole.
+        let awaiting = db.qc_awaiting(None, &limits).await.unwrap();
+        assert_eq!(awaiting.len(), 1);
+        assert_eq!((awaiting[0].qc.batch.as_str(), awaiting[0].qc.samples, awaiting[0].qc.mines.len()), ("B2", 2, 2));
+        assert_eq!(db.qc_awaiting(Some(&[other.id]), &limits).await.unwrap().len(), 1, "his routine sample is in it");
+
         // The decision: a reason is required by the domain; an unknown batch is not found.
         let decide = |d: &str, r: &str| DecisionDraft::parse(&DecisionInput { decision: d.into(), reason: r.into() });
         assert!(decide("accepted", "").is_err());
@@ -93,6 +99,7 @@ both_backends! {
         assert_eq!(b2.decision.as_ref().map(|d| d.decision.as_str()), Some("accepted"), "the latest counts");
         assert!(!b2.awaiting_decision());
         assert_eq!(db.qc_decisions("都匀化验室", "B2").await.unwrap().len(), 2, "earlier decisions stay");
+        assert!(db.qc_awaiting(None, &limits).await.unwrap().is_empty(), "decided: off the dashboard");
         assert!(matches!(db.qc_batch("都匀化验室", "B9", &limits).await, Err(StoreError::NotFound)));
 
         // Every change is in the hash-chained audit log.

@@ -154,8 +154,8 @@ pub(crate) async fn batches(s: &AppState, v: &Viewer, from: NaiveDate, to: Naive
 
 /// Flagged batches nobody has decided on yet, of every period: what the dashboard shows.
 pub(crate) async fn awaiting(s: &AppState, v: &Viewer) -> AppResult<Vec<BatchRow>> {
-    let (from, to) = (NaiveDate::from_ymd_opt(1950, 1, 1).unwrap_or_default(), today());
-    Ok(batches(s, v, from, to).await?.iter().filter(|b| b.awaiting_decision()).map(|b| batch_row(v.lang, b)).collect())
+    let mines = scope(s, v).await?;
+    Ok(s.store.qc_awaiting(mines.as_deref(), &s.config.qc).await?.iter().map(|b| batch_row(v.lang, b)).collect())
 }
 
 /// One batch, if the viewer may see it (with the checks of the mines he sees).
