@@ -382,4 +382,19 @@ async fn a_failing_crm_flags_its_batch_on_the_dashboard_until_an_inspector_accep
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("\"reason\""), "{}", r.body);
+
+    // A new certificate over the API is a new version; the first stays, superseded.
+    let cert = json!({"name": "GBW07165", "element": "zn", "accepted": "3.02", "sd": "0.04", "certificate": "2006"});
+    let r = app.send(As::User("admin"), Method::POST, "/api/v1/qc/materials", Some(Body_::Json(cert))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!((r.json()["version"].as_i64(), r.json()["accepted"].as_str()), (Some(2), Some("3.02")));
+    let all = app.get(As::User("owner"), "/api/v1/qc/materials").await.json();
+    assert_eq!(all.as_array().map(Vec::len), Some(2));
+    assert_eq!((all[0]["current"].as_bool(), all[1]["current"].as_bool()), (Some(false), Some(true)));
+    let bad = json!({"name": "", "element": "xx", "accepted": "-1", "sd": ""});
+    let r = app.send(As::User("inspector"), Method::POST, "/api/v1/qc/materials", Some(Body_::Json(bad))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["name", "element", "accepted", "sd"] {
+        assert!(r.body.contains(&format!("\"{field}\"")), "{field}: {}", r.body);
+    }
 }
