@@ -796,6 +796,7 @@ async fn serve(store: Store, config: &Config, demo_history: Option<DemoHistory>)
         renewal_window_days: config.renewal_window_days.max(31),
         trust_proxy: config.trust_proxy,
         elements: elements_of(config)?,
+        qc: Default::default(),
     };
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;

@@ -185,6 +185,19 @@ impl Principal {
         self.is(&[Role::Admin, Role::Inspector])
     }
 
+    /// Quality control of every laboratory batch: the co-op's officers, inspectors and the
+    /// bureau. Owners and safety officers see only the batches holding their mines' samples.
+    pub fn can_view_all_qc(&self) -> bool {
+        self.is(&[Role::Admin, Role::President, Role::Inspector, Role::Bureau])
+    }
+
+    /// Accept or reject a batch flagged by quality control, and keep the reference materials'
+    /// accepted values: the inspectors (who run the sampling programme) and the administrator.
+    /// Not the president, who is a member's owner too: the mines do not judge their own grades.
+    pub fn can_decide_qc(&self) -> bool {
+        self.is(&[Role::Admin, Role::Inspector])
+    }
+
     /// Whether the principal may record production for some mine (to offer the form at all).
     pub fn can_record_any_production(&self) -> bool {
         self.is(&[Role::Admin, Role::Owner, Role::SafetyOfficer])

@@ -374,7 +374,8 @@ async fn load_dispute(store: &Store, actor: &Actor, daping: uuid::Uuid) -> Store
 }
 
 /// The co-op's 2005 as the case study reports it: daily production of every operating mine
-/// and the sampling programme's 216 samples with their custody and assays. Grades are set in
+/// and the sampling programme's 216 samples with their custody and assays (and the
+/// laboratory's reference materials and blanks, one batch of which fails quality control). Grades are set in
 /// pairs of days around the reported averages (same tonnes, +d and -d), so that the year's
 /// tonne-weighted averages are exactly feed 3.48 % Zn, tailing 0.28 %, waste 0.55 %. The co-op's
 /// reported recovery of 91.25 % is recorded too, for the report to set against the grades.
@@ -404,6 +405,7 @@ pub async fn load_history_between(store: &Store, first_year: i32, last_day: chro
             sample_month(store, &actor, &mines, first, &format!("2005-{month:02}"), [feed, tail, waste, 500_000])
                 .await?;
         }
+        load_qc(store, &actor, mines.first().map(|m| m.id)).await?;
         store.report_figure(&actor, 2005, None, "recovery_pct.zn", 912_500, "DAOA report 2005").await?;
     }
     if last_day.year() != 2005 {
@@ -543,6 +545,57 @@ async fn sample_month(
                 method: "AAS".into(),
             };
             store.record_assays(actor, s.id, "都匀化验室", batch, &[r], None).await?;
+            store.add_custody_step(actor, s.id, CustodyStep::Assayed, at(17), "都匀化验室", None).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The laboratory's own checks of 2005: a reference material and a blank in every monthly
+/// batch. In July the reference material reads 3.21 % against 3.00 ± 0.05 %: the batch fails
+/// quality control and waits on the dashboard for an inspector. Registered after the routine
+/// samples, so their codes stay as they were; the report counts them apart.
+async fn load_qc(store: &Store, actor: &Actor, mine: Option<uuid::Uuid>) -> StoreResult<()> {
+    use minecoop_domain::production::qc::MaterialDraft;
+    use minecoop_domain::production::sample::{AssayDraft, CustodyStep, QcRole, SampleDraft, SampleKind};
+    let Some(mine) = mine else { return Ok(()) };
+    let crm = "ZnCRM-A";
+    let m = MaterialDraft {
+        name: crm.into(),
+        element: "zn".into(),
+        unit: "%".into(),
+        accepted: 30_000,
+        sd: 500,
+        certificate: Some("演示用标准物质证书 2004-017".into()),
+    };
+    store.add_reference_material(actor, &m).await?;
+    for month in 1..=12u32 {
+        let day = chrono::NaiveDate::from_ymd_opt(2005, month, 20).unwrap_or_default();
+        let at = |h| day.and_hms_opt(h, 0, 0).unwrap_or_default();
+        let crm_value = if month == 7 { 32_100 } else { 30_000 + (month as i64 % 5 - 2) * 150 };
+        for (role, value) in [(QcRole::Reference, Some(crm_value)), (QcRole::Blank, None)] {
+            let d = SampleDraft {
+                mine_id: mine,
+                kind: SampleKind::Feed,
+                point: "化验室质控".into(),
+                taken_at: at(9),
+                taken_by: "都匀化验室".into(),
+                qc_role: role,
+                duplicate_of: None,
+                reference: (role == QcRole::Reference).then(|| crm.to_owned()),
+                notes: None,
+            };
+            let s = store.register_sample(actor, &d).await?;
+            store.add_custody_step(actor, s.id, CustodyStep::Dispatched, at(10), "都匀化验室", None).await?;
+            store.add_custody_step(actor, s.id, CustodyStep::Received, at(10), "都匀化验室", None).await?;
+            let r = AssayDraft {
+                element: "zn".into(),
+                value,
+                below_dl: value.is_none(),
+                detection_limit: Some(100),
+                method: "AAS".into(),
+            };
+            store.record_assays(actor, s.id, "都匀化验室", &format!("2005-{month:02}"), &[r], None).await?;
             store.add_custody_step(actor, s.id, CustodyStep::Assayed, at(17), "都匀化验室", None).await?;
         }
     }

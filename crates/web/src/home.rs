@@ -23,6 +23,8 @@ struct HomePage {
     summary: RegisterSummary,
     /// Licences due for renewal or expired, for those who act on them.
     renewals: Vec<crate::cadastre::Row>,
+    /// Laboratory batches flagged by quality control that no inspector has decided on yet.
+    rows: Vec<crate::production::qc::BatchRow>,
 }
 
 async fn home(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Response> {
@@ -32,5 +34,6 @@ async fn home(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Respo
         matches!(p.role, Role::Admin | Role::President | Role::Owner | Role::Inspector | Role::Bureau)
     });
     let renewals = if acts { crate::cadastre::renewals(&s, &v).await? } else { Vec::new() };
-    render(&HomePage { ctx: Ctx::new(&v, &uri), summary, renewals })
+    let rows = if v.principal.is_some() { crate::production::qc::awaiting(&s, &v).await? } else { Vec::new() };
+    render(&HomePage { ctx: Ctx::new(&v, &uri), summary, renewals, rows })
 }

@@ -45,6 +45,8 @@ pub struct WebConfig {
     pub trust_proxy: bool,
     /// The elements the co-op assays for, with their units.
     pub elements: Vec<minecoop_domain::production::Element>,
+    /// The thresholds of quality control (the industry's usual ones by default).
+    pub qc: minecoop_domain::production::qc::QcLimits,
 }
 
 impl Default for WebConfig {
@@ -54,6 +56,7 @@ impl Default for WebConfig {
             renewal_window_days: 90,
             trust_proxy: false,
             elements: minecoop_domain::production::default_elements(),
+            qc: Default::default(),
         }
     }
 }

@@ -49,6 +49,7 @@ impl Ctx {
             add("/licences", "nav-licences");
             add("/production", "nav-production");
             add("/samples", "nav-samples");
+            add("/qc", "nav-qc");
             add("/reports/grades", "nav-reports");
             add("/calculators", "nav-calculators");
             add("/disputes", "nav-disputes");

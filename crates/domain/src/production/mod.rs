@@ -7,6 +7,7 @@
 pub mod assay_import;
 pub mod import;
 pub mod period;
+pub mod qc;
 pub mod record;
 pub mod report;
 pub mod sample;

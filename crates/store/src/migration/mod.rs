@@ -11,6 +11,7 @@ mod m20261126_000005_production;
 mod m20261126_000006_samples;
 mod m20261126_000007_reported_figures;
 mod m20261126_000008_attachments;
+mod m20261126_000009_qc;
 mod m20261126_000010_targets;
 
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000006_samples::Migration),
             Box::new(m20261126_000007_reported_figures::Migration),
             Box::new(m20261126_000008_attachments::Migration),
+            Box::new(m20261126_000009_qc::Migration),
             Box::new(m20261126_000010_targets::Migration),
         ]
     }

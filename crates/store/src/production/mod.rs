@@ -1,7 +1,10 @@
 //! Daily production records: saved, corrected by new versions, and read back by period.
 
 pub mod assay;
+pub mod qc;
+pub mod qc_decision;
 pub mod record;
+pub mod reference_material;
 pub mod reported;
 pub mod sample;
 pub mod sample_event;

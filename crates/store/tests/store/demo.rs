@@ -38,7 +38,14 @@ both_backends! {
             .samples_between(None, from.and_hms_opt(0, 0, 0).unwrap(), to.and_hms_opt(23, 59, 59).unwrap())
             .await
             .unwrap();
-        assert_eq!(samples.len(), 216);
+        assert_eq!(samples.iter().filter(|s| s.qc_role == "routine").count(), 216);
+        assert_eq!(samples.len(), 216 + 24, "a reference material and a blank in every monthly batch");
+        let qc = db
+            .qc_batches(None, from.and_hms_opt(0, 0, 0).unwrap(), to.and_hms_opt(23, 59, 59).unwrap(), &Default::default())
+            .await
+            .unwrap();
+        let flagged: Vec<&str> = qc.iter().filter(|b| b.awaiting_decision()).map(|b| b.qc.batch.as_str()).collect();
+        assert_eq!((qc.len(), flagged), (12, vec!["2005-07"]));
         let reported = db.reported_figures(2005, None).await.unwrap();
         assert_eq!((reported[0].figure.as_str(), reported[0].value_e4), ("recovery_pct.zn", 912_500));
         assert!(db.audit_verify().await.unwrap().is_ok());

@@ -7,6 +7,7 @@ mod cadastre;
 mod demo;
 mod disputes;
 mod production;
+mod qc;
 mod registry;
 mod samples;
 

@@ -28,6 +28,7 @@ use crate::{AppResult, AppState};
 mod cadastre;
 mod disputes;
 mod production;
+mod qc;
 mod reports;
 mod samples;
 
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .merge(production::routes())
         .merge(samples::routes())
         .merge(reports::routes())
+        .merge(qc::routes())
         .route("/api/openapi.json", get(openapi_json))
         .route("/api/docs", get(docs))
         .route("/api/v1/me", get(me))
@@ -485,7 +487,8 @@ impl Modify for BearerAuth {
           production::list_production, production::record_production, production::production_versions,
           production::correct_production, production::production_summary,
           samples::list_samples, samples::register_sample, samples::get_sample, samples::add_custody_step,
-          samples::add_assays, reports::grade_report, reports::list_targets, reports::set_target),
+          samples::add_assays, reports::grade_report, reports::list_targets, reports::set_target,
+          qc::list_batches, qc::get_batch, qc::decide_batch, qc::list_materials, qc::add_material),
     components(schemas(MemberInput, MineInput, PersonInput, ProblemDoc, FieldProblemDoc, TargetInput)),
     modifiers(&BearerAuth),
     security(("token" = [])),

@@ -3,6 +3,7 @@
 //! and a day's versions.
 
 mod calculators;
+pub(crate) mod qc;
 pub(crate) mod report;
 mod samples;
 
@@ -50,6 +51,9 @@ pub fn routes() -> Router<AppState> {
         .route("/samples/{id}/custody", axum::routing::post(samples::add_custody))
         .route("/samples/{id}/assays", axum::routing::post(samples::add_assay))
         .route("/samples/{id}/label", get(samples::label))
+        .route("/qc", get(qc::list))
+        .route("/qc/materials", get(qc::materials).post(qc::add_material))
+        .route("/qc/batches/{lab}/{batch}", get(qc::batch).post(qc::decide))
         .route("/production/{mine}/{day}", get(day_page).post(correct))
         .route("/production/{mine}/{day}/correct", get(correct_form))
 }

@@ -55,6 +55,8 @@ pub struct ReportData {
     /// `YYYY-MM` and that month's report.
     pub months: Vec<(String, GradeReport)>,
     pub targets: Vec<TargetLine>,
+    /// Quality-control failures of the period: failed batches and checks, by month too.
+    pub qc: super::qc::Failures,
 }
 
 fn actual(r: &GradeReport, f: TargetFigure) -> Option<Decimal> {
@@ -93,6 +95,11 @@ pub(crate) async fn report_data(s: &AppState, v: &Viewer, q: &YearParams) -> App
         .find(|f| f.figure == format!("recovery_pct.{}", el.code))
         .map(|f| f.value_e4 as f64 / 1e4);
     use minecoop_domain::production::period::totals;
+    // Blanks and reference materials are the laboratory's checks, not samples of the ore: the
+    // report counts routine samples and field duplicates.
+    let samples: Vec<_> =
+        samples.into_iter().filter(|x| matches!(x.qc_role.as_str(), "routine" | "duplicate")).collect();
+    let qc = super::qc::failures(s, ids.as_deref(), from, to).await?;
     let kinds: Vec<&str> = samples.iter().map(|x| x.kind.as_str()).collect();
     let r = build(&totals(&drafts, one), &el, &kinds, reported);
     let months = (1..=12u32)
@@ -116,7 +123,7 @@ pub(crate) async fn report_data(s: &AppState, v: &Viewer, q: &YearParams) -> App
         .and_then(|id| scope.readable.iter().find(|m| m.id == id).map(|m| m.name_zh.clone()))
         .unwrap_or_else(|| v.lang.t("production-whole-coop"));
     let unit = el.unit.symbol().to_owned();
-    Ok((ReportData { year, mine, mine_name, element: el, unit, r, months, targets }, scope))
+    Ok((ReportData { year, mine, mine_name, element: el, unit, r, months, targets, qc }, scope))
 }
 
 pub struct MonthRow {
@@ -127,6 +134,7 @@ pub struct MonthRow {
     pub tailing: String,
     pub waste: String,
     pub recovery: String,
+    pub qc_failures: usize,
 }
 
 pub struct TargetRow {
@@ -230,10 +238,11 @@ fn export_table(lang: Lang, d: &ReportData) -> Table {
         format!("{} (%)", t("grade-report-recovery-grades")),
         format!("{} (t)", t("grade-report-lost-tailings")),
         format!("{} (t)", t("grade-report-lost-waste")),
+        t("qc-report-failures"),
     ];
     let mut table = Table::new(format!("grades-{}", d.year), headers);
     let round = |x: Option<Decimal>| Cell::from(x.map(|x| x.round_dp(6)));
-    let row = |label: String, r: &GradeReport| {
+    let row = |label: String, r: &GradeReport, qc: usize| {
         vec![
             Cell::from(label),
             Cell::from(r.sample_total),
@@ -245,12 +254,13 @@ fn export_table(lang: Lang, d: &ReportData) -> Table {
             Cell::from(r.recovery_from_grades),
             round(Some(r.metal_to_tailings_t)),
             round(Some(r.metal_to_waste_t)),
+            Cell::from(qc),
         ]
     };
-    for (m, r) in &d.months {
-        table.push(row(m.clone(), r));
+    for (i, (m, r)) in d.months.iter().enumerate() {
+        table.push(row(m.clone(), r, d.qc.by_month.get(i).copied().unwrap_or_default()));
     }
-    table.push(row(format!("{} {}", t("production-total"), d.year), &d.r));
+    table.push(row(format!("{} {}", t("production-total"), d.year), &d.r, d.qc.batches));
     if !d.targets.is_empty() {
         let target = |f: TargetFigure| Cell::from(d.targets.iter().find(|x| x.figure == f).map(|x| x.target));
         table.push(vec![
@@ -261,6 +271,7 @@ fn export_table(lang: Lang, d: &ReportData) -> Table {
             target(TargetFigure::TailingGrade),
             target(TargetFigure::WasteGrade),
             target(TargetFigure::Recovery),
+            Cell::Empty,
             Cell::Empty,
             Cell::Empty,
             Cell::Empty,
@@ -285,7 +296,8 @@ pub async fn grade_report(
     let rows = d
         .months
         .iter()
-        .map(|(m, r)| MonthRow {
+        .enumerate()
+        .map(|(i, (m, r))| MonthRow {
             month: m.clone(),
             samples: r.sample_total,
             feed: pct(r.feed, 2),
@@ -293,6 +305,7 @@ pub async fn grade_report(
             tailing: pct(r.tailing, 2),
             waste: pct(r.waste, 2),
             recovery: pct(r.recovery_from_metal, 2),
+            qc_failures: d.qc.by_month.get(i).copied().unwrap_or_default(),
         })
         .collect();
     let finding = d.r.check.as_ref().and_then(|c| {

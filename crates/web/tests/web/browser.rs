@@ -486,3 +486,68 @@ async fn the_president_sets_a_target_and_prints_the_report() {
     assert!(pdf.starts_with(b"%PDF"), "the report prints");
     b.close().await;
 }
+
+/// A batch whose reference material failed is on the inspector's dashboard; he opens it, sees
+/// the failed check, rejects it with a reason, and it leaves the dashboard.
+#[tokio::test]
+async fn an_inspector_decides_a_failed_batch_from_the_dashboard() {
+    use minecoop_domain::production::qc::{MaterialDraft, MaterialInput};
+    use minecoop_domain::production::sample::{
+        AssayDraft, AssayInput, CustodyStep, SampleDraft, SampleInput, parse_local_time,
+    };
+    let server = spawn_server().await;
+    let actor = minecoop_store::Actor::system("test");
+    let el = minecoop_domain::production::default_elements();
+    let m = MaterialInput {
+        name: "GBW07165".into(),
+        element: "zn".into(),
+        accepted: "3.00".into(),
+        sd: "0.05".into(),
+        certificate: String::new(),
+    };
+    server.db.add_reference_material(&actor, &MaterialDraft::parse(&m, &el).unwrap()).await.unwrap();
+    let i = SampleInput {
+        mine_id: server.db.mine_choices().await.unwrap().remove(0).id.to_string(),
+        kind: "feed".into(),
+        point: "laboratory".into(),
+        taken_at: "2026-03-01T09:00".into(),
+        taken_by: "张工".into(),
+        qc_role: "crm".into(),
+        reference: "GBW07165".into(),
+        ..Default::default()
+    };
+    let d = SampleDraft::parse(&i, parse_local_time("2026-11-01T00:00").unwrap()).unwrap();
+    let smp = server.db.register_sample(&actor, &d).await.unwrap();
+    let t = parse_local_time("2026-03-01T12:00").unwrap();
+    for step in [CustodyStep::Dispatched, CustodyStep::Received] {
+        server.db.add_custody_step(&actor, smp.id, step, t, "李", None).await.unwrap();
+    }
+    let a =
+        AssayInput { element: "zn".into(), value: "2.70".into(), method: "AAS".into(), detection_limit: String::new() };
+    server
+        .db
+        .record_assays(&actor, smp.id, "都匀化验室", "B-0301", &[AssayDraft::parse(&a, &el).unwrap()], None)
+        .await
+        .unwrap();
+
+    let b = Browser::start("en-US").await;
+    let c = &b.client;
+    login(c, &server, "inspector", "inspector-demo-2026").await;
+    c.goto(&server.url("/")).await.unwrap();
+    let awaiting = text(c, "#qc-awaiting").await;
+    assert!(awaiting.contains("B-0301") && awaiting.contains("More than 3 sd"), "{awaiting}");
+    c.find(Locator::Css("#qc-awaiting a")).await.unwrap().click().await.unwrap();
+    let checks = text(c, "#qc-checks").await;
+    assert!(checks.contains(&smp.code) && checks.contains("-6 sd"), "{checks}");
+    c.find(Locator::Css("#f-decision")).await.unwrap().select_by_value("rejected").await.unwrap();
+    c.find(Locator::Id("decide")).await.unwrap().click().await.unwrap();
+    assert!(text(c, "#e-reason").await.contains("Required"), "a decision needs its reason");
+    fill(c, "f-reason", "CRM reads low: the whole batch is re-assayed").await;
+    c.find(Locator::Id("decide")).await.unwrap().click().await.unwrap();
+    let decisions = text(c, "#decisions").await;
+    assert!(decisions.contains("Rejected") && decisions.contains("re-assayed"), "{decisions}");
+    b.screenshot("qc-batch").await;
+    c.goto(&server.url("/")).await.unwrap();
+    assert!(c.find(Locator::Id("qc-awaiting")).await.is_err(), "decided: off the dashboard");
+    b.close().await;
+}

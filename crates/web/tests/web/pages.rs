@@ -186,7 +186,7 @@ fn both_languages_have_the_same_keys_and_every_used_key() {
             }
             let text = std::fs::read_to_string(&p).unwrap();
             for part in text.split('"').skip(1).step_by(2).filter(|_| ext == "rs") {
-                let is_key = ["err-", "error-", "warn-"].iter().any(|pre| part.starts_with(pre))
+                let is_key = ["err-", "error-", "warn-", "qc-rule-"].iter().any(|pre| part.starts_with(pre))
                     && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
                 if is_key {
                     used.insert(part.to_owned());
@@ -218,6 +218,10 @@ fn both_languages_have_the_same_keys_and_every_used_key() {
         used.extend(SampleKind::ALL.iter().map(|s| format!("sample-kind-{s}")));
         used.extend(QcRole::ALL.iter().map(|s| format!("qc-role-{s}")));
         used.extend(CustodyStep::ALL.iter().map(|s| format!("custody-{s}")));
+        use minecoop_domain::production::qc::{Decision, Outcome};
+        used.extend(Outcome::ALL.iter().map(|s| format!("qc-outcome-{s}")));
+        used.extend(Decision::ALL.iter().map(|s| format!("qc-decision-{s}")));
+        used.extend(["all", "flagged", "undecided"].iter().map(|s| format!("qc-show-{s}")));
     }
     let missing: Vec<_> = used.iter().filter(|k| !Lang::En.has(k) || !Lang::Zh.has(k)).collect();
     assert!(missing.is_empty(), "keys used but not translated: {missing:?}");

@@ -219,6 +219,8 @@ async fn the_2005_grade_report_shows_the_case_study_and_flags_the_reported_recov
         r.body.split(&format!("id=\"{id}\">")).nth(1).and_then(|x| x.split('<').next()).unwrap_or("").to_owned()
     };
     assert!(part("sample-total").starts_with("216"), "{}", part("sample-total"));
+    let qc = r.body.split("id=\"qc-failures\"").nth(1).unwrap_or("");
+    assert!(qc.contains("1 failed batches") && qc.contains("1 failed checks"), "the July batch: {qc}");
     assert_eq!(part("feed"), "3.48");
     assert_eq!(part("tailing"), "0.28");
     assert_eq!(part("waste"), "0.55");
@@ -267,4 +269,132 @@ async fn a_sample_over_the_api_is_followed_to_the_laboratory_and_assayed() {
         .send(As::User("officer"), Method::POST, &format!("/api/v1/samples/{id}/assays"), Some(Body_::Json(early)))
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "a mine never writes its own grades");
+}
+
+/// A reference material that reads far from its accepted value flags its batch: the batch shows
+/// on the dashboard of those who see it until an inspector decides on it
+/// with a reason; the grade report counts the failure.
+#[tokio::test]
+async fn a_failing_crm_flags_its_batch_on_the_dashboard_until_an_inspector_accepts_it() {
+    use minecoop_domain::production::sample::{
+        AssayDraft, AssayInput, CustodyStep, SampleDraft, SampleInput, parse_local_time,
+    };
+    let app = app(Backend::Sqlite).await;
+    let form = |s: &str| Some(Body_::Form(s.to_owned()));
+    // The material, over the page: field errors first, in the user's language.
+    let r = app
+        .send_with(
+            As::User("inspector"),
+            Method::POST,
+            "/qc/materials",
+            form("name=GBW07165&element=zn&accepted=x&sd=0"),
+            &[("accept-language", "zh-CN")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("标准偏差必须大于零") && r.body.contains("id=\"e-accepted\""), "{}", r.body);
+    let r = app
+        .send(
+            As::User("inspector"),
+            Method::POST,
+            "/qc/materials",
+            form("name=GBW07165&element=zn&accepted=3.00&sd=0.05"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(app.get(As::User("owner"), "/qc/materials").await.body.contains("GBW07165"));
+
+    // A CRM sample of the officer's mine reads 3.30 % in batch QC-7.
+    let mine = app.db.user_by_name("officer").await.unwrap().mine_id.unwrap();
+    let actor = minecoop_store::Actor::system("test");
+    let i = SampleInput {
+        mine_id: mine.to_string(),
+        kind: "feed".into(),
+        point: "laboratory".into(),
+        taken_at: "2005-05-10T09:00".into(),
+        taken_by: "张工".into(),
+        qc_role: "crm".into(),
+        reference: "GBW07165".into(),
+        ..Default::default()
+    };
+    let d = SampleDraft::parse(&i, parse_local_time("2026-01-01T00:00").unwrap()).unwrap();
+    let crm = app.db.register_sample(&actor, &d).await.unwrap();
+    let t = parse_local_time("2005-05-10T12:00").unwrap();
+    app.db.add_custody_step(&actor, crm.id, CustodyStep::Dispatched, t, "王", None).await.unwrap();
+    app.db.add_custody_step(&actor, crm.id, CustodyStep::Received, t, "李", None).await.unwrap();
+    let a =
+        AssayInput { element: "zn".into(), value: "3.30".into(), method: "AAS".into(), detection_limit: "0.01".into() };
+    let a = AssayDraft::parse(&a, &minecoop_domain::production::default_elements()).unwrap();
+    app.db.record_assays(&actor, crm.id, "都匀化验室", "QC-7", &[a], None).await.unwrap();
+
+    let home = app.get(As::User("inspector"), "/").await.body;
+    let section = home.split("id=\"qc-awaiting\"").nth(1).unwrap_or_else(|| panic!("no QC section: {home}"));
+    assert!(
+        section.contains("QC-7") && section.contains(&crm.code) && section.contains("与认定值相差超过3倍标准偏差"),
+        "{section}"
+    );
+    assert!(app.get(As::User("officer"), "/").await.body.contains("id=\"qc-awaiting\""), "his mine's batch");
+    assert!(app.get(As::User("owner"), "/").await.body.contains("QC-7"), "his enterprise's mine");
+    let report = app.get(As::User("bureau"), "/reports/grades?year=2005").await.body;
+    let failures = report.split("id=\"qc-failures\"").nth(1).unwrap_or("");
+    assert!(failures.contains("不合格批次 1 个") && failures.contains("不合格检查 1 项"), "{failures}");
+
+    // The decision: only an inspector (or the administrator), with a reason.
+    let path = "/qc/batches/%E9%83%BD%E5%8C%80%E5%8C%96%E9%AA%8C%E5%AE%A4/QC-7";
+    let page = app.get(As::User("bureau"), path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("超过3倍标准偏差"), "{}", page.body);
+    assert!(!page.body.contains("id=\"decide-form\""), "the bureau reads, does not decide");
+    let r = app.send(As::User("president"), Method::POST, path, form("decision=accepted&reason=fine")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app.send(As::User("inspector"), Method::POST, path, form("decision=accepted&reason=")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"e-reason\""), "{}", r.body);
+    let r = app
+        .send(
+            As::User("inspector"),
+            Method::POST,
+            path,
+            form("decision=accepted&reason=CRM+bottle+left+open%3B+routine+re-assays+agree"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get(As::User("inspector"), path).await.body;
+    assert!(page.contains("CRM bottle left open"), "{page}");
+    assert!(
+        !app.get(As::User("inspector"), "/").await.body.contains("id=\"qc-awaiting\""),
+        "decided: off the dashboard"
+    );
+
+    // The API says the same, and refuses a decision without its reason field by field.
+    let api = app.get(As::User("bureau"), "/api/v1/qc/batches?from=2005-01-01&to=2005-12-31&show=flagged").await.json();
+    assert_eq!(api[0]["batch"], "QC-7");
+    assert_eq!(api[0]["outcome"], "fail");
+    assert_eq!(api[0]["checks"][0]["rule"], "qc-rule-crm-3sd");
+    assert_eq!(api[0]["decision"]["decision"], "accepted");
+    let r = app
+        .send(
+            As::User("admin"),
+            Method::POST,
+            &format!("/api/v1{path}/decision"),
+            Some(Body_::Json(json!({"decision": "rejected"}))),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("\"reason\""), "{}", r.body);
+
+    // A new certificate over the API is a new version; the first stays, superseded.
+    let cert = json!({"name": "GBW07165", "element": "zn", "accepted": "3.02", "sd": "0.04", "certificate": "2006"});
+    let r = app.send(As::User("admin"), Method::POST, "/api/v1/qc/materials", Some(Body_::Json(cert))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!((r.json()["version"].as_i64(), r.json()["accepted"].as_str()), (Some(2), Some("3.02")));
+    let all = app.get(As::User("owner"), "/api/v1/qc/materials").await.json();
+    assert_eq!(all.as_array().map(Vec::len), Some(2));
+    assert_eq!((all[0]["current"].as_bool(), all[1]["current"].as_bool()), (Some(false), Some(true)));
+    let bad = json!({"name": "", "element": "xx", "accepted": "-1", "sd": ""});
+    let r = app.send(As::User("inspector"), Method::POST, "/api/v1/qc/materials", Some(Body_::Json(bad))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["name", "element", "accepted", "sd"] {
+        assert!(r.body.contains(&format!("\"{field}\"")), "{field}: {}", r.body);
+    }
 }

@@ -81,7 +81,7 @@ async fn every_production_view_downloads_and_adds_up() {
 
     let r = app.get(As::User("inspector"), "/samples?month=2005-03&format=csv").await;
     let samples = rows_of("s.csv", &r.bytes);
-    assert_eq!(samples.len(), 1 + 18, "the month's 18 samples");
+    assert_eq!(samples.len(), 1 + 18 + 2, "the month's 18 samples, and the laboratory's CRM and blank");
     assert!(samples[1][0].starts_with("S2005-"), "{:?}", samples[1]);
     // A mine's people download only what they may see.
     let other =

@@ -88,6 +88,17 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
     ("GET", "/samples/{own_sample}/label", B::None, [303, 200, 200, 200, 200, 200, 200]),
     ("GET", "/samples/{other_sample}/label", B::None, [303, 200, 200, 200, 403, 403, 200]),
     ("GET", "/calculators?calc=two&feed=1&conc=10&tail=2", B::None, [303, 422, 422, 422, 422, 422, 422]),
+    ("GET", "/qc", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/qc?from=2005-01-01&to=2005-12-31&show=flagged", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/qc?from=nonsense", B::None, [303, 400, 400, 400, 400, 400, 400]),
+    ("GET", "/qc/materials", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    // The batch holds only a sample of the other member's mine.
+    ("GET", "/qc/batches/LabA/QC-1", B::None, [303, 200, 200, 200, 403, 403, 200]),
+    ("GET", "/qc/batches/LabA/none", B::None, [303, 404, 404, 404, 404, 404, 404]),
+    ("GET", "/api/v1/qc/batches", B::None, [401, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/api/v1/qc/batches?from=2005-13-01", B::None, [401, 422, 422, 422, 422, 422, 422]),
+    ("GET", "/api/v1/qc/batches/LabA/QC-1", B::None, [401, 200, 200, 200, 403, 403, 200]),
+    ("GET", "/api/v1/qc/materials", B::None, [401, 200, 200, 200, 200, 200, 200]),
     ("GET", "/production/year?mine={other_mine}&year=2005", B::None, [303, 200, 200, 200, 403, 403, 200]),
     ("GET", "/production/{own_mine}/2005-03-01", B::None, [303, 404, 404, 404, 404, 404, 404]),
     ("GET", "/production/{other_mine}/2005-03-01", B::None, [303, 404, 404, 404, 403, 403, 404]),
@@ -157,6 +168,8 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
     ("POST", "/samples/{own_sample}/custody", B::Form(""), [303, 422, 403, 422, 422, 422, 403]),
     ("POST", "/samples/{other_sample}/custody", B::Form(""), [303, 422, 403, 422, 403, 403, 403]),
     ("POST", "/samples/{own_sample}/assays", B::Form(""), [303, 422, 403, 422, 403, 403, 403]),
+    ("POST", "/qc/materials", B::Form(""), [303, 422, 403, 422, 403, 403, 403]),
+    ("POST", "/qc/batches/LabA/QC-1", B::Form(""), [303, 422, 403, 422, 403, 403, 403]),
     ("POST", "/production/{own_mine}/2005-03-01", B::Form("version=1"), [303, 422, 403, 403, 422, 422, 403]),
     ("POST", "/production/{other_mine}/2005-03-01", B::Form("version=1"), [303, 422, 403, 403, 403, 403, 403]),
     ("POST", "/disputes/{case}/events", B::Form("version=2"), [303, 422, 422, 422, 422, 403, 403]),
@@ -194,6 +207,9 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
     ("POST", "/api/v1/samples/{own_sample}/custody", B::Json("{}"), [401, 422, 403, 422, 422, 422, 403]),
     ("POST", "/api/v1/samples/{other_sample}/custody", B::Json("{}"), [401, 422, 403, 422, 403, 403, 403]),
     ("POST", "/api/v1/samples/{own_sample}/assays", B::Json("{}"), [401, 422, 403, 422, 403, 403, 403]),
+    ("POST", "/api/v1/qc/materials", B::Json("{}"), [401, 422, 403, 422, 403, 403, 403]),
+    ("POST", "/api/v1/qc/batches/LabA/QC-1/decision", B::Json("{}"), [401, 422, 403, 422, 403, 403, 403]),
+    ("POST", "/api/v1/qc/batches/LabA/none/decision", B::Json("{}"), [401, 404, 403, 404, 403, 403, 403]),
     (
         "POST",
         "/api/v1/production/{own_mine}/2005-03-01",
@@ -253,6 +269,35 @@ async fn ids(app: &TestApp) -> Ids {
     let actor = minecoop_store::Actor::system("test");
     let own_sample = app.db.register_sample(&actor, &sample(own_mine.id)).await.unwrap().id.to_string();
     let other_sample = app.db.register_sample(&actor, &sample(other_mine.id)).await.unwrap().id.to_string();
+    {
+        // A laboratory batch holding one reference material of the other member's mine.
+        use minecoop_domain::production::sample::{
+            AssayDraft, AssayInput, CustodyStep, SampleDraft, SampleInput, parse_local_time,
+        };
+        let i = SampleInput {
+            mine_id: other_mine.id.to_string(),
+            kind: "feed".into(),
+            point: "lab".into(),
+            taken_at: "2005-03-02T09:00".into(),
+            taken_by: "tester".into(),
+            qc_role: "crm".into(),
+            reference: "GBW07165".into(),
+            ..Default::default()
+        };
+        let t = parse_local_time("2005-03-02T12:00").unwrap();
+        let d = SampleDraft::parse(&i, parse_local_time("2026-01-01T00:00").unwrap()).unwrap();
+        let crm = app.db.register_sample(&actor, &d).await.unwrap();
+        app.db.add_custody_step(&actor, crm.id, CustodyStep::Dispatched, t, "t", None).await.unwrap();
+        app.db.add_custody_step(&actor, crm.id, CustodyStep::Received, t, "t", None).await.unwrap();
+        let a = AssayInput {
+            element: "zn".into(),
+            value: "3.01".into(),
+            method: "AAS".into(),
+            detection_limit: String::new(),
+        };
+        let a = AssayDraft::parse(&a, &minecoop_domain::production::default_elements()).unwrap();
+        app.db.record_assays(&actor, crm.id, "LabA", "QC-1", &[a], None).await.unwrap();
+    }
     Ids {
         own: own.id.to_string(),
         other: other.id.to_string(),
@@ -337,6 +382,7 @@ fn table_covers_every_route() {
         include_str!("../../src/api/disputes.rs"),
         include_str!("../../src/api/production.rs"),
         include_str!("../../src/api/samples.rs"),
+        include_str!("../../src/api/qc.rs"),
         include_str!("../../src/audit.rs"),
         include_str!("../../src/home.rs"),
         include_str!("../../src/cadastre/mod.rs"),
