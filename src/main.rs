@@ -55,6 +55,50 @@ enum Command {
     /// Metallurgical accounting calculators (no database needed). Grades are percent metal.
     #[command(subcommand)]
     Metallurgy(MetallurgyCommand),
+    /// Safety calculators (no database needed): accident class, legal deadlines, frequency rates.
+    #[command(subcommand)]
+    Safety(SafetyCommand),
+}
+
+#[derive(Subcommand)]
+enum SafetyCommand {
+    /// The class of an accident under State Council Decree No. 493 (the highest class any one
+    /// criterion reaches) and the level of government that investigates it.
+    Classify {
+        #[arg(long, allow_negative_numbers = true)]
+        deaths: i64,
+        #[arg(long = "serious-injuries", allow_negative_numbers = true)]
+        serious_injuries: i64,
+        /// Direct economic loss, RMB.
+        #[arg(long, allow_negative_numbers = true)]
+        loss: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+    },
+    /// The legal deadlines that run from an accident (ISO 8601 local times, YYYY-MM-DDTHH:MM).
+    Deadlines {
+        #[arg(long)]
+        occurred: String,
+        #[arg(long = "unit-head-notified")]
+        unit_head_notified: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+    },
+    /// LTIFR, TRIFR and fatality frequency rate per 1,000,000 hours worked.
+    Rates {
+        #[arg(long, allow_negative_numbers = true)]
+        hours: String,
+        #[arg(long, allow_negative_numbers = true, default_value_t = 0)]
+        fatalities: i64,
+        #[arg(long = "lost-time", allow_negative_numbers = true, default_value_t = 0)]
+        lost_time: i64,
+        #[arg(long, allow_negative_numbers = true, default_value_t = 0)]
+        restricted: i64,
+        #[arg(long, allow_negative_numbers = true, default_value_t = 0)]
+        medical: i64,
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+    },
 }
 
 #[derive(Subcommand)]
@@ -369,6 +413,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     if let Command::Metallurgy(cmd) = &cli.command {
         return metallurgy_command(cmd);
     }
+    if let Command::Safety(cmd) = &cli.command {
+        return safety_command(cmd);
+    }
     let config = load_config(&cli)?;
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -388,7 +435,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             print_logins(logins);
         }
         Command::Serve(args) => return serve(store, &config, args.demo.then_some(args.history)).await,
-        Command::Cadastre(_) | Command::Metallurgy(_) => unreachable!("handled before the database is opened"),
+        Command::Cadastre(_) | Command::Metallurgy(_) | Command::Safety(_) => {
+            unreachable!("handled before the database is opened")
+        }
         Command::User(cmd) => user_command(&store, &system, cmd).await?,
         Command::Import(ImportCommand::Production { file, dry_run }) => {
             return import_production(&store, &system, &file, dry_run, &elements_of(&config)?).await;
@@ -614,6 +663,73 @@ fn cadastre_check(
 
 /// `minecoop metallurgy ...`: exit 0 with the result, 2 (through `main`) with every problem of
 /// the input, each naming the argument, stream or node.
+/// A calculator's bad input: the flag and what is wrong, in English.
+fn flag_error(flag: &str, code: &str) -> anyhow::Error {
+    anyhow::anyhow!("--{flag}: {}", minecoop_web::i18n::Lang::En.t(code))
+}
+
+fn safety_command(cmd: &SafetyCommand) -> Result<ExitCode> {
+    use minecoop_domain::safety;
+    let count = |flag: &str, n: i64| -> Result<u32> {
+        u32::try_from(n)
+            .map_err(|_| if n < 0 { flag_error(flag, "err-negative") } else { flag_error(flag, "err-too-large") })
+    };
+    let decimal = |flag: &str, s: &str| -> Result<rust_decimal::Decimal> {
+        s.trim().parse::<rust_decimal::Decimal>().map_err(|_| flag_error(flag, "err-number"))
+    };
+    let time = |flag: &str, s: &str| -> Result<chrono::NaiveDateTime> {
+        minecoop_domain::production::sample::parse_local_time(s).map_err(|code| flag_error(flag, code))
+    };
+    let field = |p: safety::SafetyProblem| flag_error(&p.field.replace('_', "-"), p.code);
+    match cmd {
+        SafetyCommand::Classify { deaths, serious_injuries, loss, format } => {
+            let deaths = count("deaths", *deaths)?;
+            let injuries = count("serious-injuries", *serious_injuries)?;
+            let class = safety::classify(deaths, injuries, decimal("loss", loss)?).map_err(field)?;
+            let by = class.investigated_by();
+            match format {
+                OutputFormat::Json => println!("{}", serde_json::json!({"class": class, "investigated_by": by})),
+                OutputFormat::Text => println!("class {class}, investigated by the {by} level"),
+            }
+        }
+        SafetyCommand::Deadlines { occurred, unit_head_notified, format } => {
+            let d = safety::deadlines(time("occurred", occurred)?, time("unit-head-notified", unit_head_notified)?)
+                .map_err(field)?;
+            match format {
+                OutputFormat::Json => println!("{}", serde_json::to_string(&d)?),
+                OutputFormat::Text => {
+                    println!("report to the county regulator by {}", d.report_to_regulator_by);
+                    println!("casualty updates until            {}", d.casualty_updates_until);
+                    println!("investigation report due          {}", d.investigation_report_due);
+                    println!("  at the latest (one extension)   {}", d.investigation_report_latest);
+                }
+            }
+        }
+        SafetyCommand::Rates { hours, fatalities, lost_time, restricted, medical, format } => {
+            let e = safety::Exposure {
+                hours: decimal("hours", hours)?,
+                fatalities: count("fatalities", *fatalities)?,
+                lost_time: count("lost-time", *lost_time)?,
+                restricted: count("restricted", *restricted)?,
+                medical: count("medical", *medical)?,
+            };
+            let r = safety::rates(&e).map_err(field)?;
+            let num = |d: rust_decimal::Decimal| serde_json::Number::from_f64(d.try_into().unwrap_or_default());
+            match format {
+                OutputFormat::Json => {
+                    println!("{}", serde_json::json!({"ltifr": num(r.ltifr), "trifr": num(r.trifr), "ffr": num(r.ffr)}))
+                }
+                OutputFormat::Text => {
+                    println!("LTIFR {:>10} per million hours", r.ltifr.round_dp(2));
+                    println!("TRIFR {:>10}", r.trifr.round_dp(2));
+                    println!("FFR   {:>10}", r.ffr.round_dp(2));
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn metallurgy_command(cmd: &MetallurgyCommand) -> Result<ExitCode> {
     use minecoop_domain::metallurgy::{self as m, Problem, Problems};
     // The calculators' fields are their flags.

@@ -442,3 +442,84 @@ fn a_bad_element_list_in_the_configuration_is_named() {
         out(&o)
     );
 }
+
+fn safety(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_minecoop")).arg("safety").args(args).output().expect("run minecoop")
+}
+
+fn json_of(o: &Output) -> serde_json::Value {
+    assert!(o.status.success(), "{}", out(o));
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", out(o)))
+}
+
+#[test]
+fn safety_classify_reference_4_1_and_its_boundaries() {
+    let cases = [
+        ("2", "9", "9999999", "general", "county"),
+        ("0", "10", "0", "relatively_large", "city"),
+        ("1", "0", "60000000", "major", "province"),
+        ("30", "0", "0", "especially_major", "state_council"),
+        ("0", "0", "100000000", "especially_major", "state_council"),
+        ("9", "49", "49999999.99", "relatively_large", "city"),
+    ];
+    for (d, s, loss, class, by) in cases {
+        let j =
+            json_of(&safety(&["classify", "--deaths", d, "--serious-injuries", s, "--loss", loss, "--format", "json"]));
+        assert_eq!(j, serde_json::json!({"class": class, "investigated_by": by}), "{d} {s} {loss}");
+    }
+    let o = safety(&["classify", "--deaths", "-1", "--serious-injuries", "0", "--loss", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(out(&o).contains("--deaths: Cannot be negative."), "{}", out(&o));
+    let o = safety(&["classify", "--deaths", "0", "--serious-injuries", "0", "--loss", "lots"]);
+    assert!(out(&o).contains("--loss: Not a number."), "{}", out(&o));
+}
+
+#[test]
+fn safety_deadlines_and_rates_reference_4_2_and_4_3() {
+    let j = json_of(&safety(&[
+        "deadlines",
+        "--occurred",
+        "2026-03-01T22:40",
+        "--unit-head-notified",
+        "2026-03-01T23:05",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(
+        j,
+        serde_json::json!({
+            "report_to_regulator_by": "2026-03-02T00:05:00",
+            "casualty_updates_until": "2026-03-31T22:40:00",
+            "investigation_report_due": "2026-04-30T22:40:00",
+            "investigation_report_latest": "2026-06-29T22:40:00",
+        })
+    );
+    let o = safety(&["deadlines", "--occurred", "2026-03-01T22:40", "--unit-head-notified", "2026-03-01T22:00"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(out(&o).contains("--unit-head-notified: The unit head cannot have been told before"), "{}", out(&o));
+    let o = safety(&["deadlines", "--occurred", "yesterday", "--unit-head-notified", "2026-03-01T22:00"]);
+    assert!(out(&o).contains("--occurred:"), "{}", out(&o));
+
+    let j = json_of(&safety(&["rates", "--hours", "750000", "--lost-time", "3", "--format", "json"]));
+    assert_eq!(j["ltifr"], 4.0);
+    let j = json_of(&safety(&[
+        "rates",
+        "--hours",
+        "1250000",
+        "--fatalities",
+        "1",
+        "--lost-time",
+        "3",
+        "--restricted",
+        "2",
+        "--medical",
+        "4",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(j, serde_json::json!({"ltifr": 2.4, "trifr": 8.0, "ffr": 0.8}));
+    let o = safety(&["rates", "--hours", "0", "--lost-time", "3"]);
+    assert!(out(&o).contains("--hours: No hours worked"), "{}", out(&o));
+    let o = safety(&["rates", "--hours", "1000", "--medical", "-2"]);
+    assert!(out(&o).contains("--medical: Cannot be negative."), "{}", out(&o));
+}
