@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod page;
 pub mod production;
 pub mod registry;
+pub mod safety;
 pub mod session;
 pub mod upload;
 
@@ -84,6 +85,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .merge(cadastre::routes())
         .merge(disputes::routes())
         .merge(production::routes())
+        .merge(safety::routes())
         .merge(audit::routes())
         .merge(api::routes())
         .merge(assets::routes())

@@ -7,6 +7,8 @@ pub(crate) mod qc;
 pub(crate) mod report;
 mod samples;
 
+pub use calculators::Line;
+
 use std::collections::BTreeMap;
 
 use askama::Template;

@@ -159,6 +159,8 @@ async fn every_page_opens_in_the_browser() {
                 "/samples/new".into(),
                 "/reports/grades?year=2005".into(),
                 "/reports/targets".into(),
+                "/safety/calculators".into(),
+                "/safety/calculators?calc=classify&deaths=3&serious_injuries=0&loss=0#classify".into(),
                 "/calculators".into(),
                 "/calculators?calc=recovery&reported=91.25&rfeed=3.48&rtail=0.28#recovery".into(),
             ],

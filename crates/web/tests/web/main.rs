@@ -9,4 +9,5 @@ mod pages;
 mod production;
 mod reports;
 mod roles;
+mod safety;
 mod support;

@@ -73,6 +73,8 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
     ("GET", "/reports/grades?mine={other_mine}&format=xlsx", B::None, [303, 200, 200, 200, 403, 403, 200]),
     ("GET", "/reports/grades?format=pdf", B::None, [303, 400, 400, 400, 400, 400, 400]),
     ("GET", "/reports/targets", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/safety/calculators", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/safety/calculators?calc=rates&hours=0", B::None, [303, 422, 422, 422, 422, 422, 422]),
     ("GET", "/production/year?mine={other_mine}&format=csv", B::None, [303, 200, 200, 200, 403, 403, 200]),
     ("GET", "/production?mine={other_mine}&month=2005-03&format=xlsx", B::None, [303, 200, 200, 200, 403, 403, 200]),
     ("GET", "/samples?mine={other_mine}&month=2005-03&format=csv", B::None, [303, 200, 200, 200, 403, 403, 200]),
