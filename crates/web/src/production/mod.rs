@@ -711,6 +711,69 @@ fn pct(d: Option<Decimal>, dp: u32) -> String {
     d.map(|d| fmt(d, dp)).unwrap_or_else(|| "–".into())
 }
 
+/// One month of a year's grade report: samples taken, tonne-weighted grades.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthGrades {
+    pub month: u32,
+    pub samples: usize,
+    pub feed: Option<Decimal>,
+    pub tailings: Option<Decimal>,
+    pub waste: Option<Decimal>,
+}
+
+/// What the grade report page shows, before it is formatted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YearGrades {
+    pub report: minecoop_domain::production::report::GradeReport,
+    pub months: Vec<MonthGrades>,
+}
+
+/// The store reads and the domain sums behind the grade report page (for a mine, or all mines
+/// with `None`), apart so that they can be measured (`benches/yearly_report.rs`).
+pub async fn year_grades(
+    store: &minecoop_store::Store,
+    mine: Option<Uuid>,
+    year: i32,
+    from: NaiveDate,
+    to: NaiveDate,
+    el: &Element,
+) -> Result<YearGrades, StoreError> {
+    use minecoop_domain::production::report::grade_report as build;
+    let ids = mine.map(|m| vec![m]);
+    let drafts: Vec<ProductionDraft> =
+        store.production_between(ids.as_deref(), from, to).await?.iter().map(ProductionRecord::draft).collect();
+    let samples = store
+        .samples_between(
+            ids.as_deref(),
+            from.and_hms_opt(0, 0, 0).unwrap_or_default(),
+            to.and_hms_opt(23, 59, 59).unwrap_or_default(),
+        )
+        .await?;
+    let reported = store
+        .reported_figures(year, mine)
+        .await?
+        .into_iter()
+        .rev()
+        .find(|f| f.figure == format!("recovery_pct.{}", el.code))
+        .map(|f| f.value_e4 as f64 / 1e4);
+    let kinds: Vec<&str> = samples.iter().map(|x| x.kind.as_str()).collect();
+    let report = build(&totals(&drafts, std::slice::from_ref(el)), el, &kinds, reported);
+    let months = (1..=12u32)
+        .map(|m| {
+            let t = totals(drafts.iter().filter(|d| d.day.month() == m), std::slice::from_ref(el));
+            let z = t.metal.get(&el.code).cloned().unwrap_or_default();
+            MonthGrades {
+                month: m,
+                samples: samples.iter().filter(|x| x.taken_at.month() == m).count(),
+                feed: z.feed.grade(el),
+                tailings: z.tailings.grade(el),
+                waste: z.waste.grade(el),
+            }
+        })
+        .collect();
+    Ok(YearGrades { report, months })
+}
+
 /// The year's ore-grade supervision report for a mine or the co-op, with the reported recovery
 /// (if one was published) set against what the grades allow.
 async fn grade_report(
@@ -719,48 +782,17 @@ async fn grade_report(
     uri: Uri,
     Query(q): Query<YearParams>,
 ) -> AppResult<Response> {
-    use minecoop_domain::production::report::grade_report as build;
     let YearScope { readable, year, mine, from, to } = year_scope(&s, &v, &q).await?;
-    let ids = mine.map(|m| vec![m]);
-    let drafts: Vec<ProductionDraft> =
-        s.store.production_between(ids.as_deref(), from, to).await?.iter().map(ProductionRecord::draft).collect();
-    let samples = s
-        .store
-        .samples_between(
-            ids.as_deref(),
-            from.and_hms_opt(0, 0, 0).unwrap_or_default(),
-            to.and_hms_opt(23, 59, 59).unwrap_or_default(),
-        )
-        .await?;
     let el = s
         .config
         .elements
         .first()
         .cloned()
         .unwrap_or_else(|| Element::new("zn", minecoop_domain::production::GradeUnit::Percent));
-    let reported = s
-        .store
-        .reported_figures(year, mine)
-        .await?
+    let YearGrades { report: r, months } = year_grades(&s.store, mine, year, from, to, &el).await?;
+    let months = months
         .into_iter()
-        .rev()
-        .find(|f| f.figure == format!("recovery_pct.{}", el.code))
-        .map(|f| f.value_e4 as f64 / 1e4);
-    let kinds: Vec<&str> = samples.iter().map(|x| x.kind.as_str()).collect();
-    let r = build(&totals(&drafts, std::slice::from_ref(&el)), &el, &kinds, reported);
-    let months = (1..=12u32)
-        .map(|m| {
-            let t = totals(drafts.iter().filter(|d| d.day.month() == m), std::slice::from_ref(&el));
-            let z = t.metal.get(&el.code).cloned().unwrap_or_default();
-            let n = samples.iter().filter(|x| x.taken_at.month() == m).count();
-            (
-                format!("{year}-{m:02}"),
-                n,
-                pct(z.feed.grade(&el), 2),
-                pct(z.tailings.grade(&el), 2),
-                pct(z.waste.grade(&el), 2),
-            )
-        })
+        .map(|m| (format!("{year}-{:02}", m.month), m.samples, pct(m.feed, 2), pct(m.tailings, 2), pct(m.waste, 2)))
         .collect();
     let finding = r.check.as_ref().and_then(|c| {
         c.code().map(|code| {
