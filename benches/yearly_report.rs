@@ -5,7 +5,7 @@
 //! recovery; then times what the grade report page (`/reports/grades`) computes for the whole
 //! co-op and for one mine: `minecoop_web::production::year_grades` (the store's reads and the
 //! domain's sums; the page only formats its answer). 30 runs each after one warm-up: median and
-//! slowest.
+//! slowest. The allocator is the server's (mimalloc).
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -15,6 +15,10 @@ use minecoop_domain::production::record::{ConcentrateInput, ProductionDraft, Pro
 use minecoop_domain::production::{Element, GradeUnit, default_elements};
 use minecoop_domain::registry::{MemberDraft, MemberInput, MineDraft, MineInput};
 use minecoop_store::{Actor, Store};
+
+// As in the server (src/main.rs): the page runs with this allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn draft(mine: uuid::Uuid, day: NaiveDate, k: u64) -> ProductionDraft {
     let m = |key: &str, v: String| BTreeMap::from([(key.to_owned(), v)]);

@@ -224,6 +224,25 @@ impl Store {
         }
         Ok(q.order_by_asc(sample::Column::TakenAt).order_by_asc(sample::Column::Code).all(self.conn()).await?)
     }
+
+    /// The kind and time of every sample taken in a period, of the given mines: all a report
+    /// counts, without reading whole samples (a year of a co-op is tens of thousands).
+    pub async fn sample_kinds_between(
+        &self,
+        mines: Option<&[Uuid]>,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+    ) -> StoreResult<Vec<(String, NaiveDateTime)>> {
+        use sea_orm::QuerySelect;
+        let mut q = sample::Entity::find()
+            .select_only()
+            .columns([sample::Column::Kind, sample::Column::TakenAt])
+            .filter(sample::Column::TakenAt.between(from, to));
+        if let Some(m) = mines {
+            q = q.filter(sample::Column::MineId.is_in(m.iter().copied()));
+        }
+        Ok(q.into_tuple().all(self.conn()).await?)
+    }
 }
 
 /// Feeds one written result into an import's digest: every field, length-prefixed, in the order

@@ -743,7 +743,7 @@ pub async fn year_grades(
     let drafts: Vec<ProductionDraft> =
         store.production_between(ids.as_deref(), from, to).await?.iter().map(ProductionRecord::draft).collect();
     let samples = store
-        .samples_between(
+        .sample_kinds_between(
             ids.as_deref(),
             from.and_hms_opt(0, 0, 0).unwrap_or_default(),
             to.and_hms_opt(23, 59, 59).unwrap_or_default(),
@@ -756,7 +756,7 @@ pub async fn year_grades(
         .rev()
         .find(|f| f.figure == format!("recovery_pct.{}", el.code))
         .map(|f| f.value_e4 as f64 / 1e4);
-    let kinds: Vec<&str> = samples.iter().map(|x| x.kind.as_str()).collect();
+    let kinds: Vec<&str> = samples.iter().map(|(kind, _)| kind.as_str()).collect();
     let report = build(&totals(&drafts, std::slice::from_ref(el)), el, &kinds, reported);
     let months = (1..=12u32)
         .map(|m| {
@@ -764,7 +764,7 @@ pub async fn year_grades(
             let z = t.metal.get(&el.code).cloned().unwrap_or_default();
             MonthGrades {
                 month: m,
-                samples: samples.iter().filter(|x| x.taken_at.month() == m).count(),
+                samples: samples.iter().filter(|(_, at)| at.month() == m).count(),
                 feed: z.feed.grade(el),
                 tailings: z.tailings.grade(el),
                 waste: z.waste.grade(el),
