@@ -453,7 +453,10 @@ fn read_sheet(file: &std::path::Path) -> Result<(Vec<u8>, Vec<Vec<String>>)> {
     let rows = minecoop_domain::tabular::read_rows(&name, &bytes).map_err(|e| {
         anyhow::anyhow!("{}", Lang::En.t_args(e.code, &[("file", file.display().to_string()), ("detail", e.detail)]))
     })?;
-    eprintln!("{}: {} rows read; checking", file.display(), rows.len());
+    // On a terminal the progress line says it instead.
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        eprintln!("{}: {} rows read; checking", file.display(), rows.len());
+    }
     Ok((bytes, rows))
 }
 
@@ -607,7 +610,9 @@ async fn import_production(
     }
     use sha2::Digest;
     let source = format!("import:{}", hex::encode(&sha2::Sha256::digest(&bytes)[..8]));
-    eprintln!("writing {new} records in one transaction");
+    if !progress.terminal {
+        eprintln!("writing {new} records in one transaction");
+    }
     progress.phase(&format!("writing {new} records"), None);
     let (added, same) = store.import_production(actor, &drafts, &source).await.map_err(store_error)?;
     progress.end();
