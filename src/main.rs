@@ -465,6 +465,72 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// What an import shows while it works: on stderr, and only when stderr is a terminal (no noise
+/// in logs and tests), a spinner for each phase and a bar with row counts while writing. With
+/// `MINECOOP_TIMINGS=1`, each phase's time (for profiling and the benchmarks).
+struct Progress {
+    terminal: bool,
+    timings: bool,
+    bar: Option<indicatif::ProgressBar>,
+    phase: String,
+    started: std::time::Instant,
+}
+
+impl Progress {
+    fn new() -> Progress {
+        use std::io::IsTerminal;
+        Progress {
+            terminal: std::io::stderr().is_terminal(),
+            timings: std::env::var_os("MINECOOP_TIMINGS").is_some(),
+            bar: None,
+            phase: String::new(),
+            started: std::time::Instant::now(),
+        }
+    }
+
+    /// Start a phase: a bar to `total` rows, or a spinner.
+    fn phase(&mut self, name: &str, total: Option<usize>) {
+        use indicatif::{ProgressBar, ProgressStyle};
+        self.end();
+        if self.terminal {
+            let bar = match total {
+                Some(t) => ProgressBar::new(t as u64).with_style(
+                    ProgressStyle::with_template(
+                        "{msg} [{bar:30}] {human_pos}/{human_len} rows, {per_sec}, {eta} left",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+                ),
+                None => ProgressBar::new_spinner().with_style(
+                    ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                ),
+            };
+            bar.set_message(name.to_owned());
+            bar.enable_steady_tick(std::time::Duration::from_millis(100));
+            self.bar = Some(bar);
+        }
+        self.phase = name.to_owned();
+        self.started = std::time::Instant::now();
+    }
+
+    fn set(&self, done: usize) {
+        if let Some(b) = &self.bar {
+            b.set_position(done as u64);
+        }
+    }
+
+    fn end(&mut self) {
+        if let Some(b) = self.bar.take() {
+            b.finish_and_clear();
+        }
+        if self.timings && !self.phase.is_empty() {
+            eprintln!("[timing] {}: {:.3} s", self.phase, self.started.elapsed().as_secs_f64());
+        }
+        self.phase.clear();
+    }
+}
+
 /// Read a sheet for an import, or say (in English) why it cannot be read.
 fn read_sheet(file: &std::path::Path) -> Result<(Vec<u8>, Vec<Vec<String>>)> {
     use minecoop_web::i18n::Lang;
@@ -473,7 +539,10 @@ fn read_sheet(file: &std::path::Path) -> Result<(Vec<u8>, Vec<Vec<String>>)> {
     let rows = minecoop_domain::tabular::read_rows(&name, &bytes).map_err(|e| {
         anyhow::anyhow!("{}", Lang::En.t_args(e.code, &[("file", file.display().to_string()), ("detail", e.detail)]))
     })?;
-    eprintln!("{}: {} rows read; checking", file.display(), rows.len());
+    // On a terminal the progress line says it instead.
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        eprintln!("{}: {} rows read; checking", file.display(), rows.len());
+    }
     Ok((bytes, rows))
 }
 
@@ -499,31 +568,51 @@ async fn import_assays(
     use minecoop_domain::production::assay_import::check_assay_sheet;
     use minecoop_store::production::samples::AssayPlan;
     use minecoop_web::i18n::Lang;
-    let (_, rows) = read_sheet(file)?;
+    let mut progress = Progress::new();
+    progress.phase("reading", None);
+    let (bytes, rows) = read_sheet(file)?;
+    progress.phase(&format!("looking up the samples of {} rows", rows.len()), None);
     let known = store
         .samples_by_codes(&minecoop_domain::production::assay_import::sheet_codes(&rows))
         .await
         .map_err(store_error)?;
-    let sheet = match check_assay_sheet(&rows, elements, lab, |c| known.get(c).copied()) {
+    progress.phase(&format!("checking {} rows", rows.len()), None);
+    let checked = check_assay_sheet(&rows, elements, lab, |c| known.get(c).copied());
+    drop((rows, known));
+    let sheet = match checked {
         Ok(s) => s,
-        Err(problems) => return Ok(print_problems(&problems)),
+        Err(problems) => {
+            progress.end();
+            return Ok(print_problems(&problems));
+        }
     };
-    let keyed: Vec<_> = sheet.iter().map(|r| (r.sample_id, r.results.clone())).collect();
-    let plans = store.plan_assay_import(&keyed).await.map_err(store_error)?;
-    let mut bad = false;
-    for (p, r) in plans.iter().zip(&sheet) {
-        let code = match p {
-            AssayPlan::Differs => "err-import-differs",
-            AssayPlan::NotReceived => "err-sample-not-received",
-            _ => continue,
-        };
-        println!("row {}: {}", r.row, Lang::En.t(code));
-        bad = true;
-    }
-    if bad {
-        return Ok(ExitCode::from(1));
-    }
+    progress.end();
+    let row_of: Vec<usize> = sheet.iter().map(|r| r.row).collect();
+    // A row that differs from what is recorded, or whose sample has not reached the laboratory
+    // (the store names it by its index among the checked rows).
+    let print_plan_problems = |problems: Vec<(usize, &str)>| {
+        for (i, code) in problems {
+            println!("row {}: {}", row_of.get(i).copied().unwrap_or(0), Lang::En.t(code));
+        }
+        ExitCode::from(1)
+    };
     if dry_run {
+        progress.phase(&format!("comparing {} rows with what is recorded", sheet.len()), None);
+        let keyed: Vec<_> = sheet.iter().map(|r| (r.sample_id, r.results.clone())).collect();
+        let plans = store.plan_assay_import(&keyed).await.map_err(store_error)?;
+        progress.end();
+        let bad: Vec<(usize, &str)> = plans
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| match p {
+                AssayPlan::Differs => Some((i, "err-import-differs")),
+                AssayPlan::NotReceived => Some((i, "err-sample-not-received")),
+                _ => None,
+            })
+            .collect();
+        if !bad.is_empty() {
+            return Ok(print_plan_problems(bad));
+        }
         println!("ready: {} rows", sheet.len());
         return Ok(ExitCode::SUCCESS);
     }
@@ -538,7 +627,22 @@ async fn import_assays(
             )
         })
         .collect();
-    let (added, same) = store.import_assays(actor, &rows).await.map_err(store_error)?;
+    use sha2::Digest;
+    let source = format!("import:{}", hex::encode(&sha2::Sha256::digest(&bytes)[..8]));
+    // The store compares every row with what is recorded inside its transaction, and writes
+    // nothing if one differs: no separate dry run first.
+    progress.phase("comparing and writing", Some(rows.len()));
+    let result = store.import_assays_reporting(actor, &rows, &source, &|done| progress.set(done)).await;
+    progress.end();
+    let (added, same) = match result {
+        Err(StoreError::Invalid(fields)) if fields.0.iter().all(|f| f.field.parse::<usize>().is_ok()) => {
+            let mut bad: Vec<(usize, &str)> =
+                fields.0.iter().filter_map(|f| Some((f.field.parse().ok()?, f.code))).collect();
+            bad.sort_unstable();
+            return Ok(print_plan_problems(bad));
+        }
+        other => other.map_err(store_error)?,
+    };
     println!("imported: {added} results added, {same} samples already recorded with the same results");
     Ok(ExitCode::SUCCESS)
 }
@@ -554,7 +658,10 @@ async fn import_production(
     use minecoop_domain::production::import::check_sheet;
     use minecoop_store::production::ImportPlan;
     use minecoop_web::i18n::Lang;
+    let mut progress = Progress::new();
+    progress.phase("reading", None);
     let (bytes, rows) = read_sheet(file)?;
+    progress.phase(&format!("checking {} rows", rows.len()), None);
     let mines = store.mine_choices().await.map_err(store_error)?;
     let mine_of = |n: &str| {
         mines
@@ -565,10 +672,15 @@ async fn import_production(
     let today = minecoop_web::cadastre::today();
     let sheet = match check_sheet(&rows, elements, today, mine_of) {
         Ok(s) => s,
-        Err(problems) => return Ok(print_problems(&problems)),
+        Err(problems) => {
+            progress.end();
+            return Ok(print_problems(&problems));
+        }
     };
     let drafts: Vec<_> = sheet.iter().map(|r| r.draft.clone()).collect();
+    progress.phase(&format!("comparing {} records with what is recorded", drafts.len()), None);
     let plans = store.plan_production_import(&drafts).await.map_err(store_error)?;
+    progress.end();
     let differs: Vec<usize> =
         plans.iter().zip(&sheet).filter(|(p, _)| **p == ImportPlan::Differs).map(|(_, r)| r.row).collect();
     for row in &differs {
@@ -584,8 +696,12 @@ async fn import_production(
     }
     use sha2::Digest;
     let source = format!("import:{}", hex::encode(&sha2::Sha256::digest(&bytes)[..8]));
-    eprintln!("writing {new} records in one transaction");
+    if !progress.terminal {
+        eprintln!("writing {new} records in one transaction");
+    }
+    progress.phase(&format!("writing {new} records"), None);
     let (added, same) = store.import_production(actor, &drafts, &source).await.map_err(store_error)?;
+    progress.end();
     println!("imported: {added} new records, {same} already recorded with the same figures");
     Ok(ExitCode::SUCCESS)
 }

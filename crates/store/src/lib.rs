@@ -127,6 +127,10 @@ pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
 
+/// Audit links written per statement: 11 values each, well under SQLite's 32,766 and
+/// PostgreSQL's 65,535 bound values.
+const AUDIT_CHUNK: usize = 500;
+
 struct PendingAudit {
     action: String,
     entity: &'static str,
@@ -185,7 +189,9 @@ impl Tx {
         let mut prev = head.hash;
         let at = self.now.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
         let actor_name = self.actor.name.clone();
-        for p in &self.pending {
+        let mut links = Vec::with_capacity(self.pending.len().min(AUDIT_CHUNK));
+        let mut pending = self.pending.into_iter().peekable();
+        while let Some(p) = pending.next() {
             seq += 1;
             let content = AuditContent {
                 seq,
@@ -198,24 +204,29 @@ impl Tx {
                 after: &p.after,
             };
             let hash = chain_hash(&prev, &content);
-            audit::record::ActiveModel {
+            links.push(audit::record::ActiveModel {
                 seq: Set(seq),
                 at: Set(at.clone()),
                 actor_id: Set(self.actor.user_id),
                 actor: Set(actor_name.clone()),
-                action: Set(p.action.clone()),
+                action: Set(p.action),
                 entity: Set(p.entity.to_owned()),
-                entity_id: Set(p.entity_id.clone()),
-                before: Set(p.before.clone()),
-                after: Set(p.after.clone()),
-                prev_hash: Set(prev.clone()),
-                hash: Set(hash.clone()),
+                entity_id: Set(p.entity_id),
+                before: Set(p.before),
+                after: Set(p.after),
+                prev_hash: Set(std::mem::replace(&mut prev, hash.clone())),
+                hash: Set(hash),
+            });
+            // Many links in one statement (an import writes thousands), under every backend's
+            // limit on bound values.
+            if links.len() == AUDIT_CHUNK || pending.peek().is_none() {
+                audit::record::Entity::insert_many(std::mem::take(&mut links))
+                    .exec_without_returning(&self.txn)
+                    .await?;
             }
-            .insert(&self.txn)
-            .await?;
-            prev = hash;
         }
-        if !self.pending.is_empty() {
+        let wrote = seq != head.seq;
+        if wrote {
             audit::head::ActiveModel { id: Set(1), seq: Set(seq), hash: Set(prev) }.update(&self.txn).await?;
         }
         self.txn.commit().await?;

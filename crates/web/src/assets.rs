@@ -11,6 +11,7 @@ use crate::{AppError, AppState};
 const FILES: &[(&str, &str, &[u8])] = &[
     ("app.css", "text/css; charset=utf-8", include_bytes!("../assets/app.css")),
     ("htmx.min.js", "text/javascript; charset=utf-8", include_bytes!("../assets/htmx.min.js")),
+    ("import.js", "text/javascript; charset=utf-8", include_bytes!("../assets/import.js")),
     ("favicon.svg", "image/svg+xml", include_bytes!("../assets/favicon.svg")),
 ];
 

@@ -14,7 +14,7 @@ pub mod targets;
 
 use chrono::NaiveDate;
 use minecoop_domain::production::record::ProductionDraft;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TryIntoModel};
 use uuid::Uuid;
 
 use crate::{Actor, Store, StoreError, StoreResult, conflict_on_duplicate, new_id};
@@ -207,6 +207,9 @@ impl Store {
     }
 }
 
+/// Records written per statement: 26 values each, under every backend's limit.
+const IMPORT_CHUNK: usize = 500;
+
 /// What an import would do with one record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportPlan {
@@ -224,26 +227,41 @@ fn same_figures(a: &ProductionDraft, b: &ProductionDraft) -> bool {
 }
 
 impl Store {
+    /// The current version of every recorded day among `drafts`, looked up for a few hundred
+    /// drafts per query (their mines and days, a superset that is narrowed here).
     async fn plan_in<C: sea_orm::ConnectionTrait>(
         conn: &C,
         drafts: &[ProductionDraft],
     ) -> StoreResult<Vec<ImportPlan>> {
-        let mut plans = Vec::with_capacity(drafts.len());
-        for d in drafts {
-            let current = record::Entity::find()
-                .filter(record::Column::MineId.eq(d.mine_id))
-                .filter(record::Column::Day.eq(d.day))
-                .filter(record::Column::Shift.eq(d.shift.as_str()))
-                .order_by_desc(record::Column::Version)
-                .one(conn)
+        use std::collections::{BTreeSet, HashMap};
+        let mut current: HashMap<(Uuid, NaiveDate, String), ProductionRecord> = HashMap::new();
+        // Days and mines are bound values: 500 drafts name at most 1,000.
+        for chunk in drafts.chunks(500) {
+            let mines: BTreeSet<Uuid> = chunk.iter().map(|d| d.mine_id).collect();
+            let days: BTreeSet<NaiveDate> = chunk.iter().map(|d| d.day).collect();
+            let found = record::Entity::find()
+                .filter(record::Column::MineId.is_in(mines))
+                .filter(record::Column::Day.is_in(days))
+                .all(conn)
                 .await?;
-            plans.push(match current {
+            for r in found {
+                let key = (r.mine_id, r.day, r.shift.clone());
+                match current.get(&key) {
+                    Some(c) if c.version >= r.version => {}
+                    _ => {
+                        current.insert(key, r);
+                    }
+                }
+            }
+        }
+        Ok(drafts
+            .iter()
+            .map(|d| match current.get(&(d.mine_id, d.day, d.shift.clone())) {
                 None => ImportPlan::New,
                 Some(c) if same_figures(&c.draft(), d) => ImportPlan::Same,
                 Some(_) => ImportPlan::Differs,
-            });
-        }
-        Ok(plans)
+            })
+            .collect())
     }
 
     /// The dry run of an import: what would happen to each record, writing nothing.
@@ -274,12 +292,27 @@ impl Store {
         let now = tx.now();
         let name = tx.actor().name.clone();
         let mut added = 0;
+        let mut batch = Vec::with_capacity(IMPORT_CHUNK);
         for (d, p) in drafts.iter().zip(&plans) {
             if *p == ImportPlan::New {
-                let m = model(d, 1, source, &name, now).insert(tx.conn()).await.map_err(conflict_on_duplicate)?;
-                tx.record("import", "production", m.id, None::<&()>, Some(&m));
+                let m = model(d, 1, source, &name, now);
+                let after = m.clone().try_into_model()?;
+                tx.record("import", "production", after.id, None::<&()>, Some(&after));
+                batch.push(m);
                 added += 1;
+                if batch.len() == IMPORT_CHUNK {
+                    record::Entity::insert_many(std::mem::take(&mut batch))
+                        .exec_without_returning(tx.conn())
+                        .await
+                        .map_err(conflict_on_duplicate)?;
+                }
             }
+        }
+        if !batch.is_empty() {
+            record::Entity::insert_many(batch)
+                .exec_without_returning(tx.conn())
+                .await
+                .map_err(conflict_on_duplicate)?;
         }
         tx.commit().await?;
         Ok((added, drafts.len() - added))

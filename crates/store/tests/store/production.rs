@@ -159,4 +159,34 @@ both_backends! {
         let f = minecoop_store::audit::AuditFilter { entity: Some("target".into()), ..Default::default() };
         assert_eq!(db.audit_list(&f, 1, 100).await.unwrap().items.len(), 3);
     }
+
+    async fn an_import_of_thousands_crosses_the_batches_and_stays_idempotent(db) {
+        let m = db.create_member(&actor(), &member_draft(7, "V")).await.unwrap();
+        let mut mines = Vec::new();
+        for k in 0..5 {
+            mines.push(db.create_mine(&actor(), &mine_draft(m.id, &format!("V{k}"))).await.unwrap().id);
+        }
+        let start = NaiveDate::from_ymd_opt(2004, 1, 1).unwrap();
+        let rows: Vec<ProductionDraft> = (0..2500)
+            .map(|i| {
+                let day = (start + chrono::Days::new((i / 5) as u64)).to_string();
+                draft(&input(mines[i % 5], &day, &format!("{}", 100 + i % 37), "3"))
+            })
+            .collect();
+        let before = db.audit_verify().await.unwrap().unwrap();
+        assert_eq!(db.import_production(&actor(), &rows[..700], "import:part").await.unwrap(), (700, 0));
+        assert_eq!(db.import_production(&actor(), &rows, "import:all").await.unwrap(), (1800, 700));
+        assert_eq!(db.audit_verify().await.unwrap().unwrap(), before + 2500, "every record imported is in the trail");
+        assert_eq!(db.import_production(&actor(), &rows, "import:all").await.unwrap(), (0, 2500), "the same file again adds nothing");
+        let end = start + chrono::Days::new(499);
+        let all = db.production_between(None, start, end).await.unwrap();
+        assert_eq!(all.len(), 2500);
+        assert_eq!(all.iter().filter(|r| r.source == "import:part").count(), 700);
+        let mut changed = rows.clone();
+        changed[2345] = draft(&input(mines[2345 % 5], &(start + chrono::Days::new(469)).to_string(), "999", "3"));
+        match db.import_production(&actor(), &changed, "import:changed").await {
+            Err(StoreError::Invalid(e)) => assert_eq!(e.get("2345").unwrap().code, "err-import-differs"),
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -82,13 +82,57 @@ both_backends! {
         let rows = vec![(a.id, "Lab".to_owned(), "B1".to_owned(), vec![zn("3.48")]), (b.id, "Lab".into(), "B1".into(), vec![zn("0.3")])];
         let keyed: Vec<_> = rows.iter().map(|(id, _, _, r)| (*id, r.clone())).collect();
         assert_eq!(db.plan_assay_import(&keyed).await.unwrap(), vec![AssayPlan::New, AssayPlan::NotReceived]);
-        assert!(matches!(db.import_assays(&actor(), &rows).await, Err(StoreError::Invalid(_))));
+        assert!(matches!(db.import_assays(&actor(), &rows, "import:abc").await, Err(StoreError::Invalid(_))));
         assert!(db.sample_record(a.id).await.unwrap().assays.is_empty(), "nothing written");
         db.add_custody_step(&actor(), b.id, CustodyStep::Received, t("2005-04-02T08:00"), "李", None).await.unwrap();
-        assert_eq!(db.import_assays(&actor(), &rows).await.unwrap(), (2, 0));
-        assert_eq!(db.import_assays(&actor(), &rows).await.unwrap(), (0, 2), "the same sheet again adds nothing");
+        assert_eq!(db.import_assays(&actor(), &rows, "import:abc").await.unwrap(), (2, 0));
+        assert_eq!(db.import_assays(&actor(), &rows, "import:abc").await.unwrap(), (0, 2), "the same sheet again adds nothing");
         let changed = vec![(a.id, "Lab".to_owned(), "B1".to_owned(), vec![zn("3.50")])];
-        assert!(matches!(db.import_assays(&actor(), &changed).await, Err(StoreError::Invalid(_))));
+        assert!(matches!(db.import_assays(&actor(), &changed, "import:def").await, Err(StoreError::Invalid(_))));
         assert_eq!(db.sample_by_code(&a.code).await.unwrap().map(|s| s.id), Some(a.id));
+    }
+}
+
+both_backends! {
+    async fn a_sheet_of_thousands_crosses_the_batches_and_imports_once(db) {
+        use minecoop_store::production::samples::AssayPlan;
+        let m = db.create_member(&actor(), &member_draft(6, "U")).await.unwrap();
+        let mine = db.create_mine(&actor(), &mine_draft(m.id, "U1")).await.unwrap();
+        let codes: Vec<String> = (1..=2500).map(|i| format!("S2006-{i:05}")).collect();
+        let at = parse_local_time("2006-01-02T09:00").unwrap();
+        let seeded: Vec<(String, chrono::NaiveDateTime)> = codes.iter().map(|c| (c.clone(), at)).collect();
+        let ids = db.seed_received_samples(mine.id, &seeded).await.unwrap();
+        assert_eq!(db.samples_by_codes(&codes.iter().map(String::as_str).collect::<Vec<_>>()).await.unwrap().len(), 2500);
+        let value = |i: usize| format!("{}.{:02}", i % 20, i % 100);
+        let rows: Vec<_> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                let pb = AssayDraft { element: "pb".into(), ..zn("<0.01") };
+                (*id, "Lab".to_owned(), format!("B{}", i / 100), vec![zn(&value(i)), pb])
+            })
+            .collect();
+        // The first thousand are recorded already (an earlier, smaller sheet).
+        assert_eq!(db.import_assays(&actor(), &rows[..1000], "import:first").await.unwrap(), (2000, 0));
+        let keyed: Vec<_> = rows.iter().map(|(id, _, _, r)| (*id, r.clone())).collect();
+        let plans = db.plan_assay_import(&keyed).await.unwrap();
+        assert!(plans[..1000].iter().all(|p| *p == AssayPlan::Same) && plans[1000..].iter().all(|p| *p == AssayPlan::New));
+        let before = db.audit_verify().await.unwrap().unwrap();
+        assert_eq!(db.import_assays(&actor(), &rows, "import:all").await.unwrap(), (3000, 1000));
+        assert_eq!(db.audit_verify().await.unwrap().unwrap(), before + 1, "one link for the whole import");
+        let link = db.history("assay_import", "import:all").await.unwrap();
+        assert_eq!(link.len(), 1);
+        assert!(link[0].after.contains("\"added\":3000"), "{}", link[0].after);
+        assert_eq!(db.import_assays(&actor(), &rows, "import:all").await.unwrap(), (0, 2500), "the same sheet again adds nothing");
+        let last = db.sample_record(ids[2499]).await.unwrap();
+        let shown: Vec<(String, String)> = last.assays.iter().map(|a| (a.element.clone(), a.draft().shown())).collect();
+        assert_eq!(shown, [("pb".to_owned(), "< 0.01".to_owned()), ("zn".into(), value(2499))]);
+        // One changed result among thousands stops the whole sheet.
+        let mut changed = rows.clone();
+        changed[2200].3[0] = zn("19.99");
+        match db.import_assays(&actor(), &changed, "import:changed").await {
+            Err(StoreError::Invalid(e)) => assert_eq!(e.get("2200").unwrap().code, "err-import-differs"),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -3,8 +3,8 @@
 //! and a day's versions.
 
 mod calculators;
-pub(crate) mod qc;
-pub(crate) mod report;
+pub mod qc;
+pub mod report;
 mod samples;
 
 pub use calculators::Line;

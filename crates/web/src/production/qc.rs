@@ -384,19 +384,20 @@ pub async fn add_material(
 /// QC failures of a period for the grade report: failed batches, failed checks, and failed
 /// batches by the month of their first sample.
 #[derive(Debug, Clone, Copy, Default, serde::Serialize)]
-pub(crate) struct Failures {
+pub struct Failures {
     pub batches: usize,
     pub checks: usize,
     pub by_month: [usize; 12],
 }
 
 pub(crate) async fn failures(
-    s: &AppState,
+    store: &minecoop_store::Store,
+    limits: &minecoop_domain::production::qc::QcLimits,
     mines: Option<&[Uuid]>,
     from: NaiveDate,
     to: NaiveDate,
-) -> AppResult<Failures> {
-    let all = s.store.qc_batches(mines, day_start(from), day_end(to), &s.config.qc).await?;
+) -> Result<Failures, minecoop_store::StoreError> {
+    let all = store.qc_batches(mines, day_start(from), day_end(to), limits).await?;
     let mut f = Failures { batches: 0, checks: 0, by_month: [0; 12] };
     for b in all.iter().filter(|b| b.qc.outcome == Outcome::Fail) {
         f.batches += 1;

@@ -72,45 +72,58 @@ fn actual(r: &GradeReport, f: TargetFigure) -> Option<Decimal> {
 /// The report of the year and mine asked for (the viewer must be allowed to read the mine).
 pub(crate) async fn report_data(s: &AppState, v: &Viewer, q: &YearParams) -> AppResult<(ReportData, YearScope)> {
     let scope = year_scope(s, v, q).await?;
-    let (year, mine, from, to) = (scope.year, scope.mine, scope.from, scope.to);
+    let el = s.config.elements.first().cloned().unwrap_or_else(|| Element::new("zn", GradeUnit::Percent));
+    let mut d = year_report(&s.store, &s.config.qc, &el, scope.mine, scope.year, scope.from, scope.to).await?;
+    d.mine_name = scope
+        .mine
+        .and_then(|id| scope.readable.iter().find(|m| m.id == id).map(|m| m.name_zh.clone()))
+        .unwrap_or_else(|| v.lang.t("production-whole-coop"));
+    Ok((d, scope))
+}
+
+/// The store's reads and the domain's sums behind the report, for one mine or (`None`) the
+/// co-op, without the viewer's checks and names (which [`report_data`] adds): apart, so that
+/// they can be measured (`benches/yearly_report.rs`).
+pub async fn year_report(
+    store: &minecoop_store::Store,
+    limits: &minecoop_domain::production::qc::QcLimits,
+    el: &Element,
+    mine: Option<Uuid>,
+    year: i32,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> Result<ReportData, StoreError> {
+    use minecoop_domain::production::period::totals;
     let ids = mine.map(|m| vec![m]);
     let drafts: Vec<_> =
-        s.store.production_between(ids.as_deref(), from, to).await?.iter().map(ProductionRecord::draft).collect();
-    let samples = s
-        .store
-        .samples_between(
+        store.production_between(ids.as_deref(), from, to).await?.iter().map(ProductionRecord::draft).collect();
+    let samples = store
+        .sample_kinds_between(
             ids.as_deref(),
             from.and_hms_opt(0, 0, 0).unwrap_or_default(),
             to.and_hms_opt(23, 59, 59).unwrap_or_default(),
         )
         .await?;
-    let el = s.config.elements.first().cloned().unwrap_or_else(|| Element::new("zn", GradeUnit::Percent));
-    let one = std::slice::from_ref(&el);
-    let reported = s
-        .store
+    let one = std::slice::from_ref(el);
+    let reported = store
         .reported_figures(year, mine)
         .await?
         .into_iter()
         .rev()
         .find(|f| f.figure == format!("recovery_pct.{}", el.code))
         .map(|f| f.value_e4 as f64 / 1e4);
-    use minecoop_domain::production::period::totals;
-    // Blanks and reference materials are the laboratory's checks, not samples of the ore: the
-    // report counts routine samples and field duplicates.
-    let samples: Vec<_> =
-        samples.into_iter().filter(|x| matches!(x.qc_role.as_str(), "routine" | "duplicate")).collect();
-    let qc = super::qc::failures(s, ids.as_deref(), from, to).await?;
-    let kinds: Vec<&str> = samples.iter().map(|x| x.kind.as_str()).collect();
-    let r = build(&totals(&drafts, one), &el, &kinds, reported);
+    let qc = super::qc::failures(store, limits, ids.as_deref(), from, to).await?;
+    let kinds: Vec<&str> = samples.iter().map(|(kind, _)| kind.as_str()).collect();
+    let r = build(&totals(&drafts, one), el, &kinds, reported);
     let months = (1..=12u32)
         .map(|m| {
             let t = totals(drafts.iter().filter(|d| d.day.month() == m), one);
             let kinds: Vec<&str> =
-                samples.iter().filter(|x| x.taken_at.month() == m).map(|x| x.kind.as_str()).collect();
-            (format!("{year}-{m:02}"), build(&t, &el, &kinds, None))
+                samples.iter().filter(|(_, at)| at.month() == m).map(|(kind, _)| kind.as_str()).collect();
+            (format!("{year}-{m:02}"), build(&t, el, &kinds, None))
         })
         .collect();
-    let in_force: Vec<_> = s.store.targets(year).await?.iter().map(Target::key).collect();
+    let in_force: Vec<_> = store.targets(year).await?.iter().map(Target::key).collect();
     let targets = TargetFigure::ALL
         .iter()
         .filter_map(|f| {
@@ -119,11 +132,8 @@ pub(crate) async fn report_data(s: &AppState, v: &Viewer, q: &YearParams) -> App
             Some(TargetLine { figure: *f, actual: a, target, standing: standing(*f, a, target) })
         })
         .collect();
-    let mine_name = mine
-        .and_then(|id| scope.readable.iter().find(|m| m.id == id).map(|m| m.name_zh.clone()))
-        .unwrap_or_else(|| v.lang.t("production-whole-coop"));
     let unit = el.unit.symbol().to_owned();
-    Ok((ReportData { year, mine, mine_name, element: el, unit, r, months, targets, qc }, scope))
+    Ok(ReportData { year, mine, mine_name: String::new(), element: el.clone(), unit, r, months, targets, qc })
 }
 
 pub struct MonthRow {

@@ -438,7 +438,7 @@ pub async fn import(
     use minecoop_store::production::samples::AssayPlan;
     v.require(|p| p.can_enter_assays())?;
     let mut page = assay_page(Ctx::new(&v, &uri), &s.config.elements);
-    let Some((_, rows)) = page.read_sheet(v.lang, sent.file("file")).await? else {
+    let Some((file, rows)) = page.read_sheet(v.lang, sent.file("file")).await? else {
         return unprocessable(&page);
     };
     let known = s.store.samples_by_codes(&sheet_codes(&rows)).await?;
@@ -473,7 +473,9 @@ pub async fn import(
                 (r.sample_id, lab, r.batch, r.results)
             })
             .collect();
-        match s.store.import_assays(&v.actor(), &rows).await {
+        use sha2::Digest;
+        let source = format!("import:{}", hex::encode(&sha2::Sha256::digest(&file.bytes)[..8]));
+        match s.store.import_assays(&v.actor(), &rows, &source).await {
             Ok(counts) => {
                 page.counts = Some(counts);
                 page.imported = true;

@@ -441,6 +441,7 @@ async fn a_laboratory_sheet_with_a_bad_row_is_named_fixed_and_imported() {
     let c = &b.client;
     login(c, &server, "inspector", "inspector-demo-2026").await;
     c.goto(&server.url("/samples/import")).await.unwrap();
+    assert!(c.find(Locator::Id("import-progress")).await.is_ok(), "the upload has a progress bar");
     c.find(Locator::Id("f-file")).await.unwrap().send_keys(bad.to_str().unwrap()).await.unwrap();
     c.find(Locator::Id("check")).await.unwrap().click().await.unwrap();
     let problems = text(c, "#problems").await;
