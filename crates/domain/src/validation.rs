@@ -69,6 +69,8 @@ pub fn required_text(input: &str, max: usize) -> Result<String, &'static str> {
     let t = input.trim();
     if t.is_empty() {
         Err("err-required")
+    } else if has_control(t) {
+        Err("err-control-chars")
     } else if t.chars().count() > max {
         Err("err-too-long")
     } else {
@@ -76,16 +78,31 @@ pub fn required_text(input: &str, max: usize) -> Result<String, &'static str> {
     }
 }
 
+/// Control characters other than line breaks and tabs (a NUL byte, say) are no part of text a
+/// person typed, and PostgreSQL refuses to store a NUL.
+fn has_control(t: &str) -> bool {
+    t.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
 /// Trimmed optional text: empty becomes `None`.
 pub fn optional_text(input: &str, max: usize) -> Result<Option<String>, &'static str> {
     let t = input.trim();
     if t.is_empty() {
         Ok(None)
+    } else if has_control(t) {
+        Err("err-control-chars")
     } else if t.chars().count() > max {
         Err("err-too-long")
     } else {
         Ok(Some(t.to_owned()))
     }
+}
+
+/// An ISO date (`YYYY-MM-DD`) of this era (1950 to 2200): `%Y` alone takes any signed year,
+/// which no database stores the same way.
+pub fn era_date(input: &str) -> Result<chrono::NaiveDate, &'static str> {
+    let d = chrono::NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d").map_err(|_| "err-date")?;
+    if (1950..=2200).contains(&chrono::Datelike::year(&d)) { Ok(d) } else { Err("err-date") }
 }
 
 /// An optional ISO date (`YYYY-MM-DD`).
@@ -115,6 +132,17 @@ pub fn optional_phone(input: &str) -> Result<Option<String>, &'static str> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn text_refuses_control_characters_but_keeps_line_breaks() {
+        assert_eq!(required_text("a\u{0}b", 10), Err("err-control-chars"));
+        assert_eq!(optional_text("x\u{7}", 10), Err("err-control-chars"));
+        assert_eq!(optional_text("line one\nline two", 40), Ok(Some("line one\nline two".into())));
+        assert_eq!(era_date("2005-07-20").map(|d| d.to_string()), Ok("2005-07-20".into()));
+        assert_eq!(era_date("-5000-01-01"), Err("err-date"));
+        assert_eq!(era_date("+262143-12-31"), Err("err-date"));
+    }
+
     use super::*;
 
     #[test]

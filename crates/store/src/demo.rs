@@ -432,7 +432,8 @@ fn year_means(year: i32) -> (i64, i64, i64, i64) {
     let feed = 34_800 + before * 400;
     let tail = (2_800 + before * 100).max(1_800);
     let waste = (5_500 + before * 150).max(4_000);
-    let size = 100 - 3 * before;
+    // Never below 40 % of 2005's: a demo asked to start long before the co-op still mills ore.
+    let size = (100 - 3 * before).max(40);
     (feed, tail, waste, size)
 }
 

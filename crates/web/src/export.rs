@@ -5,7 +5,7 @@
 //!
 //! CSV is UTF-8 with a byte-order mark, so that Excel on a Chinese Windows reads it as UTF-8
 //! rather than GBK; fields are quoted as RFC 4180 says, and a text cell that starts with `=`,
-//! `+`, `-` or `@` is prefixed with `'` so that no spreadsheet runs it as a formula.
+//! `+`, `-`, `@`, a tab or a carriage return is prefixed with `'` so that no spreadsheet runs it as a formula.
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -100,7 +100,7 @@ impl Format {
 /// A cell as CSV text.
 fn csv_field(c: &Cell) -> String {
     let text = match c {
-        Cell::Text(s) if s.starts_with(['=', '+', '-', '@']) => format!("'{s}"),
+        Cell::Text(s) if s.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{s}"),
         Cell::Text(s) => s.clone(),
         Cell::Num(d) => d.to_string(),
         Cell::Int(n) => n.to_string(),

@@ -104,10 +104,13 @@ pub fn parse_local_time(s: &str) -> Result<NaiveDateTime, &'static str> {
     if t.is_empty() {
         return Err("err-required");
     }
-    NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M")
+    let at = NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S"))
         .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M"))
-        .map_err(|_| "err-datetime")
+        .map_err(|_| "err-datetime")?;
+    // `%Y` takes any signed year; the co-op's records are of this era, and every database can
+    // store them.
+    if (1950..=2200).contains(&chrono::Datelike::year(&at)) { Ok(at) } else { Err("err-datetime") }
 }
 
 impl SampleDraft {

@@ -156,10 +156,17 @@ impl Standing {
     }
 }
 
+/// The decimals a figure is judged and shown at against a target: the target's own, and at
+/// least two.
+pub fn judged_places(target: Decimal) -> u32 {
+    target.normalize().scale().max(2)
+}
+
 /// `actual` against `target`: reached (at or above for what is to be reached, at or under for
-/// a limit) or missed.
+/// a limit) or missed, at the target's precision ([`judged_places`]), so that a verdict never
+/// contradicts the two figures shown side by side.
 pub fn standing(figure: TargetFigure, actual: Option<Decimal>, target: Decimal) -> Standing {
-    match actual {
+    match actual.map(|a| a.round_dp(judged_places(target))) {
         None => Standing::NoData,
         Some(a) if figure.higher_is_better() == (a >= target) || a == target => Standing::Met,
         Some(_) => Standing::Missed,
@@ -233,6 +240,11 @@ mod tests {
         assert_eq!(standing(TargetFigure::FeedGrade, Some(d("3.5")), d("3.5")), Standing::Met);
         assert_eq!(standing(TargetFigure::WasteGrade, Some(d("0.55")), d("0.55")), Standing::Met);
         assert_eq!(standing(TargetFigure::WasteGrade, None, d("0.55")), Standing::NoData);
+        // Judged at the target's precision: 0.2804 shows as 0.28, which meets 0.28.
+        assert_eq!(standing(TargetFigure::TailingGrade, Some(d("0.2804")), d("0.28")), Standing::Met);
+        assert_eq!(standing(TargetFigure::TailingGrade, Some(d("0.2804")), d("0.280")), Standing::Met);
+        assert_eq!(standing(TargetFigure::TailingGrade, Some(d("0.2806")), d("0.2805")), Standing::Missed);
+        assert_eq!(judged_places(d("0.2805")), 4);
     }
 
     #[test]

@@ -119,12 +119,15 @@ pub fn deadlines(occurred: NaiveDateTime, notified: NaiveDateTime) -> Result<Dea
     if notified < occurred {
         return Err(problem("unit_head_notified", "err-notified-before-occurred"));
     }
-    let due = occurred + Duration::days(INVESTIGATION_DAYS);
+    let add = |t: NaiveDateTime, d: Duration, field: &'static str| {
+        t.checked_add_signed(d).ok_or_else(|| problem(field, "err-datetime"))
+    };
+    let due = add(occurred, Duration::days(INVESTIGATION_DAYS), "occurred")?;
     Ok(Deadlines {
-        report_to_regulator_by: notified + REPORT_WITHIN,
-        casualty_updates_until: occurred + Duration::days(CASUALTY_UPDATES_DAYS),
+        report_to_regulator_by: add(notified, REPORT_WITHIN, "unit_head_notified")?,
+        casualty_updates_until: add(occurred, Duration::days(CASUALTY_UPDATES_DAYS), "occurred")?,
         investigation_report_due: due,
-        investigation_report_latest: due + Duration::days(EXTENSION_MAX_DAYS),
+        investigation_report_latest: add(due, Duration::days(EXTENSION_MAX_DAYS), "occurred")?,
     })
 }
 
@@ -177,17 +180,25 @@ pub fn rates(e: &Exposure) -> Result<Rates, SafetyProblem> {
     if e.hours.is_zero() {
         return Err(problem("hours", "err-hours-zero"));
     }
-    let per = |n: u32| (Decimal::from(n) * Decimal::from(1_000_000) / e.hours).round_dp(4);
-    Ok(Rates {
-        ltifr: per(e.lost_time),
-        trifr: per(e.fatalities + e.lost_time + e.restricted + e.medical),
-        ffr: per(e.fatalities),
-    })
+    // Less than an hour worked is not a period a rate can be given for.
+    if e.hours < Decimal::ONE {
+        return Err(problem("hours", "err-hours-too-few"));
+    }
+    let per = |n: u64| {
+        Decimal::from(n)
+            .checked_mul(Decimal::from(1_000_000))
+            .and_then(|x| x.checked_div(e.hours))
+            .map(|x| x.round_dp(4))
+            .ok_or_else(|| problem("hours", "err-too-large"))
+    };
+    let total = u64::from(e.fatalities) + u64::from(e.lost_time) + u64::from(e.restricted) + u64::from(e.medical);
+    Ok(Rates { ltifr: per(u64::from(e.lost_time))?, trifr: per(total)?, ffr: per(u64::from(e.fatalities))? })
 }
 
 /// A rate on another basis (200,000 hours, as OSHA counts): `rate x basis / 10^6`.
-pub fn on_basis(rate_per_million: Decimal, basis_hours: u32) -> Decimal {
-    (rate_per_million * Decimal::from(basis_hours) / Decimal::from(1_000_000)).round_dp(4)
+pub fn on_basis(rate_per_million: Decimal, basis_hours: u32) -> Option<Decimal> {
+    let per_hour = rate_per_million.checked_div(Decimal::from(1_000_000))?;
+    Some(per_hour.checked_mul(Decimal::from(basis_hours))?.round_dp(4))
 }
 
 #[cfg(test)]
@@ -281,9 +292,25 @@ mod tests {
         let e = Exposure { hours: rmb(1_250_000), fatalities: 1, lost_time: 3, restricted: 2, medical: 4 };
         let r = rates(&e).unwrap();
         assert_eq!(r.trifr, Decimal::new(800, 2));
-        assert_eq!(on_basis(r.trifr, 200_000), Decimal::new(160, 2));
+        assert_eq!(on_basis(r.trifr, 200_000), Some(Decimal::new(160, 2)));
         assert_eq!(r.ffr, Decimal::new(8, 1));
         assert_eq!(rates(&Exposure::default()).unwrap_err().code, "err-hours-zero");
         assert_eq!(rates(&Exposure { hours: rmb(-5), ..Default::default() }).unwrap_err().code, "err-negative");
+        // Absurd inputs get an error, never a panic or a wrapped count.
+        let tiny = Exposure { hours: Decimal::new(1, 28), lost_time: 1, ..Default::default() };
+        assert_eq!(rates(&tiny).unwrap_err().code, "err-hours-too-few");
+        let many = Exposure { hours: rmb(1000), fatalities: u32::MAX, lost_time: 1, ..Default::default() };
+        let r = rates(&many).unwrap();
+        assert_eq!(r.trifr, Decimal::from(u64::from(u32::MAX) + 1) * Decimal::from(1000));
+        assert_eq!(on_basis(Decimal::MAX, u32::MAX), None, "too large is no answer, not a panic");
+        let most = rates(&Exposure {
+            hours: Decimal::ONE,
+            fatalities: u32::MAX,
+            lost_time: u32::MAX,
+            restricted: u32::MAX,
+            medical: u32::MAX,
+        })
+        .unwrap();
+        assert!(on_basis(most.trifr, 200_000).is_some(), "any rate the rules give converts");
     }
 }

@@ -185,8 +185,10 @@ impl Store {
             .collect())
     }
 
-    /// The batches of the samples taken in a period (local times), judged. With `mines`, only
-    /// batches holding samples of those mines, and only the checks of their samples (the
+    /// The batches of the samples taken in a period (local times), each judged whole: the
+    /// period names the batches, and a batch's samples taken outside it count too (a July batch
+    /// whose reference material was run on the 20th is as failed on the 19th). With `mines`,
+    /// only batches holding samples of those mines, and only the checks of their samples (the
     /// outcome stays the batch's).
     pub async fn qc_batches(
         &self,
@@ -195,12 +197,60 @@ impl Store {
         to: NaiveDateTime,
         limits: &QcLimits,
     ) -> StoreResult<Vec<QcBatch>> {
-        let samples = sample::Entity::find()
+        use sea_orm::QuerySelect;
+        let mut samples = sample::Entity::find()
             .filter(sample::Column::TakenAt.between(from, to))
             .order_by_asc(sample::Column::TakenAt)
             .all(self.conn())
             .await?;
+        let have: BTreeSet<Uuid> = samples.iter().map(|s| s.id).collect();
+        let ids: Vec<Uuid> = have.iter().copied().collect();
+        let mut keys: BTreeSet<(String, String)> = BTreeSet::new();
+        for chunk in ids.chunks(500) {
+            let found: Vec<(String, String)> = assay::Entity::find()
+                .select_only()
+                .columns([assay::Column::Lab, assay::Column::Batch])
+                .distinct()
+                .filter(assay::Column::SampleId.is_in(chunk.iter().copied()))
+                .into_tuple()
+                .all(self.conn())
+                .await?;
+            keys.extend(found);
+        }
+        // The batches' other samples: by laboratory and batch name (a superset, narrowed to the
+        // exact pairs here), a bounded number of names per query.
+        let keys: Vec<(String, String)> = keys.into_iter().collect();
+        let mut extra: BTreeSet<Uuid> = BTreeSet::new();
+        for chunk in keys.chunks(200) {
+            let labs: BTreeSet<&str> = chunk.iter().map(|k| k.0.as_str()).collect();
+            let names: BTreeSet<&str> = chunk.iter().map(|k| k.1.as_str()).collect();
+            let found: Vec<(Uuid, String, String)> = assay::Entity::find()
+                .select_only()
+                .columns([assay::Column::SampleId, assay::Column::Lab, assay::Column::Batch])
+                .filter(assay::Column::Lab.is_in(labs.iter().copied()))
+                .filter(assay::Column::Batch.is_in(names.iter().copied()))
+                .into_tuple()
+                .all(self.conn())
+                .await?;
+            extra.extend(
+                found
+                    .into_iter()
+                    .filter(|(id, lab, batch)| !have.contains(id) && chunk.iter().any(|k| k.0 == *lab && k.1 == *batch))
+                    .map(|(id, _, _)| id),
+            );
+        }
+        let extra: Vec<Uuid> = extra.into_iter().collect();
+        for chunk in extra.chunks(500) {
+            samples.extend(
+                sample::Entity::find().filter(sample::Column::Id.is_in(chunk.iter().copied())).all(self.conn()).await?,
+            );
+        }
+        samples.sort_by_key(|s| s.taken_at);
+        let named: BTreeSet<(String, String)> = keys.into_iter().collect();
         let mut out = self.judge(samples, limits).await?;
+        // A sample brought in for its batch may have results in other batches too: only the
+        // period's batches are listed.
+        out.retain(|b| named.contains(&(b.qc.lab.clone(), b.qc.batch.clone())));
         if let Some(m) = mines {
             out.retain(|b| b.qc.mines.iter().any(|x| m.contains(x)));
             for b in &mut out {

@@ -110,3 +110,20 @@ both_backends! {
         assert!(db.audit_verify().await.unwrap().is_ok());
     }
 }
+
+both_backends! {
+    async fn a_batch_is_judged_whole_whatever_the_period_asked(db) {
+        minecoop_store::demo::load(&db).await.unwrap();
+        minecoop_store::demo::load_history(&db).await.unwrap();
+        let at = |s: &str| parse_local_time(s).unwrap();
+        // July's reference material was run on the 20th; the 1st to the 19th still names the
+        // batch (its ore samples), and the batch is as failed as it is.
+        let early = db.qc_batches(None, at("2005-07-01T00:00"), at("2005-07-19T23:59"), &QcLimits::default()).await.unwrap();
+        let july = early.iter().find(|b| b.qc.batch == "2005-07").expect("the period names July's batch");
+        assert_eq!(july.qc.outcome, Outcome::Fail);
+        assert_eq!(july.qc.samples, 18 + 2, "every sample of the batch, not only the period's");
+        assert!(early.iter().all(|b| b.qc.batch == "2005-07"), "only the period's batches");
+        let whole = db.qc_batch(&july.qc.lab, "2005-07", &QcLimits::default()).await.unwrap();
+        assert_eq!((whole.qc.outcome, whole.qc.samples), (july.qc.outcome, july.qc.samples));
+    }
+}

@@ -51,3 +51,4 @@ err-file-no-corners = No corner points found in { $file }: each corner needs a r
 err-file-too-big = The file { $file } is too big to be a table we can read ({ $detail }).
 err-file-save-as-xlsx = Old Excel (.xls) and OpenDocument (.ods) files are not read: save { $file } as XLSX or CSV and try again.
 err-file-none = Choose a file first.
+err-control-chars = Contains a control character (such as a NUL byte) that text cannot hold.

@@ -37,3 +37,4 @@ safety-medical = Medical-treatment cases
 safety-ffr = Fatality frequency rate
 safety-trifr-200k = TRIFR per 200,000 hours
 safety-rates-rule = Per 1,000,000 hours worked. TRIFR counts fatalities, lost-time, restricted-work and medical-treatment cases.
+err-hours-too-few = Less than one hour worked: too few hours for a rate.

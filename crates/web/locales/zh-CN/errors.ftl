@@ -51,3 +51,4 @@ err-file-no-corners = 在 { $file } 中找不到拐点：每个拐点一行，�
 err-file-too-big = 文件 { $file } 过大，无法作为表格读取（{ $detail }）。
 err-file-save-as-xlsx = 不读取旧版 Excel（.xls）和 OpenDocument（.ods）文件：请将 { $file } 另存为 XLSX 或 CSV 后重试。
 err-file-none = 请先选择文件。
+err-control-chars = 含有文本不能包含的控制字符（例如 NUL 字节）。

@@ -37,3 +37,4 @@ safety-medical = 医疗处理伤害
 safety-ffr = 死亡频率
 safety-trifr-200k = 每 20 万工时 TRIFR
 safety-rates-rule = 以每 1,000,000 工作小时计。TRIFR 包括死亡、损工、限制工作和医疗处理伤害。
+err-hours-too-few = 工作时间不足 1 小时，无法计算频率。

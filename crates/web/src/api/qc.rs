@@ -126,7 +126,7 @@ pub async fn list_batches(
     let date = |s: &str, d: NaiveDate| -> Result<NaiveDate, &'static str> {
         match s.trim() {
             "" => Ok(d),
-            x => NaiveDate::parse_from_str(x, "%Y-%m-%d").map_err(|_| "err-date"),
+            x => minecoop_domain::validation::era_date(x),
         }
     };
     let from = e.take("from", date(&q.from, NaiveDate::from_ymd_opt(chrono::Datelike::year(&t), 1, 1).unwrap_or(t)));

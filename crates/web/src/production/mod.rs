@@ -74,7 +74,7 @@ fn mine_options(mines: &[MineChoice], selected: Option<Uuid>) -> Vec<Opt> {
 
 /// `2005-03` -> the first and last day of that month.
 fn month_range(month: &str) -> Option<(NaiveDate, NaiveDate)> {
-    let first = NaiveDate::parse_from_str(&format!("{}-01", month.trim()), "%Y-%m-%d").ok()?;
+    let first = minecoop_domain::validation::era_date(&format!("{}-01", month.trim())).ok()?;
     let next = if first.month() == 12 {
         NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)?
     } else {

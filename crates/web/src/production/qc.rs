@@ -161,6 +161,10 @@ pub(crate) async fn awaiting(s: &AppState, v: &Viewer) -> AppResult<Vec<BatchRow
 /// One batch, if the viewer may see it (with the checks of the mines he sees).
 pub(crate) async fn visible_batch(s: &AppState, v: &Viewer, lab: &str, batch: &str) -> AppResult<QcBatch> {
     let mines = scope(s, v).await?;
+    // No laboratory or batch name holds control characters (and PostgreSQL refuses a NUL).
+    if lab.chars().chain(batch.chars()).any(char::is_control) {
+        return Err(AppError::NotFound);
+    }
     let mut b = s.store.qc_batch(lab, batch, &s.config.qc).await?;
     if let Some(m) = mines {
         if !b.qc.mines.iter().any(|x| m.contains(x)) {
@@ -197,6 +201,8 @@ pub struct ListParams {
     from: String,
     to: String,
     show: Show,
+    /// `csv` or `xlsx`: every check of the listed batches, one a row.
+    format: String,
 }
 
 #[derive(Template)]
@@ -209,10 +215,17 @@ struct ListPage {
     rows: Vec<BatchRow>,
 }
 
+impl ListPage {
+    fn export_href(&self, format: &str) -> String {
+        let show = self.show.iter().find(|o| o.selected).map(|o| o.value.as_str()).unwrap_or("all");
+        format!("/qc?from={}&to={}&show={show}&format={format}", self.from, self.to)
+    }
+}
+
 fn date_or(s: &str, default: NaiveDate) -> AppResult<NaiveDate> {
     match s.trim() {
         "" => Ok(default),
-        t => NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| AppError::BadRequest("error-400-detail")),
+        t => minecoop_domain::validation::era_date(t).map_err(|_| AppError::BadRequest("error-400-detail")),
     }
 }
 
@@ -221,8 +234,12 @@ pub async fn list(State(s): State<AppState>, v: Viewer, uri: Uri, Query(q): Quer
     let t = today();
     let from = date_or(&q.from, NaiveDate::from_ymd_opt(t.year(), 1, 1).unwrap_or(t))?;
     let to = date_or(&q.to, t)?;
-    let rows =
-        batches(&s, &v, from, to).await?.iter().filter(|b| q.show.keeps(b)).map(|b| batch_row(v.lang, b)).collect();
+    let format = crate::export::Format::parse(&q.format)?;
+    let listed: Vec<QcBatch> = batches(&s, &v, from, to).await?.into_iter().filter(|b| q.show.keeps(b)).collect();
+    if let Some(format) = format {
+        return crate::export::respond(&export_table(v.lang, &listed, from, to), format);
+    }
+    let rows = listed.iter().map(|b| batch_row(v.lang, b)).collect();
     let current = match q.show {
         Show::All => "all",
         Show::Flagged => "flagged",
@@ -235,6 +252,59 @@ pub async fn list(State(s): State<AppState>, v: Viewer, uri: Uri, Query(q): Quer
         show: code_options(v.lang, "qc-show", &["all", "flagged", "undecided"], current),
         rows,
     })
+}
+
+/// The listed batches' checks, one a row, with their batch's outcome and decision.
+fn export_table(lang: Lang, listed: &[QcBatch], from: NaiveDate, to: NaiveDate) -> crate::export::Table {
+    use crate::export::{Cell, Table};
+    let t = |k: &str| lang.t(k);
+    let headers = [
+        "qc-lab",
+        "qc-batch",
+        "qc-first-taken",
+        "qc-outcome",
+        "qc-decision",
+        "qc-reason",
+        "qc-sample",
+        "sample-qc-role",
+        "qc-rule",
+    ]
+    .iter()
+    .map(|k| t(k))
+    .chain([t("target-element"), t("target-value"), t("qc-expected"), t("qc-deviation"), t("qc-outcome")])
+    .collect();
+    let mut table = Table::new(format!("qc-{from}-{to}"), headers);
+    for b in listed {
+        let decision = b.decision.as_ref();
+        let head = || {
+            vec![
+                Cell::from(b.qc.lab.clone()),
+                Cell::from(b.qc.batch.clone()),
+                Cell::from(b.qc.first_taken.format("%Y-%m-%d").to_string()),
+                Cell::from(t(&format!("qc-outcome-{}", b.qc.outcome.as_str()))),
+                Cell::from(decision.map(|d| t(&format!("qc-decision-{}", d.decision))).unwrap_or_default()),
+                Cell::from(decision.map(|d| d.reason.clone()).unwrap_or_default()),
+            ]
+        };
+        if b.qc.checks.is_empty() {
+            table.push(head());
+        }
+        for c in &b.qc.checks {
+            let mut row = head();
+            row.extend([
+                Cell::from(c.sample.clone()),
+                Cell::from(t(&format!("qc-role-{}", c.role.as_str()))),
+                Cell::from(t(c.rule)),
+                Cell::from(c.element.clone()),
+                Cell::from(shown(c.value, c.detection_limit)),
+                Cell::from(c.expected.map(|e| Decimal::new(e, GRADE_SCALE))),
+                Cell::from(c.deviation),
+                Cell::from(t(&format!("qc-outcome-{}", c.outcome.as_str()))),
+            ]);
+            table.push(row);
+        }
+    }
+    table
 }
 
 #[derive(Template)]

@@ -336,7 +336,7 @@ pub async fn grade_report(
         .iter()
         .map(|t| TargetRow {
             label: v.lang.t(&format!("target-figure-{}", t.figure)),
-            actual: pct(t.actual, 2),
+            actual: pct(t.actual, minecoop_domain::production::target::judged_places(t.target)),
             target: t.target.normalize().to_string(),
             unit: figure_unit(t.figure, &d),
             standing: match t.standing {

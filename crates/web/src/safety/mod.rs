@@ -161,7 +161,10 @@ pub async fn calculators(v: Viewer, uri: Uri, Query(q): Query<Params>) -> AppRes
                             Line { label: "LTIFR".into(), value: per(r.ltifr) },
                             Line { label: "TRIFR".into(), value: per(r.trifr) },
                             Line { label: t("safety-ffr"), value: per(r.ffr) },
-                            Line { label: t("safety-trifr-200k"), value: per(safety::on_basis(r.trifr, 200_000)) },
+                            Line {
+                                label: t("safety-trifr-200k"),
+                                value: safety::on_basis(r.trifr, 200_000).map(per).unwrap_or_else(|| "–".into()),
+                            },
                         ];
                         finding = Some(t("safety-rates-rule"));
                     }

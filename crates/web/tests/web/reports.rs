@@ -83,6 +83,21 @@ async fn every_production_view_downloads_and_adds_up() {
     let samples = rows_of("s.csv", &r.bytes);
     assert_eq!(samples.len(), 1 + 18 + 2, "the month's 18 samples, and the laboratory's CRM and blank");
     assert!(samples[1][0].starts_with("S2005-"), "{:?}", samples[1]);
+    // The laboratory's batches of 2005: a CRM and a blank in each, July's CRM failed.
+    let r = app
+        .send_with(
+            As::User("inspector"),
+            Method::GET,
+            "/qc?from=2005-01-01&to=2005-12-31&format=csv",
+            None,
+            &[("accept-language", "en")],
+        )
+        .await;
+    let checks = rows_of("q.csv", &r.bytes);
+    assert_eq!(checks.len(), 1 + 12 * 2, "{checks:?}");
+    let failed: Vec<_> = checks.iter().filter(|c| c.last().is_some_and(|o| o == "Failed")).collect();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed[0][1], "2005-07");
     // A mine's people download only what they may see.
     let other =
         app.db.mine_choices().await.unwrap().into_iter().find(|m| m.id != mine && m.status == "operating").unwrap().id;

@@ -93,6 +93,7 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
     ("GET", "/qc", B::None, [303, 200, 200, 200, 200, 200, 200]),
     ("GET", "/qc?from=2005-01-01&to=2005-12-31&show=flagged", B::None, [303, 200, 200, 200, 200, 200, 200]),
     ("GET", "/qc?from=nonsense", B::None, [303, 400, 400, 400, 400, 400, 400]),
+    ("GET", "/qc?from=2005-01-01&to=2005-12-31&format=xlsx", B::None, [303, 200, 200, 200, 200, 200, 200]),
     ("GET", "/qc/materials", B::None, [303, 200, 200, 200, 200, 200, 200]),
     // The batch holds only a sample of the other member's mine.
     ("GET", "/qc/batches/LabA/QC-1", B::None, [303, 200, 200, 200, 403, 403, 200]),
