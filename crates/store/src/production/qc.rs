@@ -260,6 +260,91 @@ impl Store {
         Ok(out)
     }
 
+    /// The judged batches of the samples of `mines` taken in a period, for counting failures
+    /// (the grade report): only a QC sample can fail a batch, so only the batches' QC samples
+    /// are read and judged (with their context), not the thousands of ore samples around them.
+    /// `first_taken` is still the batch's first sample of the period; the checks are those of
+    /// `mines`' samples, the outcome the batch's.
+    pub async fn qc_judged_between(
+        &self,
+        mines: Option<&[Uuid]>,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+        limits: &QcLimits,
+    ) -> StoreResult<Vec<QcBatch>> {
+        use std::collections::BTreeMap;
+
+        use sea_orm::QuerySelect;
+        let mut q = sample::Entity::find()
+            .select_only()
+            .columns([sample::Column::Id, sample::Column::TakenAt])
+            .filter(sample::Column::TakenAt.between(from, to));
+        if let Some(m) = mines {
+            q = q.filter(sample::Column::MineId.is_in(m.iter().copied()));
+        }
+        let period: Vec<(Uuid, NaiveDateTime)> = q.into_tuple().all(self.conn()).await?;
+        let taken: HashMap<Uuid, NaiveDateTime> = period.into_iter().collect();
+        let ids: Vec<Uuid> = taken.keys().copied().collect();
+        // The period's batches, and when their first sample of the period was taken.
+        let mut first: BTreeMap<(String, String), NaiveDateTime> = BTreeMap::new();
+        for chunk in ids.chunks(500) {
+            let found: Vec<(Uuid, String, String)> = assay::Entity::find()
+                .select_only()
+                .columns([assay::Column::SampleId, assay::Column::Lab, assay::Column::Batch])
+                .filter(assay::Column::SampleId.is_in(chunk.iter().copied()))
+                .into_tuple()
+                .all(self.conn())
+                .await?;
+            for (id, lab, batch) in found {
+                let at = taken.get(&id).copied().unwrap_or(to);
+                first.entry((lab, batch)).and_modify(|t| *t = (*t).min(at)).or_insert(at);
+            }
+        }
+        // Their QC samples, wherever taken: of the co-op's few QC samples, those with results in
+        // these batches.
+        let all_qc: Vec<Uuid> = sample::Entity::find()
+            .select_only()
+            .column(sample::Column::Id)
+            .filter(sample::Column::QcRole.ne(QcRole::Routine.as_str()))
+            .into_tuple()
+            .all(self.conn())
+            .await?;
+        let mut qc_ids: BTreeSet<Uuid> = BTreeSet::new();
+        for chunk in all_qc.chunks(500) {
+            let found: Vec<(Uuid, String, String)> = assay::Entity::find()
+                .select_only()
+                .columns([assay::Column::SampleId, assay::Column::Lab, assay::Column::Batch])
+                .filter(assay::Column::SampleId.is_in(chunk.iter().copied()))
+                .into_tuple()
+                .all(self.conn())
+                .await?;
+            qc_ids
+                .extend(found.into_iter().filter(|(_, l, b)| first.contains_key(&(l.clone(), b.clone()))).map(|x| x.0));
+        }
+        let qc_ids: Vec<Uuid> = qc_ids.into_iter().collect();
+        let mut qc_samples = Vec::new();
+        for chunk in qc_ids.chunks(500) {
+            qc_samples.extend(
+                sample::Entity::find().filter(sample::Column::Id.is_in(chunk.iter().copied())).all(self.conn()).await?,
+            );
+        }
+        qc_samples.sort_by_key(|s| s.taken_at);
+        let mut out = self.judge(qc_samples, limits).await?;
+        out.retain_mut(|b| match first.get(&(b.qc.lab.clone(), b.qc.batch.clone())) {
+            Some(at) => {
+                b.qc.first_taken = *at;
+                true
+            }
+            None => false,
+        });
+        if let Some(m) = mines {
+            for b in &mut out {
+                b.qc.checks.retain(|c| m.contains(&c.mine_id));
+            }
+        }
+        Ok(out)
+    }
+
     /// Flagged batches nobody has decided on, of any time: what the dashboard shows. Only a QC
     /// sample can flag a batch, so only QC samples are judged (with their context); the
     /// samples and mines of a flagged batch are then counted from all its results.

@@ -125,5 +125,16 @@ both_backends! {
         assert!(early.iter().all(|b| b.qc.batch == "2005-07"), "only the period's batches");
         let whole = db.qc_batch(&july.qc.lab, "2005-07", &QcLimits::default()).await.unwrap();
         assert_eq!((whole.qc.outcome, whole.qc.samples), (july.qc.outcome, july.qc.samples));
+        // The report's count judges only the batches' QC samples, and agrees with the full view.
+        let (jan, dec) = (at("2005-01-01T00:00"), at("2005-12-31T23:59"));
+        let limits = QcLimits::default();
+        let mut full: Vec<_> = db.qc_batches(None, jan, dec, &limits).await.unwrap().into_iter()
+            .map(|b| (b.qc.lab, b.qc.batch, b.qc.outcome, b.qc.checks.len(), b.qc.first_taken)).collect();
+        let mut fast: Vec<_> = db.qc_judged_between(None, jan, dec, &limits).await.unwrap().into_iter()
+            .map(|b| (b.qc.lab, b.qc.batch, b.qc.outcome, b.qc.checks.len(), b.qc.first_taken)).collect();
+        full.sort_by(|a, b| a.1.cmp(&b.1));
+        fast.sort_by(|a, b| a.1.cmp(&b.1));
+        assert_eq!(fast.len(), 12);
+        assert_eq!(fast, full);
     }
 }

@@ -467,7 +467,7 @@ pub(crate) async fn failures(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Failures, minecoop_store::StoreError> {
-    let all = store.qc_batches(mines, day_start(from), day_end(to), limits).await?;
+    let all = store.qc_judged_between(mines, day_start(from), day_end(to), limits).await?;
     let mut f = Failures { batches: 0, checks: 0, by_month: [0; 12] };
     for b in all.iter().filter(|b| b.qc.outcome == Outcome::Fail) {
         f.batches += 1;
