@@ -205,18 +205,8 @@ impl Store {
             .await?;
         let have: BTreeSet<Uuid> = samples.iter().map(|s| s.id).collect();
         let ids: Vec<Uuid> = have.iter().copied().collect();
-        let mut keys: BTreeSet<(String, String)> = BTreeSet::new();
-        for chunk in ids.chunks(500) {
-            let found: Vec<(String, String)> = assay::Entity::find()
-                .select_only()
-                .columns([assay::Column::Lab, assay::Column::Batch])
-                .distinct()
-                .filter(assay::Column::SampleId.is_in(chunk.iter().copied()))
-                .into_tuple()
-                .all(self.conn())
-                .await?;
-            keys.extend(found);
-        }
+        let keys: BTreeSet<(String, String)> =
+            self.batches_of(&ids).await?.into_iter().map(|(_, lab, batch)| (lab, batch)).collect();
         // The batches' other samples: by laboratory and batch name (a superset, narrowed to the
         // exact pairs here), a bounded number of names per query.
         let keys: Vec<(String, String)> = keys.into_iter().collect();
@@ -240,11 +230,7 @@ impl Store {
             );
         }
         let extra: Vec<Uuid> = extra.into_iter().collect();
-        for chunk in extra.chunks(500) {
-            samples.extend(
-                sample::Entity::find().filter(sample::Column::Id.is_in(chunk.iter().copied())).all(self.conn()).await?,
-            );
-        }
+        samples.extend(self.samples_by_ids(&extra).await?);
         samples.sort_by_key(|s| s.taken_at);
         let named: BTreeSet<(String, String)> = keys.into_iter().collect();
         let mut out = self.judge(samples, limits).await?;
@@ -287,18 +273,9 @@ impl Store {
         let ids: Vec<Uuid> = taken.keys().copied().collect();
         // The period's batches, and when their first sample of the period was taken.
         let mut first: BTreeMap<(String, String), NaiveDateTime> = BTreeMap::new();
-        for chunk in ids.chunks(500) {
-            let found: Vec<(Uuid, String, String)> = assay::Entity::find()
-                .select_only()
-                .columns([assay::Column::SampleId, assay::Column::Lab, assay::Column::Batch])
-                .filter(assay::Column::SampleId.is_in(chunk.iter().copied()))
-                .into_tuple()
-                .all(self.conn())
-                .await?;
-            for (id, lab, batch) in found {
-                let at = taken.get(&id).copied().unwrap_or(to);
-                first.entry((lab, batch)).and_modify(|t| *t = (*t).min(at)).or_insert(at);
-            }
+        for (id, lab, batch) in self.batches_of(&ids).await? {
+            let at = taken.get(&id).copied().unwrap_or(to);
+            first.entry((lab, batch)).and_modify(|t| *t = (*t).min(at)).or_insert(at);
         }
         // Their QC samples, wherever taken: of the co-op's few QC samples, those with results in
         // these batches.
@@ -309,25 +286,15 @@ impl Store {
             .into_tuple()
             .all(self.conn())
             .await?;
-        let mut qc_ids: BTreeSet<Uuid> = BTreeSet::new();
-        for chunk in all_qc.chunks(500) {
-            let found: Vec<(Uuid, String, String)> = assay::Entity::find()
-                .select_only()
-                .columns([assay::Column::SampleId, assay::Column::Lab, assay::Column::Batch])
-                .filter(assay::Column::SampleId.is_in(chunk.iter().copied()))
-                .into_tuple()
-                .all(self.conn())
-                .await?;
-            qc_ids
-                .extend(found.into_iter().filter(|(_, l, b)| first.contains_key(&(l.clone(), b.clone()))).map(|x| x.0));
-        }
+        let qc_ids: BTreeSet<Uuid> = self
+            .batches_of(&all_qc)
+            .await?
+            .into_iter()
+            .filter(|(_, lab, batch)| first.contains_key(&(lab.clone(), batch.clone())))
+            .map(|(id, _, _)| id)
+            .collect();
         let qc_ids: Vec<Uuid> = qc_ids.into_iter().collect();
-        let mut qc_samples = Vec::new();
-        for chunk in qc_ids.chunks(500) {
-            qc_samples.extend(
-                sample::Entity::find().filter(sample::Column::Id.is_in(chunk.iter().copied())).all(self.conn()).await?,
-            );
-        }
+        let mut qc_samples = self.samples_by_ids(&qc_ids).await?;
         qc_samples.sort_by_key(|s| s.taken_at);
         let mut out = self.judge(qc_samples, limits).await?;
         out.retain_mut(|b| match first.get(&(b.qc.lab.clone(), b.qc.batch.clone())) {
@@ -386,6 +353,36 @@ impl Store {
         Ok(out)
     }
 
+    /// The laboratory batches the given samples have results in: `(sample, lab, batch)`, in
+    /// bounded batches of ids.
+    async fn batches_of(&self, ids: &[Uuid]) -> StoreResult<Vec<(Uuid, String, String)>> {
+        use sea_orm::QuerySelect;
+        let mut out = Vec::new();
+        for chunk in ids.chunks(500) {
+            let found: Vec<(Uuid, String, String)> = assay::Entity::find()
+                .select_only()
+                .columns([assay::Column::SampleId, assay::Column::Lab, assay::Column::Batch])
+                .distinct()
+                .filter(assay::Column::SampleId.is_in(chunk.iter().copied()))
+                .into_tuple()
+                .all(self.conn())
+                .await?;
+            out.extend(found);
+        }
+        Ok(out)
+    }
+
+    /// Whole samples by id, in bounded batches of ids.
+    async fn samples_by_ids(&self, ids: &[Uuid]) -> StoreResult<Vec<sample::Model>> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(500) {
+            out.extend(
+                sample::Entity::find().filter(sample::Column::Id.is_in(chunk.iter().copied())).all(self.conn()).await?,
+            );
+        }
+        Ok(out)
+    }
+
     /// One batch, whatever the period of its samples; `NotFound` when no result names it.
     pub async fn qc_batch(&self, lab: &str, batch: &str, limits: &QcLimits) -> StoreResult<QcBatch> {
         let ids: BTreeSet<Uuid> = assay::Entity::find()
@@ -397,12 +394,7 @@ impl Store {
             .map(|a| a.sample_id)
             .collect();
         let ids: Vec<Uuid> = ids.into_iter().collect();
-        let mut samples = Vec::new();
-        for chunk in ids.chunks(500) {
-            samples.extend(
-                sample::Entity::find().filter(sample::Column::Id.is_in(chunk.iter().copied())).all(self.conn()).await?,
-            );
-        }
+        let samples = self.samples_by_ids(&ids).await?;
         self.judge(samples, limits)
             .await?
             .into_iter()

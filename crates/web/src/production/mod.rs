@@ -72,6 +72,22 @@ fn mine_options(mines: &[MineChoice], selected: Option<Uuid>) -> Vec<Opt> {
         .collect()
 }
 
+/// "The whole co-op", then each mine; `selected` `None` is the co-op.
+fn coop_and_mine_options(lang: crate::i18n::Lang, mines: &[MineChoice], selected: Option<Uuid>) -> Vec<Opt> {
+    let mut options =
+        vec![Opt { value: String::new(), label: lang.t("production-whole-coop"), selected: selected.is_none() }];
+    options.extend(mine_options(mines, selected));
+    options
+}
+
+/// A year view's filters, for its download links.
+fn year_query(year: i32, mine: Option<Uuid>) -> String {
+    match mine {
+        Some(m) => format!("year={year}&mine={m}"),
+        None => format!("year={year}"),
+    }
+}
+
 /// `2005-03` -> the first and last day of that month.
 fn month_range(month: &str) -> Option<(NaiveDate, NaiveDate)> {
     let first = minecoop_domain::validation::era_date(&format!("{}-01", month.trim())).ok()?;
@@ -361,13 +377,8 @@ async fn year(State(s): State<AppState>, v: Viewer, uri: Uri, Query(q): Query<Ye
         })
         .collect();
     let total = totals_row(v.lang.t("production-total"), None, &totals(&drafts, &elements), &elements);
-    let mut mines =
-        vec![Opt { value: String::new(), label: v.lang.t("production-whole-coop"), selected: mine.is_none() }];
-    mines.extend(mine_options(&readable, mine));
-    let query = match mine {
-        Some(m) => format!("year={year}&mine={m}"),
-        None => format!("year={year}"),
-    };
+    let mines = coop_and_mine_options(v.lang, &readable, mine);
+    let query = year_query(year, mine);
     render(&YearPage { ctx: Ctx::new(&v, &uri), mines, year, elements, months, total, query })
 }
 

@@ -23,7 +23,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{YearParams, YearScope, fmt, mine_options, year_scope};
+use super::{YearParams, YearScope, coop_and_mine_options, fmt, year_query, year_scope};
 use crate::charts::{self, Reference, Series};
 use crate::export::{self, Cell, Format, Table};
 use crate::i18n::Lang;
@@ -348,13 +348,8 @@ pub async fn grade_report(
         })
         .collect();
     let charts = charts_of(v.lang, &d);
-    let mut mines =
-        vec![Opt { value: String::new(), label: v.lang.t("production-whole-coop"), selected: d.mine.is_none() }];
-    mines.extend(mine_options(&scope.readable, d.mine));
-    let query = match d.mine {
-        Some(m) => format!("year={}&mine={m}", d.year),
-        None => format!("year={}", d.year),
-    };
+    let mines = coop_and_mine_options(v.lang, &scope.readable, d.mine);
+    let query = year_query(d.year, d.mine);
     let can_set_targets = v.principal()?.can_set_targets();
     render(&GradeReportPage {
         ctx: Ctx::new(&v, &uri),
@@ -437,14 +432,7 @@ async fn targets_page(s: &AppState, v: &Viewer, uri: &Uri, year: i32, form: Form
             }
         })
         .collect();
-    let selected = form.v("mine_id").to_owned();
-    let mut mines =
-        vec![Opt { value: String::new(), label: v.lang.t("production-whole-coop"), selected: selected.is_empty() }];
-    mines.extend(all_mines.iter().map(|m| Opt {
-        value: m.id.to_string(),
-        label: m.name_zh.clone(),
-        selected: m.id.to_string() == selected,
-    }));
+    let mines = coop_and_mine_options(v.lang, &all_mines, Uuid::parse_str(form.v("mine_id")).ok());
     let codes: Vec<&str> = TargetFigure::ALL.iter().map(|f| f.as_str()).collect();
     let figures = code_options(v.lang, "target-figure", &codes, form.v("figure"));
     let elements = s

@@ -174,13 +174,14 @@ pub async fn calculators(v: Viewer, uri: Uri, Query(q): Query<Params>) -> AppRes
         }
         _ => {}
     }
-    let pairs = serde_urlencoded_pairs(&q);
+    let pairs = form_pairs(&q);
     let form = FormState::from_pairs(pairs).with_errors(v.lang, &e);
     let page = Page { ctx: Ctx::new(&v, &uri), form, calc: q.calc.clone(), lines, finding };
     if e.is_empty() { render(&page) } else { unprocessable(&page) }
 }
 
-fn serde_urlencoded_pairs(q: &Params) -> Vec<(String, String)> {
+/// What was typed, to show again with the result or the errors.
+fn form_pairs(q: &Params) -> Vec<(String, String)> {
     [
         ("deaths", &q.deaths),
         ("serious_injuries", &q.serious_injuries),
