@@ -209,6 +209,30 @@ impl Principal {
         self.is(&[Role::Admin, Role::President])
     }
 
+    /// A mine's incidents and corrective actions in full: as for its production (the co-op's
+    /// officers, inspectors and the bureau; the mine's owner and safety officer).
+    pub fn can_view_safety_of(&self, mine_id: Uuid, member_id: Uuid) -> bool {
+        self.can_view_production_of(mine_id, member_id)
+    }
+
+    /// Record incidents of a mine and raise actions on them: the co-op's officers and inspectors,
+    /// the mine's owner and its safety officer. Not the bureau, which reads.
+    pub fn can_report_incident(&self, mine_id: Uuid, member_id: Uuid) -> bool {
+        self.is(&[Role::Admin, Role::President, Role::Inspector])
+            || self.owns_member(member_id)
+            || (self.role == Role::SafetyOfficer && self.mine_id == Some(mine_id))
+    }
+
+    /// Whether the principal may record incidents for some mine (to offer the form at all).
+    pub fn can_report_any_incident(&self) -> bool {
+        self.is(&[Role::Admin, Role::President, Role::Inspector, Role::Owner, Role::SafetyOfficer])
+    }
+
+    /// Every mine's incidents and actions.
+    pub fn can_view_all_safety(&self) -> bool {
+        self.is(&[Role::Admin, Role::President, Role::Inspector, Role::Bureau])
+    }
+
     pub fn can_manage_disputes(&self) -> bool {
         self.is(&[Role::Admin, Role::President, Role::Inspector])
     }
@@ -306,6 +330,20 @@ mod tests {
         assert!(!scope.includes_mine(member) && !scope.includes_member(mine));
         assert!(Scope::All.includes_mine(mine) && !Scope::Nothing.includes_member(member));
         assert_eq!(p(Role::Owner, Some(member), None).register_scope(None), Scope::All);
+    }
+
+    #[test]
+    fn incidents_are_recorded_by_the_mine_and_the_coop_and_read_by_the_bureau() {
+        let (mine, member, other) = (Uuid::from_u128(7), Uuid::from_u128(8), Uuid::from_u128(9));
+        let officer = p(Role::SafetyOfficer, None, Some(mine));
+        assert!(officer.can_report_incident(mine, member) && !officer.can_report_incident(other, member));
+        let owner = p(Role::Owner, Some(member), None);
+        assert!(owner.can_report_incident(other, member) && !owner.can_report_incident(mine, other));
+        assert!(!owner.can_view_safety_of(mine, other));
+        let bureau = p(Role::Bureau, None, None);
+        assert!(bureau.can_view_safety_of(mine, member) && !bureau.can_report_incident(mine, member));
+        assert!(bureau.can_view_all_safety() && !bureau.can_report_any_incident());
+        assert!(p(Role::Inspector, None, None).can_report_incident(mine, member));
     }
 
     #[test]

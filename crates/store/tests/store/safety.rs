@@ -1,0 +1,170 @@
+use chrono::NaiveDateTime;
+use minecoop_domain::auth::Role;
+use minecoop_domain::safety::AccidentClass;
+use minecoop_domain::safety::action::{ActionDraft, ActionInput, ActionSource, ActionStatus, Escalation};
+use minecoop_domain::safety::incident::{IncidentDraft, IncidentInput};
+use minecoop_store::accounts::NewUser;
+use minecoop_store::safety::ActionFilter;
+use minecoop_store::{Actor, Store, StoreError, both_backends};
+
+use crate::{actor, member_draft, mine_draft};
+
+fn now() -> NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap().and_hms_opt(12, 0, 0).unwrap()
+}
+
+fn incident(mine: uuid::Uuid, deaths: &str) -> IncidentInput {
+    IncidentInput {
+        mine_id: mine.to_string(),
+        kind: "fatality".into(),
+        occurred_at: "2026-03-01T08:00".into(),
+        unit_head_notified_at: "2026-03-01T08:30".into(),
+        location: "Level 2, stope 4".into(),
+        description: "Fall of ground at the face".into(),
+        deaths: deaths.into(),
+        ..Default::default()
+    }
+}
+
+async fn mine(db: &Store) -> uuid::Uuid {
+    let m = db.create_member(&actor(), &member_draft(1, "A")).await.unwrap();
+    db.create_mine(&actor(), &mine_draft(m.id, "A")).await.unwrap().id
+}
+
+async fn user(db: &Store, name: &str, role: Role) {
+    let u = NewUser {
+        username: name.into(),
+        display_name: String::new(),
+        password: "correct horse battery".into(),
+        role,
+        member_id: None,
+        mine_id: None,
+    };
+    db.create_user(&actor(), u).await.unwrap();
+}
+
+fn who(name: &str) -> Actor {
+    Actor { user_id: None, name: name.into() }
+}
+
+both_backends! {
+    async fn an_incident_is_corrected_by_versions_and_its_class_follows_the_figures(db) {
+        let mine = mine(&db).await;
+        let two = IncidentDraft::parse(&incident(mine, "2"), now()).unwrap();
+        let first = db.record_incident(&actor(), &two).await.unwrap();
+        assert_eq!((first.version, first.code.as_str()), (1, "INC-2026-0001"));
+        assert_eq!(first.class(), AccidentClass::General);
+
+        // Without a reason, or from a stale version, nothing is written.
+        let three = IncidentDraft::parse(&incident(mine, "3"), now()).unwrap();
+        assert!(matches!(db.correct_incident(&actor(), first.incident_id, 1, &three).await, Err(StoreError::Invalid(_))));
+        let three = IncidentDraft { reason: Some("A third miner died in hospital".into()), ..three };
+        assert!(matches!(db.correct_incident(&actor(), first.incident_id, 2, &three).await, Err(StoreError::Conflict)));
+        let second = db.correct_incident(&actor(), first.incident_id, 1, &three).await.unwrap();
+        assert_eq!((second.version, second.code.as_str()), (2, "INC-2026-0001"));
+        assert_eq!(second.class(), AccidentClass::RelativelyLarge);
+        assert!(matches!(db.correct_incident(&actor(), first.incident_id, 1, &three).await, Err(StoreError::Conflict)));
+
+        let current = db.incident(first.incident_id).await.unwrap();
+        assert_eq!(current, second);
+        let versions = db.incident_versions(first.incident_id).await.unwrap();
+        assert_eq!(versions.iter().map(|v| v.deaths).collect::<Vec<_>>(), [2, 3]);
+        let listed = db.incidents(Some(&[mine])).await.unwrap();
+        assert_eq!(listed, vec![second.clone()], "one line per incident, its current version");
+        assert!(db.incidents(Some(&[uuid::Uuid::nil()])).await.unwrap().is_empty());
+
+        let other = db.record_incident(&actor(), &two).await.unwrap();
+        assert_eq!(other.code, "INC-2026-0002");
+        assert!(matches!(db.incident(uuid::Uuid::nil()).await, Err(StoreError::NotFound)));
+        assert!(db.audit_verify().await.unwrap().is_ok());
+    }
+}
+
+both_backends! {
+    async fn an_incident_needs_a_known_mine_and_keeps_it_and_its_extension(db) {
+        let mine = mine(&db).await;
+        let nowhere = IncidentDraft::parse(&incident(uuid::Uuid::nil(), "2"), now()).unwrap();
+        assert!(matches!(db.record_incident(&actor(), &nowhere).await, Err(StoreError::Invalid(_))));
+        let i = IncidentInput { extension_days: "30".into(), extension_reason: "Expert report".into(), ..incident(mine, "2") };
+        let first = db.record_incident(&actor(), &IncidentDraft::parse(&i, now()).unwrap()).await.unwrap();
+        let moved = IncidentDraft { reason: Some("x".into()), ..IncidentDraft::parse(&incident(mine, "2"), now()).unwrap() };
+        match db.correct_incident(&actor(), first.incident_id, 1, &moved).await {
+            Err(StoreError::Invalid(e)) => assert_eq!(e.get("extension_days").unwrap().code, "err-extension-once"),
+            other => panic!("{other:?}"),
+        }
+        let elsewhere = IncidentDraft { mine_id: uuid::Uuid::nil(), reason: Some("x".into()), ..IncidentDraft::parse(&i, now()).unwrap() };
+        match db.correct_incident(&actor(), first.incident_id, 1, &elsewhere).await {
+            Err(StoreError::Invalid(e)) => assert_eq!(e.get("mine_id").unwrap().code, "err-incident-mine-fixed"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(db.incident_versions(first.incident_id).await.unwrap().len(), 1);
+    }
+}
+
+both_backends! {
+    async fn actions_go_containment_first_then_done_then_verified_by_someone_else(db) {
+        let mine = mine(&db).await;
+        user(&db, "officer1", Role::Inspector).await;
+        user(&db, "checker", Role::Inspector).await;
+        let inc = db.record_incident(&actor(), &IncidentDraft::parse(&incident(mine, "1"), now()).unwrap()).await.unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        let draft = |kind: &str, owner: &str| {
+            ActionDraft::parse(
+                &ActionInput {
+                    source_kind: "incident".into(),
+                    source_id: inc.incident_id.to_string(),
+                    kind: kind.into(),
+                    description: "Bar down and close the stope".into(),
+                    owner: owner.into(),
+                    due_on: "2026-03-05".into(),
+                },
+                today,
+            )
+            .unwrap()
+        };
+        match db.raise_action(&actor(), &draft("corrective", "officer1")).await {
+            Err(StoreError::Invalid(e)) => assert_eq!(e.get("kind").unwrap().code, "err-containment-first"),
+            other => panic!("{other:?}"),
+        }
+        match db.raise_action(&actor(), &draft("containment", "nobody")).await {
+            Err(StoreError::Invalid(e)) => assert_eq!(e.get("owner").unwrap().code, "err-choice"),
+            other => panic!("{other:?}"),
+        }
+        let c = db.raise_action(&actor(), &draft("containment", "officer1")).await.unwrap();
+        assert_eq!((c.status(), c.mine_id), (ActionStatus::Open, mine));
+        let k = db.raise_action(&actor(), &draft("corrective", "officer1")).await.unwrap();
+        assert_ne!(c.code, k.code);
+        assert_eq!(c.escalation(today), Escalation::Reminder);
+        assert_eq!(c.escalation(chrono::NaiveDate::from_ymd_opt(2026, 3, 6).unwrap()), Escalation::MineOwner);
+
+        // Verification before evidence, evidence twice, verifying one's own: refused.
+        assert!(matches!(db.verify_action(&who("checker"), c.id, true, "").await, Err(StoreError::Invalid(_))));
+        assert!(matches!(db.complete_action(&who("officer1"), c.id, " ").await, Err(StoreError::Invalid(_))));
+        let done = db.complete_action(&who("officer1"), c.id, "Stope barricaded, photo 12").await.unwrap();
+        assert_eq!(done.status(), ActionStatus::Done);
+        assert_eq!(done.escalation(chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap()), Escalation::None);
+        assert!(matches!(db.complete_action(&who("officer1"), c.id, "again").await, Err(StoreError::Invalid(_))));
+        match db.verify_action(&who("officer1"), c.id, true, "").await {
+            Err(StoreError::Invalid(e)) => assert_eq!(e.get("note").unwrap().code, "err-verify-own"),
+            other => panic!("{other:?}"),
+        }
+        // Rejected needs a reason and reopens; accepted closes.
+        assert!(matches!(db.verify_action(&who("checker"), c.id, false, "").await, Err(StoreError::Invalid(_))));
+        let back = db.verify_action(&who("checker"), c.id, false, "No photo attached").await.unwrap();
+        assert_eq!(back.status(), ActionStatus::Open);
+        db.complete_action(&who("officer1"), c.id, "Photo 12 attached").await.unwrap();
+        let closed = db.verify_action(&who("checker"), c.id, true, "Seen on site").await.unwrap();
+        assert_eq!((closed.status(), closed.verified_by.as_deref()), (ActionStatus::Closed, Some("checker")));
+
+        let steps: Vec<String> = db.action_events(c.id).await.unwrap().into_iter().map(|e| e.step).collect();
+        assert_eq!(steps, ["raised", "done", "rejected", "done", "verified"]);
+        assert_eq!(db.actions_of(ActionSource::Incident, inc.incident_id).await.unwrap().len(), 2);
+        let open = db.actions(&ActionFilter { open_only: true, ..Default::default() }).await.unwrap();
+        assert_eq!(open.iter().map(|a| a.id).collect::<Vec<_>>(), [k.id]);
+        let mine_only = ActionFilter { mines: Some(vec![uuid::Uuid::nil()]), ..Default::default() };
+        assert!(db.actions(&mine_only).await.unwrap().is_empty());
+        let owned = ActionFilter { owner: Some("checker".into()), ..Default::default() };
+        assert!(db.actions(&owned).await.unwrap().is_empty());
+        assert!(db.audit_verify().await.unwrap().is_ok());
+    }
+}
