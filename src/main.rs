@@ -339,6 +339,9 @@ struct Config {
     log: String,
     /// The elements the co-op assays for: `symbol:unit`, unit `%` or `g/t`.
     elements: Vec<String>,
+    /// The lowest accident class the "days without a major accident" counter counts:
+    /// `general`, `relatively_large` (default), `major` or `especially_major`.
+    major_accident_class: String,
 }
 
 impl Default for Config {
@@ -351,6 +354,7 @@ impl Default for Config {
             trust_proxy: false,
             log: "info,sea_orm_migration=warn,sqlx=warn".into(),
             elements: vec!["zn:%".into(), "pb:%".into(), "ag:g/t".into()],
+            major_accident_class: "relatively_large".into(),
         }
     }
 }
@@ -1029,6 +1033,12 @@ async fn serve(store: Store, config: &Config, demo_history: Option<DemoHistory>)
         trust_proxy: config.trust_proxy,
         elements: elements_of(config)?,
         qc: Default::default(),
+        major_accident_class: minecoop_domain::safety::AccidentClass::parse(config.major_accident_class.trim())
+            .map_err(|_| {
+                anyhow::anyhow!(
+                    "major_accident_class in the configuration: one of general, relatively_large, major, especially_major"
+                )
+            })?,
     };
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;

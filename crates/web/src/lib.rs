@@ -48,6 +48,9 @@ pub struct WebConfig {
     pub elements: Vec<minecoop_domain::production::Element>,
     /// The thresholds of quality control (the industry's usual ones by default).
     pub qc: minecoop_domain::production::qc::QcLimits,
+    /// The lowest class the "days without a major accident" counter counts (a setting; the
+    /// default counts relatively large accidents and above).
+    pub major_accident_class: minecoop_domain::safety::AccidentClass,
 }
 
 impl Default for WebConfig {
@@ -58,6 +61,7 @@ impl Default for WebConfig {
             trust_proxy: false,
             elements: minecoop_domain::production::default_elements(),
             qc: Default::default(),
+            major_accident_class: minecoop_domain::safety::AccidentClass::RelativelyLarge,
         }
     }
 }

@@ -52,6 +52,7 @@ impl Ctx {
             add("/qc", "nav-qc");
             add("/reports/grades", "nav-reports");
             add("/calculators", "nav-calculators");
+            add("/safety", "nav-safety");
             add("/disputes", "nav-disputes");
             if p.can_view_people() {
                 add("/people", "nav-people");

@@ -359,6 +359,23 @@ pub struct ClockItem {
     pub key: &'static str,
     pub due: NaiveDateTime,
     pub state: ClockState,
+    /// For the upward report: the level it must reach.
+    pub level: Option<Investigator>,
+}
+
+/// Each level of the safety regulators passes the report up within 2 hours (Decree 493,
+/// Art. 10).
+pub const UPWARD_HOURS_PER_LEVEL: i64 = 2;
+
+/// How far up the report of an accident of `class` goes, and in how many steps from the county:
+/// a general accident to the city, a relatively large one to the province, a major or
+/// especially major one to the State Council's regulator (Decree 493, Art. 10).
+pub fn report_reaches(class: AccidentClass) -> (Investigator, i64) {
+    match class {
+        AccidentClass::General => (Investigator::City, 1),
+        AccidentClass::RelativelyLarge => (Investigator::Province, 2),
+        AccidentClass::Major | AccidentClass::EspeciallyMajor => (Investigator::StateCouncil, 3),
+    }
 }
 
 /// The incident's legal clock at `now`: the deadlines of REFERENCE 4.2, with the extension if
@@ -382,17 +399,28 @@ pub fn clock(d: &IncidentDraft, now: NaiveDateTime) -> Result<(Deadlines, Vec<Cl
     } else {
         ClockState::Open
     };
+    let (level, steps) = report_reaches(d.class());
+    // The regulators' own steps run from the mine's report, or from when it was due.
+    let upward = d.reported_at.unwrap_or(dl.report_to_regulator_by) + Duration::hours(UPWARD_HOURS_PER_LEVEL * steps);
     let items = vec![
         ClockItem {
             key: "report_to_regulator",
             due: dl.report_to_regulator_by,
             state: deadline(dl.report_to_regulator_by, d.reported_at),
+            level: None,
         },
-        ClockItem { key: "casualty_updates", due: dl.casualty_updates_until, state: window },
+        ClockItem {
+            key: "upward_report",
+            due: upward,
+            state: if applies { ClockState::Open } else { ClockState::NotApplicable },
+            level: Some(level),
+        },
+        ClockItem { key: "casualty_updates", due: dl.casualty_updates_until, state: window, level: None },
         ClockItem {
             key: "investigation_report",
             due: dl.investigation_report_due,
             state: deadline(dl.investigation_report_due, d.investigation_report_at),
+            level: None,
         },
     ];
     Ok((dl, items))
@@ -525,9 +553,9 @@ mod tests {
         assert_eq!(items[0].state, ClockState::Running);
         let (_, items) = clock(&d, t("2026-03-01T09:31")).unwrap();
         assert_eq!(items[0].state, ClockState::Overdue);
-        assert_eq!(items[1].due, t("2026-03-31T08:00"));
-        assert_eq!(items[1].state, ClockState::Open);
-        assert_eq!(items[2].due, t("2026-04-30T08:00"));
+        assert_eq!(items[2].due, t("2026-03-31T08:00"));
+        assert_eq!(items[2].state, ClockState::Open);
+        assert_eq!(items[3].due, t("2026-04-30T08:00"));
 
         let reported = IncidentDraft::parse(
             &IncidentInput {
@@ -541,8 +569,8 @@ mod tests {
         .unwrap();
         let (_, items) = clock(&reported, t("2026-04-01T00:00")).unwrap();
         assert_eq!(items[0].state, ClockState::Done { at: t("2026-03-01T09:45"), late: true });
-        assert_eq!(items[1].state, ClockState::Closed);
-        assert_eq!(items[2].state, ClockState::Running);
+        assert_eq!(items[2].state, ClockState::Closed);
+        assert_eq!(items[3].state, ClockState::Running);
     }
 
     #[test]
@@ -556,7 +584,7 @@ mod tests {
         let (dl, items) = clock(&d, t("2026-06-01T00:00")).unwrap();
         assert_eq!(dl.investigation_report_due, t("2026-06-29T08:00"));
         assert_eq!(dl.investigation_report_due, dl.investigation_report_latest);
-        assert_eq!(items[2].state, ClockState::Running);
+        assert_eq!(items[3].state, ClockState::Running);
         // A later version may not change or withdraw it.
         let before = d.clone();
         let again = IncidentDraft { extension_days: Some(30), reason: Some("x".into()), ..d.clone() };
@@ -575,6 +603,21 @@ mod tests {
         let d = IncidentDraft::parse(&IncidentInput { loss: "5000".into(), ..i }, now()).unwrap();
         let (_, items) = clock(&d, now()).unwrap();
         assert_eq!(items[0].state, ClockState::Overdue);
+    }
+
+    #[test]
+    fn the_report_goes_further_up_as_the_class_rises() {
+        // Two deaths: a general accident, reported up to the city, 2 hours after the mine's
+        // report was due; three: relatively large, to the province, 2 hours later still.
+        let two = IncidentDraft::parse(&input(), now()).unwrap();
+        let (_, items) = clock(&two, now()).unwrap();
+        assert_eq!((items[1].level, items[1].due), (Some(Investigator::City), t("2026-03-01T11:30")));
+        let three = IncidentDraft::parse(&IncidentInput { deaths: "3".into(), ..input() }, now()).unwrap();
+        let (_, items) = clock(&three, now()).unwrap();
+        assert_eq!((items[1].level, items[1].due), (Some(Investigator::Province), t("2026-03-01T13:30")));
+        let ten = IncidentDraft::parse(&IncidentInput { deaths: "10".into(), ..input() }, now()).unwrap();
+        assert_eq!(clock(&ten, now()).unwrap().1[1].level, Some(Investigator::StateCouncil));
+        assert_eq!(report_reaches(AccidentClass::EspeciallyMajor), (Investigator::StateCouncil, 3));
     }
 
     #[test]

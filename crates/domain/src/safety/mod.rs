@@ -11,6 +11,7 @@ use crate::registry::code_enum;
 
 pub mod action;
 pub mod incident;
+pub mod record;
 
 code_enum!(
     /// The class of an accident (Decree 493, Art. 3), lowest first.

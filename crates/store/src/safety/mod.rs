@@ -235,7 +235,7 @@ impl Store {
             .filter(crate::accounts::user::Column::Username.eq(d.owner.as_str()))
             .one(tx.conn())
             .await?;
-        if !owner.is_some_and(|u| !u.disabled) {
+        if owner.is_none_or(|u| u.disabled) {
             return Err(StoreError::field("owner", "err-choice"));
         }
         let containment = action::Entity::find()

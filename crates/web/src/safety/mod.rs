@@ -20,9 +20,37 @@ use crate::registry::unprocessable;
 use crate::session::Viewer;
 use crate::{AppResult, AppState};
 
+pub mod actions;
+pub mod incidents;
+
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/safety/calculators", get(calculators))
+    Router::new()
+        .route("/safety", get(hub))
+        .route("/safety/calculators", get(calculators))
+        .merge(incidents::routes())
+        .merge(actions::routes())
 }
+
+#[derive(Template)]
+#[template(path = "safety/hub.html")]
+struct HubPage {
+    ctx: Ctx,
+    record: Vec<record::RecordRow>,
+    threshold: String,
+    actions: Vec<actions::ActionRow>,
+}
+
+/// The safety front page: the safety record (days since the last accident), the overdue
+/// actions, and the way to incidents, actions and the calculators.
+async fn hub(axum::extract::State(s): axum::extract::State<AppState>, v: Viewer, uri: Uri) -> AppResult<Response> {
+    let p = v.principal()?.clone();
+    let threshold = s.config.major_accident_class;
+    let record = record::rows(&s, &p, threshold).await?;
+    let actions = actions::overdue(&s, &p).await?;
+    render(&HubPage { ctx: Ctx::new(&v, &uri), record, threshold: threshold.as_str().to_owned(), actions })
+}
+
+pub mod record;
 
 #[derive(Deserialize, Default, serde::Serialize)]
 #[serde(default)]

@@ -159,6 +159,10 @@ async fn every_page_opens_in_the_browser() {
                 "/samples/new".into(),
                 "/reports/grades?year=2005".into(),
                 "/reports/targets".into(),
+                "/safety".into(),
+                "/safety/incidents".into(),
+                "/safety/incidents/new".into(),
+                "/safety/actions?all=1".into(),
                 "/safety/calculators".into(),
                 "/safety/calculators?calc=classify&deaths=3&serious_injuries=0&loss=0#classify".into(),
                 "/calculators".into(),
@@ -180,9 +184,11 @@ async fn every_page_opens_in_the_browser() {
                 "/production".into(),
                 "/production/new".into(),
                 "/production/year".into(),
+                "/safety".into(),
+                "/safety/incidents/new".into(),
             ],
         ),
-        ("bureau", vec!["/members".into(), "/audit".into(), "/production/year".into()]),
+        ("bureau", vec!["/members".into(), "/audit".into(), "/production/year".into(), "/safety".into()]),
     ];
     for (user, paths) in pages {
         login(c, &server, user, &format!("{user}-demo-2026")).await;
@@ -552,5 +558,54 @@ async fn an_inspector_decides_a_failed_batch_from_the_dashboard() {
     b.screenshot("qc-batch").await;
     c.goto(&server.url("/")).await.unwrap();
     assert!(c.find(Locator::Id("qc-awaiting")).await.is_err(), "decided: off the dashboard");
+    b.close().await;
+}
+
+/// The test: a safety officer records an accident with two deaths (a general accident,
+/// investigated by the county), then corrects it to three: the class, the investigating level
+/// and the upward report's deadline change. A correction without a reason is refused on its
+/// field. Then the immediate containment is raised on the incident.
+#[tokio::test]
+async fn an_incident_with_two_deaths_then_three_changes_class_investigator_and_deadlines() {
+    let server = spawn_server().await;
+    let b = Browser::start("en-US").await;
+    let c = &b.client;
+    login(c, &server, "officer", "officer-demo-2026").await;
+    c.goto(&server.url("/safety/incidents/new")).await.unwrap();
+    c.find(Locator::Css("#f-kind")).await.unwrap().select_by_value("fatality").await.unwrap();
+    fill(c, "f-location", "Level 2, stope 4").await;
+    fill(c, "f-description", "Fall of ground at the face").await;
+    fill(c, "f-deaths", "2").await;
+    c.find(Locator::Id("save-incident")).await.unwrap().click().await.unwrap();
+    assert_eq!(text(c, "#class").await, "General accident");
+    assert_eq!(text(c, "#investigator").await, "The county government");
+    let upward = text(c, "#clock-upward_report").await;
+    assert!(upward.contains("the city's safety regulator"), "{upward}");
+    b.screenshot("incident_two_deaths").await;
+
+    c.find(Locator::Id("edit-incident")).await.unwrap().click().await.unwrap();
+    fill(c, "f-deaths", "3").await;
+    c.find(Locator::Id("save-incident")).await.unwrap().click().await.unwrap();
+    assert!(!text(c, "#e-reason").await.is_empty(), "a correction needs its reason");
+    fill(c, "f-reason", "A third miner died in hospital").await;
+    c.find(Locator::Id("save-incident")).await.unwrap().click().await.unwrap();
+    assert_eq!(text(c, "#class").await, "Relatively large accident");
+    assert_eq!(text(c, "#investigator").await, "The city government");
+    let upward3 = text(c, "#clock-upward_report").await;
+    assert!(upward3.contains("the province's safety regulator"), "{upward3}");
+    let due = |row: &str| row.split_whitespace().rfind(|w| w.contains(':') && w.len() == 5).map(str::to_owned);
+    assert_ne!(due(&upward), due(&upward3), "the upward report is due later: {upward} / {upward3}");
+    assert!(text(c, "#versions").await.contains("A third miner died in hospital"));
+    b.screenshot("incident_three_deaths").await;
+
+    // Corrective before containment is refused; the containment is raised.
+    c.find(Locator::Css("#f-kind")).await.unwrap().select_by_value("corrective").await.unwrap();
+    fill(c, "f-description", "Bar down and close the stope").await;
+    c.find(Locator::Css("#f-owner")).await.unwrap().select_by_value("inspector").await.unwrap();
+    c.find(Locator::Id("raise-action")).await.unwrap().click().await.unwrap();
+    assert!(!text(c, "#e-kind").await.is_empty(), "containment comes first");
+    c.find(Locator::Css("#f-kind")).await.unwrap().select_by_value("containment").await.unwrap();
+    c.find(Locator::Id("raise-action")).await.unwrap().click().await.unwrap();
+    assert!(text(c, "table.actions-table").await.contains("Immediate containment"));
     b.close().await;
 }
