@@ -27,6 +27,7 @@ use crate::{AppResult, AppState};
 
 mod cadastre;
 mod disputes;
+mod incidents;
 mod production;
 mod qc;
 mod reports;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .merge(samples::routes())
         .merge(reports::routes())
         .merge(qc::routes())
+        .merge(incidents::routes())
         .route("/api/openapi.json", get(openapi_json))
         .route("/api/docs", get(docs))
         .route("/api/v1/me", get(me))
@@ -488,8 +490,12 @@ impl Modify for BearerAuth {
           production::correct_production, production::production_summary,
           samples::list_samples, samples::register_sample, samples::get_sample, samples::add_custody_step,
           samples::add_assays, reports::grade_report, reports::list_targets, reports::set_target,
-          qc::list_batches, qc::get_batch, qc::decide_batch, qc::list_materials, qc::add_material),
-    components(schemas(MemberInput, MineInput, PersonInput, ProblemDoc, FieldProblemDoc, TargetInput)),
+          qc::list_batches, qc::get_batch, qc::decide_batch, qc::list_materials, qc::add_material,
+          incidents::list_incidents, incidents::record_incident, incidents::get_incident,
+          incidents::incident_versions, incidents::correct_incident, incidents::list_actions,
+          incidents::raise_action, incidents::complete_action, incidents::verify_action),
+    components(schemas(MemberInput, MineInput, PersonInput, ProblemDoc, FieldProblemDoc, TargetInput,
+        minecoop_domain::safety::incident::IncidentInput, minecoop_domain::safety::action::ActionInput)),
     modifiers(&BearerAuth),
     security(("token" = [])),
 )]

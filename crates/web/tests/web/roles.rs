@@ -86,6 +86,36 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
     ("GET", "/safety/actions?all=1", B::None, [303, 200, 200, 200, 200, 200, 200]),
     ("GET", "/safety/actions/{own_act}", B::None, [303, 200, 200, 200, 200, 200, 200]),
     ("GET", "/safety/actions/{other_act}", B::None, [303, 200, 200, 200, 403, 403, 200]),
+    ("GET", "/api/v1/incidents", B::None, [401, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/api/v1/incidents/{own_inc}", B::None, [401, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/api/v1/incidents/{other_inc}", B::None, [401, 200, 200, 200, 403, 403, 200]),
+    ("GET", "/api/v1/incidents/{own_inc}/versions", B::None, [401, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/api/v1/incidents/{other_inc}/versions", B::None, [401, 200, 200, 200, 403, 403, 200]),
+    ("GET", "/api/v1/actions", B::None, [401, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/api/v1/actions?all=true", B::None, [401, 200, 200, 200, 200, 200, 200]),
+    ("POST", "/api/v1/incidents", B::Json("{}"), [401, 422, 422, 422, 422, 422, 403]),
+    ("PUT", "/api/v1/incidents/{own_inc}", B::Json(r#"{"version":1}"#), [401, 422, 422, 422, 422, 422, 403]),
+    ("PUT", "/api/v1/incidents/{other_inc}", B::Json(r#"{"version":1}"#), [401, 422, 422, 422, 403, 403, 403]),
+    (
+        "POST",
+        "/api/v1/actions",
+        B::Json(
+            r#"{"source_kind":"incident","source_id":"{own_inc}","kind":"corrective","description":"x","owner":"nobody","due_on":"2100-01-01"}"#,
+        ),
+        [401, 422, 422, 422, 422, 422, 403],
+    ),
+    (
+        "POST",
+        "/api/v1/actions",
+        B::Json(
+            r#"{"source_kind":"incident","source_id":"{other_inc}","kind":"corrective","description":"x","owner":"nobody","due_on":"2100-01-01"}"#,
+        ),
+        [401, 422, 422, 422, 403, 403, 403],
+    ),
+    ("POST", "/api/v1/actions/{own_act}/done", B::Json("{}"), [401, 422, 422, 422, 422, 422, 403]),
+    ("POST", "/api/v1/actions/{other_act}/done", B::Json("{}"), [401, 422, 422, 422, 403, 403, 403]),
+    ("POST", "/api/v1/actions/{own_act}/verify", B::Json("{}"), [401, 422, 422, 422, 422, 422, 403]),
+    ("POST", "/api/v1/actions/{other_act}/verify", B::Json("{}"), [401, 422, 422, 422, 403, 403, 403]),
     ("POST", "/safety/incidents", B::Form(""), [303, 422, 422, 422, 422, 422, 403]),
     ("POST", "/safety/incidents/{own_inc}", B::Form("version=1"), [303, 422, 422, 422, 422, 422, 403]),
     ("POST", "/safety/incidents/{other_inc}", B::Form("version=1"), [303, 422, 422, 422, 403, 403, 403]),
@@ -427,7 +457,7 @@ async fn route_table(backend: Backend) {
             let body = match body {
                 B::None => None,
                 B::Form(f) => Some(Body_::Form(fill(f))),
-                B::Json(j) => Some(Body_::Json(serde_json::from_str(j).unwrap())),
+                B::Json(j) => Some(Body_::Json(serde_json::from_str(&fill(j)).unwrap())),
             };
             let r = app.send(*who, Method::from_bytes(method.as_bytes()).unwrap(), &path, body).await;
             if r.status.as_u16() != *want {

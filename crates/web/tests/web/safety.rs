@@ -47,3 +47,84 @@ async fn the_safety_calculators_classify_time_and_rate_in_the_users_language() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("id=\"e-unit_head_notified\"") && r.body.contains("不能早于事故发生时间"));
 }
+
+/// The incident over the API, on both databases: two deaths, corrected to three; the
+/// class, the investigating level and the upward report follow; a stale version conflicts; then
+/// the containment action goes from raised to done to verified by someone else.
+async fn incident_and_action_over_the_api(backend: Backend) {
+    use crate::support::Body_;
+    use serde_json::json;
+    let app = app(backend).await;
+    let officer = As::User("officer");
+    let mine = app.db.user_by_name("officer").await.unwrap().mine_id.unwrap();
+    let now = (chrono::Utc::now() + chrono::Duration::hours(8)).naive_utc() - chrono::Duration::minutes(10);
+    let at = now.format("%Y-%m-%dT%H:%M").to_string();
+    let body = json!({"mine_id": mine, "kind": "fatality", "occurred_at": at, "unit_head_notified_at": at,
+                      "location": "Level 2, stope 4", "description": "Fall of ground", "deaths": "2"});
+    let r = app.send(officer, Method::POST, "/api/v1/incidents", Some(Body_::Json(body.clone()))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let first = r.json();
+    assert_eq!((first["class"].as_str(), first["investigated_by"].as_str()), (Some("general"), Some("county")));
+    assert_eq!(first["clock"][0]["state"], "running");
+    assert_eq!(first["clock"][1]["level"], "city");
+    let id = first["id"].as_str().unwrap().to_owned();
+
+    let mut three = body.clone();
+    three["deaths"] = json!("3");
+    three["version"] = json!(1);
+    let path = format!("/api/v1/incidents/{id}");
+    let r = app.send(officer, Method::PUT, &path, Some(Body_::Json(three.clone()))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a correction needs its reason");
+    assert_eq!(r.json()["errors"][0]["field"], "reason");
+    three["reason"] = json!("A third miner died in hospital");
+    let r = app.send(officer, Method::PUT, &path, Some(Body_::Json(three.clone()))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let second = r.json();
+    assert_eq!(
+        (second["class"].as_str(), second["investigated_by"].as_str()),
+        (Some("relatively_large"), Some("city"))
+    );
+    assert_eq!(second["clock"][1]["level"], "province");
+    assert_ne!(second["clock"][1]["due"], first["clock"][1]["due"]);
+    let r = app.send(officer, Method::PUT, &path, Some(Body_::Json(three))).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "version 1 is no longer current");
+    let versions = app.get(As::User("bureau"), &format!("{path}/versions")).await.json();
+    assert_eq!(versions.as_array().unwrap().len(), 2);
+
+    let action = json!({"source_kind": "incident", "source_id": id, "kind": "containment",
+                        "description": "Bar down and close the stope", "owner": "inspector", "due_on": "2100-01-01"});
+    let r = app.send(officer, Method::POST, "/api/v1/actions", Some(Body_::Json(action))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let a = r.json()["id"].as_str().unwrap().to_owned();
+    let done = json!({"evidence": "Stope barricaded, photo 12"});
+    let r = app
+        .send(As::User("inspector"), Method::POST, &format!("/api/v1/actions/{a}/done"), Some(Body_::Json(done)))
+        .await;
+    assert_eq!(r.json()["status"], "done");
+    let ok = json!({"accept": true, "note": "Seen on site"});
+    let r = app
+        .send(
+            As::User("inspector"),
+            Method::POST,
+            &format!("/api/v1/actions/{a}/verify"),
+            Some(Body_::Json(ok.clone())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "the owner does not verify his own action");
+    let r = app
+        .send(As::User("officer"), Method::POST, &format!("/api/v1/actions/{a}/verify"), Some(Body_::Json(ok)))
+        .await;
+    assert_eq!((r.status, r.json()["status"].as_str()), (StatusCode::OK, Some("closed")));
+    let open = app.get(officer, "/api/v1/actions").await.json();
+    assert!(open.as_array().unwrap().iter().all(|x| x["id"] != a.as_str()), "closed actions are not listed as open");
+}
+
+#[tokio::test]
+async fn incident_and_action_over_the_api_sqlite() {
+    incident_and_action_over_the_api(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn incident_and_action_over_the_api_postgres() {
+    incident_and_action_over_the_api(Backend::Postgres).await;
+}
