@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod action_event;
+pub mod demo;
 pub mod incident;
 
 use chrono::{Datelike, NaiveDate};

@@ -168,3 +168,38 @@ both_backends! {
         assert!(db.audit_verify().await.unwrap().is_ok());
     }
 }
+
+both_backends! {
+    async fn the_demo_has_seven_years_without_a_major_accident_to_august_2006(db) {
+        use minecoop_domain::safety::record::{Event, days_since_class};
+        minecoop_store::demo::load(&db).await.unwrap();
+        let mines: Vec<_> = db.mine_choices().await.unwrap().into_iter().filter(|m| m.status == "operating").collect();
+        let last = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        minecoop_store::safety::demo::load(&db, &mines, 1999, last).await.unwrap();
+        let incidents = db.incidents(None).await.unwrap();
+        let events: Vec<Event> = incidents
+            .iter()
+            .map(|i| Event {
+                mine_id: i.mine_id,
+                day: i.occurred_at.date(),
+                kind: i.draft().kind,
+                class: i.class(),
+                deaths: i.deaths as u32,
+                serious_injuries: i.serious_injuries as u32,
+                loss_fen: i.loss_fen,
+            })
+            .collect();
+        let aug_2006 = chrono::NaiveDate::from_ymd_opt(2006, 8, 31).unwrap();
+        let days = days_since_class(&events, None, aug_2006, AccidentClass::RelativelyLarge).unwrap();
+        assert!(days >= 7 * 365, "{days} days without a relatively large accident by August 2006");
+        assert_eq!(incidents.iter().filter(|i| i.class() != AccidentClass::General).count(), 1);
+        assert!(incidents.iter().filter(|i| i.occurred_at.date() > aug_2006).count() > 100, "a realistic mix since");
+        let difference: Vec<_> = incidents.iter().filter(|i| i.occurrence.as_deref() == Some("explosives_difference")).collect();
+        assert_eq!(difference.len(), 1);
+        let actions = db.actions_of(ActionSource::Incident, difference[0].incident_id).await.unwrap();
+        assert!(actions.iter().any(|a| a.status() == ActionStatus::Open), "under investigation");
+        let open = db.actions(&ActionFilter { open_only: true, ..Default::default() }).await.unwrap();
+        let overdue = open.iter().filter(|a| a.escalation(last).is_overdue()).count();
+        assert!(overdue >= 2, "{overdue} overdue actions");
+    }
+}

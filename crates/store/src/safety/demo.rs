@@ -1,0 +1,212 @@
+//! The demo co-op's safety history (issue 5 item 10): a relatively large accident in July 1999,
+//! then seven years without an accident above "general" to August 2006, a few general accidents
+//! in between, and from then on a realistic mix of near misses and minor injuries to the last
+//! day, with their actions (the recent ones partly open, some overdue), and one explosives
+//! difference at Daping under investigation.
+
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use minecoop_domain::safety::action::{ActionDraft, ActionKind, ActionSource};
+use minecoop_domain::safety::incident::{IncidentDraft, IncidentKind, Occurrence, ReportMeans};
+use uuid::Uuid;
+
+use crate::registry::Mine;
+use crate::{Actor, Store, StoreResult};
+
+/// A small deterministic generator, so the demo is the same on every machine.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n.max(1)
+    }
+}
+
+fn at(day: NaiveDate, hour: u32, minute: u32) -> NaiveDateTime {
+    day.and_time(NaiveTime::from_hms_opt(hour, minute, 0).unwrap_or_default())
+}
+
+struct Planned {
+    mine: Uuid,
+    occurred: NaiveDateTime,
+    kind: IncidentKind,
+    occurrence: Option<Occurrence>,
+    location: &'static str,
+    description: &'static str,
+    deaths: u32,
+    serious: u32,
+    minor: u32,
+    loss_fen: i64,
+}
+
+fn draft(p: &Planned, last_day: NaiveDate) -> IncidentDraft {
+    let reportable = p.kind.reportable();
+    // The mine reported on time; the investigation reported within its 60 days when it is over.
+    let report = p.occurred + Duration::minutes(40);
+    let investigated = p.occurred + Duration::days(45);
+    IncidentDraft {
+        mine_id: p.mine,
+        kind: p.kind,
+        occurrence: p.occurrence,
+        occurred_at: p.occurred,
+        unit_head_notified_at: p.occurred + Duration::minutes(15),
+        location: p.location.into(),
+        description: p.description.into(),
+        deaths: p.deaths,
+        serious_injuries: p.serious,
+        minor_injuries: p.minor,
+        loss_fen: p.loss_fen,
+        reported_at: reportable.then_some(report),
+        reported_to: reportable.then(|| "都匀市安全生产监督管理局".to_owned()),
+        reported_how: reportable.then_some(ReportMeans::Phone),
+        extension_days: None,
+        extension_reason: None,
+        investigation_report_at: (reportable && investigated.date() <= last_day).then_some(investigated),
+        reason: None,
+    }
+}
+
+const MINOR: [(IncidentKind, &str, &str); 6] = [
+    (IncidentKind::NearMiss, "Main haulage drift", "A loaded tub ran back on the incline; nobody was in its way."),
+    (IncidentKind::NearMiss, "Stope 3 back", "Loose rock fell after barring down had been signed off."),
+    (IncidentKind::FirstAid, "Mill, ball mill feed", "Cut to the hand while clearing the feed chute; dressed on site."),
+    (IncidentKind::FirstAid, "Level 1 station", "Dust in the eye while loading; rinsed at the station."),
+    (
+        IncidentKind::MedicalTreatment,
+        "Workshop",
+        "Finger crushed while changing a drill steel; stitched at the clinic.",
+    ),
+    (IncidentKind::RestrictedWork, "Level 2 drift", "Ankle sprained on the footwall; light duties for a week."),
+];
+
+/// Load the safety history from `first_year` to `last_day` for the operating mines.
+pub async fn load(store: &Store, mines: &[Mine], first_year: i32, last_day: NaiveDate) -> StoreResult<()> {
+    if mines.is_empty() {
+        return Ok(());
+    }
+    let demo = Actor::system("demo");
+    let mine = |i: usize| mines[i % mines.len()].id;
+    let mut plan = vec![
+        Planned {
+            mine: mine(2),
+            occurred: at(NaiveDate::from_ymd_opt(1999, 7, 14).unwrap_or(last_day), 10, 20),
+            kind: IncidentKind::Fatality,
+            occurrence: Some(Occurrence::GroundFall),
+            location: "Level 3, stope 7",
+            description: "The hanging wall of an unsupported stope fell on three miners.",
+            deaths: 3,
+            serious: 1,
+            minor: 0,
+            loss_fen: 180_000_000,
+        },
+        Planned {
+            mine: mine(4),
+            occurred: at(NaiveDate::from_ymd_opt(2001, 5, 9).unwrap_or(last_day), 15, 5),
+            kind: IncidentKind::LostTime,
+            occurrence: None,
+            location: "Hoist room",
+            description: "A miner's arm was caught by the hoist rope; broken, three weeks off work.",
+            deaths: 0,
+            serious: 1,
+            minor: 0,
+            loss_fen: 0,
+        },
+        Planned {
+            mine: mine(1),
+            occurred: at(NaiveDate::from_ymd_opt(2003, 11, 21).unwrap_or(last_day), 8, 50),
+            kind: IncidentKind::DangerousOccurrence,
+            occurrence: Some(Occurrence::Flooding),
+            location: "Level 2 sump",
+            description: "Water broke in from old workings; the level was evacuated, nobody was hurt.",
+            deaths: 0,
+            serious: 0,
+            minor: 0,
+            loss_fen: 32_000_000,
+        },
+        Planned {
+            mine: mine(0),
+            occurred: at(NaiveDate::from_ymd_opt(2005, 6, 2).unwrap_or(last_day), 22, 40),
+            kind: IncidentKind::LostTime,
+            occurrence: None,
+            location: "Level 1, stope 2",
+            description: "A miner's foot was crushed by a rock from the muck pile; five weeks off work.",
+            deaths: 0,
+            serious: 1,
+            minor: 0,
+            loss_fen: 0,
+        },
+    ];
+    // From September 2006: about one near miss or minor injury a month somewhere in the co-op.
+    let mut rng = Lcg(2006);
+    let mut day = NaiveDate::from_ymd_opt(2006, 9, 1).unwrap_or(last_day);
+    while day <= last_day {
+        let (kind, location, description) = MINOR[rng.next(MINOR.len() as u64) as usize];
+        plan.push(Planned {
+            mine: mine(rng.next(mines.len() as u64) as usize),
+            occurred: at(day, 7 + rng.next(14) as u32, rng.next(60) as u32),
+            kind,
+            occurrence: None,
+            location,
+            description,
+            deaths: 0,
+            serious: 0,
+            minor: u32::from(kind != IncidentKind::NearMiss),
+            loss_fen: 0,
+        });
+        day += Duration::days(20 + rng.next(25) as i64);
+    }
+    // The explosives difference at Daping, five days before the last day: under investigation.
+    let daping = mines.iter().find(|m| m.name_en.contains("Daping")).map(|m| m.id).unwrap_or(mine(0));
+    let difference_day = last_day - Duration::days(5);
+    plan.push(Planned {
+        mine: daping,
+        occurred: at(difference_day, 18, 10),
+        kind: IncidentKind::Security,
+        occurrence: Some(Occurrence::ExplosivesDifference),
+        location: "Explosives magazine",
+        description: "The evening count found 2 detonators fewer than the book balance after the day shift's returns.",
+        deaths: 0,
+        serious: 0,
+        minor: 0,
+        loss_fen: 0,
+    });
+
+    let recent = last_day - Duration::days(365);
+    for p in plan.iter().filter(|p| p.occurred.year() >= first_year && p.occurred.date() <= last_day) {
+        let inc = store.record_incident(&demo, &draft(p, last_day)).await?;
+        let recent_one = p.occurred.date() >= recent;
+        // Older incidents: their actions were done and verified long ago. Recent ones: the
+        // containment is done, the corrective action may still be open (and late).
+        if p.kind == IncidentKind::NearMiss && !recent_one {
+            continue;
+        }
+        let owner = if p.mine == daping { "officer" } else { "inspector" };
+        let verifier = if owner == "officer" { "inspector" } else { "president" };
+        let raise = |kind: ActionKind, description: &str, due: NaiveDate| ActionDraft {
+            source_kind: ActionSource::Incident,
+            source_id: inc.incident_id,
+            kind,
+            description: description.into(),
+            owner: owner.into(),
+            due_on: due,
+        };
+        let day = p.occurred.date();
+        let c = store
+            .raise_action(&demo, &raise(ActionKind::Containment, "Make the place safe and fence it off", day))
+            .await?;
+        let who = |name: &str| Actor { user_id: None, name: name.into() };
+        store.complete_action(&who(owner), c.id, "Done the same shift; photo in the shift log").await?;
+        store.verify_action(&who(verifier), c.id, true, "Seen on the next inspection").await?;
+        let due = day + Duration::days(21);
+        let k = store
+            .raise_action(&demo, &raise(ActionKind::Corrective, "Fix the cause found and brief every shift on it", due))
+            .await?;
+        // A third of the last year's corrective actions are still open, most of them late.
+        let left_open = recent_one && (p.occurred.date() == difference_day || rng.next(3) == 0);
+        if due + Duration::days(40) < last_day && !left_open {
+            store.complete_action(&who(owner), k.id, "Done; see the toolbox-talk register").await?;
+            store.verify_action(&who(verifier), k.id, true, "Checked on site").await?;
+        }
+    }
+    Ok(())
+}
