@@ -11,6 +11,7 @@ use crate::registry::code_enum;
 
 pub mod action;
 pub mod incident;
+pub mod investigation;
 pub mod record;
 
 code_enum!(

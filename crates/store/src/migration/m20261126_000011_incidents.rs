@@ -1,4 +1,4 @@
-//! Incidents and corrective actions (issue 5). An incident is never changed in place: a
+//! Incidents, their investigations and corrective actions (issue 5). An incident is never changed in place: a
 //! correction is a new version (same `incident_id`, `version` + 1) with its reason, and the class
 //! is stored with each version as the figures gave it. Actions change state (open, done,
 //! closed) and keep every step in `action_events`, which are never changed.
@@ -35,6 +35,33 @@ enum Incidents {
     ExtensionReason,
     InvestigationReportAt,
     Reason,
+    ClosedAt,
+    CreatedAt,
+    CreatedBy,
+}
+
+#[derive(DeriveIden)]
+enum Investigations {
+    Table,
+    Id,
+    IncidentId,
+    Lead,
+    Team,
+    SignedOffBy,
+    SignedOffAt,
+    CreatedAt,
+    CreatedBy,
+}
+
+#[derive(DeriveIden)]
+enum InvestigationEntries {
+    Table,
+    Id,
+    IncidentId,
+    Kind,
+    Category,
+    At,
+    Text,
     CreatedAt,
     CreatedBy,
 }
@@ -101,6 +128,7 @@ impl MigrationTrait for Migration {
                 .col(text_null(Incidents::ExtensionReason))
                 .col(date_time_null(Incidents::InvestigationReportAt))
                 .col(text_null(Incidents::Reason))
+                .col(timestamp_with_time_zone_null(Incidents::ClosedAt))
                 .col(timestamp_with_time_zone(Incidents::CreatedAt))
                 .col(string(Incidents::CreatedBy))
                 .to_owned(),
@@ -132,6 +160,42 @@ impl MigrationTrait for Migration {
                 .table(Incidents::Table)
                 .col(Incidents::MineId)
                 .col(Incidents::OccurredAt)
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Investigations::Table)
+                .col(pk_uuid(Investigations::Id))
+                .col(uuid_uniq(Investigations::IncidentId))
+                .col(string(Investigations::Lead))
+                .col(text(Investigations::Team))
+                .col(string_null(Investigations::SignedOffBy))
+                .col(timestamp_with_time_zone_null(Investigations::SignedOffAt))
+                .col(timestamp_with_time_zone(Investigations::CreatedAt))
+                .col(string(Investigations::CreatedBy))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(InvestigationEntries::Table)
+                .col(pk_uuid(InvestigationEntries::Id))
+                .col(uuid(InvestigationEntries::IncidentId))
+                .col(string(InvestigationEntries::Kind))
+                .col(string_null(InvestigationEntries::Category))
+                .col(date_time_null(InvestigationEntries::At))
+                .col(text(InvestigationEntries::Text))
+                .col(timestamp_with_time_zone(InvestigationEntries::CreatedAt))
+                .col(string(InvestigationEntries::CreatedBy))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_investigation_entries_incident")
+                .table(InvestigationEntries::Table)
+                .col(InvestigationEntries::IncidentId)
                 .to_owned(),
         )
         .await?;

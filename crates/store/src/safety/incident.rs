@@ -34,6 +34,8 @@ pub struct Model {
     pub investigation_report_at: Option<DateTime>,
     #[sea_orm(column_type = "Text", nullable)]
     pub reason: Option<String>,
+    /// Set on the version that closed the incident.
+    pub closed_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub created_by: String,
 }

@@ -5,6 +5,8 @@ pub mod action;
 pub mod action_event;
 pub mod demo;
 pub mod incident;
+pub mod investigation;
+pub mod investigation_entry;
 
 use chrono::{Datelike, NaiveDate};
 use minecoop_domain::FieldErrors;
@@ -12,6 +14,7 @@ use minecoop_domain::safety::action::{
     ActionDraft, ActionKind, ActionSource, ActionStatus, Escalation, check_order, check_verifier, escalation,
 };
 use minecoop_domain::safety::incident::{IncidentDraft, IncidentKind, Occurrence, ReportMeans};
+use minecoop_domain::safety::investigation::{EntryDraft, EntryKind, TeamDraft, check_close, check_sign_off};
 use minecoop_domain::safety::{AccidentClass, Investigator};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
@@ -21,6 +24,8 @@ use crate::{Actor, Store, StoreError, StoreResult, Tx, conflict_on_duplicate, ne
 pub use action::Model as Action;
 pub use action_event::Model as ActionEvent;
 pub use incident::Model as Incident;
+pub use investigation::Model as Investigation;
+pub use investigation_entry::Model as InvestigationEntry;
 
 impl Incident {
     /// The version's figures as the domain checks them (the reason is this version's own).
@@ -102,6 +107,7 @@ fn incident_model(d: &IncidentDraft, incident_id: Uuid, version: i32, code: &str
         extension_reason: Set(d.extension_reason.clone()),
         investigation_report_at: Set(d.investigation_report_at),
         reason: Set(d.reason.clone()),
+        closed_at: Set(None),
         created_at: Set(tx.now()),
         created_by: Set(tx.actor().name.clone()),
     }
@@ -172,6 +178,9 @@ impl Store {
         if current.version != expected_version {
             return Err(StoreError::Conflict);
         }
+        if current.closed_at.is_some() {
+            return Err(StoreError::field("reason", "err-incident-closed"));
+        }
         let mut e = match d.check_change(&current.draft()) {
             Ok(()) => FieldErrors::new(),
             Err(e) => e,
@@ -212,6 +221,174 @@ impl Store {
             q = q.filter(incident::Column::MineId.is_in(m.iter().copied()));
         }
         Ok(latest_versions(q.all(self.conn()).await?))
+    }
+
+    /// Start the investigation of an incident with its team, or change the team of one not yet
+    /// signed off.
+    pub async fn set_investigation_team(
+        &self,
+        actor: &Actor,
+        incident_id: Uuid,
+        t: &TeamDraft,
+    ) -> StoreResult<Investigation> {
+        let mut tx = self.begin(actor).await?;
+        current_incident(tx.conn(), incident_id).await?;
+        let team = serde_json::to_string(&t.team).unwrap_or_else(|_| "[]".into());
+        let existing = investigation::Entity::find()
+            .filter(investigation::Column::IncidentId.eq(incident_id))
+            .one(tx.conn())
+            .await?;
+        let m = match existing {
+            Some(before) => {
+                if before.signed_off_at.is_some() {
+                    return Err(StoreError::field("lead", "err-signed-off"));
+                }
+                let mut a: investigation::ActiveModel = before.clone().into();
+                a.lead = Set(t.lead.clone());
+                a.team = Set(team);
+                let after = a.update(tx.conn()).await?;
+                tx.record("update", "investigation", after.id, Some(&before), Some(&after));
+                after
+            }
+            None => {
+                let m = investigation::ActiveModel {
+                    id: Set(new_id()),
+                    incident_id: Set(incident_id),
+                    lead: Set(t.lead.clone()),
+                    team: Set(team),
+                    signed_off_by: Set(None),
+                    signed_off_at: Set(None),
+                    created_at: Set(tx.now()),
+                    created_by: Set(tx.actor().name.clone()),
+                }
+                .insert(tx.conn())
+                .await
+                .map_err(conflict_on_duplicate)?;
+                tx.record("create", "investigation", m.id, None::<&()>, Some(&m));
+                m
+            }
+        };
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    /// An incident's investigation and its record, oldest entry first (`None`: not started).
+    pub async fn investigation(
+        &self,
+        incident_id: Uuid,
+    ) -> StoreResult<Option<(Investigation, Vec<InvestigationEntry>)>> {
+        let Some(i) = investigation::Entity::find()
+            .filter(investigation::Column::IncidentId.eq(incident_id))
+            .one(self.conn())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let entries = investigation_entry::Entity::find()
+            .filter(investigation_entry::Column::IncidentId.eq(incident_id))
+            .order_by_asc(investigation_entry::Column::CreatedAt)
+            .order_by_asc(investigation_entry::Column::Id)
+            .all(self.conn())
+            .await?;
+        Ok(Some((i, entries)))
+    }
+
+    /// Add to the record of an investigation that is started and not signed off.
+    pub async fn add_investigation_entry(
+        &self,
+        actor: &Actor,
+        incident_id: Uuid,
+        d: &EntryDraft,
+    ) -> StoreResult<InvestigationEntry> {
+        let mut tx = self.begin(actor).await?;
+        let inv = investigation::Entity::find()
+            .filter(investigation::Column::IncidentId.eq(incident_id))
+            .one(tx.conn())
+            .await?
+            .ok_or_else(|| StoreError::field("text", "err-investigation-not-started"))?;
+        if inv.signed_off_at.is_some() {
+            return Err(StoreError::field("text", "err-signed-off"));
+        }
+        let m = investigation_entry::ActiveModel {
+            id: Set(new_id()),
+            incident_id: Set(incident_id),
+            kind: Set(d.kind.as_str().to_owned()),
+            category: Set(d.category.map(|c| c.as_str().to_owned())),
+            at: Set(d.at),
+            text: Set(d.text.clone()),
+            created_at: Set(tx.now()),
+            created_by: Set(tx.actor().name.clone()),
+        }
+        .insert(tx.conn())
+        .await?;
+        tx.record("create", "investigation_entry", m.id, None::<&()>, Some(&m));
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    /// Sign the investigation's report off: once, and only when it names a root cause and a
+    /// finding.
+    pub async fn sign_off_investigation(&self, actor: &Actor, incident_id: Uuid) -> StoreResult<Investigation> {
+        let mut tx = self.begin(actor).await?;
+        let before = investigation::Entity::find()
+            .filter(investigation::Column::IncidentId.eq(incident_id))
+            .one(tx.conn())
+            .await?
+            .ok_or_else(|| StoreError::field("sign_off", "err-investigation-not-started"))?;
+        let entries = investigation_entry::Entity::find()
+            .filter(investigation_entry::Column::IncidentId.eq(incident_id))
+            .all(tx.conn())
+            .await?;
+        let count = |k: EntryKind| entries.iter().filter(|e| e.kind == k.as_str()).count();
+        check_sign_off(count(EntryKind::RootCause), count(EntryKind::Finding), before.signed_off_at.is_some())
+            .map_err(|code| StoreError::field("sign_off", code))?;
+        let mut a: investigation::ActiveModel = before.clone().into();
+        a.signed_off_by = Set(Some(tx.actor().name.clone()));
+        a.signed_off_at = Set(Some(tx.now()));
+        let after = a.update(tx.conn()).await?;
+        tx.record("update", "investigation", after.id, Some(&before), Some(&after));
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Close an incident still at `expected_version`: a new version marked closed, when its
+    /// actions are closed and, for an accident the law asks to report, its investigation is
+    /// signed off.
+    pub async fn close_incident(
+        &self,
+        actor: &Actor,
+        incident_id: Uuid,
+        expected_version: i32,
+    ) -> StoreResult<Incident> {
+        let mut tx = self.begin(actor).await?;
+        let current = current_incident(tx.conn(), incident_id).await?;
+        if current.version != expected_version {
+            return Err(StoreError::Conflict);
+        }
+        if current.closed_at.is_some() {
+            return Err(StoreError::field("close", "err-incident-closed"));
+        }
+        let d = current.draft();
+        let needs = d.kind.reportable() || d.deaths > 0 || d.serious_injuries > 0 || d.loss_fen > 0;
+        let signed = investigation::Entity::find()
+            .filter(investigation::Column::IncidentId.eq(incident_id))
+            .one(tx.conn())
+            .await?
+            .is_some_and(|i| i.signed_off_at.is_some());
+        let open = action::Entity::find()
+            .filter(action::Column::SourceKind.eq(ActionSource::Incident.as_str()))
+            .filter(action::Column::SourceId.eq(incident_id))
+            .filter(action::Column::Status.ne(ActionStatus::Closed.as_str()))
+            .count(tx.conn())
+            .await?;
+        check_close(needs, signed, open as usize).map_err(|code| StoreError::field("close", code))?;
+        let closing = IncidentDraft { reason: Some("closed".into()), ..d };
+        let mut m = incident_model(&closing, incident_id, current.version + 1, &current.code, &tx);
+        m.closed_at = Set(Some(tx.now()));
+        let m = m.insert(tx.conn()).await.map_err(conflict_on_duplicate)?;
+        tx.record("close", "incident", incident_id, Some(&current), Some(&m));
+        tx.commit().await?;
+        Ok(m)
     }
 
     /// The mine an action's source concerns, or the field error if there is no such source.

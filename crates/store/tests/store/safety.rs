@@ -203,3 +203,73 @@ both_backends! {
         assert!(overdue >= 2, "{overdue} overdue actions");
     }
 }
+
+both_backends! {
+    async fn an_incident_closes_only_when_signed_off_and_its_actions_are_closed(db) {
+        use minecoop_domain::safety::investigation::{EntryDraft, EntryInput, TeamDraft, TeamInput};
+        let mine = mine(&db).await;
+        user(&db, "lead", Role::Inspector).await;
+        user(&db, "checker", Role::Inspector).await;
+        let inc = db.record_incident(&actor(), &IncidentDraft::parse(&incident(mine, "1"), now()).unwrap()).await.unwrap();
+        let system = actor();
+        let close = |v: i32| db.close_incident(&system, inc.incident_id, v);
+        fn code<T>(r: Result<T, StoreError>) -> &'static str {
+            match r {
+                Err(StoreError::Invalid(e)) => e.0[0].code,
+                Err(e) => panic!("{e:?}"),
+                Ok(_) => "ok",
+            }
+        }
+        assert_eq!(code(close(1).await), "err-close-needs-sign-off");
+        let entry = |kind: &str, category: &str, text: &str| {
+            EntryDraft::parse(&EntryInput { kind: kind.into(), category: category.into(), text: text.into(), at: String::new() }, now())
+                .unwrap()
+        };
+        assert_eq!(code(db.add_investigation_entry(&actor(), inc.incident_id, &entry("finding", "", "x")).await), "err-investigation-not-started");
+        let team = TeamDraft::parse(&TeamInput { lead: "Wang".into(), team: "Li\nZhao".into() }).unwrap();
+        db.set_investigation_team(&actor(), inc.incident_id, &team).await.unwrap();
+        db.add_investigation_entry(&actor(), inc.incident_id, &entry("timeline", "", "08:00 the back fell")).await.unwrap();
+        assert_eq!(code(db.sign_off_investigation(&actor(), inc.incident_id).await), "err-sign-off-needs-cause");
+        db.add_investigation_entry(&actor(), inc.incident_id, &entry("root_cause", "procedure", "No barring down")).await.unwrap();
+        db.add_investigation_entry(&actor(), inc.incident_id, &entry("finding", "", "Support plan ignored")).await.unwrap();
+        let signed = db.sign_off_investigation(&who("checker"), inc.incident_id).await.unwrap();
+        assert_eq!(signed.signed_off_by.as_deref(), Some("checker"));
+        assert_eq!(code(db.sign_off_investigation(&actor(), inc.incident_id).await), "err-signed-off");
+        assert_eq!(code(db.add_investigation_entry(&actor(), inc.incident_id, &entry("finding", "", "late")).await), "err-signed-off");
+        let (i, entries) = db.investigation(inc.incident_id).await.unwrap().unwrap();
+        assert_eq!((i.lead.as_str(), entries.len()), ("Wang", 3));
+
+        let a = ActionDraft::parse(
+            &ActionInput {
+                source_kind: "incident".into(),
+                source_id: inc.incident_id.to_string(),
+                kind: "containment".into(),
+                description: "Fence off".into(),
+                owner: "lead".into(),
+                due_on: "2026-03-05".into(),
+            },
+            chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+        )
+        .unwrap();
+        let a = db.raise_action(&actor(), &a).await.unwrap();
+        assert_eq!(code(close(1).await), "err-close-open-actions");
+        db.complete_action(&who("lead"), a.id, "Fenced").await.unwrap();
+        db.verify_action(&who("checker"), a.id, true, "").await.unwrap();
+        assert!(matches!(close(2).await, Err(StoreError::Conflict)));
+        let closed = close(1).await.unwrap();
+        assert!(closed.closed_at.is_some() && closed.version == 2);
+        assert_eq!(code(close(2).await), "err-incident-closed");
+        let again = IncidentDraft { reason: Some("x".into()), ..IncidentDraft::parse(&incident(mine, "1"), now()).unwrap() };
+        assert_eq!(code(db.correct_incident(&actor(), inc.incident_id, 2, &again).await), "err-incident-closed");
+        assert!(db.audit_verify().await.unwrap().is_ok());
+    }
+}
+
+both_backends! {
+    async fn a_near_miss_closes_without_an_investigation(db) {
+        let mine = mine(&db).await;
+        let i = IncidentInput { kind: "near_miss".into(), deaths: "".into(), ..incident(mine, "") };
+        let inc = db.record_incident(&actor(), &IncidentDraft::parse(&i, now()).unwrap()).await.unwrap();
+        assert!(db.close_incident(&actor(), inc.incident_id, 1).await.unwrap().closed_at.is_some());
+    }
+}
