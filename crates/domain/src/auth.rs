@@ -228,6 +228,12 @@ impl Principal {
         self.is(&[Role::Admin, Role::President, Role::Inspector, Role::Owner, Role::SafetyOfficer])
     }
 
+    /// Sign an investigation's report off: the co-op's officers and inspectors, not the mine
+    /// that had the accident.
+    pub fn can_sign_off_investigation(&self) -> bool {
+        self.is(&[Role::Admin, Role::President, Role::Inspector])
+    }
+
     /// Every mine's incidents and actions.
     pub fn can_view_all_safety(&self) -> bool {
         self.is(&[Role::Admin, Role::President, Role::Inspector, Role::Bureau])
@@ -344,6 +350,8 @@ mod tests {
         assert!(bureau.can_view_safety_of(mine, member) && !bureau.can_report_incident(mine, member));
         assert!(bureau.can_view_all_safety() && !bureau.can_report_any_incident());
         assert!(p(Role::Inspector, None, None).can_report_incident(mine, member));
+        assert!(p(Role::Inspector, None, None).can_sign_off_investigation() && !owner.can_sign_off_investigation());
+        assert!(!officer.can_sign_off_investigation() && !bureau.can_sign_off_investigation());
     }
 
     #[test]

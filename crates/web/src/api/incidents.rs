@@ -24,6 +24,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/incidents", get(list_incidents).post(record_incident))
         .route("/api/v1/incidents/{id}", get(get_incident).put(correct_incident))
         .route("/api/v1/incidents/{id}/versions", get(incident_versions))
+        .route("/api/v1/incidents/{id}/investigation", get(get_investigation).put(set_team))
+        .route("/api/v1/incidents/{id}/investigation/entries", post(add_entry))
+        .route("/api/v1/incidents/{id}/investigation/sign-off", post(sign_off))
+        .route("/api/v1/incidents/{id}/close", post(close_incident))
         .route("/api/v1/actions", get(list_actions).post(raise_action))
         .route("/api/v1/actions/{id}/done", post(complete_action))
         .route("/api/v1/actions/{id}/verify", post(verify_action))
@@ -69,6 +73,8 @@ pub struct IncidentOut {
     reason: Option<String>,
     recorded_by: String,
     recorded_at: String,
+    /// When the version that closed the incident was recorded.
+    closed_at: Option<String>,
     clock: Vec<ClockOut>,
 }
 
@@ -99,6 +105,7 @@ fn incident_out(i: Incident) -> IncidentOut {
         reported_at: i.reported_at.as_ref().map(local),
         investigation_report_at: i.investigation_report_at.as_ref().map(local),
         recorded_at: i.created_at.to_rfc3339(),
+        closed_at: i.closed_at.map(|t| t.to_rfc3339()),
         code: i.code,
         version: i.version,
         mine_id: i.mine_id,
@@ -341,4 +348,127 @@ pub async fn verify_action(
         return Err(StoreError::field("note", code).into());
     }
     Ok(Json(action_out(s.store.verify_action(&v.actor(), id, i.accept, &i.note).await?)))
+}
+
+/// An investigation: lead, team, its record (`kind` timeline, interview, evidence, root_cause,
+/// finding; `category` for root causes) and the sign-off.
+#[derive(Serialize, ToSchema)]
+pub struct InvestigationOut {
+    lead: String,
+    team: Vec<String>,
+    signed_off_by: Option<String>,
+    signed_off_at: Option<String>,
+    entries: Vec<EntryOut>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EntryOut {
+    kind: String,
+    category: Option<String>,
+    at: Option<String>,
+    text: String,
+    recorded_by: String,
+}
+
+async fn investigation_out(s: &AppState, id: Uuid) -> AppResult<InvestigationOut> {
+    let (i, entries) = s.store.investigation(id).await?.ok_or(AppError::NotFound)?;
+    Ok(InvestigationOut {
+        lead: i.lead,
+        team: serde_json::from_str(&i.team).unwrap_or_default(),
+        signed_off_by: i.signed_off_by,
+        signed_off_at: i.signed_off_at.map(|t| t.to_rfc3339()),
+        entries: entries
+            .into_iter()
+            .map(|e| EntryOut {
+                kind: e.kind,
+                category: e.category,
+                at: e.at.as_ref().map(local),
+                text: e.text,
+                recorded_by: e.created_by,
+            })
+            .collect(),
+    })
+}
+
+/// The incident, if the viewer writes for its mine.
+async fn writable_incident(s: &AppState, v: &Viewer, id: Uuid) -> AppResult<()> {
+    let p = v.principal()?.clone();
+    let (_, m) = readable_incident(s, &p, id).await?;
+    if !p.can_report_incident(m.id, m.member_id) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(())
+}
+
+#[utoipa::path(get, path = "/api/v1/incidents/{id}/investigation", tag = "safety", params(("id" = Uuid, Path)),
+    responses((status = 200, body = InvestigationOut), (status = 403, body = ProblemDoc), (status = 404, body = ProblemDoc)))]
+pub async fn get_investigation(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Uuid>,
+) -> AppResult<Json<InvestigationOut>> {
+    let p = v.principal()?.clone();
+    readable_incident(&s, &p, id).await?;
+    Ok(Json(investigation_out(&s, id).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/incidents/{id}/investigation", tag = "safety", params(("id" = Uuid, Path)),
+    request_body = minecoop_domain::safety::investigation::TeamInput,
+    responses((status = 200, body = InvestigationOut), (status = 403, body = ProblemDoc), (status = 422, body = ProblemDoc)))]
+pub async fn set_team(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Uuid>,
+    Json(i): Json<minecoop_domain::safety::investigation::TeamInput>,
+) -> AppResult<Json<InvestigationOut>> {
+    writable_incident(&s, &v, id).await?;
+    let t = minecoop_domain::safety::investigation::TeamDraft::parse(&i).map_err(AppError::Invalid)?;
+    s.store.set_investigation_team(&v.actor(), id, &t).await?;
+    Ok(Json(investigation_out(&s, id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/investigation/entries", tag = "safety", params(("id" = Uuid, Path)),
+    request_body = minecoop_domain::safety::investigation::EntryInput,
+    responses((status = 201, body = InvestigationOut), (status = 403, body = ProblemDoc), (status = 422, body = ProblemDoc)))]
+pub async fn add_entry(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Uuid>,
+    Json(i): Json<minecoop_domain::safety::investigation::EntryInput>,
+) -> AppResult<Response> {
+    writable_incident(&s, &v, id).await?;
+    let d = minecoop_domain::safety::investigation::EntryDraft::parse(&i, now_local()).map_err(AppError::Invalid)?;
+    s.store.add_investigation_entry(&v.actor(), id, &d).await?;
+    Ok(created(investigation_out(&s, id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/investigation/sign-off", tag = "safety", params(("id" = Uuid, Path)),
+    responses((status = 200, body = InvestigationOut), (status = 403, body = ProblemDoc), (status = 422, body = ProblemDoc)))]
+pub async fn sign_off(State(s): State<AppState>, v: Viewer, Path(id): Path<Uuid>) -> AppResult<Json<InvestigationOut>> {
+    let p = v.principal()?.clone();
+    readable_incident(&s, &p, id).await?;
+    v.require(|p| p.can_sign_off_investigation())?;
+    s.store.sign_off_investigation(&v.actor(), id).await?;
+    Ok(Json(investigation_out(&s, id).await?))
+}
+
+/// Which version of the incident is being closed.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct CloseInput {
+    version: i32,
+}
+
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/close", tag = "safety", params(("id" = Uuid, Path)),
+    request_body = CloseInput,
+    responses((status = 200, body = IncidentOut), (status = 403, body = ProblemDoc), (status = 409, body = ProblemDoc),
+               (status = 422, body = ProblemDoc)))]
+pub async fn close_incident(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Uuid>,
+    Json(c): Json<CloseInput>,
+) -> AppResult<Json<IncidentOut>> {
+    writable_incident(&s, &v, id).await?;
+    Ok(Json(incident_out(s.store.close_incident(&v.actor(), id, c.version).await?)))
 }

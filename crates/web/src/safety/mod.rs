@@ -22,6 +22,7 @@ use crate::{AppResult, AppState};
 
 pub mod actions;
 pub mod incidents;
+pub mod investigations;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -29,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/safety/calculators", get(calculators))
         .merge(incidents::routes())
         .merge(actions::routes())
+        .merge(investigations::routes())
 }
 
 #[derive(Template)]

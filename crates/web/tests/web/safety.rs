@@ -117,6 +117,31 @@ async fn incident_and_action_over_the_api(backend: Backend) {
     assert_eq!((r.status, r.json()["status"].as_str()), (StatusCode::OK, Some("closed")));
     let open = app.get(officer, "/api/v1/actions").await.json();
     assert!(open.as_array().unwrap().iter().all(|x| x["id"] != a.as_str()), "closed actions are not listed as open");
+
+    // Closing needs the investigation signed off, by the co-op rather than the mine.
+    let close = json!({"version": 2});
+    let r = app.send(officer, Method::POST, &format!("{path}/close"), Some(Body_::Json(close.clone()))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["errors"][0]["code"], "err-close-needs-sign-off");
+    let inv = format!("{path}/investigation");
+    let team = json!({"lead": "Wang (inspector)", "team": "Li, safety officer\nZhao, miner"});
+    assert_eq!(app.send(officer, Method::PUT, &inv, Some(Body_::Json(team))).await.status, StatusCode::OK);
+    for (kind, category, text) in
+        [("root_cause", "procedure", "No barring down"), ("finding", "", "Support plan ignored")]
+    {
+        let e = json!({"kind": kind, "category": category, "text": text});
+        let r = app.send(officer, Method::POST, &format!("{inv}/entries"), Some(Body_::Json(e))).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let sign = format!("{inv}/sign-off");
+    let empty = || Some(Body_::Json(json!({})));
+    assert_eq!(app.send(officer, Method::POST, &sign, empty()).await.status, StatusCode::FORBIDDEN);
+    let r = app.send(As::User("inspector"), Method::POST, &sign, empty()).await;
+    assert_eq!((r.status, r.json()["signed_off_by"].as_str()), (StatusCode::OK, Some("inspector")));
+    let r = app.send(officer, Method::POST, &format!("{path}/close"), Some(Body_::Json(close))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["version"], 3);
+    assert!(r.json()["closed_at"].is_string());
 }
 
 #[tokio::test]
