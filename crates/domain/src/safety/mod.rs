@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::registry::code_enum;
 
+pub mod hazard;
+pub mod inspection;
+
 code_enum!(
     /// The class of an accident (Decree 493, Art. 3), lowest first.
     AccidentClass, "err-choice", {
