@@ -10,6 +10,7 @@ pub mod disputes;
 mod migration;
 pub mod production;
 pub mod registry;
+pub mod safety;
 #[cfg(feature = "testing")]
 pub mod testing;
 

@@ -9,6 +9,7 @@ mod disputes;
 mod production;
 mod qc;
 mod registry;
+mod safety;
 mod samples;
 
 use minecoop_domain::registry::{MemberDraft, MemberInput, MineDraft, MineInput};
