@@ -245,4 +245,21 @@ both_backends! {
         assert_eq!(owners.iter().map(|p| p.id).collect::<Vec<_>>(), [person]);
         assert_eq!(db.history("hazard", &h.hazard_id.to_string()).await.unwrap().len(), 2);
     }
+
+    async fn the_demo_has_inspections_one_overdue_schedule_findings_and_hazards(db) {
+        minecoop_store::demo::load(&db).await.unwrap();
+        let today = minecoop_store::now().date_naive();
+        let schedules = db.inspection_schedules(None).await.unwrap();
+        let overdue: Vec<Uuid> = schedules.iter().filter(|s| s.overdue(today)).map(|s| s.schedule.mine_id).collect();
+        assert_eq!(overdue.len(), 1);
+        assert_eq!(db.mine(overdue[0]).await.unwrap().name_en, "Laozhai Zinc Mine");
+        assert_eq!(db.inspections(None, 100).await.unwrap().len(), schedules.len());
+        let officer = db.user_by_name("officer").await.unwrap();
+        let daping = officer.mine_id.unwrap();
+        assert_eq!(db.open_findings_of_mine(daping).await.unwrap().len(), 2);
+        let hazards = db.hazards(Some(&[daping])).await.unwrap();
+        assert_eq!(hazards.len(), 4);
+        assert!(hazards.iter().any(|h| h.review_on < today), "one review overdue");
+        assert!(hazards.iter().any(|h| h.version == 2), "one re-rated");
+    }
 }
