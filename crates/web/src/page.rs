@@ -53,6 +53,8 @@ impl Ctx {
             add("/reports/grades", "nav-reports");
             add("/calculators", "nav-calculators");
             add("/disputes", "nav-disputes");
+            add("/inspections", "nav-inspections");
+            add("/hazards", "nav-hazards");
             if p.can_view_people() {
                 add("/people", "nav-people");
             }
