@@ -30,6 +30,7 @@ mod disputes;
 mod production;
 mod qc;
 mod reports;
+mod safety;
 mod samples;
 
 pub fn routes() -> Router<AppState> {
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .merge(samples::routes())
         .merge(reports::routes())
         .merge(qc::routes())
+        .merge(safety::routes())
         .route("/api/openapi.json", get(openapi_json))
         .route("/api/docs", get(docs))
         .route("/api/v1/me", get(me))
@@ -488,8 +490,13 @@ impl Modify for BearerAuth {
           production::correct_production, production::production_summary,
           samples::list_samples, samples::register_sample, samples::get_sample, samples::add_custody_step,
           samples::add_assays, reports::grade_report, reports::list_targets, reports::set_target,
-          qc::list_batches, qc::get_batch, qc::decide_batch, qc::list_materials, qc::add_material),
-    components(schemas(MemberInput, MineInput, PersonInput, ProblemDoc, FieldProblemDoc, TargetInput)),
+          qc::list_batches, qc::get_batch, qc::decide_batch, qc::list_materials, qc::add_material,
+          safety::list_hazards, safety::create_hazard, safety::get_hazard, safety::list_inspections,
+          safety::create_inspection, safety::get_inspection, safety::list_findings, safety::create_finding,
+          safety::get_finding),
+    components(schemas(MemberInput, MineInput, PersonInput, ProblemDoc, FieldProblemDoc, TargetInput,
+        minecoop_domain::safety::hazard::HazardInput, minecoop_domain::safety::inspection::InspectionInput,
+        minecoop_domain::safety::inspection::AnswerInput, minecoop_domain::safety::inspection::FindingInput)),
     modifiers(&BearerAuth),
     security(("token" = [])),
 )]
@@ -578,6 +585,12 @@ mod tests {
             "/api/v1/mines/{id}",
             "/api/v1/people",
             "/api/v1/audit",
+            "/api/v1/hazards",
+            "/api/v1/hazards/{id}",
+            "/api/v1/inspections",
+            "/api/v1/inspections/{id}",
+            "/api/v1/findings",
+            "/api/v1/findings/{id}",
         ] {
             assert!(doc.paths.paths.contains_key(p), "{p} missing");
         }

@@ -39,7 +39,12 @@ pub struct FindingRow {
 }
 
 /// The question a finding came from, in the reader's language, and the inspection's date.
-async fn rows(s: &AppState, lang: Lang, findings: Vec<Finding>, names: &HashMap<Uuid, String>) -> AppResult<Vec<FindingRow>> {
+async fn rows(
+    s: &AppState,
+    lang: Lang,
+    findings: Vec<Finding>,
+    names: &HashMap<Uuid, String>,
+) -> AppResult<Vec<FindingRow>> {
     let zh = lang == Lang::Zh;
     let mut cache: HashMap<Uuid, (minecoop_domain::safety::inspection::TemplateContent, String)> = HashMap::new();
     let mut out = Vec::with_capacity(findings.len());

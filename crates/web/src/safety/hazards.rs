@@ -111,7 +111,12 @@ async fn list(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Respo
     let rating = |x: &str| -> AppResult<Option<u8>> {
         match x.trim() {
             "" => Ok(None),
-            t => t.parse::<u8>().ok().filter(|n| (1..=5).contains(n)).map(Some).ok_or(AppError::BadRequest("error-400-detail")),
+            t => t
+                .parse::<u8>()
+                .ok()
+                .filter(|n| (1..=5).contains(n))
+                .map(Some)
+                .ok_or(AppError::BadRequest("error-400-detail")),
         }
     };
     let cell = rating(&q.l)?.zip(rating(&q.s)?);
@@ -170,7 +175,13 @@ struct FormPage {
     owners: Vec<Opt>,
 }
 
-async fn form_page(s: &AppState, v: &Viewer, uri: &Uri, form: FormState, editing: Option<(Uuid, i32)>) -> AppResult<FormPage> {
+async fn form_page(
+    s: &AppState,
+    v: &Viewer,
+    uri: &Uri,
+    form: FormState,
+    editing: Option<(Uuid, i32)>,
+) -> AppResult<FormPage> {
     let ctx = Ctx::new(v, uri);
     let mines = inspectable_mines(s, v).await?;
     let members: Vec<Uuid> = mines.iter().map(|m| m.member_id).collect();
@@ -183,10 +194,18 @@ async fn form_page(s: &AppState, v: &Viewer, uri: &Uri, form: FormState, editing
     let categories: Vec<&str> = HazardCategory::ALL.iter().map(|c| c.as_str()).collect();
     let scale = ["1", "2", "3", "4", "5"];
     Ok(FormPage {
-        mine_name: mines.iter().find(|m| m.id.to_string() == form.v("mine_id")).map(|m| m.name_zh.clone()).unwrap_or_default(),
+        mine_name: mines
+            .iter()
+            .find(|m| m.id.to_string() == form.v("mine_id"))
+            .map(|m| m.name_zh.clone())
+            .unwrap_or_default(),
         mines: mines
             .iter()
-            .map(|m| Opt { value: m.id.to_string(), label: m.name_zh.clone(), selected: m.id.to_string() == form.v("mine_id") })
+            .map(|m| Opt {
+                value: m.id.to_string(),
+                label: m.name_zh.clone(),
+                selected: m.id.to_string() == form.v("mine_id"),
+            })
             .collect(),
         categories: code_options(ctx.lang, "hazard-category", &categories, form.v("category")),
         likelihoods: code_options(ctx.lang, "likelihood", &scale, form.v("likelihood")),
@@ -244,7 +263,12 @@ pub async fn save_hazard(
     }
 }
 
-async fn create(State(s): State<AppState>, v: Viewer, uri: Uri, axum::Form(i): axum::Form<HazardInput>) -> AppResult<Response> {
+async fn create(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    axum::Form(i): axum::Form<HazardInput>,
+) -> AppResult<Response> {
     match save_hazard(&s, &v, &i, None).await? {
         Ok(h) => Ok(Redirect::to(&format!("/hazards/{}", h.hazard_id)).into_response()),
         Err(e) => unprocessable(&form_page(&s, &v, &uri, FormState::of(&i).with_errors(v.lang, &e), None).await?),

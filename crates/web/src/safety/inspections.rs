@@ -115,13 +115,8 @@ async fn list(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Respo
     let mines = visible_mines(&s, &v).await?;
     let chosen = opt_id(&q.mine)?;
     let ids = mine_ids(&mines, chosen)?;
-    let names: HashMap<Uuid, (String, String)> = s
-        .store
-        .inspection_templates()
-        .await?
-        .into_iter()
-        .map(|t| (t.template_id, (t.name_zh, t.name_en)))
-        .collect();
+    let names: HashMap<Uuid, (String, String)> =
+        s.store.inspection_templates().await?.into_iter().map(|t| (t.template_id, (t.name_zh, t.name_en))).collect();
     let zh = v.lang == Lang::Zh;
     let today = today();
     let schedules: Vec<ScheduleRow> = s
@@ -134,8 +129,15 @@ async fn list(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Respo
             ScheduleRow {
                 id: st.schedule.id,
                 mine: m.map(|m| m.name_zh.clone()).unwrap_or_default(),
-                template: names.get(&st.schedule.template_id).map(|(z, e)| if zh { z } else { e }.clone()).unwrap_or_default(),
-                every: v.lang.t_counts(&format!("every-{}", st.schedule.unit), &[], &[("n", i64::from(st.schedule.every))]),
+                template: names
+                    .get(&st.schedule.template_id)
+                    .map(|(z, e)| if zh { z } else { e }.clone())
+                    .unwrap_or_default(),
+                every: v.lang.t_counts(
+                    &format!("every-{}", st.schedule.unit),
+                    &[],
+                    &[("n", i64::from(st.schedule.every))],
+                ),
                 last_done: st.last_done.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
                 next_due: st.next_due.to_string(),
                 overdue: st.overdue(today),
@@ -290,7 +292,8 @@ async fn new(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Respon
             return Err(AppError::Forbidden);
         }
     }
-    let template_id = schedule.as_ref().map(|sc| sc.template_id).or(opt_id(&q.template)?).unwrap_or(DEFAULT_TEMPLATE_ID);
+    let template_id =
+        schedule.as_ref().map(|sc| sc.template_id).or(opt_id(&q.template)?).unwrap_or(DEFAULT_TEMPLATE_ID);
     let template = s.store.inspection_template(template_id).await?;
     let input = InspectionInput {
         mine_id: mine_id.map(|m| m.to_string()).unwrap_or_default(),
@@ -398,7 +401,12 @@ pub async fn submit_inspection(
     }
 }
 
-async fn create(State(s): State<AppState>, v: Viewer, uri: Uri, sent: Submitted<Vec<(String, String)>>) -> AppResult<Response> {
+async fn create(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    sent: Submitted<Vec<(String, String)>>,
+) -> AppResult<Response> {
     v.require(|p| p.can_inspect_any())?;
     let (i, version) = read_checklist(&sent.form);
     match submit_inspection(&s, &v, &i, version.as_deref(), &sent.files).await? {
@@ -637,7 +645,8 @@ async fn templates_page(s: &AppState, v: &Viewer, uri: &Uri, form: FormState) ->
     let ctx = Ctx::new(v, uri);
     let zh = ctx.lang == Lang::Zh;
     let all = s.store.inspection_templates().await?;
-    let mut copies = vec![Opt { value: String::new(), label: ctx.t("template-empty"), selected: form.v("copy_of").is_empty() }];
+    let mut copies =
+        vec![Opt { value: String::new(), label: ctx.t("template-empty"), selected: form.v("copy_of").is_empty() }];
     copies.extend(all.iter().map(|t| Opt {
         value: t.template_id.to_string(),
         label: t.name(zh).to_owned(),
@@ -730,8 +739,11 @@ async fn template_page(s: &AppState, v: &Viewer, uri: &Uri, id: Uuid, form: Form
             });
         }
     }
-    let mut sections =
-        vec![Opt { value: String::new(), label: ctx.t("template-new-section"), selected: form.v("section").is_empty() }];
+    let mut sections = vec![Opt {
+        value: String::new(),
+        label: ctx.t("template-new-section"),
+        selected: form.v("section").is_empty(),
+    }];
     sections.extend(content.sections.iter().map(|sec| Opt {
         value: sec.key.clone(),
         label: sec.title(zh).to_owned(),
@@ -779,7 +791,9 @@ async fn add_question(
     let result = match QuestionDraft::parse(&i, &content) {
         Ok(d) => {
             let version = stated_version(&i.version)?;
-            s.store.revise_inspection_template(&v.actor(), id, version, &content.with_question(&d), d.reason.as_deref()).await
+            s.store
+                .revise_inspection_template(&v.actor(), id, version, &content.with_question(&d), d.reason.as_deref())
+                .await
         }
         Err(e) => Err(StoreError::Invalid(e)),
     };

@@ -48,7 +48,10 @@ pub(crate) async fn inspectable_mines(s: &AppState, v: &Viewer) -> AppResult<Vec
 }
 
 /// The mine filter of a list: one visible mine, or all of them; another mine is forbidden.
-pub(crate) fn mine_ids(mines: &[minecoop_store::registry::Mine], chosen: Option<uuid::Uuid>) -> AppResult<Vec<uuid::Uuid>> {
+pub(crate) fn mine_ids(
+    mines: &[minecoop_store::registry::Mine],
+    chosen: Option<uuid::Uuid>,
+) -> AppResult<Vec<uuid::Uuid>> {
     match chosen {
         Some(id) if mines.iter().any(|m| m.id == id) => Ok(vec![id]),
         Some(_) => Err(crate::AppError::Forbidden),
