@@ -126,6 +126,9 @@ impl Inspection {
     }
 }
 
+/// A photo's metadata as selected: id, answer id, name, size, SHA-256, when and by whom.
+type PhotoRow = (Uuid, Uuid, String, i64, String, chrono::DateTime<chrono::Utc>, String);
+
 /// The latest version of each, in the order given.
 fn current<T, K: PartialEq>(rows: Vec<T>, key: impl Fn(&T) -> K) -> Vec<T> {
     let mut out: Vec<T> = Vec::new();
@@ -481,16 +484,15 @@ impl Store {
         let mut photos = Vec::new();
         for chunk in ids.chunks(500) {
             use attachment::Column as C;
-            let rows: Vec<(Uuid, Uuid, String, i64, String, chrono::DateTime<chrono::Utc>, String)> =
-                attachment::Entity::find()
-                    .select_only()
-                    .columns([C::Id, C::EntityId, C::FileName, C::Size, C::Sha256, C::CreatedAt, C::CreatedBy])
-                    .filter(C::Entity.eq(PHOTO_ENTITY))
-                    .filter(C::EntityId.is_in(chunk.iter().copied()))
-                    .order_by_asc(C::CreatedAt)
-                    .into_tuple()
-                    .all(self.conn())
-                    .await?;
+            let rows: Vec<PhotoRow> = attachment::Entity::find()
+                .select_only()
+                .columns([C::Id, C::EntityId, C::FileName, C::Size, C::Sha256, C::CreatedAt, C::CreatedBy])
+                .filter(C::Entity.eq(PHOTO_ENTITY))
+                .filter(C::EntityId.is_in(chunk.iter().copied()))
+                .order_by_asc(C::CreatedAt)
+                .into_tuple()
+                .all(self.conn())
+                .await?;
             photos.extend(rows.into_iter().map(|(id, entity_id, file_name, size, sha256, created_at, created_by)| {
                 AttachmentMeta {
                     id,

@@ -52,9 +52,9 @@ async fn rows(
         let mut question = String::new();
         let mut inspected_on = String::new();
         if let Some(iid) = f.inspection_id {
-            if !cache.contains_key(&iid) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry(iid) {
                 let rec = s.store.inspection_record(iid).await?;
-                cache.insert(iid, (rec.template.content(), rec.inspection.inspected_on.to_string()));
+                slot.insert((rec.template.content(), rec.inspection.inspected_on.to_string()));
             }
             if let Some((content, on)) = cache.get(&iid) {
                 question = f
