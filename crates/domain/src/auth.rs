@@ -209,12 +209,6 @@ impl Principal {
         self.is(&[Role::Admin, Role::President])
     }
 
-    /// A mine's incidents and corrective actions in full: as for its production (the co-op's
-    /// officers, inspectors and the bureau; the mine's owner and safety officer).
-    pub fn can_view_safety_of(&self, mine_id: Uuid, member_id: Uuid) -> bool {
-        self.can_view_production_of(mine_id, member_id)
-    }
-
     /// Record incidents of a mine and raise actions on them: the co-op's officers and inspectors,
     /// the mine's owner and its safety officer. Not the bureau, which reads.
     pub fn can_report_incident(&self, mine_id: Uuid, member_id: Uuid) -> bool {
@@ -260,6 +254,42 @@ impl Principal {
 
     pub fn can_manage_users(&self) -> bool {
         self.is(&[Role::Admin])
+    }
+
+    fn officer_of(&self, mine_id: Uuid) -> bool {
+        self.role == Role::SafetyOfficer && self.mine_id == Some(mine_id)
+    }
+
+    /// A mine's safety records (incidents, actions, inspections, findings, hazards): the co-op's officers, inspectors and the
+    /// bureau for every mine; an owner for his enterprise's mines; a safety officer for his mine.
+    pub fn can_view_safety_of(&self, mine_id: Uuid, member_id: Uuid) -> bool {
+        self.is(&[Role::Admin, Role::President, Role::Inspector, Role::Bureau])
+            || self.owns_member(member_id)
+            || self.officer_of(mine_id)
+    }
+
+    /// Inspect a mine (and schedule its inspections, close its findings) and keep its hazard
+    /// register: the co-op's officers and inspectors for any mine, the mine's owner and its
+    /// safety officer for their own. Never the bureau, which reads only.
+    pub fn can_inspect(&self, mine_id: Uuid, member_id: Uuid) -> bool {
+        self.is(&[Role::Admin, Role::President, Role::Inspector])
+            || self.owns_member(member_id)
+            || self.officer_of(mine_id)
+    }
+
+    /// Whether the principal may inspect some mine (to offer the forms at all).
+    pub fn can_inspect_any(&self) -> bool {
+        self.is(&[Role::Admin, Role::President, Role::Inspector, Role::Owner, Role::SafetyOfficer])
+    }
+
+    /// Keep a mine's hazard register.
+    pub fn can_manage_hazards_of(&self, mine_id: Uuid, member_id: Uuid) -> bool {
+        self.can_inspect(mine_id, member_id)
+    }
+
+    /// Create and change checklist templates, which every mine's inspections use.
+    pub fn can_manage_inspection_templates(&self) -> bool {
+        self.is(&[Role::Admin, Role::President, Role::Inspector])
     }
 
     pub fn can_view_audit_log(&self) -> bool {
@@ -352,6 +382,32 @@ mod tests {
         assert!(p(Role::Inspector, None, None).can_report_incident(mine, member));
         assert!(p(Role::Inspector, None, None).can_sign_off_investigation() && !owner.can_sign_off_investigation());
         assert!(!officer.can_sign_off_investigation() && !bureau.can_sign_off_investigation());
+    }
+
+    #[test]
+    fn safety_is_seen_by_all_overseers_and_kept_by_the_mine_and_the_coop() {
+        let (mine, member) = (Uuid::from_u128(7), Uuid::from_u128(8));
+        let (other_mine, other_member) = (Uuid::from_u128(9), Uuid::from_u128(10));
+        for r in [Role::Admin, Role::President, Role::Inspector] {
+            let x = p(r, None, None);
+            assert!(x.can_view_safety_of(other_mine, other_member) && x.can_inspect(other_mine, other_member));
+            assert!(
+                x.can_manage_hazards_of(mine, member) && x.can_manage_inspection_templates() && x.can_inspect_any()
+            );
+        }
+        let bureau = p(Role::Bureau, None, None);
+        assert!(bureau.can_view_safety_of(mine, member));
+        assert!(!bureau.can_inspect(mine, member) && !bureau.can_manage_hazards_of(mine, member));
+        assert!(!bureau.can_manage_inspection_templates() && !bureau.can_inspect_any());
+        let owner = p(Role::Owner, Some(member), None);
+        assert!(owner.can_view_safety_of(mine, member) && owner.can_inspect(mine, member));
+        assert!(!owner.can_view_safety_of(other_mine, other_member) && !owner.can_inspect(other_mine, other_member));
+        assert!(!owner.can_manage_inspection_templates() && owner.can_inspect_any());
+        let officer = p(Role::SafetyOfficer, None, Some(mine));
+        assert!(officer.can_view_safety_of(mine, member) && officer.can_manage_hazards_of(mine, member));
+        // Another mine of the same enterprise is not his.
+        assert!(!officer.can_view_safety_of(other_mine, member) && !officer.can_inspect(other_mine, member));
+        assert!(!officer.can_manage_inspection_templates());
     }
 
     #[test]

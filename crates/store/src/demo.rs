@@ -245,6 +245,7 @@ pub async fn load(store: &Store) -> StoreResult<&'static [DemoLogin]> {
             )
             .await?;
     }
+    load_safety(store, &actor, &mines_made).await?;
     for l in LOGINS {
         let (member_id, mine_id) = match l.role {
             Role::Owner => (Some(member_ids[1]), None),
@@ -599,6 +600,153 @@ async fn load_qc(store: &Store, actor: &Actor, mine: Option<uuid::Uuid>) -> Stor
             };
             store.record_assays(actor, s.id, "都匀化验室", &format!("2005-{month:02}"), &[r], None).await?;
             store.add_custody_step(actor, s.id, CustodyStep::Assayed, at(17), "都匀化验室", None).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The demo's readings for the default checklist's number questions.
+const DEMO_READINGS: &[(&str, &str)] = &[
+    ("vent-o2", "20.6"),
+    ("vent-co", "6"),
+    ("vent-no2", "0.4"),
+    ("vent-air-speed", "0.6"),
+    ("haul-walkway", "0.9"),
+    ("expl-wait", "30"),
+    ("elec-earth", "1.1"),
+    ("tail-freeboard", "1.4"),
+    ("tail-beach", "85"),
+];
+
+/// Hazards the demo registers, by category: (title, category, likelihood, severity, controls).
+const DEMO_HAZARDS: &[(&str, &str, u8, u8, &str)] = &[
+    (
+        "采场顶板浮石冒落 / Loose rock falling from the stope back",
+        "ground_fall",
+        4,
+        5,
+        "每班敲帮问顶；锚杆金属网支护跟进工作面 / Scaling every shift; bolts and mesh up to the face",
+    ),
+    (
+        "爆破后炮烟中毒 / Blasting fumes after firing",
+        "ventilation",
+        3,
+        4,
+        "爆破后通风不少于 15 分钟，检测 CO、NO2 后进入 / At least 15 minutes' ventilation, CO and NO2 measured before re-entry",
+    ),
+    (
+        "主井提升过卷 / Overwind of the main shaft hoist",
+        "hoisting",
+        2,
+        5,
+        "过卷保护每日试验并记录 / Overwind protection tested and recorded daily",
+    ),
+    (
+        "凿岩粉尘（矽尘）/ Silica dust from drilling",
+        "dust",
+        4,
+        3,
+        "湿式凿岩、洒水降尘、佩戴 KN95 口罩 / Wet drilling, watering, KN95 masks",
+    ),
+];
+
+/// Safety records of the demo: a monthly inspection schedule for every operating mine, done
+/// once in the last weeks (Laozhai's last inspection was six weeks ago, so it is overdue), a
+/// failed item at Daping and at Niujiaotang No. 1 (open findings), and a hazard register for
+/// the mines whose enterprises have people in the register (Daping has one review overdue and
+/// one hazard re-rated after bolting).
+async fn load_safety(store: &Store, actor: &Actor, mines: &[(crate::registry::Mine, String)]) -> StoreResult<()> {
+    use minecoop_domain::safety::hazard::HazardDraft;
+    use minecoop_domain::safety::inspection::{
+        AnswerInput, DEFAULT_TEMPLATE_ID, InspectionDraft, InspectionInput, IntervalUnit, QuestionKind, Recurrence,
+        ScheduleDraft,
+    };
+    let today = crate::now().date_naive();
+    let days_ago = |n: u64| today.checked_sub_days(chrono::Days::new(n)).unwrap_or(today);
+    let template = store.inspection_template(DEFAULT_TEMPLATE_ID).await?;
+    let content = template.content();
+    let monthly = Recurrence { every: 1, unit: IntervalUnit::Months };
+    let operating: Vec<&crate::registry::Mine> =
+        mines.iter().map(|(m, _)| m).filter(|m| m.status == MineStatus::Operating.as_str()).collect();
+    for (n, mine) in operating.iter().enumerate() {
+        let schedule = store
+            .create_inspection_schedule(
+                actor,
+                &ScheduleDraft {
+                    mine_id: mine.id,
+                    template_id: DEFAULT_TEMPLATE_ID,
+                    recurrence: monthly,
+                    first_due: days_ago(75),
+                },
+            )
+            .await?;
+        let done = if mine.name_en.starts_with("Laozhai") { days_ago(45) } else { days_ago(5 + n as u64 * 2) };
+        let mut answers: std::collections::BTreeMap<String, AnswerInput> = content
+            .questions()
+            .map(|q| {
+                let value = match q.kind {
+                    QuestionKind::YesNo => "yes".to_owned(),
+                    // Readings comfortably inside the limits.
+                    QuestionKind::Number => {
+                        DEMO_READINGS.iter().find(|(k, _)| *k == q.key).map_or("na", |(_, v)| *v).to_owned()
+                    }
+                    _ => String::new(),
+                };
+                (q.key.clone(), AnswerInput { value, note: String::new() })
+            })
+            .collect();
+        let mut fail = |key: &str, value: &str, note: &str| {
+            answers.insert(key.into(), AnswerInput { value: value.into(), note: note.into() });
+        };
+        if mine.name_en.starts_with("Daping") {
+            fail("vent-o2", "19.1", "东二采场回风侧氧气偏低 / Low O2 on the return side of stope E2");
+            fail("exit-self-rescuer", "no", "两名工人自救器过期 / Two workers' self-rescuers out of date");
+        } else if mine.name_en.starts_with("Niujiaotang No. 1") {
+            fail("tail-seepage", "no", "坝脚右侧渗水 / Seepage at the right toe of the dam");
+        }
+        let input = InspectionInput {
+            mine_id: mine.id.to_string(),
+            schedule_id: schedule.id.to_string(),
+            template_id: DEFAULT_TEMPLATE_ID.to_string(),
+            inspected_on: done.format("%Y-%m-%d").to_string(),
+            inspector: "周检".into(),
+            notes: String::new(),
+            answers,
+        };
+        let d = InspectionDraft::parse(&input, &content, today).map_err(StoreError::Invalid)?;
+        store.record_inspection(actor, template.id, &d, &[]).await?;
+    }
+    for (mine, _) in mines {
+        let owners = store.hazard_owner_choices(&[mine.member_id]).await?;
+        let Some(owner) = owners.last() else { continue };
+        if mine.status != MineStatus::Operating.as_str() {
+            continue;
+        }
+        let daping = mine.name_en.starts_with("Daping");
+        for (n, (title, category, l, s, controls)) in DEMO_HAZARDS.iter().enumerate() {
+            let d = HazardDraft {
+                mine_id: mine.id,
+                title: (*title).into(),
+                category: minecoop_domain::safety::hazard::HazardCategory::parse(category)
+                    .map_err(|c| StoreError::field("category", c))?,
+                description: None,
+                likelihood: *l,
+                severity: *s,
+                controls: (*controls).into(),
+                owner_id: owner.id,
+                // Daping's dust hazard was due for review a week ago.
+                review_on: if daping && n == 3 { days_ago(7) } else { today + chrono::Days::new(90 + n as u64 * 30) },
+                reason: None,
+            };
+            let h = store.create_hazard(actor, &d).await?;
+            if daping && n == 0 {
+                let after = HazardDraft {
+                    likelihood: 2,
+                    reason: Some("锚网支护已完成 / Bolting and mesh finished".into()),
+                    ..d
+                };
+                store.revise_hazard(actor, h.hazard_id, h.version, &after).await?;
+            }
         }
     }
     Ok(())

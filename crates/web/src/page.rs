@@ -54,6 +54,8 @@ impl Ctx {
             add("/calculators", "nav-calculators");
             add("/safety", "nav-safety");
             add("/disputes", "nav-disputes");
+            add("/inspections", "nav-inspections");
+            add("/hazards", "nav-hazards");
             if p.can_view_people() {
                 add("/people", "nav-people");
             }

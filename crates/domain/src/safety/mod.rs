@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use crate::registry::code_enum;
 
 pub mod action;
+pub mod hazard;
 pub mod incident;
+pub mod inspection;
 pub mod investigation;
 pub mod record;
 

@@ -14,6 +14,7 @@ mod m20261126_000008_attachments;
 mod m20261126_000009_qc;
 mod m20261126_000010_targets;
 mod m20261126_000011_incidents;
+mod m20261126_000012_inspections;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000009_qc::Migration),
             Box::new(m20261126_000010_targets::Migration),
             Box::new(m20261126_000011_incidents::Migration),
+            Box::new(m20261126_000012_inspections::Migration),
         ]
     }
 }

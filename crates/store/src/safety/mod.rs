@@ -1,12 +1,20 @@
-//! Safety: incidents (corrected by new versions, never changed in place) and the corrective
-//! actions raised on them, with the append-only log of each action's steps.
+//! Safety: incidents (corrected by new versions, never changed in place), their investigations
+//! and the corrective actions raised on them (here); checklist templates, inspections, findings
+//! and the hazard register (in `inspections`).
 
 pub mod action;
 pub mod action_event;
+pub mod answer;
 pub mod demo;
+pub mod finding;
+pub mod hazard;
 pub mod incident;
+pub mod inspection;
+mod inspections;
 pub mod investigation;
 pub mod investigation_entry;
+pub mod schedule;
+pub mod template;
 
 use chrono::{Datelike, NaiveDate};
 use minecoop_domain::FieldErrors;
@@ -24,6 +32,7 @@ use crate::{Actor, Store, StoreError, StoreResult, Tx, conflict_on_duplicate, ne
 pub use action::Model as Action;
 pub use action_event::Model as ActionEvent;
 pub use incident::Model as Incident;
+pub use inspections::*;
 pub use investigation::Model as Investigation;
 pub use investigation_entry::Model as InvestigationEntry;
 
@@ -399,8 +408,12 @@ impl Store {
                 Err(StoreError::NotFound) => Err(StoreError::field("source_id", "err-choice")),
                 Err(e) => Err(e),
             },
-            // Findings (inspections) and grievances raise actions once they are recorded here.
-            ActionSource::Finding | ActionSource::Grievance => Err(StoreError::field("source_kind", "err-choice")),
+            ActionSource::Finding => match finding::Entity::find_by_id(id).one(tx.conn()).await? {
+                Some(f) => Ok(f.mine_id),
+                None => Err(StoreError::field("source_id", "err-choice")),
+            },
+            // Grievances raise actions once they are recorded (issue 6).
+            ActionSource::Grievance => Err(StoreError::field("source_kind", "err-choice")),
         }
     }
 

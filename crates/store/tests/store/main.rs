@@ -6,6 +6,7 @@ mod audit;
 mod cadastre;
 mod demo;
 mod disputes;
+mod inspections;
 mod production;
 mod qc;
 mod registry;

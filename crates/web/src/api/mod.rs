@@ -31,6 +31,7 @@ mod incidents;
 mod production;
 mod qc;
 mod reports;
+mod safety;
 mod samples;
 
 pub fn routes() -> Router<AppState> {
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .merge(reports::routes())
         .merge(qc::routes())
         .merge(incidents::routes())
+        .merge(safety::routes())
         .route("/api/openapi.json", get(openapi_json))
         .route("/api/docs", get(docs))
         .route("/api/v1/me", get(me))
@@ -495,9 +497,14 @@ impl Modify for BearerAuth {
           incidents::incident_versions, incidents::correct_incident, incidents::list_actions,
           incidents::raise_action, incidents::complete_action, incidents::verify_action,
           incidents::get_investigation, incidents::set_team, incidents::add_entry, incidents::sign_off,
-          incidents::close_incident),
+          incidents::close_incident,
+          safety::list_hazards, safety::create_hazard, safety::get_hazard, safety::list_inspections,
+          safety::create_inspection, safety::get_inspection, safety::list_findings, safety::create_finding,
+          safety::get_finding),
     components(schemas(MemberInput, MineInput, PersonInput, ProblemDoc, FieldProblemDoc, TargetInput,
-        minecoop_domain::safety::incident::IncidentInput, minecoop_domain::safety::action::ActionInput)),
+        minecoop_domain::safety::incident::IncidentInput, minecoop_domain::safety::action::ActionInput,
+        minecoop_domain::safety::hazard::HazardInput, minecoop_domain::safety::inspection::InspectionInput,
+        minecoop_domain::safety::inspection::AnswerInput, minecoop_domain::safety::inspection::FindingInput)),
     modifiers(&BearerAuth),
     security(("token" = [])),
 )]
@@ -586,6 +593,12 @@ mod tests {
             "/api/v1/mines/{id}",
             "/api/v1/people",
             "/api/v1/audit",
+            "/api/v1/hazards",
+            "/api/v1/hazards/{id}",
+            "/api/v1/inspections",
+            "/api/v1/inspections/{id}",
+            "/api/v1/findings",
+            "/api/v1/findings/{id}",
         ] {
             assert!(doc.paths.paths.contains_key(p), "{p} missing");
         }

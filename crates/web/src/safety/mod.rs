@@ -21,8 +21,14 @@ use crate::session::Viewer;
 use crate::{AppResult, AppState};
 
 pub mod actions;
+mod findings;
+mod hazards;
 pub mod incidents;
+pub(crate) mod inspections;
 pub mod investigations;
+
+pub use hazards::save_hazard;
+pub use inspections::{photos_of, submit_inspection};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -31,6 +37,47 @@ pub fn routes() -> Router<AppState> {
         .merge(incidents::routes())
         .merge(actions::routes())
         .merge(investigations::routes())
+        .merge(inspections::routes())
+        .merge(findings::routes())
+        .merge(hazards::routes())
+}
+
+/// The mines whose safety records the viewer may see, by Chinese name.
+pub(crate) async fn visible_mines(s: &AppState, v: &Viewer) -> AppResult<Vec<minecoop_store::registry::Mine>> {
+    let p = v.principal()?.clone();
+    Ok(s.store.mine_choices().await?.into_iter().filter(|m| p.can_view_safety_of(m.id, m.member_id)).collect())
+}
+
+/// The mines the viewer may inspect and whose hazards he keeps.
+pub(crate) async fn inspectable_mines(s: &AppState, v: &Viewer) -> AppResult<Vec<minecoop_store::registry::Mine>> {
+    let p = v.principal()?.clone();
+    Ok(s.store.mine_choices().await?.into_iter().filter(|m| p.can_inspect(m.id, m.member_id)).collect())
+}
+
+/// The mine filter of a list: one visible mine, or all of them; another mine is forbidden.
+pub(crate) fn mine_ids(
+    mines: &[minecoop_store::registry::Mine],
+    chosen: Option<uuid::Uuid>,
+) -> AppResult<Vec<uuid::Uuid>> {
+    match chosen {
+        Some(id) if mines.iter().any(|m| m.id == id) => Ok(vec![id]),
+        Some(_) => Err(crate::AppError::Forbidden),
+        None => Ok(mines.iter().map(|m| m.id).collect()),
+    }
+}
+
+/// The query string read after the caller has checked who is asking, so that a visitor who is
+/// not logged in is sent to the login page whatever the query says.
+pub(crate) fn query<T: serde::de::DeserializeOwned>(uri: &Uri) -> AppResult<T> {
+    Query::<T>::try_from_uri(uri).map(|Query(q)| q).map_err(|_| crate::AppError::BadRequest("error-400-detail"))
+}
+
+/// An optional id in a query string: empty is none, anything else must be an id.
+pub(crate) fn opt_id(s: &str) -> AppResult<Option<uuid::Uuid>> {
+    match s.trim() {
+        "" => Ok(None),
+        t => uuid::Uuid::parse_str(t).map(Some).map_err(|_| crate::AppError::BadRequest("error-400-detail")),
+    }
 }
 
 #[derive(Template)]

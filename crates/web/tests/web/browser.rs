@@ -165,6 +165,14 @@ async fn every_page_opens_in_the_browser() {
                 "/safety/actions?all=1".into(),
                 "/safety/calculators".into(),
                 "/safety/calculators?calc=classify&deaths=3&serious_injuries=0&loss=0#classify".into(),
+                "/inspections".into(),
+                "/inspections/new".into(),
+                "/inspections/schedules/new".into(),
+                "/inspections/templates".into(),
+                format!("/inspections/templates/{}", minecoop_domain::safety::inspection::DEFAULT_TEMPLATE_ID),
+                "/findings".into(),
+                "/hazards".into(),
+                "/hazards/new".into(),
                 "/calculators".into(),
                 "/calculators?calc=recovery&reported=91.25&rfeed=3.48&rtail=0.28#recovery".into(),
             ],
@@ -186,6 +194,9 @@ async fn every_page_opens_in_the_browser() {
                 "/production/year".into(),
                 "/safety".into(),
                 "/safety/incidents/new".into(),
+                "/inspections".into(),
+                "/hazards".into(),
+                "/findings".into(),
             ],
         ),
         ("bureau", vec!["/members".into(), "/audit".into(), "/production/year".into(), "/safety".into()]),
@@ -607,5 +618,52 @@ async fn an_incident_with_two_deaths_then_three_changes_class_investigator_and_d
     c.find(Locator::Css("#f-kind")).await.unwrap().select_by_value("containment").await.unwrap();
     c.find(Locator::Id("raise-action")).await.unwrap().click().await.unwrap();
     assert!(text(c, "table.actions-table").await.contains("Immediate containment"));
+    b.close().await;
+}
+
+/// On a phone, the safety officer does his mine's scheduled inspection: every item passes but
+/// the O2 reading at the face; the page he lands on shows the score and the finding.
+#[tokio::test]
+async fn an_officer_fills_in_an_inspection_on_a_phone() {
+    use minecoop_domain::safety::inspection::{QuestionKind, default_template};
+    let server = spawn_server().await;
+    let b = Browser::start("en-US").await;
+    let c = &b.client;
+    c.set_window_size(390, 844).await.unwrap();
+    login(c, &server, "officer", "officer-demo-2026").await;
+    c.goto(&server.url("/inspections")).await.unwrap();
+    c.find(Locator::Css("#schedules a[href^='/inspections/new?schedule=']")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Id("checklist")).await.expect("the checklist");
+    let overflow = c
+        .execute("return document.documentElement.scrollWidth - document.documentElement.clientWidth;", vec![])
+        .await
+        .unwrap();
+    assert!(overflow.as_i64().unwrap_or(999) <= 1, "the checklist is wider than the phone: {overflow}");
+    for radio in c.find_all(Locator::Css("input[type='radio'][value='yes']")).await.unwrap() {
+        radio.click().await.unwrap();
+    }
+    for q in default_template().questions().filter(|q| q.kind == QuestionKind::Number && q.key != "vent-o2") {
+        c.find(Locator::Id(&format!("x-{}", q.key))).await.unwrap().click().await.unwrap();
+    }
+    fill(c, "a-vent-o2", "18.2").await;
+    c.find(Locator::Css("#q-vent-o2 summary")).await.unwrap().click().await.unwrap();
+    fill(c, "n-vent-o2", "Stope E2, return side").await;
+    b.screenshot("phone-inspection-form").await;
+    c.find(Locator::Id("submit-inspection")).await.unwrap().click().await.unwrap();
+    let yes_no = default_template().questions().filter(|q| q.kind == QuestionKind::YesNo).count();
+    let expected = format!("{:.1} %", yes_no as f64 * 100.0 / (yes_no + 1) as f64);
+    assert_eq!(text(c, "#score").await, expected);
+    assert_eq!(text(c, "#failed-count").await, "1");
+    let findings = text(c, "#finding-list").await;
+    assert!(
+        findings.contains("O2 in the air at the working face") && findings.contains("Stope E2, return side"),
+        "{findings}"
+    );
+    assert!(findings.contains("Critical") && findings.contains("Open"), "{findings}");
+    b.screenshot("phone-inspection-done").await;
+    // The schedule is done: no longer due before next month.
+    c.goto(&server.url("/inspections")).await.unwrap();
+    let schedules = text(c, "#schedules").await;
+    assert!(schedules.contains("大坪锌矿"), "{schedules}");
     b.close().await;
 }

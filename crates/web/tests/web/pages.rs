@@ -43,6 +43,8 @@ async fn not_found_page_in_both_languages_with_request_id() {
 #[tokio::test]
 async fn database_failure_is_a_500_page_without_sql() {
     let app = app(Backend::Sqlite).await;
+    // Hazards name their owner from the people (a foreign key): that table goes first.
+    app.db.conn().execute_unprepared("DROP TABLE hazards").await.unwrap();
     app.db.conn().execute_unprepared("DROP TABLE people").await.unwrap();
     for (path, lang, text) in [("/people", "en-US", "Something went wrong"), ("/api/v1/people", "zh-CN", "系统出错了")]
     {
@@ -222,6 +224,20 @@ fn both_languages_have_the_same_keys_and_every_used_key() {
         used.extend(Outcome::ALL.iter().map(|s| format!("qc-outcome-{s}")));
         used.extend(Decision::ALL.iter().map(|s| format!("qc-decision-{s}")));
         used.extend(["all", "flagged", "undecided"].iter().map(|s| format!("qc-show-{s}")));
+    }
+    {
+        use minecoop_domain::safety::hazard::{HazardCategory, RiskBand};
+        use minecoop_domain::safety::inspection::{FindingStatus, IntervalUnit, ItemOutcome, QuestionKind, Severity};
+        used.extend(QuestionKind::ALL.iter().map(|s| format!("question-kind-{s}")));
+        used.extend(Severity::ALL.iter().map(|s| format!("severity-{s}")));
+        used.extend(ItemOutcome::ALL.iter().map(|s| format!("outcome-{s}")));
+        used.extend(FindingStatus::ALL.iter().map(|s| format!("finding-status-{s}")));
+        used.extend(IntervalUnit::ALL.iter().flat_map(|s| [format!("interval-unit-{s}"), format!("every-{s}")]));
+        used.extend(["yes", "no", "na"].iter().map(|s| format!("answer-{s}")));
+        used.extend(["open", "closed", "all"].iter().map(|s| format!("finding-show-{s}")));
+        used.extend(HazardCategory::ALL.iter().map(|s| format!("hazard-category-{s}")));
+        used.extend(RiskBand::ALL.iter().map(|s| format!("band-{s}")));
+        used.extend((1..=5).flat_map(|n| [format!("likelihood-{n}"), format!("consequence-{n}")]));
     }
     let missing: Vec<_> = used.iter().filter(|k| !Lang::En.has(k) || !Lang::Zh.has(k)).collect();
     assert!(missing.is_empty(), "keys used but not translated: {missing:?}");

@@ -313,6 +313,70 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
     ),
     ("POST", "/api/v1/disputes/{case}/events", B::Json(r#"{"version":2}"#), [401, 422, 422, 422, 422, 403, 403]),
     ("POST", "/api/v1/disputes/{case}/documents?name=a.txt", B::Json("{}"), [401, 201, 201, 201, 201, 403, 403]),
+    // Safety: inspections, findings, hazards. The co-op inspects every mine; an owner and a
+    // safety officer their own; the bureau reads everything and writes nothing.
+    ("GET", "/inspections", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/inspections?mine={other_mine}", B::None, [303, 200, 200, 200, 403, 403, 200]),
+    ("GET", "/inspections?mine=nonsense", B::None, [303, 400, 400, 400, 400, 400, 400]),
+    ("GET", "/inspections/new", B::None, [303, 200, 200, 200, 200, 200, 403]),
+    ("GET", "/inspections/new?mine={other_mine}", B::None, [303, 200, 200, 200, 403, 403, 403]),
+    ("GET", "/inspections/new?schedule={own_schedule}", B::None, [303, 200, 200, 200, 200, 200, 403]),
+    ("GET", "/inspections/new?schedule={other_schedule}", B::None, [303, 200, 200, 200, 403, 403, 403]),
+    ("GET", "/inspections/{own_insp}", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/inspections/{other_insp}", B::None, [303, 200, 200, 200, 403, 403, 200]),
+    ("GET", "/inspections/{other_insp}/photos/{photo}", B::None, [303, 200, 200, 200, 403, 403, 200]),
+    ("GET", "/inspections/{own_insp}/photos/{photo}", B::None, [303, 404, 404, 404, 404, 404, 404]),
+    ("GET", "/inspections/schedules/new", B::None, [303, 200, 200, 200, 200, 200, 403]),
+    ("GET", "/inspections/templates", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/inspections/templates/{template}", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/findings", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/findings?mine={other_mine}&status=all", B::None, [303, 200, 200, 200, 403, 403, 200]),
+    ("GET", "/findings?status=bogus", B::None, [303, 400, 400, 400, 400, 400, 400]),
+    ("GET", "/findings/{own_finding}", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/findings/{other_finding}", B::None, [303, 200, 200, 200, 403, 403, 200]),
+    ("GET", "/hazards", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/hazards?mine={own_mine}&l=4&s=5", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/hazards?mine={other_mine}", B::None, [303, 200, 200, 200, 403, 403, 200]),
+    ("GET", "/hazards?l=3&s=9", B::None, [303, 400, 400, 400, 400, 400, 400]),
+    ("GET", "/hazards/new", B::None, [303, 200, 200, 200, 200, 200, 403]),
+    ("GET", "/hazards/{own_hazard}", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/hazards/{other_hazard}", B::None, [303, 200, 200, 200, 403, 403, 200]),
+    ("GET", "/hazards/{own_hazard}/edit", B::None, [303, 200, 200, 200, 200, 200, 403]),
+    ("GET", "/hazards/{other_hazard}/edit", B::None, [303, 200, 200, 200, 403, 403, 403]),
+    ("POST", "/inspections", B::Form(""), [303, 422, 422, 422, 422, 422, 403]),
+    ("POST", "/inspections", B::Form("mine_id={other_mine}"), [303, 422, 422, 422, 403, 403, 403]),
+    ("POST", "/inspections/schedules", B::Form(""), [303, 422, 422, 422, 422, 422, 403]),
+    ("POST", "/inspections/schedules", B::Form("mine_id={other_mine}"), [303, 422, 422, 422, 403, 403, 403]),
+    ("POST", "/inspections/templates", B::Form(""), [303, 422, 422, 422, 403, 403, 403]),
+    ("POST", "/inspections/templates/{template}/questions", B::Form(""), [303, 422, 422, 422, 403, 403, 403]),
+    (
+        "POST",
+        "/inspections/templates/{template}/questions/vent-o2/remove",
+        B::Form(""),
+        [303, 422, 422, 422, 403, 403, 403],
+    ),
+    ("POST", "/findings/{own_finding}/close", B::Form(""), [303, 422, 422, 422, 422, 422, 403]),
+    ("POST", "/findings/{other_finding}/close", B::Form(""), [303, 422, 422, 422, 403, 403, 403]),
+    ("POST", "/hazards", B::Form(""), [303, 422, 422, 422, 422, 422, 403]),
+    ("POST", "/hazards", B::Form("mine_id={other_mine}"), [303, 422, 422, 422, 403, 403, 403]),
+    ("POST", "/hazards/{own_hazard}", B::Form("version=1"), [303, 422, 422, 422, 422, 422, 403]),
+    ("POST", "/hazards/{other_hazard}", B::Form("version=1"), [303, 422, 422, 422, 403, 403, 403]),
+    ("GET", "/api/v1/hazards", B::None, [401, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/api/v1/hazards?mine={other_mine}", B::None, [401, 200, 200, 200, 403, 403, 200]),
+    ("GET", "/api/v1/hazards/{own_hazard}", B::None, [401, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/api/v1/hazards/{other_hazard}", B::None, [401, 200, 200, 200, 403, 403, 200]),
+    ("GET", "/api/v1/inspections", B::None, [401, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/api/v1/inspections?mine={other_mine}", B::None, [401, 200, 200, 200, 403, 403, 200]),
+    ("GET", "/api/v1/inspections/{own_insp}", B::None, [401, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/api/v1/inspections/{other_insp}", B::None, [401, 200, 200, 200, 403, 403, 200]),
+    ("GET", "/api/v1/findings", B::None, [401, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/api/v1/findings?status=bogus", B::None, [401, 422, 422, 422, 422, 422, 422]),
+    ("GET", "/api/v1/findings?mine={other_mine}", B::None, [401, 200, 200, 200, 403, 403, 200]),
+    ("GET", "/api/v1/findings/{own_finding}", B::None, [401, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/api/v1/findings/{other_finding}", B::None, [401, 200, 200, 200, 403, 403, 200]),
+    ("POST", "/api/v1/hazards", B::Json("{}"), [401, 422, 422, 422, 422, 422, 403]),
+    ("POST", "/api/v1/inspections", B::Json("{}"), [401, 422, 422, 422, 422, 422, 403]),
+    ("POST", "/api/v1/findings", B::Json("{}"), [401, 422, 422, 422, 422, 422, 403]),
 ];
 
 struct Ids {
@@ -332,6 +396,16 @@ struct Ids {
     other_inc: String,
     own_act: String,
     other_act: String,
+    own_schedule: String,
+    other_schedule: String,
+    own_insp: String,
+    other_insp: String,
+    photo: String,
+    template: String,
+    own_finding: String,
+    other_finding: String,
+    own_hazard: String,
+    other_hazard: String,
     /// Text that only someone allowed to see the other records could see.
     secrets: Vec<String>,
 }
@@ -393,11 +467,34 @@ async fn ids(app: &TestApp) -> Ids {
     }
     let (own_inc, own_act) = incident_with_action(app, own_mine.id, "Level 2, stope 4").await;
     let (other_inc, other_act) = incident_with_action(app, other_mine.id, "Secret stope 9 of the other mine").await;
+    let db = &app.db;
+    let schedule_of = async |mine: uuid::Uuid| db.inspection_schedules(Some(&[mine])).await.unwrap()[0].schedule.id;
+    let inspection_of = async |mine: uuid::Uuid| db.inspections(Some(&[mine]), 1).await.unwrap()[0].id;
+    let finding_of = async |mine: uuid::Uuid| db.open_findings_of_mine(mine).await.unwrap()[0].id;
+    let hazard_of = async |mine: uuid::Uuid| db.hazards(Some(&[mine])).await.unwrap()[0].hazard_id;
+    let other_insp = inspection_of(other_mine.id).await;
+    // A photo of the other mine's inspection.
+    let answer = db.inspection_record(other_insp).await.unwrap().answers[0].id;
+    let photo = db
+        .attach(&actor, minecoop_store::safety::PHOTO_ENTITY, answer, "o2.jpg", "image/jpeg", &[0xFF, 0xD8, 0xFF, 0xE0])
+        .await
+        .unwrap()
+        .id;
     Ids {
         own_inc,
         other_inc,
         own_act,
         other_act,
+        own_schedule: schedule_of(own_mine.id).await.to_string(),
+        other_schedule: schedule_of(other_mine.id).await.to_string(),
+        own_insp: inspection_of(own_mine.id).await.to_string(),
+        other_insp: other_insp.to_string(),
+        photo: photo.to_string(),
+        template: minecoop_domain::safety::inspection::DEFAULT_TEMPLATE_ID.to_string(),
+        own_finding: finding_of(own_mine.id).await.to_string(),
+        other_finding: finding_of(other_mine.id).await.to_string(),
+        own_hazard: hazard_of(own_mine.id).await.to_string(),
+        other_hazard: hazard_of(other_mine.id).await.to_string(),
         own: own.id.to_string(),
         other: other.id.to_string(),
         own_mine: own_mine.id.to_string(),
@@ -459,25 +556,37 @@ async fn route_table(backend: Backend) {
     let ids = ids(&app).await;
     let mut failures = Vec::new();
     for (method, template, body, expected) in TABLE {
-        let fill = |t: &str| {
-            t.replace("{own_inc}", &ids.own_inc)
+        // Placeholders are filled in the path and in a form's body alike.
+        let fill = |text: &str| {
+            text.replace("{own}", &ids.own)
+                .replace("{other}", &ids.other)
+                .replace("{own_mine}", &ids.own_mine)
+                .replace("{other_mine}", &ids.other_mine)
+                .replace("{person}", &ids.person)
+                .replace("{user}", &ids.user)
+                .replace("{own_lic}", &ids.own_lic)
+                .replace("{other_lic}", &ids.other_lic)
+                .replace("{case}", &ids.case)
+                .replace("{own_sample}", &ids.own_sample)
+                .replace("{other_sample}", &ids.other_sample)
+                .replace("{doc}", &ids.doc)
+                .replace("{own_schedule}", &ids.own_schedule)
+                .replace("{other_schedule}", &ids.other_schedule)
+                .replace("{own_insp}", &ids.own_insp)
+                .replace("{other_insp}", &ids.other_insp)
+                .replace("{photo}", &ids.photo)
+                .replace("{template}", &ids.template)
+                .replace("{own_finding}", &ids.own_finding)
+                .replace("{other_finding}", &ids.other_finding)
+                .replace("{own_hazard}", &ids.own_hazard)
+                .replace("{other_hazard}", &ids.other_hazard)
+                .replace("{own_inc}", &ids.own_inc)
                 .replace("{other_inc}", &ids.other_inc)
                 .replace("{own_act}", &ids.own_act)
                 .replace("{other_act}", &ids.other_act)
         };
-        let path = fill(template)
-            .replace("{own}", &ids.own)
-            .replace("{other}", &ids.other)
-            .replace("{own_mine}", &ids.own_mine)
-            .replace("{other_mine}", &ids.other_mine)
-            .replace("{person}", &ids.person)
-            .replace("{user}", &ids.user)
-            .replace("{own_lic}", &ids.own_lic)
-            .replace("{other_lic}", &ids.other_lic)
-            .replace("{case}", &ids.case)
-            .replace("{own_sample}", &ids.own_sample)
-            .replace("{other_sample}", &ids.other_sample)
-            .replace("{doc}", &ids.doc);
+        let path = fill(template);
+        assert!(!path.contains('{'), "a placeholder is left in {path}");
         for (who, want) in WHO.iter().zip(expected) {
             let body = match body {
                 B::None => None,

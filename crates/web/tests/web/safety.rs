@@ -153,3 +153,348 @@ async fn incident_and_action_over_the_api_sqlite() {
 async fn incident_and_action_over_the_api_postgres() {
     incident_and_action_over_the_api(Backend::Postgres).await;
 }
+
+// ---- inspections, findings, hazards ---------------------------------------------------------
+
+use minecoop_domain::safety::inspection::{DEFAULT_TEMPLATE_ID, QuestionKind, default_template};
+
+use crate::support::{Body_, TestApp};
+
+/// Every item of the default checklist answered safely (numbers not applicable) but the ones
+/// given, as the phone form posts it.
+fn checklist(mine: &str, schedule: &str, version_id: &str, answers: &[(&str, &str)]) -> String {
+    let mut pairs = vec![
+        ("mine_id".to_owned(), mine.to_owned()),
+        ("schedule_id".into(), schedule.to_owned()),
+        ("template_id".into(), DEFAULT_TEMPLATE_ID.to_string()),
+        ("version_id".into(), version_id.to_owned()),
+        ("inspected_on".into(), "2026-01-15".into()),
+        ("inspector".into(), "周检".into()),
+    ];
+    for q in default_template().questions() {
+        if let Some((_, v)) = answers.iter().find(|(k, _)| *k == q.key) {
+            pairs.push((format!("a-{}", q.key), (*v).to_owned()));
+            continue;
+        }
+        match q.kind {
+            QuestionKind::YesNo => pairs.push((format!("a-{}", q.key), "yes".into())),
+            QuestionKind::Number => pairs.push((format!("x-{}", q.key), "na".into())),
+            _ => {}
+        }
+    }
+    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()
+}
+
+async fn own_mine(app: &TestApp) -> uuid::Uuid {
+    app.db.user_by_name("officer").await.unwrap().mine_id.unwrap()
+}
+
+#[tokio::test]
+async fn an_officer_inspects_his_mine_a_failed_item_becomes_a_finding() {
+    let app = app(Backend::Sqlite).await;
+    let mine = own_mine(&app).await;
+    let v1 = app.db.inspection_template(DEFAULT_TEMPLATE_ID).await.unwrap();
+    let send = |body: String, lang: &'static str| {
+        let app = &app;
+        async move {
+            app.send_with(
+                As::User("officer"),
+                Method::POST,
+                "/inspections",
+                Some(Body_::Form(body)),
+                &[("accept-language", lang)],
+            )
+            .await
+        }
+    };
+    // The phone form opens with every question in Chinese.
+    let r = app
+        .send_with(As::User("officer"), Method::GET, "/inspections/new", None, &[("accept-language", "zh-CN")])
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("工作面风流中氧气浓度") && r.body.contains("≥ 19.5 %") && r.body.contains("尾矿库"));
+    assert!(r.body.contains("enctype=\"multipart/form-data\""), "photos go with the form");
+
+    // Unanswered items are named in the user's language, and nothing is kept.
+    let body = checklist(&mine.to_string(), "", &v1.id.to_string(), &[("vent-o2", ""), ("exit-two", "")]);
+    let r = send(body, "zh-CN").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"e-a-vent-o2\"") && r.body.contains("请回答此项"), "{}", r.body);
+    assert!(r.body.contains("id=\"e-a-exit-two\""));
+    assert!(r.body.contains("value=\"yes\" id=\"a-ground-scaling-yes\" checked"), "the answers given stay");
+    let before = app.db.inspections(Some(&[mine]), 10).await.unwrap().len();
+
+    // O2 below its limit and the second exit blocked: two failed items of 31 applicable.
+    let body = checklist(&mine.to_string(), "", &v1.id.to_string(), &[("vent-o2", "18.5"), ("exit-two", "no")]);
+    let r = send(body, "en-US").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let at = r.headers["location"].to_str().unwrap().to_owned();
+    let page = app.send_with(As::User("officer"), Method::GET, &at, None, &[("accept-language", "en-US")]).await;
+    let yes_no = default_template().questions().filter(|q| q.kind == QuestionKind::YesNo).count();
+    let expected = format!("{:.1} %", (yes_no - 1) as f64 * 100.0 / (yes_no + 1) as f64);
+    assert!(page.body.contains(&format!("id=\"score\">{expected}")), "score {expected}: {}", page.body);
+    assert!(page.body.contains("O2 in the air at the working face") && page.body.contains("18.5 %"));
+    assert_eq!(app.db.inspections(Some(&[mine]), 10).await.unwrap().len(), before + 1);
+    let open = app.db.open_findings_of_mine(mine).await.unwrap();
+    let new: Vec<&str> = open
+        .iter()
+        .filter(|f| at.ends_with(&f.inspection_id.unwrap().to_string()))
+        .map(|f| f.question_key.as_deref().unwrap())
+        .collect();
+    assert_eq!(new, ["vent-o2", "exit-two"]);
+
+    // The finding's page, and closing it.
+    let f = open.iter().find(|f| f.question_key.as_deref() == Some("exit-two")).unwrap();
+    let r = app.get(As::User("officer"), &format!("/findings/{}", f.id)).await;
+    assert!(r.body.contains(&f.id.to_string()) && r.body.contains("id=\"close-form\""));
+    let r = app
+        .send(
+            As::User("officer"),
+            Method::POST,
+            &format!("/findings/{}/close", f.id),
+            Some(Body_::Form("version=1&note=cleared".into())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.db.finding(f.id).await.unwrap().status, "closed");
+    let r = app.get(As::User("bureau"), &format!("/findings/{}", f.id)).await;
+    assert!(r.status == StatusCode::OK && !r.body.contains("id=\"close-form\""), "the bureau reads only");
+}
+
+#[tokio::test]
+async fn a_photo_goes_with_its_answer_and_anything_else_is_refused() {
+    let app = app(Backend::Sqlite).await;
+    let mine = own_mine(&app).await.to_string();
+    let v1 = app.db.inspection_template(DEFAULT_TEMPLATE_ID).await.unwrap().id.to_string();
+    let fields = |photo: (&str, Vec<u8>)| {
+        let body = checklist(&mine, "", &v1, &[("exit-two", "no")]);
+        let mut parts: Vec<(String, Option<String>, Vec<u8>)> = url::form_urlencoded::parse(body.as_bytes())
+            .map(|(k, v)| (k.into_owned(), None, v.into_owned().into_bytes()))
+            .collect();
+        parts.push(("p-exit-two".into(), Some(photo.0.to_owned()), photo.1));
+        Body_::Multipart(parts)
+    };
+    let r = app
+        .send(As::User("inspector"), Method::POST, "/inspections", Some(fields(("x.svg", b"<svg></svg>".to_vec()))))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"e-p-exit-two\""), "{}", r.body);
+    let jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F'];
+    let r =
+        app.send(As::User("inspector"), Method::POST, "/inspections", Some(fields(("出口.jpg", jpeg.clone())))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let at = r.headers["location"].to_str().unwrap().to_owned();
+    let id: uuid::Uuid = at.rsplit('/').next().unwrap().parse().unwrap();
+    let rec = app.db.inspection_record(id).await.unwrap();
+    assert_eq!(rec.photos.len(), 1);
+    let src = format!("{at}/photos/{}", rec.photos[0].id);
+    assert!(app.get(As::User("inspector"), &at).await.body.contains(&src));
+    let r = app.get(As::User("officer"), &src).await;
+    assert_eq!((r.status, r.headers["content-type"].to_str().unwrap()), (StatusCode::OK, "image/jpeg"));
+    assert_eq!(r.bytes, jpeg);
+    assert_eq!(app.get(As::Anon, &src).await.status, StatusCode::SEE_OTHER, "private");
+}
+
+#[tokio::test]
+async fn schedules_show_what_is_overdue_and_templates_keep_their_versions() {
+    let app = app(Backend::Sqlite).await;
+    let r =
+        app.send_with(As::User("inspector"), Method::GET, "/inspections", None, &[("accept-language", "en-US")]).await;
+    assert!(r.body.contains("id=\"overdue-notice\"") && r.body.contains("Inspections overdue: 1"), "{}", r.body);
+    let overdue_row = r.body.split("<tr class=\"overdue\">").nth(1).unwrap().split("</tr>").next().unwrap();
+    assert!(overdue_row.contains("老寨锌矿"), "{overdue_row}");
+    // A new schedule; a bad interval is named.
+    let mine = own_mine(&app).await;
+    let bad = format!("mine_id={mine}&template_id={DEFAULT_TEMPLATE_ID}&every=0&unit=weeks&first_due=2026-12-01");
+    let r = app.send(As::User("officer"), Method::POST, "/inspections/schedules", Some(Body_::Form(bad.clone()))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"e-every\""));
+    let r = app
+        .send(
+            As::User("officer"),
+            Method::POST,
+            "/inspections/schedules",
+            Some(Body_::Form(bad.replace("every=0", "every=2"))),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.db.inspection_schedules(Some(&[mine])).await.unwrap().len(), 2);
+
+    // The inspector adds a question: version 2; last month's inspections stay on version 1.
+    let path = format!("/inspections/templates/{DEFAULT_TEMPLATE_ID}/questions");
+    let q =
+        "version=1&section=ventilation&kind=number&en=Radon&zh=%E6%B0%A1&max=1000&unit=Bq&severity=high&reason=radon";
+    let r = app.send(As::User("inspector"), Method::POST, &path, Some(Body_::Form(q.into()))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = app.send(As::User("inspector"), Method::POST, &path, Some(Body_::Form(q.into()))).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "a stale version is a conflict");
+    let page = app.get(As::User("president"), &format!("/inspections/templates/{DEFAULT_TEMPLATE_ID}")).await;
+    assert!(page.body.contains("v2") && page.body.contains("Radon") && page.body.contains("radon"));
+    let old = app.db.inspections(Some(&[mine]), 1).await.unwrap().remove(0);
+    assert_eq!(old.template_version, 1);
+    let form = app.get(As::User("officer"), "/inspections/new").await;
+    assert!(form.body.contains("name=\"a-q-45\""), "the form fills the current version");
+    let r =
+        app.send(As::User("owner"), Method::POST, &path, Some(Body_::Form(q.replace("version=1", "version=2")))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "owners do not change templates");
+}
+
+#[tokio::test]
+async fn hazards_are_rated_on_a_heat_map_and_changed_with_a_reason() {
+    let app = app(Backend::Sqlite).await;
+    let mine = own_mine(&app).await;
+    let get = |path: String, lang: &'static str| {
+        let app = &app;
+        async move { app.send_with(As::User("officer"), Method::GET, &path, None, &[("accept-language", lang)]).await }
+    };
+    let r = get(format!("/hazards?mine={mine}"), "zh-CN").await;
+    assert_eq!(r.status, StatusCode::OK);
+    // Daping: 2x5 (re-rated from 4x5), 3x4, 2x5, 4x3.
+    let cell = |body: &str, l: u8, s: u8| -> String {
+        let rows: Vec<&str> = body.split("<tr><th scope=\"row\">").skip(1).collect();
+        let row = rows[usize::from(5 - l)];
+        row.split("<td ")
+            .nth(usize::from(s))
+            .unwrap()
+            .split("data-count=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        (cell(&r.body, 2, 5), cell(&r.body, 3, 4), cell(&r.body, 4, 3), cell(&r.body, 4, 5)),
+        ("2".into(), "1".into(), "1".into(), "0".into())
+    );
+    assert!(r.body.contains("class=\"band-extreme") && r.body.contains("逾期未复查：1 项"));
+    assert!(r.body.contains("赵安全") || r.body.contains("李光荣"), "the owner is named to the mine's officer");
+    let bureau = app.get(As::User("bureau"), &format!("/hazards?mine={mine}")).await;
+    assert!(!bureau.body.contains("李光荣") && !bureau.body.contains("赵安全"), "the bureau sees no names");
+    // A cell of the map lists its hazards.
+    let r = get(format!("/hazards?mine={mine}&l=3&s=4"), "en-US").await;
+    let register = r.body.split("id=\"hazards\"").nth(1).unwrap();
+    assert_eq!(register.matches("<tr><td><a href=\"/hazards/").count(), 1);
+
+    // A new hazard: the owner must be one of the enterprise's people; errors in Chinese.
+    let owner = app.db.hazard_owner_choices(&[app.db.mine(mine).await.unwrap().member_id]).await.unwrap()[0].id;
+    let stranger = app
+        .db
+        .people(&minecoop_store::registry::ListQuery {
+            q: Some("黄丽".into()),
+            page: 1,
+            per_page: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .items[0]
+        .id;
+    let form = |owner: uuid::Uuid, l: &str| {
+        format!(
+            "mine_id={mine}&title=Water+inrush+from+old+workings&category=flooding&likelihood={l}&severity=5&controls=Probe+drilling+ahead&owner_id={owner}&review_on=2027-03-01"
+        )
+    };
+    let r = app
+        .send_with(
+            As::User("officer"),
+            Method::POST,
+            "/hazards",
+            Some(Body_::Form(form(stranger, "7"))),
+            &[("accept-language", "zh-CN")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"e-likelihood\"") && r.body.contains("请选择 1 至 5"), "{}", r.body);
+    let r = app
+        .send_with(
+            As::User("officer"),
+            Method::POST,
+            "/hazards",
+            Some(Body_::Form(form(stranger, "3"))),
+            &[("accept-language", "zh-CN")],
+        )
+        .await;
+    assert!(r.status == StatusCode::UNPROCESSABLE_ENTITY && r.body.contains("id=\"e-owner_id\""));
+    assert!(!r.body.contains("黄丽"), "another enterprise's people are not offered");
+    let r = app.send(As::User("officer"), Method::POST, "/hazards", Some(Body_::Form(form(owner, "3")))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let at = r.headers["location"].to_str().unwrap().to_owned();
+    let page = get(at.clone(), "en-US").await;
+    assert!(page.body.contains("15 · High"), "{}", page.body);
+
+    // A change without a reason is refused; with one it is version 2, version 1 kept.
+    let change = format!("version=1&{}", form(owner, "1"));
+    let r = app.send(As::User("officer"), Method::POST, &at, Some(Body_::Form(change.clone()))).await;
+    assert!(r.status == StatusCode::UNPROCESSABLE_ENTITY && r.body.contains("id=\"e-reason\""));
+    let r = app
+        .send(As::User("officer"), Method::POST, &at, Some(Body_::Form(format!("{change}&reason=probe+drilling+done"))))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = get(at.clone(), "en-US").await;
+    assert!(page.body.contains("5 · Medium") && page.body.contains("probe drilling done"));
+    let id: uuid::Uuid = at.rsplit('/').next().unwrap().parse().unwrap();
+    assert_eq!(app.db.hazard_versions(id).await.unwrap().len(), 2);
+    assert_eq!(app.db.history("hazard", &id.to_string()).await.unwrap().len(), 2, "both changes audited");
+}
+
+#[tokio::test]
+async fn the_api_records_an_inspection_and_lists_findings_and_hazards() {
+    let app = app(Backend::Sqlite).await;
+    let mine = own_mine(&app).await;
+    let mut answers = serde_json::Map::new();
+    for q in default_template().questions() {
+        let v = match q.kind {
+            QuestionKind::YesNo => "yes",
+            QuestionKind::Number => "na",
+            _ => continue,
+        };
+        answers.insert(q.key.clone(), serde_json::json!({"value": v}));
+    }
+    answers.insert("tail-freeboard".into(), serde_json::json!({"value": "0.3", "note": "低于 0.5 m"}));
+    let body = serde_json::json!({"mine_id": mine, "template_id": DEFAULT_TEMPLATE_ID, "inspected_on": "2026-02-01",
+                                  "inspector": "api", "answers": answers});
+    let r = app.send(As::User("officer"), Method::POST, "/api/v1/inspections", Some(Body_::Json(body.clone()))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let j = r.json();
+    assert_eq!((j["failed"].as_i64(), j["findings"][0]["question_key"].as_str()), (Some(1), Some("tail-freeboard")));
+    assert!(j["score"].as_str().unwrap().starts_with("9"));
+    let id = j["id"].as_str().unwrap();
+    let got = app.get(As::User("bureau"), &format!("/api/v1/inspections/{id}")).await.json();
+    assert_eq!(got["answers"].as_array().unwrap().len(), default_template().questions().count());
+    // Invalid answers: one problem per field, in the caller's language.
+    let mut bad = body.clone();
+    bad["answers"]["vent-o2"] = serde_json::json!({"value": "lots"});
+    let r = app
+        .send_with(
+            As::User("officer"),
+            Method::POST,
+            "/api/v1/inspections",
+            Some(Body_::Json(bad)),
+            &[("accept-language", "en-US")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["errors"][0]["field"], "a-vent-o2");
+    let fs = app.get(As::User("officer"), &format!("/api/v1/findings?mine={mine}")).await.json();
+    assert_eq!(fs.as_array().unwrap().len(), 3, "two from the demo and the new one");
+    let f = app
+        .send(
+            As::User("inspector"),
+            Method::POST,
+            "/api/v1/findings",
+            Some(Body_::Json(
+                serde_json::json!({"mine_id": mine, "severity": "medium", "description": "Oil drums by the collar"}),
+            )),
+        )
+        .await;
+    assert_eq!(f.status, StatusCode::CREATED);
+    let hz = app.get(As::User("owner"), &format!("/api/v1/hazards?mine={mine}")).await.json();
+    assert_eq!(hz.as_array().unwrap().len(), 4);
+    assert_eq!(hz[0]["band"], "high");
+    let doc = app.get(As::Anon, "/api/openapi.json").await.json();
+    assert!(
+        doc["paths"]["/api/v1/findings/{id}"].is_object() && doc["components"]["schemas"]["HazardInput"].is_object()
+    );
+}
