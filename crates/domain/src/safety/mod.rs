@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::registry::code_enum;
 
 pub mod action;
+pub mod explosives;
 pub mod hazard;
 pub mod incident;
 pub mod inspection;

@@ -5,7 +5,10 @@
 pub mod action;
 pub mod action_event;
 pub mod answer;
+pub mod blaster_certificate;
 pub mod demo;
+pub mod explosive_entry;
+mod explosives;
 pub mod finding;
 pub mod hazard;
 pub mod incident;
@@ -31,6 +34,7 @@ use crate::{Actor, Store, StoreError, StoreResult, Tx, conflict_on_duplicate, ne
 
 pub use action::Model as Action;
 pub use action_event::Model as ActionEvent;
+pub use explosives::*;
 pub use incident::Model as Incident;
 pub use inspections::*;
 pub use investigation::Model as Investigation;
@@ -156,19 +160,7 @@ impl Store {
     /// Record a new incident (version 1) with its class as the figures give it.
     pub async fn record_incident(&self, actor: &Actor, d: &IncidentDraft) -> StoreResult<Incident> {
         let mut tx = self.begin(actor).await?;
-        if crate::registry::mine::Entity::find_by_id(d.mine_id).one(tx.conn()).await?.is_none() {
-            return Err(StoreError::field("mine_id", "err-choice"));
-        }
-        let year = d.occurred_at.year();
-        let prefix = format!("INC-{year}-");
-        let taken = incident::Entity::find()
-            .filter(incident::Column::Code.starts_with(&prefix))
-            .filter(incident::Column::Version.eq(1))
-            .count(tx.conn())
-            .await?;
-        let code = next_code("INC", year, taken);
-        let m = incident_model(d, new_id(), 1, &code, &tx).insert(tx.conn()).await.map_err(conflict_on_duplicate)?;
-        tx.record("create", "incident", m.incident_id, None::<&()>, Some(&m));
+        let m = insert_incident(&mut tx, d).await?;
         tx.commit().await?;
         Ok(m)
     }
@@ -560,6 +552,24 @@ impl Store {
         }
         Ok(q.order_by_asc(action::Column::DueOn).order_by_asc(action::Column::Code).all(self.conn()).await?)
     }
+}
+
+/// Record a new incident (version 1) inside a transaction.
+pub(crate) async fn insert_incident(tx: &mut Tx, d: &IncidentDraft) -> StoreResult<Incident> {
+    if crate::registry::mine::Entity::find_by_id(d.mine_id).one(tx.conn()).await?.is_none() {
+        return Err(StoreError::field("mine_id", "err-choice"));
+    }
+    let year = d.occurred_at.year();
+    let prefix = format!("INC-{year}-");
+    let taken = incident::Entity::find()
+        .filter(incident::Column::Code.starts_with(&prefix))
+        .filter(incident::Column::Version.eq(1))
+        .count(tx.conn())
+        .await?;
+    let code = next_code("INC", year, taken);
+    let m = incident_model(d, new_id(), 1, &code, tx).insert(tx.conn()).await.map_err(conflict_on_duplicate)?;
+    tx.record("create", "incident", m.incident_id, None::<&()>, Some(&m));
+    Ok(m)
 }
 
 async fn action_step(tx: &mut Tx, action_id: Uuid, step: &str, note: Option<String>) -> StoreResult<()> {

@@ -273,3 +273,71 @@ both_backends! {
         assert!(db.close_incident(&actor(), inc.incident_id, 1).await.unwrap().closed_at.is_some());
     }
 }
+
+both_backends! {
+    async fn the_magazine_book_balances_and_a_count_difference_opens_a_security_incident(db) {
+        use minecoop_domain::safety::explosives::{CertificateDraft, CertificateInput, EntryDraft, EntryInput, Item};
+        let mine = mine(&db).await;
+        user(&db, "blaster1", Role::Inspector).await;
+        let at = "2026-03-02T07:30";
+        let entry = |kind: &str, item: &str, qty: &str, blaster: &str| {
+            let i = EntryInput {
+                kind: kind.into(),
+                item: item.into(),
+                quantity: qty.into(),
+                at: at.into(),
+                permit_no: "黔公爆购 2026-0113".into(),
+                blaster: blaster.into(),
+                shift: "day".into(),
+                blast_location: "Stope 4 face".into(),
+                note: String::new(),
+            };
+            EntryDraft::parse(&i, now()).unwrap()
+        };
+        fn code<T: std::fmt::Debug>(r: Result<T, StoreError>) -> &'static str {
+            match r {
+                Err(StoreError::Invalid(e)) => e.0[0].code,
+                other => panic!("{other:?}"),
+            }
+        }
+        db.record_explosives(&actor(), mine, &entry("receipt", "detonators", "100", "")).await.unwrap();
+        // No certificate, no issue; an expired one does not count either.
+        assert_eq!(code(db.record_explosives(&actor(), mine, &entry("issue", "detonators", "40", "blaster1")).await), "err-no-blaster-certificate");
+        let cert = |from: &str, to: &str| {
+            CertificateDraft::parse(&CertificateInput {
+                username: "blaster1".into(),
+                number: "黔爆 0042".into(),
+                issued_by: "都匀市公安局".into(),
+                valid_from: from.into(),
+                valid_to: to.into(),
+            })
+            .unwrap()
+        };
+        db.add_blaster_certificate(&actor(), &cert("2020-01-01", "2025-12-31")).await.unwrap();
+        assert_eq!(code(db.record_explosives(&actor(), mine, &entry("issue", "detonators", "40", "blaster1")).await), "err-no-blaster-certificate");
+        db.add_blaster_certificate(&actor(), &cert("2026-01-01", "2028-12-31")).await.unwrap();
+        let nobody = CertificateDraft { username: "nobody".into(), ..cert("2026-01-01", "2028-12-31") };
+        assert_eq!(code(db.add_blaster_certificate(&actor(), &nobody).await), "err-choice");
+        assert_eq!(code(db.record_explosives(&actor(), mine, &entry("issue", "detonators", "101", "blaster1")).await), "err-exceeds-stock");
+        db.record_explosives(&actor(), mine, &entry("issue", "detonators", "40", "blaster1")).await.unwrap();
+        assert_eq!(code(db.record_explosives(&actor(), mine, &entry("use", "detonators", "41", "blaster1")).await), "err-exceeds-issued");
+        db.record_explosives(&actor(), mine, &entry("use", "detonators", "36", "blaster1")).await.unwrap();
+        db.record_explosives(&actor(), mine, &entry("return", "detonators", "4", "blaster1")).await.unwrap();
+        let book = db.explosives_book(mine).await.unwrap();
+        assert_eq!((book.stock(Item::Detonators), book.held_by("blaster1", Item::Detonators)), (64_000, 0));
+
+        // The evening count matches: no incident. Two short: a security incident at once.
+        let same = db.record_explosives(&actor(), mine, &entry("count", "detonators", "64", "")).await.unwrap();
+        assert!(same.incident.is_none() && same.entry.difference_milli == Some(0));
+        let short = db.record_explosives(&actor(), mine, &entry("count", "detonators", "62", "")).await.unwrap();
+        let inc = short.incident.expect("a security incident");
+        assert_eq!((inc.kind.as_str(), inc.occurrence.as_deref()), ("security", Some("explosives_difference")));
+        assert!(inc.description.contains("missing 2 pcs"), "{}", inc.description);
+        assert_eq!(short.entry.incident_id, Some(inc.incident_id));
+        assert_eq!(short.entry.difference_milli, Some(-2_000));
+        assert_eq!(db.explosives_ledger(mine).await.unwrap().len(), 6);
+        let valid = db.valid_blasters(chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(), 30).await.unwrap();
+        assert_eq!(valid, vec![("blaster1".to_owned(), false)]);
+        assert!(db.audit_verify().await.unwrap().is_ok());
+    }
+}

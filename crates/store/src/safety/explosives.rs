@@ -1,0 +1,223 @@
+//! The magazine ledger of each mine and the blasters' certificates. A physical count that does
+//! not match the book opens a security incident in the same transaction.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDate};
+use minecoop_domain::safety::explosives::{
+    Book, CertificateDraft, EntryDraft, EntryKind, Item, Line, certificate_valid,
+};
+use minecoop_domain::safety::incident::{IncidentDraft, IncidentKind, Occurrence};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use uuid::Uuid;
+
+use super::{blaster_certificate, explosive_entry, insert_incident};
+use crate::{Actor, Store, StoreError, StoreResult, new_id};
+
+pub use blaster_certificate::Model as BlasterCertificate;
+pub use explosive_entry::Model as ExplosiveEntry;
+
+impl ExplosiveEntry {
+    pub fn line(&self) -> Option<Line> {
+        Some(Line {
+            kind: EntryKind::parse(&self.kind).ok()?,
+            item: Item::parse(&self.item).ok()?,
+            qty_milli: self.qty_milli,
+            blaster: self.blaster.clone(),
+        })
+    }
+}
+
+/// What recording a ledger line did: the line, and the security incident a count's difference
+/// opened.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub entry: ExplosiveEntry,
+    pub incident: Option<super::Incident>,
+}
+
+async fn lines_of<C: sea_orm::ConnectionTrait>(c: &C, mine_id: Uuid) -> StoreResult<Vec<ExplosiveEntry>> {
+    Ok(explosive_entry::Entity::find()
+        .filter(explosive_entry::Column::MineId.eq(mine_id))
+        .order_by_asc(explosive_entry::Column::At)
+        .order_by_asc(explosive_entry::Column::CreatedAt)
+        .order_by_asc(explosive_entry::Column::Id)
+        .all(c)
+        .await?)
+}
+
+fn book_of(entries: &[ExplosiveEntry]) -> Book {
+    Book::of(&entries.iter().filter_map(ExplosiveEntry::line).collect::<Vec<_>>())
+}
+
+fn qty_text(item: Item, milli: i64) -> String {
+    let d = minecoop_domain::units::from_scaled(milli, minecoop_domain::safety::explosives::QTY_SCALE);
+    format!("{} {}", d.normalize(), item.unit())
+}
+
+impl Store {
+    /// Record a line of a mine's magazine ledger, checked against the book: no issue beyond the
+    /// stock, no return or use beyond what the blaster holds, issues only to a holder of a valid
+    /// blaster's certificate. A count that differs from the book opens a security incident
+    /// (an explosives difference) at once.
+    pub async fn record_explosives(&self, actor: &Actor, mine_id: Uuid, d: &EntryDraft) -> StoreResult<Recorded> {
+        let mut tx = self.begin(actor).await?;
+        let mine =
+            crate::registry::mine::Entity::find_by_id(mine_id).one(tx.conn()).await?.ok_or(StoreError::NotFound)?;
+        if d.kind == EntryKind::Issue {
+            let who = d.blaster.as_deref().unwrap_or("");
+            let certs = blaster_certificate::Entity::find()
+                .filter(blaster_certificate::Column::Username.eq(who))
+                .all(tx.conn())
+                .await?;
+            let day = d.at.date();
+            if !certs.iter().any(|c| certificate_valid(c.valid_from, c.valid_to, day)) {
+                return Err(StoreError::field("blaster", "err-no-blaster-certificate"));
+            }
+        }
+        let entries = lines_of(tx.conn(), mine_id).await?;
+        let book = book_of(&entries);
+        if let Err((field, code)) = book.check(d) {
+            return Err(StoreError::field(field, code));
+        }
+        let (book_milli, difference) = match d.kind {
+            EntryKind::Count => (Some(book.stock(d.item)), Some(book.difference(d.item, d.qty_milli))),
+            _ => (None, None),
+        };
+        let incident = match difference {
+            Some(diff) if diff != 0 => {
+                let text = format!(
+                    "{}: counted {}, book {} ({}{}).",
+                    d.item.as_str(),
+                    qty_text(d.item, d.qty_milli),
+                    qty_text(d.item, book.stock(d.item)),
+                    if diff < 0 { "missing " } else { "surplus " },
+                    qty_text(d.item, diff.abs()),
+                );
+                let draft = IncidentDraft {
+                    mine_id,
+                    kind: IncidentKind::Security,
+                    occurrence: Some(Occurrence::ExplosivesDifference),
+                    occurred_at: d.at,
+                    unit_head_notified_at: d.at,
+                    location: format!("{} magazine", mine.name_en),
+                    description: text,
+                    deaths: 0,
+                    serious_injuries: 0,
+                    minor_injuries: 0,
+                    loss_fen: 0,
+                    reported_at: None,
+                    reported_to: None,
+                    reported_how: None,
+                    extension_days: None,
+                    extension_reason: None,
+                    investigation_report_at: None,
+                    reason: None,
+                };
+                Some(insert_incident(&mut tx, &draft).await?)
+            }
+            _ => None,
+        };
+        let m = explosive_entry::ActiveModel {
+            id: Set(new_id()),
+            mine_id: Set(mine_id),
+            kind: Set(d.kind.as_str().to_owned()),
+            item: Set(d.item.as_str().to_owned()),
+            qty_milli: Set(d.qty_milli),
+            at: Set(d.at),
+            permit_no: Set(d.permit_no.clone()),
+            blaster: Set(d.blaster.clone()),
+            shift: Set(d.shift.map(|s| s.as_str().to_owned())),
+            blast_location: Set(d.blast_location.clone()),
+            note: Set(d.note.clone()),
+            book_milli: Set(book_milli),
+            difference_milli: Set(difference),
+            incident_id: Set(incident.as_ref().map(|i| i.incident_id)),
+            created_at: Set(tx.now()),
+            created_by: Set(tx.actor().name.clone()),
+        }
+        .insert(tx.conn())
+        .await?;
+        tx.record("create", "explosive_entry", m.id, None::<&()>, Some(&m));
+        tx.commit().await?;
+        Ok(Recorded { entry: m, incident })
+    }
+
+    /// A mine's ledger, in the order it happened.
+    pub async fn explosives_ledger(&self, mine_id: Uuid) -> StoreResult<Vec<ExplosiveEntry>> {
+        lines_of(self.conn(), mine_id).await
+    }
+
+    /// The book of a mine: the magazine's stock and what each blaster holds.
+    pub async fn explosives_book(&self, mine_id: Uuid) -> StoreResult<Book> {
+        Ok(book_of(&lines_of(self.conn(), mine_id).await?))
+    }
+
+    /// The day of each mine's last physical count (for "no count today" warnings).
+    pub async fn last_explosives_counts(&self) -> StoreResult<HashMap<Uuid, NaiveDate>> {
+        let counts = explosive_entry::Entity::find()
+            .filter(explosive_entry::Column::Kind.eq(EntryKind::Count.as_str()))
+            .all(self.conn())
+            .await?;
+        let mut last: HashMap<Uuid, NaiveDate> = HashMap::new();
+        for c in counts {
+            let day = c.at.date();
+            let e = last.entry(c.mine_id).or_insert(day);
+            if day > *e {
+                *e = day;
+            }
+        }
+        Ok(last)
+    }
+
+    pub async fn add_blaster_certificate(
+        &self,
+        actor: &Actor,
+        d: &CertificateDraft,
+    ) -> StoreResult<BlasterCertificate> {
+        let mut tx = self.begin(actor).await?;
+        let user = crate::accounts::user::Entity::find()
+            .filter(crate::accounts::user::Column::Username.eq(d.username.as_str()))
+            .one(tx.conn())
+            .await?;
+        if user.is_none() {
+            return Err(StoreError::field("username", "err-choice"));
+        }
+        let m = blaster_certificate::ActiveModel {
+            id: Set(new_id()),
+            username: Set(d.username.clone()),
+            number: Set(d.number.clone()),
+            issued_by: Set(d.issued_by.clone()),
+            valid_from: Set(d.valid_from),
+            valid_to: Set(d.valid_to),
+            created_at: Set(tx.now()),
+            created_by: Set(tx.actor().name.clone()),
+        }
+        .insert(tx.conn())
+        .await?;
+        tx.record("create", "blaster_certificate", m.id, None::<&()>, Some(&m));
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    /// Every certificate, the latest to expire first.
+    pub async fn blaster_certificates(&self) -> StoreResult<Vec<BlasterCertificate>> {
+        Ok(blaster_certificate::Entity::find()
+            .order_by_desc(blaster_certificate::Column::ValidTo)
+            .order_by_asc(blaster_certificate::Column::Username)
+            .all(self.conn())
+            .await?)
+    }
+
+    /// The users holding a certificate valid on `day` (and those expiring within `warn_days`).
+    pub async fn valid_blasters(&self, day: NaiveDate, warn_days: i64) -> StoreResult<Vec<(String, bool)>> {
+        let mut out: Vec<(String, bool)> = Vec::new();
+        for c in self.blaster_certificates().await? {
+            if certificate_valid(c.valid_from, c.valid_to, day) && !out.iter().any(|(u, _)| *u == c.username) {
+                out.push((c.username.clone(), c.valid_to <= day + Duration::days(warn_days)));
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+}
