@@ -228,6 +228,12 @@ impl Principal {
         self.is(&[Role::Admin, Role::President, Role::Inspector])
     }
 
+    /// Record blasters' certificates (issued by the public security bureau): the co-op's
+    /// officers and inspectors, so that no mine certifies its own blasters.
+    pub fn can_manage_blaster_certificates(&self) -> bool {
+        self.is(&[Role::Admin, Role::President, Role::Inspector])
+    }
+
     /// Every mine's incidents and actions.
     pub fn can_view_all_safety(&self) -> bool {
         self.is(&[Role::Admin, Role::President, Role::Inspector, Role::Bureau])
@@ -382,6 +388,11 @@ mod tests {
         assert!(p(Role::Inspector, None, None).can_report_incident(mine, member));
         assert!(p(Role::Inspector, None, None).can_sign_off_investigation() && !owner.can_sign_off_investigation());
         assert!(!officer.can_sign_off_investigation() && !bureau.can_sign_off_investigation());
+        assert!(!officer.can_manage_blaster_certificates() && !owner.can_manage_blaster_certificates());
+        assert!(
+            !bureau.can_manage_blaster_certificates()
+                && p(Role::President, None, None).can_manage_blaster_certificates()
+        );
     }
 
     #[test]

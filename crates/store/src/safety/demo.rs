@@ -155,22 +155,7 @@ pub async fn load(store: &Store, mines: &[Mine], first_year: i32, last_day: Naiv
         });
         day += Duration::days(20 + rng.next(25) as i64);
     }
-    // The explosives difference at Daping, five days before the last day: under investigation.
     let daping = mines.iter().find(|m| m.name_en.contains("Daping")).map(|m| m.id).unwrap_or(mine(0));
-    let difference_day = last_day - Duration::days(5);
-    plan.push(Planned {
-        mine: daping,
-        occurred: at(difference_day, 18, 10),
-        kind: IncidentKind::Security,
-        occurrence: Some(Occurrence::ExplosivesDifference),
-        location: "Explosives magazine",
-        description: "The evening count found 2 detonators fewer than the book balance after the day shift's returns.",
-        deaths: 0,
-        serious: 0,
-        minor: 0,
-        loss_fen: 0,
-    });
-
     let recent = last_day - Duration::days(365);
     for p in plan.iter().filter(|p| p.occurred.year() >= first_year && p.occurred.date() <= last_day) {
         let inc = store.record_incident(&demo, &draft(p, last_day)).await?;
@@ -202,11 +187,98 @@ pub async fn load(store: &Store, mines: &[Mine], first_year: i32, last_day: Naiv
             .raise_action(&demo, &raise(ActionKind::Corrective, "Fix the cause found and brief every shift on it", due))
             .await?;
         // A third of the last year's corrective actions are still open, most of them late.
-        let left_open = recent_one && (p.occurred.date() == difference_day || rng.next(3) == 0);
+        let left_open = recent_one && rng.next(3) == 0;
         if due + Duration::days(40) < last_day && !left_open {
             store.complete_action(&who(owner), k.id, "Done; see the toolbox-talk register").await?;
             store.verify_action(&who(verifier), k.id, true, "Checked on site").await?;
         }
+    }
+    if last_day.year() >= first_year {
+        magazine(store, daping, last_day).await?;
+    }
+    Ok(())
+}
+
+/// Daping's magazine over the last month: a receipt, then each day an issue to the blaster
+/// (the safety officer, who holds a certificate), a blast, a return and the evening count. The
+/// last count, the evening before `last_day`, finds two detonators short: the security incident
+/// it opens is under investigation, its containment done and its corrective action open.
+async fn magazine(store: &Store, mine: Uuid, last_day: NaiveDate) -> StoreResult<()> {
+    use minecoop_domain::safety::explosives::{CertificateDraft, EntryDraft, EntryKind, Item, Shift};
+    let demo = Actor::system("demo");
+    let first = last_day - Duration::days(30);
+    store
+        .add_blaster_certificate(
+            &demo,
+            &CertificateDraft {
+                username: "officer".into(),
+                number: "黔爆证 520270-0042".into(),
+                issued_by: "都匀市公安局".into(),
+                valid_from: first - Duration::days(400),
+                valid_to: last_day + Duration::days(700),
+            },
+        )
+        .await?;
+    let line = |kind: EntryKind, item: Item, units: i64, t: NaiveDateTime| EntryDraft {
+        kind,
+        item,
+        qty_milli: units * 1000,
+        at: t,
+        permit_no: (kind == EntryKind::Receipt).then(|| "黔公爆购 2026-0113".to_owned()),
+        blaster: matches!(kind, EntryKind::Issue | EntryKind::Return | EntryKind::Use).then(|| "officer".to_owned()),
+        shift: matches!(kind, EntryKind::Issue | EntryKind::Return | EntryKind::Use).then_some(Shift::Day),
+        blast_location: (kind == EntryKind::Use).then(|| "Level 2, stope 4 face".to_owned()),
+        note: None,
+    };
+    store.record_explosives(&demo, mine, &line(EntryKind::Receipt, Item::Detonators, 1000, at(first, 9, 0))).await?;
+    store.record_explosives(&demo, mine, &line(EntryKind::Receipt, Item::Emulsion, 600, at(first, 9, 5))).await?;
+    let officer = Actor { user_id: None, name: "officer".into() };
+    let mut stock = (1000_i64, 600_i64);
+    let mut day = first;
+    while day < last_day {
+        for (item, issue, used) in [(Item::Detonators, 30, 28), (Item::Emulsion, 20, 19)] {
+            store.record_explosives(&officer, mine, &line(EntryKind::Issue, item, issue, at(day, 7, 0))).await?;
+            store.record_explosives(&officer, mine, &line(EntryKind::Use, item, used, at(day, 15, 0))).await?;
+            store
+                .record_explosives(&officer, mine, &line(EntryKind::Return, item, issue - used, at(day, 16, 0)))
+                .await?;
+            let book = if item == Item::Detonators { &mut stock.0 } else { &mut stock.1 };
+            *book -= used;
+            let short = if item == Item::Detonators && day + Duration::days(1) == last_day { 2 } else { 0 };
+            let counted = store
+                .record_explosives(&officer, mine, &line(EntryKind::Count, item, *book - short, at(day, 19, 0)))
+                .await?;
+            if let Some(inc) = counted.incident {
+                let raise = |kind: ActionKind, description: &str, due: NaiveDate| ActionDraft {
+                    source_kind: ActionSource::Incident,
+                    source_id: inc.incident_id,
+                    kind,
+                    description: description.into(),
+                    owner: "officer".into(),
+                    due_on: due,
+                };
+                let c = store
+                    .raise_action(
+                        &demo,
+                        &raise(ActionKind::Containment, "Seal the magazine; two-person count every shift", day),
+                    )
+                    .await?;
+                store.complete_action(&officer, c.id, "Magazine sealed at 19:30; the police were told").await?;
+                let inspector = Actor { user_id: None, name: "inspector".into() };
+                store.verify_action(&inspector, c.id, true, "Seal checked").await?;
+                store
+                    .raise_action(
+                        &demo,
+                        &raise(
+                            ActionKind::Corrective,
+                            "Find the two detonators and reconcile the day's issue slips",
+                            last_day + Duration::days(7),
+                        ),
+                    )
+                    .await?;
+            }
+        }
+        day += Duration::days(1);
     }
     Ok(())
 }

@@ -27,6 +27,7 @@ use crate::{AppResult, AppState};
 
 mod cadastre;
 mod disputes;
+mod explosives;
 mod incidents;
 mod production;
 mod qc;
@@ -43,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .merge(reports::routes())
         .merge(qc::routes())
         .merge(incidents::routes())
+        .merge(explosives::routes())
         .merge(safety::routes())
         .route("/api/openapi.json", get(openapi_json))
         .route("/api/docs", get(docs))
@@ -497,12 +499,14 @@ impl Modify for BearerAuth {
           incidents::incident_versions, incidents::correct_incident, incidents::list_actions,
           incidents::raise_action, incidents::complete_action, incidents::verify_action,
           incidents::get_investigation, incidents::set_team, incidents::add_entry, incidents::sign_off,
-          incidents::close_incident,
+          incidents::close_incident, explosives::get_magazine, explosives::record_entry,
+          explosives::list_certificates, explosives::add_certificate,
           safety::list_hazards, safety::create_hazard, safety::get_hazard, safety::list_inspections,
           safety::create_inspection, safety::get_inspection, safety::list_findings, safety::create_finding,
           safety::get_finding),
     components(schemas(MemberInput, MineInput, PersonInput, ProblemDoc, FieldProblemDoc, TargetInput,
         minecoop_domain::safety::incident::IncidentInput, minecoop_domain::safety::action::ActionInput,
+        minecoop_domain::safety::explosives::EntryInput, minecoop_domain::safety::explosives::CertificateInput,
         minecoop_domain::safety::hazard::HazardInput, minecoop_domain::safety::inspection::InspectionInput,
         minecoop_domain::safety::inspection::AnswerInput, minecoop_domain::safety::inspection::FindingInput)),
     modifiers(&BearerAuth),

@@ -21,6 +21,7 @@ use crate::session::Viewer;
 use crate::{AppResult, AppState};
 
 pub mod actions;
+pub mod explosives;
 mod findings;
 mod hazards;
 pub mod incidents;
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .merge(incidents::routes())
         .merge(actions::routes())
         .merge(investigations::routes())
+        .merge(explosives::routes())
         .merge(inspections::routes())
         .merge(findings::routes())
         .merge(hazards::routes())
