@@ -25,6 +25,10 @@ struct HomePage {
     renewals: Vec<crate::cadastre::Row>,
     /// Laboratory batches flagged by quality control that no inspector has decided on yet.
     rows: Vec<crate::production::qc::BatchRow>,
+    /// Corrective actions past their due date, of the mines the viewer sees.
+    actions: Vec<crate::safety::actions::ActionRow>,
+    /// The co-op's headline: days since the last accident of the "major" class and above.
+    days_safe: Option<i64>,
 }
 
 async fn home(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Response> {
@@ -35,5 +39,10 @@ async fn home(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Respo
     });
     let renewals = if acts { crate::cadastre::renewals(&s, &v).await? } else { Vec::new() };
     let rows = if v.principal.is_some() { crate::production::qc::awaiting(&s, &v).await? } else { Vec::new() };
-    render(&HomePage { ctx: Ctx::new(&v, &uri), summary, renewals, rows })
+    let actions = match &v.principal {
+        Some(p) => crate::safety::actions::overdue(&s, p).await?,
+        None => Vec::new(),
+    };
+    let days_safe = crate::safety::record::coop_days_safe(&s).await?;
+    render(&HomePage { ctx: Ctx::new(&v, &uri), summary, renewals, rows, actions, days_safe })
 }

@@ -87,6 +87,9 @@ pub(crate) fn opt_id(s: &str) -> AppResult<Option<uuid::Uuid>> {
 struct HubPage {
     ctx: Ctx,
     record: Vec<record::RecordRow>,
+    monthly: Vec<record::PeriodRow>,
+    yearly: Vec<record::PeriodRow>,
+    chart: Option<String>,
     threshold: String,
     actions: Vec<actions::ActionRow>,
 }
@@ -96,9 +99,22 @@ struct HubPage {
 async fn hub(axum::extract::State(s): axum::extract::State<AppState>, v: Viewer, uri: Uri) -> AppResult<Response> {
     let p = v.principal()?.clone();
     let threshold = s.config.major_accident_class;
-    let record = record::rows(&s, &p, threshold).await?;
+    let mut record = record::rows(&s, &p, threshold).await?;
+    // The co-op's line first, then the mines ranked: the lowest TRIFR over twelve months first,
+    // mines without hours last.
+    if record.len() > 1 {
+        record[1..].sort_by(|a, b| match (a.trifr, b.trifr) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => a.mine.cmp(&b.mine),
+        });
+    }
+    let (monthly, yearly) = record::periods(&s, &p).await?;
+    let chart = record::chart(v.lang, &monthly);
     let actions = actions::overdue(&s, &p).await?;
-    render(&HubPage { ctx: Ctx::new(&v, &uri), record, threshold: threshold.as_str().to_owned(), actions })
+    let threshold = threshold.as_str().to_owned();
+    render(&HubPage { ctx: Ctx::new(&v, &uri), record, monthly, yearly, chart, threshold, actions })
 }
 
 pub mod record;

@@ -28,21 +28,7 @@ pub struct RecordRow {
 pub(crate) async fn rows(s: &AppState, p: &Principal, threshold: AccidentClass) -> AppResult<Vec<RecordRow>> {
     let mines = super::incidents::readable_mines(s, p).await?;
     let ids: Vec<Uuid> = mines.iter().map(|m| m.id).collect();
-    let events: Vec<Event> = s
-        .store
-        .incidents(Some(&ids))
-        .await?
-        .iter()
-        .map(|i| Event {
-            mine_id: i.mine_id,
-            day: i.occurred_at.date(),
-            kind: i.draft().kind,
-            class: i.class(),
-            deaths: i.deaths.max(0) as u32,
-            serious_injuries: i.serious_injuries.max(0) as u32,
-            loss_fen: i.loss_fen,
-        })
-        .collect();
+    let events: Vec<Event> = s.store.incidents(Some(&ids)).await?.iter().map(event).collect();
     let today = today();
     let from = today - chrono::Duration::days(365);
     let mut hours: std::collections::HashMap<Uuid, i64> = std::collections::HashMap::new();
@@ -79,4 +65,117 @@ pub(crate) async fn rows(s: &AppState, p: &Principal, threshold: AccidentClass) 
     let mut out = vec![line(None, String::new())];
     out.extend(mines.iter().map(|m| line(Some(m.id), m.name_zh.clone())));
     Ok(out)
+}
+
+/// The co-op's headline for the public page: days since the last accident of the configured
+/// "major" class and above, over every mine (a co-op figure, no mine named).
+pub(crate) async fn coop_days_safe(s: &AppState) -> AppResult<Option<i64>> {
+    let events: Vec<Event> = s.store.incidents(None).await?.iter().map(event).collect();
+    Ok(days_since_class(&events, None, today(), s.config.major_accident_class))
+}
+
+fn event(i: &minecoop_store::safety::Incident) -> Event {
+    Event {
+        mine_id: i.mine_id,
+        day: i.occurred_at.date(),
+        kind: i.draft().kind,
+        class: i.class(),
+        deaths: i.deaths.max(0) as u32,
+        serious_injuries: i.serious_injuries.max(0) as u32,
+        loss_fen: i.loss_fen,
+    }
+}
+
+/// A period's line of the frequency rates (a month or a year) for the mines the viewer sees.
+pub struct PeriodRow {
+    pub label: String,
+    pub hours: Decimal,
+    pub lost_time: u32,
+    pub recordable: u32,
+    pub fatalities: u32,
+    pub ltifr: Option<Decimal>,
+    pub trifr: Option<Decimal>,
+    pub ffr: Option<Decimal>,
+}
+
+fn period_row(label: String, e: &Exposure) -> PeriodRow {
+    let r = rates(e).ok();
+    PeriodRow {
+        label,
+        hours: e.hours,
+        lost_time: e.lost_time,
+        recordable: e.fatalities + e.lost_time + e.restricted + e.medical,
+        fatalities: e.fatalities,
+        ltifr: r.map(|r| r.ltifr.round_dp(2)),
+        trifr: r.map(|r| r.trifr.round_dp(2)),
+        ffr: r.map(|r| r.ffr.round_dp(2)),
+    }
+}
+
+fn count(e: &mut Exposure, ev: &Event) {
+    match ev.kind {
+        IncidentKind::Fatality => e.fatalities += ev.deaths.max(1),
+        IncidentKind::LostTime => e.lost_time += 1,
+        IncidentKind::RestrictedWork => e.restricted += 1,
+        IncidentKind::MedicalTreatment => e.medical += 1,
+        _ => {}
+    }
+}
+
+/// The co-op's rates (of the mines the viewer sees) for each of the last 24 months and for
+/// this year and last, from the production records' hours.
+pub(crate) async fn periods(s: &AppState, p: &Principal) -> AppResult<(Vec<PeriodRow>, Vec<PeriodRow>)> {
+    use chrono::Datelike;
+    let ids: Vec<Uuid> = super::incidents::readable_mines(s, p).await?.iter().map(|m| m.id).collect();
+    let today = today();
+    let first_month = chrono::NaiveDate::from_ymd_opt(today.year() - 1, 1, 1).unwrap_or(today);
+    let start = today.with_day(1).and_then(|d| d.checked_sub_months(chrono::Months::new(23))).unwrap_or(today);
+    let from = start.min(first_month);
+    let key = |d: chrono::NaiveDate| (d.year(), d.month());
+    let mut months: std::collections::BTreeMap<(i32, u32), Exposure> = std::collections::BTreeMap::new();
+    for r in s.store.production_between(Some(&ids), from, today).await? {
+        months.entry(key(r.day)).or_default().hours += Decimal::new(r.hours_worked_d.unwrap_or(0), 1);
+    }
+    for i in s.store.incidents(Some(&ids)).await? {
+        let ev = event(&i);
+        if ev.day >= from && ev.day <= today {
+            count(months.entry(key(ev.day)).or_default(), &ev);
+        }
+    }
+    let monthly = months
+        .iter()
+        .filter(|((y, m), _)| chrono::NaiveDate::from_ymd_opt(*y, *m, 1).is_some_and(|d| d >= start))
+        .map(|((y, m), e)| period_row(format!("{y}-{m:02}"), e))
+        .collect();
+    let mut yearly = Vec::new();
+    for y in [today.year() - 1, today.year()] {
+        let mut e = Exposure::default();
+        for (_, x) in months.iter().filter(|((yy, _), _)| *yy == y) {
+            e.hours += x.hours;
+            e.fatalities += x.fatalities;
+            e.lost_time += x.lost_time;
+            e.restricted += x.restricted;
+            e.medical += x.medical;
+        }
+        yearly.push(period_row(y.to_string(), &e));
+    }
+    Ok((monthly, yearly))
+}
+
+/// The monthly rates as an SVG chart.
+pub(crate) fn chart(lang: crate::i18n::Lang, monthly: &[PeriodRow]) -> Option<String> {
+    use rust_decimal::prelude::ToPrimitive;
+    let labels: Vec<String> = monthly.iter().map(|r| r.label.clone()).collect();
+    let series = |name: &str, f: fn(&PeriodRow) -> Option<Decimal>, color| crate::charts::Series {
+        name: name.to_owned(),
+        values: monthly.iter().map(|r| f(r).and_then(|x| x.to_f64())).collect(),
+        color,
+    };
+    crate::charts::line_chart(
+        &lang.t("record-chart-title"),
+        &lang.t("record-chart-y"),
+        &labels,
+        &[series("LTIFR", |r| r.ltifr, crate::charts::BLUE_), series("TRIFR", |r| r.trifr, crate::charts::ORANGE_)],
+        &[],
+    )
 }

@@ -498,3 +498,44 @@ async fn the_api_records_an_inspection_and_lists_findings_and_hazards() {
         doc["paths"]["/api/v1/findings/{id}"].is_object() && doc["components"]["schemas"]["HazardInput"].is_object()
     );
 }
+
+/// The public page counts the days since the co-op's last accident of the "major" class (by
+/// default relatively large and above); a general accident does not reset it. The safety page
+/// shows the record and the rates.
+#[tokio::test]
+async fn the_public_page_counts_days_without_a_major_accident() {
+    use minecoop_domain::production::sample::parse_local_time;
+    use minecoop_domain::safety::incident::{IncidentDraft, IncidentInput};
+    let app = app(Backend::Sqlite).await;
+    let days = |body: &str| {
+        body.split("id=\"days-safe\"><div class=\"figure\">")
+            .nth(1)
+            .and_then(|x| x.split('<').next())
+            .unwrap_or("")
+            .to_owned()
+    };
+    let mine = app.db.user_by_name("officer").await.unwrap().mine_id.unwrap();
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let record = |deaths: &str, ago: i64| {
+        let at = (today - chrono::Duration::days(ago)).format("%Y-%m-%dT08:00").to_string();
+        let i = IncidentInput {
+            mine_id: mine.to_string(),
+            kind: "fatality".into(),
+            occurred_at: at.clone(),
+            unit_head_notified_at: at,
+            location: "Level 2".into(),
+            description: "Fall of ground".into(),
+            deaths: deaths.into(),
+            ..Default::default()
+        };
+        IncidentDraft::parse(&i, parse_local_time("2200-01-01T00:00").unwrap()).unwrap()
+    };
+    let actor = minecoop_store::Actor::system("test");
+    app.db.record_incident(&actor, &record("3", 400)).await.unwrap();
+    app.db.record_incident(&actor, &record("1", 10)).await.unwrap();
+    let r = app.get(As::Anon, "/").await;
+    assert_eq!(days(&r.body), "400", "a general accident does not reset the count");
+    let r = app.get(As::User("bureau"), "/safety").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("id=\"safety-record\"") && r.body.contains("id=\"rates-by-year\""));
+}
