@@ -201,6 +201,23 @@ both_backends! {
         let open = db.actions(&ActionFilter { open_only: true, ..Default::default() }).await.unwrap();
         let overdue = open.iter().filter(|a| a.escalation(last).is_overdue()).count();
         assert!(overdue >= 2, "{overdue} overdue actions");
+
+        // An inspection's finding raises its own actions, for its mine.
+        let daping = mines.iter().find(|m| m.name_en.contains("Daping")).unwrap().id;
+        let finding = db.open_findings_of_mine(daping).await.unwrap().remove(0);
+        let d = ActionDraft {
+            source_kind: ActionSource::Finding,
+            source_id: finding.id,
+            kind: minecoop_domain::safety::action::ActionKind::Containment,
+            description: "Stop work at the face until the fan is repaired".into(),
+            owner: "officer".into(),
+            due_on: last,
+        };
+        let a = db.raise_action(&actor(), &d).await.unwrap();
+        assert_eq!((a.mine_id, a.source_kind.as_str()), (daping, "finding"));
+        assert_eq!(db.actions_of(ActionSource::Finding, finding.id).await.unwrap().len(), 1);
+        let missing = ActionDraft { source_id: uuid::Uuid::nil(), ..d };
+        assert!(matches!(db.raise_action(&actor(), &missing).await, Err(StoreError::Invalid(_))));
     }
 }
 

@@ -269,11 +269,19 @@ pub async fn raise_action(State(s): State<AppState>, v: Viewer, Json(i): Json<Ac
     let p = v.principal()?.clone();
     v.require(|p| p.can_report_any_incident())?;
     let d = ActionDraft::parse(&i, today()).map_err(AppError::Invalid)?;
-    if d.source_kind != ActionSource::Incident {
-        return Err(StoreError::field("source_kind", "err-choice").into());
-    }
-    let m = match readable_incident(&s, &p, d.source_id).await {
-        Ok((_, m)) => m,
+    let found = match d.source_kind {
+        ActionSource::Incident => readable_incident(&s, &p, d.source_id).await.map(|(_, m)| m),
+        ActionSource::Finding => match s.store.finding(d.source_id).await {
+            Ok(f) => {
+                let m = s.store.mine(f.mine_id).await?;
+                if p.can_view_safety_of(m.id, m.member_id) { Ok(m) } else { Err(AppError::Forbidden) }
+            }
+            Err(e) => Err(e.into()),
+        },
+        ActionSource::Grievance => return Err(StoreError::field("source_kind", "err-choice").into()),
+    };
+    let m = match found {
+        Ok(m) => m,
         Err(AppError::NotFound) => return Err(StoreError::field("source_id", "err-choice").into()),
         Err(e) => return Err(e),
     };

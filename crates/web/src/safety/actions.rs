@@ -50,6 +50,7 @@ pub(crate) async fn rows(s: &AppState, actions: Vec<Action>) -> AppResult<Vec<Ac
                 Ok(i) => (i.code, format!("/safety/incidents/{}", a.source_id)),
                 Err(_) => (String::new(), String::new()),
             },
+            Ok(ActionSource::Finding) => ("finding".to_owned(), format!("/findings/{}", a.source_id)),
             _ => (a.source_kind.clone(), String::new()),
         };
         out.push(ActionRow {
@@ -129,13 +130,22 @@ fn rank(e: Escalation) -> u8 {
 /// Raise an action from its source's page; errors show on that page.
 async fn raise(State(s): State<AppState>, v: Viewer, uri: Uri, Form(i): Form<ActionInput>) -> AppResult<Response> {
     let p = v.principal()?.clone();
-    // Only incidents raise actions from the pages so far; the source decides the mine.
+    // Incidents and inspection findings raise actions from their pages; the source decides the
+    // mine. (Grievances come with issue 6.)
     let source = ActionSource::parse(i.source_kind.trim()).map_err(|_| AppError::BadRequest("error-400-detail"))?;
     let source_id = Uuid::parse_str(i.source_id.trim()).map_err(|_| AppError::BadRequest("error-400-detail"))?;
-    if source != ActionSource::Incident {
-        return Err(AppError::BadRequest("error-400-detail"));
-    }
-    let (_, m) = super::incidents::readable_incident(&s, &p, source_id).await?;
+    let m = match source {
+        ActionSource::Incident => super::incidents::readable_incident(&s, &p, source_id).await?.1,
+        ActionSource::Finding => {
+            let f = s.store.finding(source_id).await?;
+            let m = s.store.mine(f.mine_id).await?;
+            if !p.can_view_safety_of(m.id, m.member_id) {
+                return Err(AppError::Forbidden);
+            }
+            m
+        }
+        ActionSource::Grievance => return Err(AppError::BadRequest("error-400-detail")),
+    };
     if !p.can_report_incident(m.id, m.member_id) {
         return Err(AppError::Forbidden);
     }
@@ -151,9 +161,15 @@ async fn raise(State(s): State<AppState>, v: Viewer, uri: Uri, Form(i): Form<Act
         Err(e) => Err(e),
     };
     match result {
+        Ok(_) if source == ActionSource::Finding => {
+            Ok(Redirect::to(&format!("/findings/{source_id}#actions")).into_response())
+        }
         Ok(_) => Ok(Redirect::to(&format!("/safety/incidents/{source_id}#actions")).into_response()),
         Err(StoreError::Invalid(e)) => {
             let form = FormState::of(&i).with_errors(v.lang, &e);
+            if source == ActionSource::Finding {
+                return super::findings::raise_failed(&s, &v, &uri, source_id, form).await;
+            }
             super::incidents::detail_page(&s, &v, &uri, source_id, form).await
         }
         Err(e) => Err(e.into()),

@@ -124,9 +124,27 @@ struct DetailPage {
     r: FindingRow,
     can_close: bool,
     form: FormState,
+    /// The corrective actions this finding raised, and the form that raises one.
+    actions: Vec<super::actions::ActionRow>,
+    can_raise: bool,
+    aform: FormState,
+    action_kinds: Vec<crate::Opt>,
+    owners: Vec<crate::Opt>,
 }
 
 async fn detail_page(s: &AppState, v: &Viewer, uri: &Uri, id: Uuid, form: FormState) -> AppResult<DetailPage> {
+    detail_with_action(s, v, uri, id, form, FormState::default()).await
+}
+
+/// The finding's page with the action form as given (re-shown with its errors).
+async fn detail_with_action(
+    s: &AppState,
+    v: &Viewer,
+    uri: &Uri,
+    id: Uuid,
+    form: FormState,
+    aform: FormState,
+) -> AppResult<DetailPage> {
     let p = v.principal()?.clone();
     let f = s.store.finding(id).await?;
     let m = s.store.mine(f.mine_id).await?;
@@ -135,8 +153,23 @@ async fn detail_page(s: &AppState, v: &Viewer, uri: &Uri, id: Uuid, form: FormSt
     }
     let names = HashMap::from([(m.id, m.name_zh.clone())]);
     let can_close = p.can_inspect(m.id, m.member_id) && f.is_open();
+    let actions =
+        super::actions::rows(s, s.store.actions_of(minecoop_domain::safety::action::ActionSource::Finding, id).await?)
+            .await?;
+    let aform = if aform.v("due_on").is_empty() && !aform.has_errors() {
+        let due = (crate::cadastre::today() + chrono::Duration::days(1)).to_string();
+        let kind = if actions.is_empty() { "containment" } else { "corrective" };
+        FormState::new([("due_on", due), ("kind", kind.to_owned())])
+    } else {
+        aform
+    };
+    let ctx = Ctx::new(v, uri);
+    let kinds: Vec<&str> = minecoop_domain::safety::action::ActionKind::ALL.iter().map(|k| k.as_str()).collect();
+    let action_kinds = crate::registry::code_options(ctx.lang, "action-kind", &kinds, aform.v("kind"));
+    let owners = super::actions::owner_options(s, &m, aform.v("owner")).await?;
+    let can_raise = p.can_report_incident(m.id, m.member_id);
     let r = rows(s, v.lang, vec![f], &names).await?.remove(0);
-    Ok(DetailPage { ctx: Ctx::new(v, uri), r, can_close, form })
+    Ok(DetailPage { ctx, r, can_close, form, actions, can_raise, aform, action_kinds, owners })
 }
 
 async fn detail(State(s): State<AppState>, v: Viewer, uri: Uri, Path(id): Path<Uuid>) -> AppResult<Response> {
@@ -179,4 +212,15 @@ async fn close(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The finding's page again, with the action form's errors (422).
+pub(crate) async fn raise_failed(
+    s: &AppState,
+    v: &Viewer,
+    uri: &Uri,
+    id: Uuid,
+    aform: FormState,
+) -> AppResult<Response> {
+    unprocessable(&detail_with_action(s, v, uri, id, FormState::default(), aform).await?)
 }

@@ -112,6 +112,14 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
         ),
         [401, 422, 422, 422, 403, 403, 403],
     ),
+    (
+        "POST",
+        "/api/v1/actions",
+        B::Json(
+            r#"{"source_kind":"finding","source_id":"{other_finding}","kind":"containment","description":"x","owner":"nobody","due_on":"2100-01-01"}"#,
+        ),
+        [401, 422, 422, 422, 403, 403, 403],
+    ),
     ("POST", "/api/v1/actions/{own_act}/done", B::Json("{}"), [401, 422, 422, 422, 422, 422, 403]),
     ("POST", "/api/v1/actions/{other_act}/done", B::Json("{}"), [401, 422, 422, 422, 403, 403, 403]),
     ("POST", "/api/v1/actions/{own_act}/verify", B::Json("{}"), [401, 422, 422, 422, 422, 422, 403]),
@@ -167,6 +175,18 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
         "POST",
         "/safety/actions",
         B::Form("source_kind=incident&source_id={other_inc}"),
+        [303, 422, 422, 422, 403, 403, 403],
+    ),
+    (
+        "POST",
+        "/safety/actions",
+        B::Form("source_kind=finding&source_id={own_finding}"),
+        [303, 422, 422, 422, 422, 422, 403],
+    ),
+    (
+        "POST",
+        "/safety/actions",
+        B::Form("source_kind=finding&source_id={other_finding}"),
         [303, 422, 422, 422, 403, 403, 403],
     ),
     ("POST", "/safety/actions/{own_act}/done", B::Form(""), [303, 422, 422, 422, 422, 422, 403]),
