@@ -13,6 +13,8 @@ mod m20261126_000007_reported_figures;
 mod m20261126_000008_attachments;
 mod m20261126_000009_qc;
 mod m20261126_000010_targets;
+// 000011 and 000012 are reserved for work in progress elsewhere.
+mod m20261126_000013_report_speed;
 
 pub struct Migrator;
 
@@ -30,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000008_attachments::Migration),
             Box::new(m20261126_000009_qc::Migration),
             Box::new(m20261126_000010_targets::Migration),
+            Box::new(m20261126_000013_report_speed::Migration),
         ]
     }
 }

@@ -254,6 +254,39 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The ore samples (routine or field duplicate) taken in a period, of the given mines,
+    /// counted by the database by type and month (1-12): `(kind, month, count)`. All a report
+    /// needs of a year's tens of thousands of samples.
+    pub async fn sample_counts_between(
+        &self,
+        mines: Option<&[Uuid]>,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+    ) -> StoreResult<Vec<(String, u32, usize)>> {
+        use sea_orm::QuerySelect;
+        use sea_orm::sea_query::Expr;
+        let month = match self.backend() {
+            sea_orm::DbBackend::Postgres => "CAST(EXTRACT(MONTH FROM taken_at) AS integer)",
+            _ => "CAST(strftime('%m', taken_at) AS integer)",
+        };
+        // Blanks and reference materials are the laboratory's checks, not samples of the ore.
+        let mut q = sample::Entity::find()
+            .select_only()
+            .column(sample::Column::Kind)
+            .column_as(Expr::cust(month), "month")
+            .column_as(Expr::cust("COUNT(*)"), "n")
+            .filter(sample::Column::QcRole.is_in(["routine", "duplicate"]))
+            .filter(sample::Column::TakenAt.between(from, to));
+        if let Some(m) = mines {
+            q = q.filter(sample::Column::MineId.is_in(m.iter().copied()));
+        }
+        let rows: Vec<(String, i32, i64)> =
+            q.group_by(sample::Column::Kind).group_by(Expr::cust(month)).into_tuple().all(self.conn()).await?;
+        Ok(rows.into_iter().map(|(k, m, n)| (k, m as u32, n as usize)).collect())
+    }
+}
+
 /// Feeds one written result into an import's digest: every field, length-prefixed, in the order
 /// of the table (`created_at` and `created_by` are the audit link's own). The sample is as the
 /// import named it: the code on its label (a laboratory sheet), or its id's 16 bytes.
@@ -307,9 +340,9 @@ impl Store {
     pub async fn check_assay_sheet(&self, rows: &[SheetResults<'_>]) -> StoreResult<StagedCheck> {
         use sea_orm::TransactionTrait;
         let tx = self.conn().begin().await?;
-        let staged = assay_stage::stage(&tx, rows, &|_| {}).await?;
+        let judged = assay_stage::run(&tx, rows, None, false, &|_| {}).await?;
         tx.rollback().await?;
-        Ok(staged.check)
+        Ok(judged.check)
     }
 
     /// The dry run of a laboratory sheet whose samples are known by id: what would happen to
@@ -321,13 +354,13 @@ impl Store {
             .map(|(id, r)| SheetResults { sample: SampleKey::Id(*id), lab: "", batch: "", results: r })
             .collect();
         let tx = self.conn().begin().await?;
-        let staged = assay_stage::stage(&tx, &sheet, &|_| {}).await?;
+        let judged = assay_stage::run(&tx, &sheet, None, true, &|_| {}).await?;
+        tx.rollback().await?;
         let mut plans = vec![AssayPlan::Same; rows.len()];
-        for r in assay_stage::rows_with_new(&tx).await? {
+        for r in judged.new_listed {
             plans[r] = AssayPlan::New;
         }
-        tx.rollback().await?;
-        for (r, issue) in staged.check.problems {
+        for (r, issue) in judged.check.problems {
             // A sample id that does not exist has not reached any laboratory.
             plans[r] = if issue == RowIssue::Differs { AssayPlan::Differs } else { AssayPlan::NotReceived };
         }
@@ -397,53 +430,39 @@ impl Store {
     ) -> StoreResult<(usize, usize)> {
         use sha2::Digest;
         let mut tx = self.begin(actor).await?;
-        let staged = assay_stage::stage(tx.conn(), rows, written).await?;
-        if !staged.check.problems.is_empty() {
+        let now = tx.now();
+        let name = tx.actor().name.clone();
+        let judged = assay_stage::run(tx.conn(), rows, Some((now, &name)), false, written).await?;
+        if !judged.check.problems.is_empty() {
             let mut bad = minecoop_domain::FieldErrors::new();
-            for (i, issue) in &staged.check.problems {
+            for (i, issue) in &judged.check.problems {
                 bad.add(&i.to_string(), issue.code());
             }
-            // Dropping the transaction rolls the stage back with it.
+            // Dropping the transaction rolls back what was written.
             return Err(StoreError::Invalid(bad));
         }
-        let mut added = 0;
-        if staged.check.new_results > 0 {
-            let skip = if staged.check.new_results == staged.check.staged {
-                Vec::new()
-            } else {
-                assay_stage::not_written(tx.conn()).await?
-            };
-            let now = tx.now();
-            let name = tx.actor().name.clone();
-            added = assay_stage::write_new(tx.conn(), now, &name).await? as usize;
-            // The digest of what was written, in the order written, from the staged values.
+        let added = judged.added;
+        if added > 0 {
+            // The digest of what was written, in the order written.
             let mut digest = sha2::Sha256::new();
             let (mut first, mut last) = (None, None);
-            let mut skip = skip.into_iter().peekable();
             let mut k = 0;
             for row in rows {
                 for r in row.results {
-                    let id = staged.ids[k];
-                    if skip.peek() == Some(&k) {
-                        skip.next();
-                    } else {
+                    if judged.written[k] {
+                        let id = judged.ids[k];
                         first.get_or_insert(id);
                         last = Some(id);
                         digest_assay(&mut digest, id, row.sample, r, row.lab, row.batch);
                     }
                     k += 1;
                 }
-                if row.results.is_empty() {
-                    k += 1;
-                    if skip.peek() == Some(&(k - 1)) {
-                        skip.next();
-                    }
-                }
+                k += usize::from(row.results.is_empty());
             }
             let trail = serde_json::json!({
                 "rows": rows.len(),
                 "added": added,
-                "same": rows.len() - staged.check.new_rows,
+                "same": rows.len() - judged.check.new_rows,
                 "samples_by": if matches!(rows.first().map(|r| r.sample), Some(SampleKey::Code(_))) { "code" } else { "id" },
                 "first_id": first,
                 "last_id": last,
@@ -451,15 +470,16 @@ impl Store {
             });
             tx.record("import", "assay_import", source, None::<&()>, Some(&trail));
         }
-        assay_stage::drop_stage(tx.conn()).await?;
         written(rows.len());
+        let started = std::time::Instant::now();
         tx.commit().await?;
+        tracing::debug!(elapsed = ?started.elapsed(), "assay import: committed");
         if added >= ANALYZE_AFTER && self.backend() == sea_orm::DbBackend::Postgres {
             // Fresh statistics, so that the next import's lookups use the indexes.
             use sea_orm::ConnectionTrait;
             self.conn().execute_unprepared("ANALYZE assay_results").await?;
         }
-        Ok((added, rows.len() - staged.check.new_rows))
+        Ok((added, rows.len() - judged.check.new_rows))
     }
 
     /// Samples by the codes on their labels (unknown codes are simply absent), in one query:
