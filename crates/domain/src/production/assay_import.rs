@@ -69,7 +69,7 @@ pub fn check_assay_sheet(
     default_lab: &str,
     sample_of: impl Fn(&str) -> Option<Uuid>,
 ) -> Result<Vec<AssayRow>, Vec<RowProblem>> {
-    Ok(check_assay_sheet_by(rows, elements, default_lab, |c| sample_of(c))?
+    Ok(check_assay_sheet_by(rows, elements, default_lab, sample_of)?
         .into_iter()
         .map(|r| AssayRow { row: r.row, sample_id: r.sample, lab: r.lab, batch: r.batch, results: r.results })
         .collect())

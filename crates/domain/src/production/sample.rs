@@ -317,6 +317,47 @@ mod tests {
     use super::*;
     use crate::production::default_elements;
 
+    #[test]
+    fn plain_figures_read_as_decimal_reads_them() {
+        let el = &default_elements()[0];
+        let through_decimal = |s: &str| -> Result<i64, &'static str> {
+            let d: Decimal = s.parse().map_err(|_| "err-number")?;
+            if d > el.unit.max() {
+                return Err("err-grade-max");
+            }
+            to_scaled(d, GRADE_SCALE).ok_or("err-too-precise")
+        };
+        for s in [
+            "0",
+            "3",
+            "3.4",
+            "3.48",
+            "3.480",
+            "3.4800",
+            "03.48",
+            "100",
+            "100.0001",
+            "99.9999",
+            "0.0001",
+            "12.5",
+            "999999999999",
+        ] {
+            assert_eq!(
+                plain_e4(s).map(|v| if v > 100_0000 { Err("err-grade-max") } else { Ok(v) }),
+                Some(through_decimal(s)),
+                "{s}"
+            );
+        }
+        // Anything else goes through Decimal: the fast reader declines it.
+        for s in ["3.", ".5", "3.48000", "-1", "+1", "1e3", "3,48", "", " 3", "3.4.8", "1234567890123"] {
+            assert_eq!(plain_e4(s), None, "{s}");
+        }
+        let parse = |v: &str| AssayDraft::parse_for(el, v, "AAS", "").map(|d| d.value);
+        assert_eq!(parse("3.48"), Ok(Some(34_800)));
+        assert_eq!(parse("3.48000"), Ok(Some(34_800)), "five places that are zeros are still 3.48");
+        assert!(parse("100.0001").is_err() && parse("3.123456").is_err());
+    }
+
     fn now() -> NaiveDateTime {
         parse_local_time("2026-11-26T17:00").unwrap()
     }
