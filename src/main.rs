@@ -569,81 +569,75 @@ async fn import_assays(
     dry_run: bool,
     elements: &[minecoop_domain::production::Element],
 ) -> Result<ExitCode> {
-    use minecoop_domain::production::assay_import::check_assay_sheet;
-    use minecoop_store::production::samples::AssayPlan;
+    use minecoop_domain::production::assay_import::check_assay_sheet_codes;
+    use minecoop_store::production::samples::{SampleKey, SheetResults};
     use minecoop_web::i18n::Lang;
+    use minecoop_web::production::samples::{LabSheetProblems, cell_problems, check_lab_sheet};
     let mut progress = Progress::new();
     progress.phase("reading", None);
     let (bytes, rows) = read_sheet(file)?;
-    progress.phase(&format!("looking up the samples of {} rows", rows.len()), None);
-    let known = store
-        .samples_by_codes(&minecoop_domain::production::assay_import::sheet_codes(&rows))
-        .await
-        .map_err(store_error)?;
-    progress.phase(&format!("checking {} rows", rows.len()), None);
-    let checked = check_assay_sheet(&rows, elements, lab, |c| known.get(c).copied());
-    drop((rows, known));
-    let sheet = match checked {
-        Ok(s) => s,
-        Err(problems) => {
-            progress.end();
-            return Ok(print_problems(&problems));
-        }
-    };
-    progress.end();
-    let row_of: Vec<usize> = sheet.iter().map(|r| r.row).collect();
-    // A row that differs from what is recorded, or whose sample has not reached the laboratory
-    // (the store names it by its index among the checked rows).
-    let print_plan_problems = |problems: Vec<(usize, &str)>| {
-        for (i, code) in problems {
-            println!("row {}: {}", row_of.get(i).copied().unwrap_or(0), Lang::En.t(code));
+    // A row that differs from what is recorded, or whose sample has not reached the laboratory.
+    let print_recorded = |problems: Vec<(usize, &str)>| {
+        for (row, code) in problems {
+            println!("row {row}: {}", Lang::En.t(code));
         }
         ExitCode::from(1)
     };
     if dry_run {
-        progress.phase(&format!("comparing {} rows with what is recorded", sheet.len()), None);
-        let keyed: Vec<_> = sheet.iter().map(|r| (r.sample_id, r.results.clone())).collect();
-        let plans = store.plan_assay_import(&keyed).await.map_err(store_error)?;
+        progress.phase(&format!("checking {} rows", rows.len()), None);
+        let checked = check_lab_sheet(store, &rows, elements, lab).await.map_err(store_error)?;
         progress.end();
-        let bad: Vec<(usize, &str)> = plans
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| match p {
-                AssayPlan::Differs => Some((i, "err-import-differs")),
-                AssayPlan::NotReceived => Some((i, "err-sample-not-received")),
-                _ => None,
-            })
-            .collect();
-        if !bad.is_empty() {
-            return Ok(print_plan_problems(bad));
-        }
-        println!("ready: {} rows", sheet.len());
-        return Ok(ExitCode::SUCCESS);
+        return Ok(match checked {
+            Ok((sheet, _)) => {
+                println!("ready: {} rows", sheet.len());
+                ExitCode::SUCCESS
+            }
+            Err(LabSheetProblems::Cells(problems)) => print_problems(&problems),
+            Err(LabSheetProblems::Recorded(bad)) => print_recorded(bad),
+        });
     }
-    let rows: Vec<_> = sheet
-        .into_iter()
-        .map(|r| {
-            (
-                r.sample_id,
-                if r.lab.is_empty() { "(laboratory not named)".to_owned() } else { r.lab },
-                r.batch,
-                r.results,
-            )
+    // Every cell first (every code taken as a sample's: the database finds the samples as it
+    // imports, and names the unknown ones).
+    progress.phase(&format!("checking {} rows", rows.len()), None);
+    let sheet = match check_assay_sheet_codes(&rows, elements, lab, &Default::default()) {
+        Ok(sheet) => sheet,
+        Err(_) => {
+            progress.phase("looking up the samples", None);
+            let problems = cell_problems(store, &rows, elements, lab, None).await.map_err(store_error)?;
+            progress.end();
+            return Ok(print_problems(&problems));
+        }
+    };
+    let unnamed = "(laboratory not named)";
+    let staged: Vec<SheetResults<'_>> = sheet
+        .iter()
+        .map(|r| SheetResults {
+            sample: SampleKey::Code(r.sample),
+            lab: if r.lab.is_empty() { unnamed } else { &r.lab },
+            batch: &r.batch,
+            results: &r.results,
         })
         .collect();
     use sha2::Digest;
     let source = format!("import:{}", hex::encode(&sha2::Sha256::digest(&bytes)[..8]));
-    // The store compares every row with what is recorded inside its transaction, and writes
-    // nothing if one differs: no separate dry run first.
-    progress.phase("comparing and writing", Some(rows.len()));
-    let result = store.import_assays_reporting(actor, &rows, &source, &|done| progress.set(done)).await;
+    // The database checks every row against what is recorded inside the import's transaction,
+    // and writes nothing if one is wrong: no separate dry run first.
+    progress.phase("checking against what is recorded and writing", Some(staged.len()));
+    let result = store.import_assay_sheet(actor, &staged, &source, &|done| progress.set(done)).await;
     progress.end();
     let (added, same) = match result {
         Err(StoreError::Invalid(fields)) if fields.0.iter().all(|f| f.field.parse::<usize>().is_ok()) => {
             let mut bad: Vec<(usize, &str)> =
                 fields.0.iter().filter_map(|f| Some((f.field.parse().ok()?, f.code))).collect();
             bad.sort_unstable();
-            return Ok(print_plan_problems(bad));
+            // Unknown samples are named with the sheet's other problems, as the check names them.
+            let unknown: std::collections::HashSet<&str> =
+                bad.iter().filter(|(_, c)| *c == "err-sample-unknown").map(|(i, _)| sheet[*i].sample).collect();
+            if !unknown.is_empty() {
+                let problems = cell_problems(store, &rows, elements, lab, Some(unknown)).await.map_err(store_error)?;
+                return Ok(print_problems(&problems));
+            }
+            return Ok(print_recorded(bad.into_iter().map(|(i, c)| (sheet.get(i).map_or(0, |r| r.row), c)).collect()));
         }
         other => other.map_err(store_error)?,
     };

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::Element;
 use super::import::RowProblem;
-use super::sample::{AssayDraft, AssayInput};
+use super::sample::AssayDraft;
 
 /// A checked row: its sheet row, the sample, and its results.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,11 +26,39 @@ const ALIASES: &[(&str, &str)] = &[("样品编号", "sample"), ("化验室", "la
 /// Every cell below the heading row that could be a sample code, once each: what an importer
 /// looks up before checking the sheet.
 pub fn sheet_codes(rows: &[Vec<String>]) -> Vec<&str> {
-    let mut codes: Vec<&str> =
-        rows.iter().skip(1).flatten().map(|c| c.trim()).filter(|c| c.starts_with('S') && c.len() <= 20).collect();
+    let mut codes: Vec<&str> = rows.iter().skip(1).flatten().map(|c| c.trim()).filter(|c| may_be_code(c)).collect();
     codes.sort_unstable();
     codes.dedup();
     codes
+}
+
+/// Whether a (trimmed) cell may be a sample's code: the cells an importer looks up.
+pub fn may_be_code(c: &str) -> bool {
+    c.starts_with('S') && c.len() <= 20
+}
+
+/// [`check_assay_sheet_by`] keyed by the codes themselves, for a store that looks them up:
+/// every cell that may be a code is taken as a sample, but those in `unknown` (which the store
+/// found to name none). With the unknown codes given, the problems are exactly those of
+/// [`check_assay_sheet`].
+pub fn check_assay_sheet_codes<'a>(
+    rows: &'a [Vec<String>],
+    elements: &[Element],
+    default_lab: &str,
+    unknown: &std::collections::HashSet<&str>,
+) -> Result<Vec<SheetRow<&'a str>>, Vec<RowProblem>> {
+    check_assay_sheet_by(rows, elements, default_lab, |c| (may_be_code(c) && !unknown.contains(c)).then_some(c))
+}
+
+/// A checked row keyed by whatever `sample_of` gave for its code (a sample id, or the code
+/// itself when the store resolves codes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetRow<K> {
+    pub row: usize,
+    pub sample: K,
+    pub lab: String,
+    pub batch: String,
+    pub results: Vec<AssayDraft>,
 }
 
 /// Check a laboratory sheet. `sample_of` finds a sample by code among those the importer may
@@ -41,6 +69,21 @@ pub fn check_assay_sheet(
     default_lab: &str,
     sample_of: impl Fn(&str) -> Option<Uuid>,
 ) -> Result<Vec<AssayRow>, Vec<RowProblem>> {
+    Ok(check_assay_sheet_by(rows, elements, default_lab, sample_of)?
+        .into_iter()
+        .map(|r| AssayRow { row: r.row, sample_id: r.sample, lab: r.lab, batch: r.batch, results: r.results })
+        .collect())
+}
+
+/// [`check_assay_sheet`] with any key for a sample: two codes with the same key are the same
+/// sample (a duplicate row). With `|c| Some(c)` every code is taken as known, for a store that
+/// looks the codes up itself; the problems are then those of a sheet whose samples all exist.
+pub fn check_assay_sheet_by<'a, K: Copy + Eq + std::hash::Hash>(
+    rows: &'a [Vec<String>],
+    elements: &[Element],
+    default_lab: &str,
+    sample_of: impl Fn(&'a str) -> Option<K>,
+) -> Result<Vec<SheetRow<K>>, Vec<RowProblem>> {
     let mut problems = Vec::new();
     let Some(head_at) = rows.iter().position(|r| r.iter().any(|c| !c.trim().is_empty())) else {
         return Err(vec![RowProblem { row: 1, column: String::new(), code: "err-import-empty", args: vec![] }]);
@@ -82,29 +125,35 @@ pub fn check_assay_sheet(
     if !problems.is_empty() {
         return Err(problems);
     }
+    // Every column is found once, not per row.
     let col = |name: &str| headings.iter().position(|h| h == name);
-    let cell = |row: &Vec<String>, name: &str| {
-        col(name).and_then(|i| row.get(i)).map(|c| c.trim().to_owned()).unwrap_or_default()
+    let (sample_at, lab_at, batch_at, method_at) = (col("sample"), col("lab"), col("batch"), col("method"));
+    let cell = |row: &'a Vec<String>, at: Option<usize>| -> &'a str {
+        at.and_then(|i| row.get(i)).map(|c| c.trim()).unwrap_or_default()
     };
+    let sample_col = original[sample_at.unwrap_or(0)].clone();
+    // Each element with its column and its detection limit's column.
+    let element_cols: Vec<(&Element, usize, Option<usize>)> =
+        elements.iter().filter_map(|el| Some((el, col(&el.code)?, col(&format!("dl.{}", el.code))))).collect();
     let mut out = Vec::new();
-    let mut seen: HashMap<Uuid, usize> = HashMap::new();
+    let mut seen: HashMap<K, usize> = HashMap::new();
     for (k, row) in rows.iter().enumerate().skip(head_at + 1) {
         let n = k + 1;
         if row.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let code = cell(row, "sample");
-        let sample_col = original[col("sample").unwrap_or(0)].clone();
-        let sample_id = if code.is_empty() {
-            problems.push(RowProblem { row: n, column: sample_col, code: "err-required", args: vec![] });
+        let before = problems.len();
+        let code = cell(row, sample_at);
+        let sample = if code.is_empty() {
+            problems.push(RowProblem { row: n, column: sample_col.clone(), code: "err-required", args: vec![] });
             None
         } else {
-            match sample_of(&code) {
+            match sample_of(code) {
                 Some(id) => {
                     if let Some(first) = seen.insert(id, n) {
                         problems.push(RowProblem {
                             row: n,
-                            column: sample_col,
+                            column: sample_col.clone(),
                             code: "err-import-duplicate-sample",
                             args: vec![("first", first.to_string())],
                         });
@@ -112,32 +161,30 @@ pub fn check_assay_sheet(
                     Some(id)
                 }
                 None => {
-                    problems.push(RowProblem { row: n, column: sample_col, code: "err-sample-unknown", args: vec![] });
+                    problems.push(RowProblem {
+                        row: n,
+                        column: sample_col.clone(),
+                        code: "err-sample-unknown",
+                        args: vec![],
+                    });
                     None
                 }
             }
         };
-        let method = cell(row, "method");
+        let method = cell(row, method_at);
         let mut results = Vec::new();
-        for el in elements {
-            let Some(i) = col(&el.code) else { continue };
+        for &(el, i, dl_at) in &element_cols {
             let value = row.get(i).map(|c| c.trim()).unwrap_or("");
             if value.is_empty() {
                 continue;
             }
-            let input = AssayInput {
-                element: el.code.clone(),
-                value: value.to_owned(),
-                method: method.clone(),
-                detection_limit: cell(row, &format!("dl.{}", el.code)),
-            };
-            match AssayDraft::parse(&input, elements) {
+            match AssayDraft::parse_for(el, value, method, cell(row, dl_at)) {
                 Ok(d) => results.push(d),
                 Err(errors) => {
                     for e in errors.0 {
                         let column = match e.field.as_str() {
-                            "detection_limit" => col(&format!("dl.{}", el.code)).map(|i| original[i].clone()),
-                            "method" => col("method").map(|i| original[i].clone()),
+                            "detection_limit" => dl_at.map(|i| original[i].clone()),
+                            "method" => method_at.map(|i| original[i].clone()),
                             _ => Some(original[i].clone()),
                         }
                         .unwrap_or_else(|| el.code.clone());
@@ -146,12 +193,14 @@ pub fn check_assay_sheet(
                 }
             }
         }
-        if results.is_empty() && !problems.iter().any(|p| p.row == n) {
+        // Problems are pushed in row order: this row's are those since `before`.
+        if results.is_empty() && problems.len() == before {
             problems.push(RowProblem { row: n, column: String::new(), code: "err-import-no-results", args: vec![] });
         }
-        let lab = Some(cell(row, "lab")).filter(|l| !l.is_empty()).unwrap_or_else(|| default_lab.to_owned());
-        if let Some(sample_id) = sample_id {
-            out.push(AssayRow { row: n, sample_id, lab, batch: cell(row, "batch"), results });
+        if let Some(sample) = sample {
+            let lab = cell(row, lab_at);
+            let lab = if lab.is_empty() { default_lab.to_owned() } else { lab.to_owned() };
+            out.push(SheetRow { row: n, sample, lab, batch: cell(row, batch_at).to_owned(), results });
         }
     }
     if out.is_empty() && problems.is_empty() {

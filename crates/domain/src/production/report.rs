@@ -36,11 +36,21 @@ pub struct GradeReport {
 /// The report for one element; `samples` are the type codes of the period's samples;
 /// `reported` a published recovery, %.
 pub fn grade_report(t: &Totals, el: &Element, samples: &[&str], reported: Option<f64>) -> GradeReport {
-    let m = t.metal.get(&el.code).cloned().unwrap_or_default();
     let mut by_kind: BTreeMap<String, usize> = BTreeMap::new();
     for s in samples {
         *by_kind.entry((*s).to_owned()).or_default() += 1;
     }
+    grade_report_counted(t, el, by_kind, reported)
+}
+
+/// [`grade_report`] with the samples already counted by type code (as a database counts them).
+pub fn grade_report_counted(
+    t: &Totals,
+    el: &Element,
+    by_kind: BTreeMap<String, usize>,
+    reported: Option<f64>,
+) -> GradeReport {
+    let m = t.metal.get(&el.code).cloned().unwrap_or_default();
     let (f, c, tl) = (m.feed.grade(el), m.concentrate.grade(el), m.tailings.grade(el));
     let as_f = |d: Option<Decimal>| d.and_then(|d| d.to_f64());
     let recovery_from_grades = match (as_f(f), as_f(c), as_f(tl)) {
@@ -53,7 +63,7 @@ pub fn grade_report(t: &Totals, el: &Element, samples: &[&str], reported: Option
     };
     GradeReport {
         element: el.code.clone(),
-        sample_total: samples.len(),
+        sample_total: by_kind.values().sum(),
         samples: by_kind,
         feed: f,
         concentrate: c,

@@ -189,6 +189,33 @@ pub struct AssayDraft {
     pub method: String,
 }
 
+/// `12` or `3.48` (digits, and at most four decimals after one point) in 10^-4 units; `None`
+/// for anything else, which goes through `Decimal`.
+fn plain_e4(s: &str) -> Option<i64> {
+    let (int, frac) = match s.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (s, ""),
+    };
+    if int.is_empty() || int.len() > 12 || frac.len() > GRADE_SCALE as usize || (s.contains('.') && frac.is_empty()) {
+        return None;
+    }
+    let mut v: i64 = 0;
+    for b in int.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + i64::from(b - b'0');
+    }
+    let mut f: i64 = 0;
+    for b in frac.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        f = f * 10 + i64::from(b - b'0');
+    }
+    Some(v * 10i64.pow(GRADE_SCALE) + f * 10i64.pow(GRADE_SCALE - frac.len() as u32))
+}
+
 impl AssayDraft {
     pub fn parse(i: &AssayInput, elements: &[Element]) -> Result<AssayDraft, FieldErrors> {
         let mut e = FieldErrors::new();
@@ -196,8 +223,35 @@ impl AssayDraft {
         if el.is_none() {
             e.add_with("element", "err-element", vec![("element", i.element.clone())]);
         }
+        Self::parse_cells(e, el, &i.value, &i.method, &i.detection_limit)
+    }
+
+    /// [`AssayDraft::parse`] of one known element's cells (a laboratory sheet's), without
+    /// building an [`AssayInput`].
+    pub fn parse_for(
+        el: &Element,
+        value: &str,
+        method: &str,
+        detection_limit: &str,
+    ) -> Result<AssayDraft, FieldErrors> {
+        Self::parse_cells(FieldErrors::new(), Some(el), value, method, detection_limit)
+    }
+
+    fn parse_cells(
+        mut e: FieldErrors,
+        el: Option<&Element>,
+        value: &str,
+        method: &str,
+        detection_limit: &str,
+    ) -> Result<AssayDraft, FieldErrors> {
         let max = el.map(|el| el.unit.max()).unwrap_or(Decimal::from(1_000_000));
+        let max_e4 = to_scaled(max, GRADE_SCALE);
         let number = |s: &str| -> Result<i64, &'static str> {
+            // Plain figures (`3.48`, `12`) are read straight into 10^-4 units: the same value
+            // as through `Decimal`, which reads everything else.
+            if let (Some(v), Some(max_e4)) = (plain_e4(s.trim()), max_e4) {
+                return if v > max_e4 { Err("err-grade-max") } else { Ok(v) };
+            }
             let d: Decimal = s.trim().parse().map_err(|_| "err-number")?;
             if d.is_sign_negative() && !d.is_zero() {
                 return Err("err-negative");
@@ -207,11 +261,11 @@ impl AssayDraft {
             }
             to_scaled(d, GRADE_SCALE).ok_or("err-too-precise")
         };
-        let dl = match i.detection_limit.trim() {
+        let dl = match detection_limit.trim() {
             "" => None,
             s => e.take("detection_limit", number(s)),
         };
-        let raw = i.value.trim();
+        let raw = value.trim();
         let (value, below_dl, dl) = if let Some(limit) = raw.strip_prefix('<') {
             match number(limit) {
                 Ok(l) if dl.is_some_and(|d| d != l) => {
@@ -238,7 +292,7 @@ impl AssayDraft {
                 }
             }
         };
-        let method = e.take("method", optional_text(&i.method, 40)).flatten().unwrap_or_default();
+        let method = e.take("method", optional_text(method, 40)).flatten().unwrap_or_default();
         match el {
             Some(el) if e.is_empty() => {
                 Ok(AssayDraft { element: el.code.clone(), value, below_dl, detection_limit: dl, method })
@@ -262,6 +316,47 @@ impl AssayDraft {
 mod tests {
     use super::*;
     use crate::production::default_elements;
+
+    #[test]
+    fn plain_figures_read_as_decimal_reads_them() {
+        let el = &default_elements()[0];
+        let through_decimal = |s: &str| -> Result<i64, &'static str> {
+            let d: Decimal = s.parse().map_err(|_| "err-number")?;
+            if d > el.unit.max() {
+                return Err("err-grade-max");
+            }
+            to_scaled(d, GRADE_SCALE).ok_or("err-too-precise")
+        };
+        for s in [
+            "0",
+            "3",
+            "3.4",
+            "3.48",
+            "3.480",
+            "3.4800",
+            "03.48",
+            "100",
+            "100.0001",
+            "99.9999",
+            "0.0001",
+            "12.5",
+            "999999999999",
+        ] {
+            assert_eq!(
+                plain_e4(s).map(|v| if v > 100_0000 { Err("err-grade-max") } else { Ok(v) }),
+                Some(through_decimal(s)),
+                "{s}"
+            );
+        }
+        // Anything else goes through Decimal: the fast reader declines it.
+        for s in ["3.", ".5", "3.48000", "-1", "+1", "1e3", "3,48", "", " 3", "3.4.8", "1234567890123"] {
+            assert_eq!(plain_e4(s), None, "{s}");
+        }
+        let parse = |v: &str| AssayDraft::parse_for(el, v, "AAS", "").map(|d| d.value);
+        assert_eq!(parse("3.48"), Ok(Some(34_800)));
+        assert_eq!(parse("3.48000"), Ok(Some(34_800)), "five places that are zeros are still 3.48");
+        assert!(parse("100.0001").is_err() && parse("3.123456").is_err());
+    }
 
     fn now() -> NaiveDateTime {
         parse_local_time("2026-11-26T17:00").unwrap()

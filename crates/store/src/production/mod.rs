@@ -1,6 +1,7 @@
 //! Daily production records: saved, corrected by new versions, and read back by period.
 
 pub mod assay;
+pub mod assay_stage;
 pub mod qc;
 pub mod qc_decision;
 pub mod record;
@@ -358,5 +359,82 @@ impl Store {
             None => q.filter(reported::Column::MineId.is_null()),
         };
         Ok(q.order_by_asc(reported::Column::CreatedAt).all(self.conn()).await?)
+    }
+}
+
+impl Store {
+    /// What the metal totals of a period need of each current record (of the given mines, all
+    /// when `None`): mine, day, shift, tonnes milled, to tailings and to waste, concentrates
+    /// and the grades; every other figure is left empty. A report over a year of many mines
+    /// reads these few columns, not whole records.
+    pub async fn production_metal_between(
+        &self,
+        mines: Option<&[Uuid]>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<ProductionDraft>> {
+        use sea_orm::QuerySelect;
+        type Row =
+            (Uuid, NaiveDate, String, i32, Option<i64>, String, String, Option<i64>, String, Option<i64>, String);
+        let mut q = record::Entity::find()
+            .select_only()
+            .columns([
+                record::Column::MineId,
+                record::Column::Day,
+                record::Column::Shift,
+                record::Column::Version,
+                record::Column::OreMilledKg,
+                record::Column::FeedGrades,
+                record::Column::Concentrates,
+                record::Column::TailingsKg,
+                record::Column::TailingsGrades,
+                record::Column::WasteKg,
+                record::Column::WasteGrades,
+            ])
+            .filter(record::Column::Day.between(from, to));
+        if let Some(m) = mines {
+            q = q.filter(record::Column::MineId.is_in(m.iter().copied()));
+        }
+        let all: Vec<Row> = q
+            .order_by_asc(record::Column::MineId)
+            .order_by_asc(record::Column::Day)
+            .order_by_asc(record::Column::Shift)
+            .order_by_asc(record::Column::Version)
+            .into_tuple()
+            .all(self.conn())
+            .await?;
+        let mut current: Vec<Row> = Vec::with_capacity(all.len());
+        for r in all {
+            match current.last_mut() {
+                Some(l) if l.0 == r.0 && l.1 == r.1 && l.2 == r.2 => *l = r,
+                _ => current.push(r),
+            }
+        }
+        Ok(current
+            .into_iter()
+            .map(|(mine_id, day, shift, _, milled, feed, conc, tail_kg, tail, waste_kg, waste)| ProductionDraft {
+                mine_id,
+                day,
+                shift,
+                ore_hoisted_kg: None,
+                ore_milled_kg: milled,
+                feed_grades: from_json(&feed),
+                concentrates: from_json(&conc),
+                tailings_kg: tail_kg,
+                tailings_grades: from_json(&tail),
+                tailings_facility: None,
+                waste_kg,
+                waste_grades: from_json(&waste),
+                hours_worked: None,
+                worker_shifts: None,
+                electricity_kwh: None,
+                water_m3: None,
+                diesel_l: None,
+                explosives_kg: None,
+                costs: Default::default(),
+                reason: None,
+                warnings: Vec::new(),
+            })
+            .collect())
     }
 }

@@ -261,21 +261,28 @@ impl Store {
         use std::collections::BTreeMap;
 
         use sea_orm::QuerySelect;
-        let mut q = sample::Entity::find()
-            .select_only()
-            .columns([sample::Column::Id, sample::Column::TakenAt])
-            .filter(sample::Column::TakenAt.between(from, to));
+        use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+        // The period's batches, and when their first sample of the period was taken: found by
+        // the database, which returns one line a batch (not one a sample).
+        let mut q = Query::select();
+        q.column((assay::Entity, assay::Column::Lab))
+            .column((assay::Entity, assay::Column::Batch))
+            .expr(Func::min(Expr::col((sample::Entity, sample::Column::TakenAt))))
+            .from(sample::Entity)
+            .inner_join(
+                assay::Entity,
+                Expr::col((assay::Entity, assay::Column::SampleId)).equals((sample::Entity, sample::Column::Id)),
+            )
+            .and_where(Expr::col((sample::Entity, sample::Column::TakenAt)).between(from, to))
+            .group_by_col((assay::Entity, assay::Column::Lab))
+            .group_by_col((assay::Entity, assay::Column::Batch));
         if let Some(m) = mines {
-            q = q.filter(sample::Column::MineId.is_in(m.iter().copied()));
+            q.and_where(Expr::col((sample::Entity, sample::Column::MineId)).is_in(m.iter().copied()));
         }
-        let period: Vec<(Uuid, NaiveDateTime)> = q.into_tuple().all(self.conn()).await?;
-        let taken: HashMap<Uuid, NaiveDateTime> = period.into_iter().collect();
-        let ids: Vec<Uuid> = taken.keys().copied().collect();
-        // The period's batches, and when their first sample of the period was taken.
         let mut first: BTreeMap<(String, String), NaiveDateTime> = BTreeMap::new();
-        for (id, lab, batch) in self.batches_of(&ids).await? {
-            let at = taken.get(&id).copied().unwrap_or(to);
-            first.entry((lab, batch)).and_modify(|t| *t = (*t).min(at)).or_insert(at);
+        for row in sea_orm::ConnectionTrait::query_all(self.conn(), &q).await? {
+            let (lab, batch, at): (String, String, NaiveDateTime) = row.try_get_many_by_index()?;
+            first.insert((lab, batch), at);
         }
         // Their QC samples, wherever taken: of the co-op's few QC samples, those with results in
         // these batches.

@@ -5,8 +5,15 @@ use minecoop_domain::production::sample::{AssayDraft, CustodyStep, SampleDraft, 
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
-use super::{assay, sample, sample_event};
+pub use super::assay_stage::{RowIssue, SampleKey, SheetResults, StagedCheck};
+use super::{assay, assay_stage, sample, sample_event};
 use crate::{Actor, Store, StoreError, StoreResult, conflict_on_duplicate, new_id};
+
+/// Results written by one import after which PostgreSQL's statistics are refreshed.
+const ANALYZE_AFTER: usize = 10_000;
+
+/// Keys per lookup query: under SQLite's 32,766 and PostgreSQL's 65,535 bound values.
+const CHUNK: usize = 1000;
 
 pub use assay::Model as AssayResult;
 pub use sample::Model as Sample;
@@ -247,13 +254,51 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The ore samples (routine or field duplicate) taken in a period, of the given mines,
+    /// counted by the database by type and month (1-12): `(kind, month, count)`. All a report
+    /// needs of a year's tens of thousands of samples.
+    pub async fn sample_counts_between(
+        &self,
+        mines: Option<&[Uuid]>,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+    ) -> StoreResult<Vec<(String, u32, usize)>> {
+        use sea_orm::QuerySelect;
+        use sea_orm::sea_query::Expr;
+        let month = match self.backend() {
+            sea_orm::DbBackend::Postgres => "CAST(EXTRACT(MONTH FROM taken_at) AS integer)",
+            _ => "CAST(strftime('%m', taken_at) AS integer)",
+        };
+        // Blanks and reference materials are the laboratory's checks, not samples of the ore.
+        let mut q = sample::Entity::find()
+            .select_only()
+            .column(sample::Column::Kind)
+            .column_as(Expr::cust(month), "month")
+            .column_as(Expr::cust("COUNT(*)"), "n")
+            .filter(sample::Column::QcRole.is_in(["routine", "duplicate"]))
+            .filter(sample::Column::TakenAt.between(from, to));
+        if let Some(m) = mines {
+            q = q.filter(sample::Column::MineId.is_in(m.iter().copied()));
+        }
+        let rows: Vec<(String, i32, i64)> =
+            q.group_by(sample::Column::Kind).group_by(Expr::cust(month)).into_tuple().all(self.conn()).await?;
+        Ok(rows.into_iter().map(|(k, m, n)| (k, m as u32, n as usize)).collect())
+    }
+}
+
 /// Feeds one written result into an import's digest: every field, length-prefixed, in the order
-/// of the table (`created_at` and `created_by` are the audit link's own).
-pub fn digest_assay(h: &mut sha2::Sha256, id: Uuid, sample_id: Uuid, r: &AssayDraft, lab: &str, batch: &str) {
+/// of the table (`created_at` and `created_by` are the audit link's own). The sample is as the
+/// import named it: the code on its label (a laboratory sheet), or its id's 16 bytes.
+pub fn digest_assay(h: &mut sha2::Sha256, id: Uuid, sample: SampleKey<'_>, r: &AssayDraft, lab: &str, batch: &str) {
     use sha2::Digest;
     let opt = |v: Option<i64>| v.map_or_else(String::new, |v| v.to_string());
     let (value, dl) = (opt(r.value), opt(r.detection_limit));
-    for part in [&id.as_bytes()[..], sample_id.as_bytes(), r.element.as_bytes(), b"1", value.as_bytes()] {
+    let sample: &[u8] = match &sample {
+        SampleKey::Code(c) => c.as_bytes(),
+        SampleKey::Id(id) => id.as_bytes(),
+    };
+    for part in [&id.as_bytes()[..], sample, r.element.as_bytes(), b"1", value.as_bytes()] {
         h.update((part.len() as u64).to_be_bytes());
         h.update(part);
     }
@@ -277,114 +322,49 @@ pub enum AssayPlan {
     NotReceived,
 }
 
-/// Keys per lookup query and rows per insert statement: under SQLite's 32,766 and PostgreSQL's
-/// 65,535 bound values (an assay row has 13 columns).
-const CHUNK: usize = 1000;
-
-/// A result's version, value, below the detection limit, and the limit.
-type Figures = (i32, Option<i64>, bool, Option<i64>);
-/// A recorded result as looked up: sample, element, then its figures.
-type RecordedRow = (Uuid, String, i32, Option<i64>, bool, Option<i64>);
-
-/// What is recorded already for the samples of a sheet: which have reached the laboratory, and
-/// the current result (highest version) of each element.
-struct Recorded {
-    received: std::collections::HashSet<Uuid>,
-    current: std::collections::HashMap<(Uuid, String), Figures>,
+impl RowIssue {
+    /// The message key of a row that stops an import.
+    pub fn code(self) -> &'static str {
+        match self {
+            RowIssue::Unknown => "err-sample-unknown",
+            RowIssue::NotReceived => "err-sample-not-received",
+            RowIssue::Differs => "err-import-differs",
+        }
+    }
 }
 
 impl Store {
-    /// Looks up everything the plan needs for `samples`, a chunk of keys per query.
-    async fn recorded_for<C: sea_orm::ConnectionTrait>(conn: &C, samples: &[Uuid]) -> StoreResult<Recorded> {
-        use sea_orm::QuerySelect;
-        let mut ids = samples.to_vec();
-        ids.sort_unstable();
-        ids.dedup();
-        let mut rec = Recorded { received: Default::default(), current: Default::default() };
-        let steps = [CustodyStep::Received.as_str(), CustodyStep::Assayed.as_str()];
-        for chunk in ids.chunks(CHUNK) {
-            // Usually every sample of a sheet has reached the laboratory: one count says so,
-            // and only otherwise are the ones that have listed (rows are what costs here).
-            let received: Option<i64> = sample_event::Entity::find()
-                .select_only()
-                .column_as(sea_orm::sea_query::Expr::cust("COUNT(DISTINCT sample_id)"), "n")
-                .filter(sample_event::Column::SampleId.is_in(chunk.iter().copied()))
-                .filter(sample_event::Column::Step.is_in(steps))
-                .into_tuple()
-                .one(conn)
-                .await?;
-            if received == Some(chunk.len() as i64) {
-                rec.received.extend(chunk.iter().copied());
-            } else {
-                let got: Vec<Uuid> = sample_event::Entity::find()
-                    .select_only()
-                    .column(sample_event::Column::SampleId)
-                    .filter(sample_event::Column::SampleId.is_in(chunk.iter().copied()))
-                    .filter(sample_event::Column::Step.is_in(steps))
-                    .into_tuple()
-                    .all(conn)
-                    .await?;
-                rec.received.extend(got);
-            }
-            let got: Vec<RecordedRow> = assay::Entity::find()
-                .select_only()
-                .columns([
-                    assay::Column::SampleId,
-                    assay::Column::Element,
-                    assay::Column::Version,
-                    assay::Column::ValueE4,
-                    assay::Column::BelowDl,
-                    assay::Column::DetectionLimitE4,
-                ])
-                .filter(assay::Column::SampleId.is_in(chunk.iter().copied()))
-                .into_tuple()
-                .all(conn)
-                .await?;
-            for (sample, element, version, value, below, dl) in got {
-                let slot = rec.current.entry((sample, element)).or_insert((version, value, below, dl));
-                if version > slot.0 {
-                    *slot = (version, value, below, dl);
-                }
-            }
-        }
-        Ok(rec)
+    /// The dry run of a laboratory sheet, for sheets of any size: the database judges every
+    /// row (see [`super::assay_stage`]) and only the rows that would stop the import come back,
+    /// with the counts. Writes nothing.
+    pub async fn check_assay_sheet(&self, rows: &[SheetResults<'_>]) -> StoreResult<StagedCheck> {
+        use sea_orm::TransactionTrait;
+        let tx = self.conn().begin().await?;
+        let judged = assay_stage::run(&tx, rows, None, false, &|_| {}).await?;
+        tx.rollback().await?;
+        Ok(judged.check)
     }
 
-    async fn plan_assays_in<C: sea_orm::ConnectionTrait>(
-        conn: &C,
-        rows: &[(Uuid, &[AssayDraft])],
-    ) -> StoreResult<(Vec<AssayPlan>, Recorded)> {
-        let ids: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
-        let rec = Self::recorded_for(conn, &ids).await?;
-        let mut key = (Uuid::nil(), String::new());
-        let plans = rows
-            .iter()
-            .map(|(sample_id, results)| {
-                if !rec.received.contains(sample_id) {
-                    return AssayPlan::NotReceived;
-                }
-                let mut plan = AssayPlan::Same;
-                for r in *results {
-                    key.0 = *sample_id;
-                    key.1.clear();
-                    key.1.push_str(&r.element);
-                    match rec.current.get(&key) {
-                        None => plan = if plan == AssayPlan::Differs { plan } else { AssayPlan::New },
-                        Some(&(_, value, below, dl))
-                            if (value, below, dl) == (r.value, r.below_dl, r.detection_limit) => {}
-                        Some(_) => plan = AssayPlan::Differs,
-                    }
-                }
-                plan
-            })
-            .collect();
-        Ok((plans, rec))
-    }
-
-    /// The dry run of a laboratory sheet: what would happen to each row, writing nothing.
+    /// The dry run of a laboratory sheet whose samples are known by id: what would happen to
+    /// each row, writing nothing.
     pub async fn plan_assay_import(&self, rows: &[(Uuid, Vec<AssayDraft>)]) -> StoreResult<Vec<AssayPlan>> {
-        let keyed: Vec<(Uuid, &[AssayDraft])> = rows.iter().map(|(id, r)| (*id, r.as_slice())).collect();
-        Ok(Self::plan_assays_in(self.conn(), &keyed).await?.0)
+        use sea_orm::TransactionTrait;
+        let sheet: Vec<SheetResults<'_>> = rows
+            .iter()
+            .map(|(id, r)| SheetResults { sample: SampleKey::Id(*id), lab: "", batch: "", results: r })
+            .collect();
+        let tx = self.conn().begin().await?;
+        let judged = assay_stage::run(&tx, &sheet, None, true, &|_| {}).await?;
+        tx.rollback().await?;
+        let mut plans = vec![AssayPlan::Same; rows.len()];
+        for r in judged.new_listed {
+            plans[r] = AssayPlan::New;
+        }
+        for (r, issue) in judged.check.problems {
+            // A sample id that does not exist has not reached any laboratory.
+            plans[r] = if issue == RowIssue::Differs { AssayPlan::Differs } else { AssayPlan::NotReceived };
+        }
+        Ok(plans)
     }
 
     /// Import a laboratory sheet all or nothing: results not yet recorded are added, identical
@@ -392,12 +372,10 @@ impl Store {
     /// from the one recorded, stops the import (named as field `"<index>"`). Returns (added
     /// results, rows already recorded).
     ///
-    /// Built for sheets of a million rows: what is recorded is looked up a thousand samples per
-    /// query and the results are written a thousand per statement, in the one transaction. The
-    /// audit trail gets one link per import (not one per result): action `import`, entity
+    /// The audit trail gets one link per import (not one per result): action `import`, entity
     /// `assay_import`, the `source` (the file's hash) as its id, and in `after` the counts, the
-    /// first and last result ids and a SHA-256 over every result written, in order, so that the
-    /// rows can be checked against the trail.
+    /// first and last result ids and a SHA-256 over every result written, in order
+    /// ([`digest_assay`]), so that the rows can be checked against the trail.
     pub async fn import_assays(
         &self,
         actor: &Actor,
@@ -407,8 +385,8 @@ impl Store {
         self.import_assays_reporting(actor, rows, source, &|_| {}).await
     }
 
-    /// [`Store::import_assays`], calling `written` with the number of rows done after each
-    /// statement (for a progress bar).
+    /// [`Store::import_assays`], calling `written` with the number of rows done as it goes (for
+    /// a progress bar).
     pub async fn import_assays_reporting(
         &self,
         actor: &Actor,
@@ -416,77 +394,76 @@ impl Store {
         source: &str,
         written: &(dyn Fn(usize) + Sync),
     ) -> StoreResult<(usize, usize)> {
+        let sheet: Vec<SheetResults<'_>> = rows
+            .iter()
+            .map(|(id, lab, batch, r)| SheetResults { sample: SampleKey::Id(*id), lab, batch, results: r })
+            .collect();
+        match self.import_assay_sheet(actor, &sheet, source, written).await {
+            // A sample id that does not exist has not reached any laboratory.
+            Err(StoreError::Invalid(mut f)) => {
+                for e in &mut f.0 {
+                    if e.code == RowIssue::Unknown.code() {
+                        e.code = RowIssue::NotReceived.code();
+                    }
+                }
+                Err(StoreError::Invalid(f))
+            }
+            other => other,
+        }
+    }
+
+    /// Import a laboratory sheet of any size, all or nothing, in one transaction: the rows are
+    /// staged and judged by the database (see [`super::assay_stage`]); a row whose sample does
+    /// not exist (`err-sample-unknown`), has not reached the laboratory
+    /// (`err-sample-not-received`) or has a result other than the one recorded
+    /// (`err-import-differs`) stops it, named as field `"<index>"`, and nothing is written.
+    /// Otherwise the new results are written in one statement, identical ones skipped (importing
+    /// a sheet twice adds nothing), with one audit link (see [`Store::import_assays`]). Returns
+    /// (added results, rows already recorded). `written` hears the rows done as they are
+    /// staged, then the total.
+    pub async fn import_assay_sheet(
+        &self,
+        actor: &Actor,
+        rows: &[SheetResults<'_>],
+        source: &str,
+        written: &(dyn Fn(usize) + Sync),
+    ) -> StoreResult<(usize, usize)> {
         use sha2::Digest;
         let mut tx = self.begin(actor).await?;
-        let keyed: Vec<(Uuid, &[AssayDraft])> = rows.iter().map(|(id, _, _, r)| (*id, r.as_slice())).collect();
-        let (plans, mut rec) = Self::plan_assays_in(tx.conn(), &keyed).await?;
-        drop(keyed);
-        let mut bad = minecoop_domain::FieldErrors::new();
-        for (i, p) in plans.iter().enumerate() {
-            match p {
-                AssayPlan::Differs => bad.add(&i.to_string(), "err-import-differs"),
-                AssayPlan::NotReceived => bad.add(&i.to_string(), "err-sample-not-received"),
-                _ => {}
-            }
-        }
-        if !bad.is_empty() {
-            return Err(StoreError::Invalid(bad));
-        }
         let now = tx.now();
         let name = tx.actor().name.clone();
-        let (mut added, mut same) = (0, 0);
-        let mut digest = sha2::Sha256::new();
-        let (mut first, mut last) = (None, None);
-        let mut batch: Vec<assay::ActiveModel> = Vec::with_capacity(CHUNK);
-        for (done, ((sample_id, lab, batch_name, results), plan)) in rows.iter().zip(&plans).enumerate() {
-            if *plan == AssayPlan::Same {
-                same += 1;
-                continue;
+        let judged = assay_stage::run(tx.conn(), rows, Some((now, &name)), false, written).await?;
+        if !judged.check.problems.is_empty() {
+            let mut bad = minecoop_domain::FieldErrors::new();
+            for (i, issue) in &judged.check.problems {
+                bad.add(&i.to_string(), issue.code());
             }
-            for r in results {
-                // Recorded already (identically, by the plan), or earlier in this sheet.
-                let key = (*sample_id, r.element.clone());
-                if rec.current.contains_key(&key) {
-                    continue;
-                }
-                rec.current.insert(key, (1, r.value, r.below_dl, r.detection_limit));
-                let id = new_id();
-                first.get_or_insert(id);
-                last = Some(id);
-                digest_assay(&mut digest, id, *sample_id, r, lab, batch_name);
-                batch.push(assay::ActiveModel {
-                    id: Set(id),
-                    sample_id: Set(*sample_id),
-                    element: Set(r.element.clone()),
-                    version: Set(1),
-                    value_e4: Set(r.value),
-                    below_dl: Set(r.below_dl),
-                    detection_limit_e4: Set(r.detection_limit),
-                    method: Set(r.method.clone()),
-                    lab: Set(lab.clone()),
-                    batch: Set(batch_name.clone()),
-                    reason: Set(None),
-                    created_at: Set(now),
-                    created_by: Set(name.clone()),
-                });
-                added += 1;
-                if batch.len() == CHUNK {
-                    assay::Entity::insert_many(std::mem::take(&mut batch))
-                        .exec_without_returning(tx.conn())
-                        .await
-                        .map_err(conflict_on_duplicate)?;
-                    written(done);
-                }
-            }
+            // Dropping the transaction rolls back what was written.
+            return Err(StoreError::Invalid(bad));
         }
-        if !batch.is_empty() {
-            assay::Entity::insert_many(batch).exec_without_returning(tx.conn()).await.map_err(conflict_on_duplicate)?;
-        }
+        let added = judged.added;
         if added > 0 {
+            // The digest of what was written, in the order written.
+            let mut digest = sha2::Sha256::new();
+            let (mut first, mut last) = (None, None);
+            let mut k = 0;
+            for row in rows {
+                for r in row.results {
+                    if judged.written[k] {
+                        let id = judged.ids[k];
+                        first.get_or_insert(id);
+                        last = Some(id);
+                        digest_assay(&mut digest, id, row.sample, r, row.lab, row.batch);
+                    }
+                    k += 1;
+                }
+                k += usize::from(row.results.is_empty());
+            }
             let trail = serde_json::json!({
                 "rows": rows.len(),
                 "added": added,
-                "same": same,
+                "same": rows.len() - judged.check.new_rows,
+                "samples_by": if matches!(rows.first().map(|r| r.sample), Some(SampleKey::Code(_))) { "code" } else { "id" },
                 "first_id": first,
                 "last_id": last,
                 "sha256": hex::encode(digest.finalize()),
@@ -494,8 +471,15 @@ impl Store {
             tx.record("import", "assay_import", source, None::<&()>, Some(&trail));
         }
         written(rows.len());
+        let started = std::time::Instant::now();
         tx.commit().await?;
-        Ok((added, same))
+        tracing::debug!(elapsed = ?started.elapsed(), "assay import: committed");
+        if added >= ANALYZE_AFTER && self.backend() == sea_orm::DbBackend::Postgres {
+            // Fresh statistics, so that the next import's lookups use the indexes.
+            use sea_orm::ConnectionTrait;
+            self.conn().execute_unprepared("ANALYZE assay_results").await?;
+        }
+        Ok((added, rows.len() - judged.check.new_rows))
     }
 
     /// Samples by the codes on their labels (unknown codes are simply absent), in one query:

@@ -88,6 +88,14 @@ both_backends! {
         assert_eq!(s.metal["zn"].feed.grade(&default_elements()[0]), Some(Decimal::from(5)));
         assert_eq!(s.costs["labour"], Decimal::new(240_100, 2));
         assert_eq!(db.production_between(None, from, to).await.unwrap().len(), 3);
+        // What the report reads: the same metal, from a few columns of the current versions.
+        let light = db.production_metal_between(Some(&[mine.id]), from, to).await.unwrap();
+        assert_eq!(light.len(), 2);
+        let l = totals(&light, &default_elements());
+        assert_eq!(l.metal, s.metal, "the same metal totals, to the last digit");
+        assert_eq!(l.ore_milled_t, s.ore_milled_t);
+        assert_eq!((light[1].day, light[1].feed_grades["zn"]), (drafts[1].day, 60_000));
+        assert_eq!(db.production_metal_between(None, from, to).await.unwrap().len(), 3);
     }
 }
 

@@ -136,3 +136,104 @@ both_backends! {
         }
     }
 }
+
+both_backends! {
+    async fn a_sheet_by_codes_is_judged_by_the_database_and_a_bad_row_writes_nothing(db) {
+        use minecoop_store::production::samples::{RowIssue, SampleKey, SheetResults};
+        let m = db.create_member(&actor(), &member_draft(7, "V")).await.unwrap();
+        let mine = db.create_mine(&actor(), &mine_draft(m.id, "V1")).await.unwrap();
+        let at = parse_local_time("2007-01-02T09:00").unwrap();
+        let codes: Vec<String> = (1..=3).map(|i| format!("S2007-{i:05}")).collect();
+        let seeded: Vec<(String, chrono::NaiveDateTime)> = codes.iter().map(|c| (c.clone(), at)).collect();
+        let ids = db.seed_received_samples(mine.id, &seeded).await.unwrap();
+        // A fourth sample, registered but not yet at the laboratory.
+        let late = db.register_sample(&actor(), &sample(mine.id, "2007-01-02T10:00", "", "")).await.unwrap();
+        let results = [vec![zn("3.48")], vec![zn("<0.01")], vec![zn("0.28"), AssayDraft { element: "pb".into(), ..zn("1.5") }]];
+        let sheet = |codes: &[&str]| -> Vec<(String, Vec<AssayDraft>)> {
+            codes.iter().zip(results.iter().cycle()).map(|(c, r)| (c.to_string(), r.clone())).collect()
+        };
+        // Unknown codes and a sample not received are named by row; nothing is written.
+        let bad = sheet(&["S2007-00001", "S2007-09999", late.code.as_str(), "S2007-00003"]);
+        let rows: Vec<SheetResults<'_>> = bad
+            .iter()
+            .map(|(c, r)| SheetResults { sample: SampleKey::Code(c), lab: "Lab", batch: "B1", results: r })
+            .collect();
+        let check = db.check_assay_sheet(&rows).await.unwrap();
+        assert_eq!(check.problems, vec![(1, RowIssue::Unknown), (2, RowIssue::NotReceived)]);
+        match db.import_assay_sheet(&actor(), &rows, "import:bad", &|_| {}).await {
+            Err(StoreError::Invalid(e)) => {
+                assert_eq!(e.get("1").unwrap().code, "err-sample-unknown");
+                assert_eq!(e.get("2").unwrap().code, "err-sample-not-received");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(db.sample_record(ids[0]).await.unwrap().assays.is_empty(), "a bad row writes nothing");
+        assert!(db.history("assay_import", "import:bad").await.unwrap().is_empty());
+        // The good rows: four results, counted before and written once.
+        let good = sheet(&["S2007-00001", "S2007-00002", "S2007-00003"]);
+        let rows: Vec<SheetResults<'_>> = good
+            .iter()
+            .map(|(c, r)| SheetResults { sample: SampleKey::Code(c), lab: "Lab", batch: "B1", results: r })
+            .collect();
+        let check = db.check_assay_sheet(&rows).await.unwrap();
+        assert!(check.problems.is_empty());
+        assert_eq!((check.new_results, check.new_rows), (4, 3));
+        let before = db.audit_verify().await.unwrap().unwrap();
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let heard = |n: usize| done.store(n, std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(db.import_assay_sheet(&actor(), &rows, "import:good", &heard).await.unwrap(), (4, 0));
+        assert_eq!(done.load(std::sync::atomic::Ordering::Relaxed), 3, "progress reaches every row");
+        assert_eq!(db.audit_verify().await.unwrap().unwrap(), before + 1);
+        let link = db.history("assay_import", "import:good").await.unwrap();
+        assert!(link[0].after.contains("\"samples_by\":\"code\"") && link[0].after.contains("\"added\":4"), "{}", link[0].after);
+        let third = db.sample_record(ids[2]).await.unwrap();
+        let shown: Vec<(String, String, String)> =
+            third.assays.iter().map(|a| (a.element.clone(), a.draft().shown(), a.batch.clone())).collect();
+        assert_eq!(shown, [("pb".into(), "1.5".into(), "B1".into()), ("zn".into(), "0.28".into(), "B1".into())]);
+        // Again: nothing added, no second link.
+        assert_eq!(db.import_assay_sheet(&actor(), &rows, "import:good", &|_| {}).await.unwrap(), (0, 3));
+        assert_eq!(db.audit_verify().await.unwrap().unwrap(), before + 1);
+        // A changed figure is named, and the new row beside it is not written either.
+        db.add_custody_step(&actor(), late.id, CustodyStep::Dispatched, parse_local_time("2007-01-02T12:00").unwrap(), "王", None).await.unwrap();
+        db.add_custody_step(&actor(), late.id, CustodyStep::Received, parse_local_time("2007-01-03T08:00").unwrap(), "李", None).await.unwrap();
+        let mut changed = sheet(&["S2007-00001", late.code.as_str()]);
+        changed[0].1 = vec![zn("3.50")];
+        let rows: Vec<SheetResults<'_>> = changed
+            .iter()
+            .map(|(c, r)| SheetResults { sample: SampleKey::Code(c), lab: "Lab", batch: "B2", results: r })
+            .collect();
+        match db.import_assay_sheet(&actor(), &rows, "import:changed", &|_| {}).await {
+            Err(StoreError::Invalid(e)) => assert_eq!((e.0.len(), e.get("0").unwrap().code), (1, "err-import-differs")),
+            other => panic!("{other:?}"),
+        }
+        assert!(db.sample_record(late.id).await.unwrap().assays.is_empty(), "all or nothing");
+        // Mixed: one row recorded already, one new.
+        let mixed = sheet(&["S2007-00001", late.code.as_str()]);
+        let rows: Vec<SheetResults<'_>> = mixed
+            .iter()
+            .map(|(c, r)| SheetResults { sample: SampleKey::Code(c), lab: "Lab", batch: "B1", results: r })
+            .collect();
+        assert_eq!(db.import_assay_sheet(&actor(), &rows, "import:mixed", &|_| {}).await.unwrap(), (1, 1));
+        let link = db.history("assay_import", "import:mixed").await.unwrap();
+        assert!(link[0].after.contains("\"added\":1") && link[0].after.contains("\"same\":1"), "{}", link[0].after);
+    }
+
+    async fn samples_are_counted_by_type_and_month(db) {
+        let m = db.create_member(&actor(), &member_draft(8, "W")).await.unwrap();
+        let mine = db.create_mine(&actor(), &mine_draft(m.id, "W1")).await.unwrap();
+        let other = db.create_mine(&actor(), &mine_draft(m.id, "W2")).await.unwrap();
+        for at in ["2008-01-05T09:00", "2008-01-31T23:59", "2008-02-01T00:00"] {
+            db.register_sample(&actor(), &sample(mine.id, at, "", "")).await.unwrap();
+        }
+        let first = db.register_sample(&actor(), &sample(other.id, "2008-02-10T09:00", "", "")).await.unwrap();
+        db.register_sample(&actor(), &sample(other.id, "2008-02-10T10:00", "duplicate", &first.code)).await.unwrap();
+        db.register_sample(&actor(), &sample(other.id, "2008-02-10T11:00", "blank", "")).await.unwrap();
+        let t = |s: &str| parse_local_time(s).unwrap();
+        let mut all = db.sample_counts_between(None, t("2008-01-01T00:00"), t("2008-12-31T23:59")).await.unwrap();
+        all.sort();
+        // The blank is the laboratory's, not the ore's.
+        assert_eq!(all, vec![("feed".to_owned(), 1, 2), ("feed".to_owned(), 2, 3)]);
+        let one = db.sample_counts_between(Some(&[mine.id]), t("2008-01-01T00:00"), t("2008-01-31T23:59")).await.unwrap();
+        assert_eq!(one, vec![("feed".to_owned(), 1, 2)]);
+    }
+}

@@ -5,7 +5,7 @@
 mod calculators;
 pub mod qc;
 pub mod report;
-mod samples;
+pub mod samples;
 
 pub use calculators::Line;
 

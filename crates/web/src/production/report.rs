@@ -11,12 +11,11 @@ use axum::extract::{Query, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
-use minecoop_domain::production::report::{GradeReport, grade_report as build};
+use minecoop_domain::production::report::{GradeReport, grade_report_counted as build};
 use minecoop_domain::production::target::{Standing, TargetDraft, TargetFigure, TargetInput, applicable, standing};
 use minecoop_domain::production::{Element, GradeUnit};
 use minecoop_domain::units::{GRADE_SCALE, from_scaled};
 use minecoop_store::StoreError;
-use minecoop_store::production::ProductionRecord;
 use minecoop_store::production::targets::Target;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -95,10 +94,10 @@ pub async fn year_report(
 ) -> Result<ReportData, StoreError> {
     use minecoop_domain::production::period::totals;
     let ids = mine.map(|m| vec![m]);
-    let drafts: Vec<_> =
-        store.production_between(ids.as_deref(), from, to).await?.iter().map(ProductionRecord::draft).collect();
+    // Only what the metal totals need of each record, and the samples counted by the database.
+    let drafts = store.production_metal_between(ids.as_deref(), from, to).await?;
     let samples = store
-        .sample_kinds_between(
+        .sample_counts_between(
             ids.as_deref(),
             from.and_hms_opt(0, 0, 0).unwrap_or_default(),
             to.and_hms_opt(23, 59, 59).unwrap_or_default(),
@@ -113,14 +112,20 @@ pub async fn year_report(
         .find(|f| f.figure == format!("recovery_pct.{}", el.code))
         .map(|f| f.value_e4 as f64 / 1e4);
     let qc = super::qc::failures(store, limits, ids.as_deref(), from, to).await?;
-    let kinds: Vec<&str> = samples.iter().map(|(kind, _)| kind.as_str()).collect();
-    let r = build(&totals(&drafts, one), el, &kinds, reported);
+    let counted = |month: Option<u32>| {
+        let mut by_kind: std::collections::BTreeMap<String, usize> = Default::default();
+        for (kind, m, n) in &samples {
+            if month.is_none_or(|month| month == *m) {
+                *by_kind.entry(kind.clone()).or_default() += n;
+            }
+        }
+        by_kind
+    };
+    let r = build(&totals(&drafts, one), el, counted(None), reported);
     let months = (1..=12u32)
         .map(|m| {
             let t = totals(drafts.iter().filter(|d| d.day.month() == m), one);
-            let kinds: Vec<&str> =
-                samples.iter().filter(|(_, at)| at.month() == m).map(|(kind, _)| kind.as_str()).collect();
-            (format!("{year}-{m:02}"), build(&t, el, &kinds, None))
+            (format!("{year}-{m:02}"), build(&t, el, counted(Some(m)), None))
         })
         .collect();
     let in_force: Vec<_> = store.targets(year).await?.iter().map(Target::key).collect();

@@ -426,56 +426,142 @@ pub async fn import_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppR
     render(&assay_page(Ctx::new(&v, &uri), &s.config.elements))
 }
 
+/// Why a laboratory sheet cannot be imported as it is.
+#[derive(Debug)]
+pub enum LabSheetProblems {
+    /// Cells, headings or samples (unknown, repeated), by sheet row and column heading.
+    Cells(Vec<minecoop_domain::production::import::RowProblem>),
+    /// Rows that clash with what is recorded (not received, a different result), by sheet row,
+    /// with the message key.
+    Recorded(Vec<(usize, &'static str)>),
+}
+
+/// The codes of a sheet that name no sample, found by the database (for the full list of a
+/// sheet's problems).
+pub async fn unknown_codes<'a>(
+    store: &minecoop_store::Store,
+    rows: &'a [Vec<String>],
+) -> Result<std::collections::HashSet<&'a str>, StoreError> {
+    use minecoop_store::production::samples::{RowIssue, SampleKey, SheetResults};
+    let codes = minecoop_domain::production::assay_import::sheet_codes(rows);
+    let sheet: Vec<SheetResults<'_>> =
+        codes.iter().map(|c| SheetResults { sample: SampleKey::Code(c), lab: "", batch: "", results: &[] }).collect();
+    let check = store.check_assay_sheet(&sheet).await?;
+    Ok(check.problems.iter().filter(|(_, i)| *i == RowIssue::Unknown).map(|(r, _)| codes[*r]).collect())
+}
+
+/// The problems of a sheet whose cells are wrong, with its unknown samples among them: what
+/// [`minecoop_domain::production::assay_import::check_assay_sheet`] says with every code
+/// looked up.
+pub async fn cell_problems(
+    store: &minecoop_store::Store,
+    rows: &[Vec<String>],
+    elements: &[minecoop_domain::production::Element],
+    default_lab: &str,
+    unknown: Option<std::collections::HashSet<&str>>,
+) -> Result<Vec<minecoop_domain::production::import::RowProblem>, StoreError> {
+    use minecoop_domain::production::assay_import::check_assay_sheet_codes;
+    let unknown = match unknown {
+        Some(u) => u,
+        None => unknown_codes(store, rows).await?,
+    };
+    Ok(check_assay_sheet_codes(rows, elements, default_lab, &unknown).err().unwrap_or_default())
+}
+
+/// A laboratory sheet checked whole, writing nothing: every cell by the domain, then every
+/// sample by the database (it exists, has reached the laboratory, and what is recorded for it
+/// is the same), for sheets of any size. The checked rows and the database's counts, or every
+/// problem.
+pub async fn check_lab_sheet<'a>(
+    store: &minecoop_store::Store,
+    rows: &'a [Vec<String>],
+    elements: &[minecoop_domain::production::Element],
+    default_lab: &str,
+) -> Result<
+    Result<
+        (
+            Vec<minecoop_domain::production::assay_import::SheetRow<&'a str>>,
+            minecoop_store::production::samples::StagedCheck,
+        ),
+        LabSheetProblems,
+    >,
+    StoreError,
+> {
+    use minecoop_domain::production::assay_import::check_assay_sheet_codes;
+    use minecoop_store::production::samples::{RowIssue, SampleKey, SheetResults};
+    let sheet = match check_assay_sheet_codes(rows, elements, default_lab, &Default::default()) {
+        Ok(sheet) => sheet,
+        Err(_) => {
+            return Ok(Err(LabSheetProblems::Cells(cell_problems(store, rows, elements, default_lab, None).await?)));
+        }
+    };
+    let staged: Vec<SheetResults<'_>> = sheet
+        .iter()
+        .map(|r| SheetResults { sample: SampleKey::Code(r.sample), lab: &r.lab, batch: &r.batch, results: &r.results })
+        .collect();
+    let check = store.check_assay_sheet(&staged).await?;
+    drop(staged);
+    if check.problems.iter().any(|(_, i)| *i == RowIssue::Unknown) {
+        let unknown =
+            check.problems.iter().filter(|(_, i)| *i == RowIssue::Unknown).map(|(r, _)| sheet[*r].sample).collect();
+        return Ok(Err(LabSheetProblems::Cells(
+            cell_problems(store, rows, elements, default_lab, Some(unknown)).await?,
+        )));
+    }
+    if !check.problems.is_empty() {
+        return Ok(Err(LabSheetProblems::Recorded(
+            check.problems.iter().map(|(r, i)| (sheet[*r].row, i.code())).collect(),
+        )));
+    }
+    Ok(Ok((sheet, check)))
+}
+
 /// The laboratory's sheet: checked whole (every problem by row and column), then imported all
 /// or nothing.
-pub async fn import(
+pub(crate) async fn import(
     State(s): State<AppState>,
     v: Viewer,
     uri: Uri,
     sent: crate::upload::Submitted<super::ImportForm>,
 ) -> AppResult<Response> {
-    use minecoop_domain::production::assay_import::{check_assay_sheet, sheet_codes};
-    use minecoop_store::production::samples::AssayPlan;
+    use minecoop_store::production::samples::{SampleKey, SheetResults};
     v.require(|p| p.can_enter_assays())?;
     let mut page = assay_page(Ctx::new(&v, &uri), &s.config.elements);
     let Some((file, rows)) = page.read_sheet(v.lang, sent.file("file")).await? else {
         return unprocessable(&page);
     };
-    let known = s.store.samples_by_codes(&sheet_codes(&rows)).await?;
-    let sheet = match check_assay_sheet(&rows, &s.config.elements, "", |c| known.get(c).copied()) {
-        Ok(sheet) => sheet,
-        Err(problems) => {
+    let (mut sheet, check) = match check_lab_sheet(&s.store, &rows, &s.config.elements, "").await? {
+        Ok(checked) => checked,
+        Err(LabSheetProblems::Cells(problems)) => {
             page.show_problems(v.lang, problems);
             return unprocessable(&page);
         }
+        Err(LabSheetProblems::Recorded(bad)) => {
+            for (row, code) in bad {
+                page.problems.push(super::ProblemRow { row, column: "sample".into(), message: v.lang.t(code) });
+            }
+            return unprocessable(&page);
+        }
     };
-    let keyed: Vec<(Uuid, Vec<AssayDraft>)> = sheet.iter().map(|r| (r.sample_id, r.results.clone())).collect();
-    let plans = s.store.plan_assay_import(&keyed).await?;
-    for (p, r) in plans.iter().zip(&sheet) {
-        let code = match p {
-            AssayPlan::Differs => "err-import-differs",
-            AssayPlan::NotReceived => "err-sample-not-received",
-            _ => continue,
-        };
-        page.problems.push(super::ProblemRow { row: r.row, column: "sample".into(), message: v.lang.t(code) });
-    }
-    if !page.problems.is_empty() {
-        return unprocessable(&page);
-    }
-    let new: usize =
-        plans.iter().zip(&sheet).filter(|(p, _)| **p == AssayPlan::New).map(|(_, r)| r.results.len()).sum();
-    page.counts = Some((new, plans.iter().filter(|p| **p == AssayPlan::Same).count()));
+    page.counts = Some((check.new_results, sheet.len() - check.new_rows));
     if sent.form.action == "import" {
-        let rows: Vec<(Uuid, String, String, Vec<AssayDraft>)> = sheet
-            .into_iter()
-            .map(|r| {
-                let lab = if r.lab.is_empty() { v.lang.t("sample-lab-unnamed") } else { r.lab };
-                (r.sample_id, lab, r.batch, r.results)
+        for r in &mut sheet {
+            if r.lab.is_empty() {
+                r.lab = v.lang.t("sample-lab-unnamed");
+            }
+        }
+        let staged: Vec<SheetResults<'_>> = sheet
+            .iter()
+            .map(|r| SheetResults {
+                sample: SampleKey::Code(r.sample),
+                lab: &r.lab,
+                batch: &r.batch,
+                results: &r.results,
             })
             .collect();
         use sha2::Digest;
         let source = format!("import:{}", hex::encode(&sha2::Sha256::digest(&file.bytes)[..8]));
-        match s.store.import_assays(&v.actor(), &rows, &source).await {
+        match s.store.import_assay_sheet(&v.actor(), &staged, &source, &|_| {}).await {
             Ok(counts) => {
                 page.counts = Some(counts);
                 page.imported = true;
