@@ -15,6 +15,7 @@ mod m20261126_000009_qc;
 mod m20261126_000010_targets;
 mod m20261126_000011_incidents;
 mod m20261126_000012_inspections;
+mod m20261126_000014_alerts;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000010_targets::Migration),
             Box::new(m20261126_000011_incidents::Migration),
             Box::new(m20261126_000012_inspections::Migration),
+            Box::new(m20261126_000014_alerts::Migration),
         ]
     }
 }
