@@ -1134,7 +1134,8 @@ async fn user_command(store: &Store, actor: &Actor, cmd: UserCommand) -> Result<
     match cmd {
         UserCommand::Add { username, role, display_name, member, mine, password_stdin, email } => {
             if let Some(e) = email.as_deref().filter(|e| !e.trim().is_empty()) {
-                minecoop_domain::alerts::check_email(e).map_err(|_| anyhow::anyhow!("--email: '{e}' is not an e-mail address"))?;
+                minecoop_domain::alerts::check_email(e)
+                    .map_err(|_| anyhow::anyhow!("--email: '{e}' is not an e-mail address"))?;
             }
             let (password, generated) = if password_stdin {
                 let mut line = String::new();

@@ -63,7 +63,9 @@ pub struct Round {
 fn mailer(s: &SmtpSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
     let b = match s.tls {
         SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host),
-        SmtpTls::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&s.host).map_err(|e| e.to_string())?,
+        SmtpTls::Starttls => {
+            AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&s.host).map_err(|e| e.to_string())?
+        }
         SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&s.host).map_err(|e| e.to_string())?,
     };
     let mut b = b.port(s.port).timeout(Some(TIMEOUT));
@@ -109,7 +111,9 @@ async fn post_webhook(h: &WebhookDelivery) -> Attempt {
         Err(_) => Attempt::Failed { status: None, error: "timed out".into() },
         Ok(Err(e)) => Attempt::Failed { status: None, error: format!("{e:?}").chars().take(300).collect() },
         Ok(Ok(resp)) if resp.status().is_success() => Attempt::Delivered { status: Some(resp.status().as_u16()) },
-        Ok(Ok(resp)) => Attempt::Failed { status: Some(resp.status().as_u16()), error: format!("HTTP {}", resp.status()) },
+        Ok(Ok(resp)) => {
+            Attempt::Failed { status: Some(resp.status().as_u16()), error: format!("HTTP {}", resp.status()) }
+        }
     }
 }
 
