@@ -58,6 +58,16 @@ enum Command {
     /// Safety calculators (no database needed): accident class, legal deadlines, frequency rates.
     #[command(subcommand)]
     Safety(SafetyCommand),
+    /// Alerts: escalate overdue actions and deliver queued e-mails and webhooks.
+    #[command(subcommand)]
+    Notify(NotifyCommand),
+}
+
+#[derive(Subcommand)]
+enum NotifyCommand {
+    /// Once: raise the overdue actions' escalations not yet sent, then send the e-mails and
+    /// post the webhooks that are due (for cron, or when the server is not running).
+    Run,
 }
 
 #[derive(Subcommand)]
@@ -295,7 +305,12 @@ enum UserCommand {
         /// Read the password from the first line of standard input.
         #[arg(long)]
         password_stdin: bool,
+        /// Where the user's alerts are e-mailed.
+        #[arg(long)]
+        email: Option<String>,
     },
+    /// Set the address a user's alerts are e-mailed to ("" to stop e-mails).
+    SetEmail { username: String, email: String },
     /// List accounts.
     List,
     /// Change an account's role (and its enterprise or mine).
@@ -342,6 +357,46 @@ struct Config {
     /// The lowest accident class the "days without a major accident" counter counts:
     /// `general`, `relatively_large` (default), `major` or `especially_major`.
     major_accident_class: String,
+    /// The mail server for alert e-mails; without it e-mails stay queued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    smtp: Option<minecoop_web::delivery::SmtpSettings>,
+    /// Where alerts are posted, signed with each hook's secret.
+    #[serde(default)]
+    webhooks: Vec<WebhookConfig>,
+}
+
+/// `[[webhooks]]` in minecoop.toml.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct WebhookConfig {
+    url: String,
+    secret: String,
+    /// `incident`, `explosives_difference`, `action_overdue`; empty or absent: all.
+    #[serde(default)]
+    events: Vec<String>,
+}
+
+fn webhooks_of(config: &Config) -> Result<Vec<minecoop_store::alerts::WebhookTarget>> {
+    config
+        .webhooks
+        .iter()
+        .map(|w| {
+            if let Some(e) = w.events.iter().find(|e| !minecoop_domain::alerts::EVENTS.contains(&e.as_str())) {
+                anyhow::bail!(
+                    "webhook {}: unknown event '{e}'; one of {}",
+                    w.url,
+                    minecoop_domain::alerts::EVENTS.join(", ")
+                );
+            }
+            if w.secret.len() < 16 {
+                anyhow::bail!("webhook {}: the secret must be at least 16 characters", w.url);
+            }
+            Ok(minecoop_store::alerts::WebhookTarget {
+                url: w.url.clone(),
+                secret: w.secret.clone(),
+                events: w.events.clone(),
+            })
+        })
+        .collect()
 }
 
 impl Default for Config {
@@ -355,6 +410,8 @@ impl Default for Config {
             log: "info,sea_orm_migration=warn,sqlx=warn".into(),
             elements: vec!["zn:%".into(), "pb:%".into(), "ag:g/t".into()],
             major_accident_class: "relatively_large".into(),
+            smtp: None,
+            webhooks: Vec::new(),
         }
     }
 }
@@ -429,6 +486,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         .with_writer(std::io::stderr)
         .init();
     let store = Store::open(&config.db).await.map_err(store_error).with_context(|| format!("opening {}", config.db))?;
+    let store = store.with_webhooks(webhooks_of(&config)?);
+    minecoop_store::alerts::set_renderer(minecoop_web::alerts::render_email);
     let system = Actor::system("cli");
     match cli.command {
         Command::Migrate => println!("database is up to date: {}", config.db),
@@ -443,6 +502,18 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             unreachable!("handled before the database is opened")
         }
         Command::User(cmd) => user_command(&store, &system, cmd).await?,
+        Command::Notify(NotifyCommand::Run) => {
+            let raised = store.escalate_overdue_actions(minecoop_web::cadastre::today()).await.map_err(store_error)?;
+            let r = minecoop_web::delivery::deliver_due(&store, config.smtp.as_ref()).await.map_err(store_error)?;
+            println!(
+                "escalations raised: {raised}; e-mails sent: {}, failed: {}; webhooks sent: {}, failed: {}{}",
+                r.emails_sent,
+                r.emails_failed,
+                r.webhooks_sent,
+                r.webhooks_failed,
+                if config.smtp.is_none() { " (no [smtp] configured: e-mails stay queued)" } else { "" }
+            );
+        }
         Command::Import(ImportCommand::Production { file, dry_run }) => {
             return import_production(&store, &system, &file, dry_run, &elements_of(&config)?).await;
         }
@@ -1033,17 +1104,33 @@ async fn serve(store: Store, config: &Config, demo_history: Option<DemoHistory>)
                     "major_accident_class in the configuration: one of general, relatively_large, major, especially_major"
                 )
             })?,
+        smtp_configured: config.smtp.is_some(),
+        webhooks_configured: config.webhooks.len(),
     };
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let job = tokio::spawn(minecoop_web::delivery::run(
+        store.clone(),
+        config.smtp.clone(),
+        std::time::Duration::from_secs(30),
+        stopped,
+    ));
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    minecoop_web::serve(listener, store, web, shutdown).await?;
+    let served = minecoop_web::serve(listener, store, web, shutdown).await;
+    let _ = stop.send(true);
+    let _ = job.await;
+    served?;
     Ok(ExitCode::SUCCESS)
 }
 
 async fn user_command(store: &Store, actor: &Actor, cmd: UserCommand) -> Result<()> {
     match cmd {
-        UserCommand::Add { username, role, display_name, member, mine, password_stdin } => {
+        UserCommand::Add { username, role, display_name, member, mine, password_stdin, email } => {
+            if let Some(e) = email.as_deref().filter(|e| !e.trim().is_empty()) {
+                minecoop_domain::alerts::check_email(e)
+                    .map_err(|_| anyhow::anyhow!("--email: '{e}' is not an e-mail address"))?;
+            }
             let (password, generated) = if password_stdin {
                 let mut line = String::new();
                 std::io::stdin().read_line(&mut line)?;
@@ -1065,6 +1152,9 @@ async fn user_command(store: &Store, actor: &Actor, cmd: UserCommand) -> Result<
                 )
                 .await
                 .map_err(store_error)?;
+            if let Some(e) = email {
+                store.set_user_email(actor, u.id, &e).await.map_err(store_error)?;
+            }
             println!("created user {} ({})", u.username, u.role);
             if generated {
                 println!("password: {password}");
@@ -1085,6 +1175,11 @@ async fn user_command(store: &Store, actor: &Actor, cmd: UserCommand) -> Result<
             let u = store.user_by_name(&username).await.map_err(store_error)?;
             store.set_user_role(actor, u.id, role, member, mine).await.map_err(store_error)?;
             println!("{username} is now {role}");
+        }
+        UserCommand::SetEmail { username, email } => {
+            let u = store.user_by_name(&username).await.map_err(store_error)?;
+            let u = store.set_user_email(actor, u.id, &email).await.map_err(store_error)?;
+            println!("{username}: alerts are e-mailed to {}", u.email.as_deref().unwrap_or("nobody"));
         }
         UserCommand::Disable { username } => {
             let u = store.user_by_name(&username).await.map_err(store_error)?;

@@ -1,6 +1,7 @@
 //! Pure rules of the co-operative: no database, clock or network in here.
 //! Each capability has a module of the same name in `store` and `web`.
 
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod cadastre;

@@ -2,6 +2,7 @@
 //! by capability. SQLite is the embedded default; PostgreSQL is chosen by URL.
 
 pub mod accounts;
+pub mod alerts;
 pub mod attachments;
 pub mod audit;
 pub mod cadastre;
@@ -69,6 +70,8 @@ impl Actor {
 #[derive(Clone)]
 pub struct Store {
     db: DatabaseConnection,
+    /// Where alerts are posted (from the configuration; none by default).
+    webhooks: std::sync::Arc<Vec<alerts::WebhookTarget>>,
 }
 
 impl Store {
@@ -87,7 +90,7 @@ impl Store {
             db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
             db.execute_unprepared("PRAGMA foreign_keys=ON").await?;
         }
-        Ok(Store { db })
+        Ok(Store { db, webhooks: Default::default() })
     }
 
     /// Connect and bring the schema up to date.
@@ -100,6 +103,12 @@ impl Store {
     pub async fn migrate(&self) -> StoreResult<()> {
         Migrator::up(&self.db, None).await?;
         Ok(())
+    }
+
+    /// The same store, posting alerts to these webhooks.
+    pub fn with_webhooks(mut self, hooks: Vec<alerts::WebhookTarget>) -> Store {
+        self.webhooks = std::sync::Arc::new(hooks);
+        self
     }
 
     pub fn backend(&self) -> DbBackend {
@@ -119,7 +128,7 @@ impl Store {
             .filter(audit::head::Column::Id.eq(1))
             .exec(&txn)
             .await?;
-        Ok(Tx { txn, actor: actor.clone(), pending: Vec::new(), now: now() })
+        Ok(Tx { txn, actor: actor.clone(), pending: Vec::new(), now: now(), webhooks: self.webhooks.clone() })
     }
 }
 
@@ -146,9 +155,15 @@ pub struct Tx {
     actor: Actor,
     pending: Vec<PendingAudit>,
     now: DateTime<Utc>,
+    webhooks: std::sync::Arc<Vec<alerts::WebhookTarget>>,
 }
 
 impl Tx {
+    /// The webhooks alerts raised in this transaction are posted to.
+    pub fn webhooks(&self) -> &[alerts::WebhookTarget] {
+        &self.webhooks
+    }
+
     pub fn conn(&self) -> &DatabaseTransaction {
         &self.txn
     }

@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account", get(account))
         .route("/account/password", post(change_password))
         .route("/account/language", post(save_language))
+        .route("/account/email", post(save_email))
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
         .route("/admin/users", get(users).post(create_user))
@@ -147,6 +148,7 @@ struct AccountPage {
     new_token: Option<String>,
     password_form: FormState,
     token_form: FormState,
+    email_form: FormState,
 }
 
 async fn account_page(s: &AppState, v: &Viewer, uri: &Uri) -> AppResult<AccountPage> {
@@ -160,6 +162,7 @@ async fn account_page(s: &AppState, v: &Viewer, uri: &Uri) -> AppResult<AccountP
         new_token: None,
         password_form: FormState::default(),
         token_form: FormState::default(),
+        email_form: FormState::default(),
     })
 }
 
@@ -212,6 +215,28 @@ async fn change_password(
     let mut r = render(&page)?;
     *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     Ok(r)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EmailForm {
+    email: String,
+}
+
+/// The address the user's alerts are e-mailed to (empty: none).
+async fn save_email(State(s): State<AppState>, v: Viewer, uri: Uri, Form(f): Form<EmailForm>) -> AppResult<Response> {
+    let user = v.user.clone().ok_or(AppError::Unauthorized)?;
+    match s.store.set_user_email(&v.actor(), user.id, &f.email).await {
+        Ok(_) => Ok(Redirect::to("/account").into_response()),
+        Err(StoreError::Invalid(e)) => {
+            let mut page = account_page(&s, &v, &uri).await?;
+            page.email_form = FormState::default().with_errors(v.lang, &e);
+            let mut r = render(&page)?;
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Deserialize, Default)]

@@ -2,11 +2,13 @@
 //! sessions, roles and CSRF. Handlers are thin: parse, authorise, call domain and store, render.
 
 pub mod accounts;
+pub mod alerts;
 pub mod api;
 mod assets;
 pub mod audit;
 pub mod cadastre;
 pub mod charts;
+pub mod delivery;
 pub mod disputes;
 pub mod error;
 pub mod export;
@@ -51,6 +53,10 @@ pub struct WebConfig {
     /// The lowest class the "days without a major accident" counter counts (a setting; the
     /// default counts relatively large accidents and above).
     pub major_accident_class: minecoop_domain::safety::AccidentClass,
+    /// Whether an SMTP server is configured (else the outbox page says e-mails stay queued).
+    pub smtp_configured: bool,
+    /// How many webhooks the configuration names.
+    pub webhooks_configured: usize,
 }
 
 impl Default for WebConfig {
@@ -62,6 +68,8 @@ impl Default for WebConfig {
             elements: minecoop_domain::production::default_elements(),
             qc: Default::default(),
             major_accident_class: minecoop_domain::safety::AccidentClass::RelativelyLarge,
+            smtp_configured: false,
+            webhooks_configured: 0,
         }
     }
 }
@@ -80,11 +88,13 @@ pub struct Opt {
 }
 
 pub fn router(store: Store, config: WebConfig) -> Router {
+    minecoop_store::alerts::set_renderer(alerts::render_email);
     let state = AppState { store, config: Arc::new(config) };
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .merge(home::routes())
         .merge(accounts::routes())
+        .merge(alerts::routes())
         .merge(registry::routes())
         .merge(cadastre::routes())
         .merge(disputes::routes())

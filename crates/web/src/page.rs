@@ -30,6 +30,8 @@ pub struct Ctx {
     pub here: String,
     pub nav: Vec<NavItem>,
     pub notice: Option<String>,
+    /// Unread alerts, for the bell.
+    pub unread_alerts: u64,
 }
 
 impl Ctx {
@@ -64,6 +66,7 @@ impl Ctx {
             }
             if p.can_manage_users() {
                 add("/admin/users", "nav-users");
+                add("/admin/outbox", "nav-outbox");
             }
             add("/api/docs", "nav-api");
         }
@@ -76,6 +79,7 @@ impl Ctx {
             here,
             nav,
             notice: None,
+            unread_alerts: v.unread_alerts,
         }
     }
 
@@ -104,6 +108,11 @@ impl Ctx {
 
     pub fn is_lang(&self, code: &str) -> bool {
         self.lang.code() == code
+    }
+
+    /// The bell's label for screen readers and tooltips.
+    pub fn bell_label(&self) -> String {
+        self.lang.t_args("alerts-bell-unread", &[("count", self.unread_alerts.to_string())])
     }
 
     pub fn with_notice(mut self, key: &str) -> Ctx {

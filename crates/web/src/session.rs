@@ -75,6 +75,8 @@ pub struct Viewer {
     pub csrf: String,
     /// Authenticated by an API token rather than a browser session.
     pub via_token: bool,
+    /// The user's unread alerts, for the bell (counted for pages only).
+    pub unread_alerts: u64,
 }
 
 impl Viewer {
@@ -223,7 +225,13 @@ async fn resolve(state: &AppState, req: Request, next: Next) -> AppResult<Respon
     };
 
     let principal = user.as_ref().and_then(User::principal);
-    parts.extensions.insert(Viewer { user, principal, lang, csrf, via_token });
+    // One indexed count per page view; API calls, assets and form posts need no bell.
+    let page = parts.method == Method::GET && !api && !parts.uri.path().starts_with("/assets/");
+    let unread_alerts = match &user {
+        Some(u) if page && !via_token => state.store.unread_alerts(u.id).await.unwrap_or(0),
+        _ => 0,
+    };
+    parts.extensions.insert(Viewer { user, principal, lang, csrf, via_token, unread_alerts });
     let secure = is_secure(state, &parts.headers);
     let logged_in = user_logged_in(&parts);
     let mut resp = next.run(Request::from_parts(parts, body)).await;

@@ -37,6 +37,8 @@ struct UserAudit<'a> {
     member_id: Option<Uuid>,
     mine_id: Option<Uuid>,
     language: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<&'a str>,
     disabled: bool,
     version: i32,
 }
@@ -49,6 +51,7 @@ fn audit_view(u: &User) -> UserAudit<'_> {
         member_id: u.member_id,
         mine_id: u.mine_id,
         language: u.language.as_deref(),
+        email: u.email.as_deref(),
         disabled: u.disabled,
         version: u.version,
     }
@@ -156,6 +159,7 @@ impl Store {
             member_id: Set(n.member_id),
             mine_id: Set(n.mine_id),
             language: Set(None),
+            email: Set(None),
             disabled: Set(false),
             version: Set(1),
             created_at: Set(now),
@@ -269,6 +273,16 @@ impl Store {
     pub async fn set_user_language(&self, actor: &Actor, id: Uuid, lang: &str) -> StoreResult<User> {
         let lang = lang.to_owned();
         self.change_user(actor, id, "set_language", |am| am.language = Set(Some(lang))).await
+    }
+
+    /// Set or clear (empty) the address the user's alerts are e-mailed to.
+    pub async fn set_user_email(&self, actor: &Actor, id: Uuid, email: &str) -> StoreResult<User> {
+        let email = if email.trim().is_empty() {
+            None
+        } else {
+            Some(minecoop_domain::alerts::check_email(email).map_err(|c| StoreError::field("email", c))?)
+        };
+        self.change_user(actor, id, "set_email", |am| am.email = Set(email)).await
     }
 
     /// Check a password, with throttling: after [`MAX_FAILURES`] failures within

@@ -14,6 +14,8 @@ pub struct Model {
     pub mine_id: Option<Uuid>,
     /// `zh-CN` or `en-US` once the user has chosen.
     pub language: Option<String>,
+    /// Where alerts are e-mailed, if anywhere.
+    pub email: Option<String>,
     pub disabled: bool,
     pub version: i32,
     pub created_at: DateTimeUtc,

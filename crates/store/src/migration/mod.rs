@@ -16,6 +16,7 @@ mod m20261126_000010_targets;
 mod m20261126_000011_incidents;
 mod m20261126_000012_inspections;
 mod m20261126_000013_report_speed;
+mod m20261126_000014_alerts;
 mod m20261126_000015_explosives;
 
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000011_incidents::Migration),
             Box::new(m20261126_000012_inspections::Migration),
             Box::new(m20261126_000013_report_speed::Migration),
+            Box::new(m20261126_000014_alerts::Migration),
             Box::new(m20261126_000015_explosives::Migration),
         ]
     }

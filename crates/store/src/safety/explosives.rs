@@ -114,7 +114,21 @@ impl Store {
                     investigation_report_at: None,
                     reason: None,
                 };
-                Some(insert_incident(&mut tx, &draft).await?)
+                let inc = insert_incident(&mut tx, &draft).await?;
+                // The president and the mine's people hear of it at once.
+                let alert = crate::alerts::Alert {
+                    kind: minecoop_domain::alerts::AlertKind::ExplosivesDifference,
+                    mine_id,
+                    message: "alert-explosives-difference".into(),
+                    args: vec![
+                        ("item".into(), d.item.as_str().to_owned()),
+                        ("difference".into(), qty_text(d.item, diff)),
+                    ],
+                    link: format!("/safety/incidents/{}", inc.incident_id),
+                    also: Vec::new(),
+                };
+                crate::alerts::raise_alert(&mut tx, &alert).await?;
+                Some(inc)
             }
             _ => None,
         };

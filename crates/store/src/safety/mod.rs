@@ -197,6 +197,7 @@ impl Store {
             .await
             .map_err(conflict_on_duplicate)?;
         tx.record("new_version", "incident", incident_id, Some(&current), Some(&m));
+        alert_incident(&mut tx, Some(current.class()), &m).await?;
         tx.commit().await?;
         Ok(m)
     }
@@ -569,7 +570,31 @@ pub(crate) async fn insert_incident(tx: &mut Tx, d: &IncidentDraft) -> StoreResu
     let code = next_code("INC", year, taken);
     let m = incident_model(d, new_id(), 1, &code, tx).insert(tx.conn()).await.map_err(conflict_on_duplicate)?;
     tx.record("create", "incident", m.incident_id, None::<&()>, Some(&m));
+    alert_incident(tx, None, &m).await?;
     Ok(m)
+}
+
+/// Alert an incident's people when it first reaches relatively large or above (new, or
+/// corrected upwards); not again when it already was.
+async fn alert_incident(tx: &mut Tx, before: Option<AccidentClass>, m: &Incident) -> StoreResult<()> {
+    if !minecoop_domain::alerts::incident_alert_due(before, m.class()) {
+        return Ok(());
+    }
+    let alert = crate::alerts::Alert {
+        kind: minecoop_domain::alerts::AlertKind::Incident,
+        mine_id: m.mine_id,
+        message: "alert-incident".into(),
+        args: vec![
+            ("code".into(), m.code.clone()),
+            ("class".into(), m.class.clone()),
+            ("deaths".into(), m.deaths.to_string()),
+            ("serious".into(), m.serious_injuries.to_string()),
+        ],
+        link: format!("/safety/incidents/{}", m.incident_id),
+        also: Vec::new(),
+    };
+    crate::alerts::raise_alert(tx, &alert).await?;
+    Ok(())
 }
 
 async fn action_step(tx: &mut Tx, action_id: Uuid, step: &str, note: Option<String>) -> StoreResult<()> {

@@ -2,6 +2,7 @@
 //! One test binary for the crate, so it is linked once.
 
 mod accounts;
+mod alerts;
 mod audit;
 mod cadastre;
 mod demo;

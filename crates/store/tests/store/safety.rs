@@ -352,7 +352,21 @@ both_backends! {
         assert!(inc.description.contains("missing 2 pcs"), "{}", inc.description);
         assert_eq!(short.entry.incident_id, Some(inc.incident_id));
         assert_eq!(short.entry.difference_milli, Some(-2_000));
-        assert_eq!(db.explosives_ledger(mine).await.unwrap().len(), 6);
+        // The difference reached the president (and nobody unrelated) in the app.
+        let president = db.create_user(&actor(), minecoop_store::accounts::NewUser {
+            username: "pres".into(),
+            display_name: String::new(),
+            password: "correct horse battery".into(),
+            role: Role::President,
+            member_id: None,
+            mine_id: None,
+        }).await.unwrap();
+        let again = db.record_explosives(&actor(), mine, &entry("count", "detonators", "61", "")).await.unwrap();
+        assert!(again.incident.is_some());
+        let alerts = db.alerts_for(president.id, 10).await.unwrap();
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        assert_eq!((alerts[0].kind.as_str(), alerts[0].message.as_str()), ("explosives_difference", "alert-explosives-difference"));
+        assert_eq!(db.explosives_ledger(mine).await.unwrap().len(), 7);
         let valid = db.valid_blasters(chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(), 30).await.unwrap();
         assert_eq!(valid, vec![("blaster1".to_owned(), false)]);
         assert!(db.audit_verify().await.unwrap().is_ok());

@@ -503,7 +503,7 @@ impl Modify for BearerAuth {
           explosives::list_certificates, explosives::add_certificate,
           safety::list_hazards, safety::create_hazard, safety::get_hazard, safety::list_inspections,
           safety::create_inspection, safety::get_inspection, safety::list_findings, safety::create_finding,
-          safety::get_finding),
+          safety::get_finding, crate::alerts::api_list, crate::alerts::api_mark_read),
     components(schemas(MemberInput, MineInput, PersonInput, ProblemDoc, FieldProblemDoc, TargetInput,
         minecoop_domain::safety::incident::IncidentInput, minecoop_domain::safety::action::ActionInput,
         minecoop_domain::safety::explosives::EntryInput, minecoop_domain::safety::explosives::CertificateInput,

@@ -585,6 +585,7 @@ async fn an_incident_with_two_deaths_then_three_changes_class_investigator_and_d
     let b = Browser::start("en-US").await;
     let c = &b.client;
     login(c, &server, "officer", "officer-demo-2026").await;
+    let unread = bell(c).await;
     c.goto(&server.url("/safety/incidents/new")).await.unwrap();
     c.find(Locator::Css("#f-kind")).await.unwrap().select_by_value("fatality").await.unwrap();
     fill(c, "f-location", "Level 2, stope 4").await;
@@ -592,6 +593,7 @@ async fn an_incident_with_two_deaths_then_three_changes_class_investigator_and_d
     fill(c, "f-deaths", "2").await;
     c.find(Locator::Id("save-incident")).await.unwrap().click().await.unwrap();
     assert_eq!(text(c, "#class").await, "General accident");
+    assert_eq!(bell(c).await, unread, "a general accident alerts nobody");
     assert_eq!(text(c, "#investigator").await, "The county government");
     let upward = text(c, "#clock-upward_report").await;
     assert!(upward.contains("the city's safety regulator"), "{upward}");
@@ -610,6 +612,7 @@ async fn an_incident_with_two_deaths_then_three_changes_class_investigator_and_d
     let due = |row: &str| row.split_whitespace().rfind(|w| w.contains(':') && w.len() == 5).map(str::to_owned);
     assert_ne!(due(&upward), due(&upward3), "the upward report is due later: {upward} / {upward3}");
     assert!(text(c, "#versions").await.contains("A third miner died in hospital"));
+    assert_eq!(bell(c).await, unread + 1, "relatively large: the mine's safety officer is alerted at once");
     b.screenshot("incident_three_deaths").await;
 
     // Corrective before containment is refused; the containment is raised.
@@ -621,7 +624,23 @@ async fn an_incident_with_two_deaths_then_three_changes_class_investigator_and_d
     c.find(Locator::Css("#f-kind")).await.unwrap().select_by_value("containment").await.unwrap();
     c.find(Locator::Id("raise-action")).await.unwrap().click().await.unwrap();
     assert!(text(c, "table.actions-table").await.contains("Immediate containment"));
+
+    // The bell opens the alerts; marking them read empties it.
+    c.find(Locator::Id("alerts-bell")).await.unwrap().click().await.unwrap();
+    let first = text(c, "#alerts li.unread").await;
+    assert!(first.contains("Relatively large accident, 3 dead"), "{first}");
+    c.find(Locator::Id("alerts-read")).await.unwrap().click().await.unwrap();
+    assert_eq!(bell(c).await, 0);
+    assert!(c.find(Locator::Css("#alerts li.unread")).await.is_err());
     b.close().await;
+}
+
+/// The unread count on the bell (0 when it shows none).
+async fn bell(c: &Client) -> u64 {
+    match c.find(Locator::Id("alerts-count")).await {
+        Ok(e) => e.text().await.unwrap().trim().parse().unwrap(),
+        Err(_) => 0,
+    }
 }
 
 /// On a phone, the safety officer does his mine's scheduled inspection: every item passes but

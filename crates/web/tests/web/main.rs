@@ -2,6 +2,7 @@
 //! both databases), and browser tests that drive the real server in headless Chromium.
 //! One test binary for the crate.
 
+mod alerts;
 mod api;
 mod browser;
 mod cadastre;
