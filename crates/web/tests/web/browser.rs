@@ -14,8 +14,24 @@ async fn login(c: &Client, server: &Server, user: &str, password: &str) {
     c.wait().for_element(Locator::Id("logout")).await.expect("logged in");
 }
 
+/// The text of the first element matching `css`, waiting for it. A page that is still being
+/// replaced (after a click that navigates) can swap the element out between finding and reading
+/// it; then it is found again.
 async fn text(c: &Client, css: &str) -> String {
-    c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await.unwrap().text().await.unwrap()
+    let mut tries = 0;
+    loop {
+        let e = c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await.unwrap();
+        match e.text().await {
+            Ok(t) => return t,
+            Err(fantoccini::error::CmdError::Standard(w))
+                if w.error == fantoccini::error::ErrorStatus::StaleElementReference && tries < 20 =>
+            {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("reading {css}: {e}"),
+        }
+    }
 }
 
 async fn fill(c: &Client, id: &str, value: &str) {
