@@ -17,6 +17,7 @@ code_enum!(
         ExplosivesDifference => "explosives_difference",
         ActionOverdue => "action_overdue",
         ActionOverduePresident => "action_overdue_president",
+        ActionReminder => "action_reminder",
     }
 );
 
@@ -47,6 +48,8 @@ impl AlertKind {
             AlertKind::ActionOverduePresident => {
                 Audience { roles: &[Role::President], mine_owners: true, safety_officers: false }
             }
+            // The action's owner only, added by name.
+            AlertKind::ActionReminder => Audience { roles: &[], mine_owners: false, safety_officers: false },
         }
     }
 
@@ -63,13 +66,14 @@ impl AlertKind {
         match e {
             Escalation::MineOwner => Some(AlertKind::ActionOverdue),
             Escalation::President => Some(AlertKind::ActionOverduePresident),
-            Escalation::None | Escalation::Reminder => None,
+            Escalation::Reminder => Some(AlertKind::ActionReminder),
+            Escalation::None => None,
         }
     }
 }
 
 /// Every event a webhook can subscribe to.
-pub const EVENTS: [&str; 3] = ["incident", "explosives_difference", "action_overdue"];
+pub const EVENTS: [&str; 4] = ["incident", "explosives_difference", "action_overdue", "action_reminder"];
 
 /// Whether an incident of class `now` (previously `before`, `None` when new) must be alerted:
 /// once, when it first reaches relatively large or above.
@@ -159,7 +163,10 @@ mod tests {
         assert!(AlertKind::ActionOverdue.audience().roles.is_empty());
         assert_eq!(AlertKind::ActionOverduePresident.audience().roles, &[Role::President]);
         assert_eq!(AlertKind::ActionOverduePresident.event(), "action_overdue");
-        assert_eq!(AlertKind::of_escalation(Escalation::Reminder), None);
+        assert_eq!(AlertKind::of_escalation(Escalation::Reminder), Some(AlertKind::ActionReminder));
+        assert_eq!(AlertKind::of_escalation(Escalation::None), None);
+        let r = AlertKind::ActionReminder.audience();
+        assert!(r.roles.is_empty() && !r.mine_owners && !r.safety_officers, "the owner alone, by name");
         for k in AlertKind::ALL {
             assert!(EVENTS.contains(&k.event()));
         }

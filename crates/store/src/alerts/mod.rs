@@ -226,14 +226,17 @@ impl Store {
         Ok(n)
     }
 
-    /// Alert the overdue actions of `today` not alerted at their escalation yet: past due, the
-    /// mine's owners and the action's owner; a week later the president too. Each escalation
+    /// Alert the open actions of `today` not alerted at their escalation yet: due within three
+    /// days, a reminder to the action's owner; past due, the mine's owners and the action's
+    /// owner; a week later the president too. Each escalation
     /// of an action is raised once (recorded in `action_escalations`). Returns how many.
     pub async fn escalate_overdue_actions(&self, today: NaiveDate) -> StoreResult<usize> {
         use crate::safety::action;
         let open = action::Entity::find()
             .filter(action::Column::Status.eq(ActionStatus::Open.as_str()))
-            .filter(action::Column::DueOn.lt(today))
+            .filter(
+                action::Column::DueOn.lte(today + chrono::Duration::days(minecoop_domain::safety::action::REMIND_DAYS)),
+            )
             .order_by_asc(action::Column::DueOn)
             .all(self.conn())
             .await?;
@@ -261,7 +264,7 @@ impl Store {
             // Straight to the president (first run after a long pause): the mine owner's
             // escalation is covered by the same alert.
             let owner_level = minecoop_domain::safety::action::Escalation::MineOwner.as_str();
-            if *level != minecoop_domain::safety::action::Escalation::MineOwner
+            if *level == minecoop_domain::safety::action::Escalation::President
                 && !done.contains(&(a.id, owner_level.to_owned()))
             {
                 levels.push(owner_level);

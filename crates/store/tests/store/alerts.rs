@@ -167,7 +167,10 @@ both_backends! {
         )
         .unwrap();
         let act = s.raise_action(&actor(), &draft).await.unwrap();
-        assert_eq!(s.escalate_overdue_actions(day("2026-03-05")).await.unwrap(), 0, "not late on its day");
+        assert_eq!(s.escalate_overdue_actions(day("2026-03-01")).await.unwrap(), 0, "not due soon yet");
+        assert_eq!(s.escalate_overdue_actions(day("2026-03-02")).await.unwrap(), 1, "due in three days: a reminder");
+        assert_eq!(alerted(s, AlertKind::ActionReminder).await, ["off_b"], "to the action's owner alone");
+        assert_eq!(s.escalate_overdue_actions(day("2026-03-05")).await.unwrap(), 0, "reminded once; not late on its day");
         assert_eq!(s.escalate_overdue_actions(day("2026-03-06")).await.unwrap(), 1);
         assert_eq!(alerted(s, AlertKind::ActionOverdue).await, ["off_b", "own_a"]);
         assert_eq!(s.escalate_overdue_actions(day("2026-03-06")).await.unwrap(), 0, "never twice");
@@ -176,8 +179,9 @@ both_backends! {
         assert_eq!(alerted(s, AlertKind::ActionOverduePresident).await, ["off_b", "own_a", "pres"]);
         assert_eq!(s.escalate_overdue_actions(day("2026-04-13")).await.unwrap(), 0, "never twice");
         let hooks = s.webhook_deliveries(10).await.unwrap();
-        assert_eq!(hooks.len(), 4, "each escalation to both hooks");
-        assert!(hooks.iter().all(|h| h.event == "action_overdue"));
+        assert_eq!(hooks.len(), 5, "each escalation to both hooks, the reminder to the one for every event");
+        assert_eq!(hooks.iter().filter(|h| h.event == "action_overdue").count(), 4);
+        assert_eq!(hooks.iter().filter(|h| h.event == "action_reminder").count(), 1);
         let own_a = s.user_by_name("own_a").await.unwrap();
         let link = &s.alerts_for(own_a.id, 1).await.unwrap()[0].link;
         assert_eq!(link, &format!("/safety/actions/{}", act.id));

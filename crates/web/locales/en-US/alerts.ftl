@@ -30,3 +30,4 @@ account-email = E-mail for alerts
 account-email-save = Save e-mail
 account-email-saved = E-mail address saved.
 err-email = Enter an e-mail address like name@example.com, or leave it empty.
+alert-action-reminder = Corrective action { $code } is due on { $due } (owner { $owner })

@@ -30,3 +30,4 @@ account-email = 提醒邮箱
 account-email-save = 保存邮箱
 account-email-saved = 邮箱已保存。
 err-email = 请输入形如 name@example.com 的邮箱地址，或留空。
+alert-action-reminder = 整改措施 { $code } 将于 { $due } 到期（责任人 { $owner }）
