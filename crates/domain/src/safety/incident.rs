@@ -47,6 +47,12 @@ impl IncidentKind {
         !matches!(self, IncidentKind::NearMiss | IncidentKind::FirstAid | IncidentKind::Security)
     }
 
+    /// Whether an event of this kind with these figures is an accident the law asks to report:
+    /// a reportable kind, or any death, serious injury or loss.
+    pub fn is_accident(self, deaths: u32, serious_injuries: u32, loss_fen: i64) -> bool {
+        self.reportable() || deaths > 0 || serious_injuries > 0 || loss_fen > 0
+    }
+
     /// The injury categories the frequency rates count (REFERENCE 4.3).
     pub fn recordable(self) -> bool {
         matches!(
@@ -318,6 +324,11 @@ impl IncidentDraft {
         self.class().investigated_by()
     }
 
+    /// Whether the legal clock runs for this incident (see [`IncidentKind::is_accident`]).
+    pub fn is_accident(&self) -> bool {
+        self.kind.is_accident(self.deaths, self.serious_injuries, self.loss_fen)
+    }
+
     /// A change to a recorded incident must not undo what the law fixes once: the extension is
     /// granted once, and once granted it cannot be changed or withdrawn.
     pub fn check_change(&self, before: &IncidentDraft) -> Result<(), FieldErrors> {
@@ -385,7 +396,7 @@ pub fn clock(d: &IncidentDraft, now: NaiveDateTime) -> Result<(Deadlines, Vec<Cl
     if let Some(days) = d.extension_days {
         dl.investigation_report_due += Duration::days(days);
     }
-    let applies = d.kind.reportable() || d.deaths > 0 || d.serious_injuries > 0 || d.loss_fen > 0;
+    let applies = d.is_accident();
     let deadline = |due: NaiveDateTime, done: Option<NaiveDateTime>| match (applies, done) {
         (false, _) => ClockState::NotApplicable,
         (true, Some(at)) => ClockState::Done { at, late: at > due },

@@ -22,7 +22,7 @@ pub struct Event {
 impl Event {
     /// An accident in the sense of Decree 493: a reportable kind, or any casualty or loss.
     pub fn is_accident(&self) -> bool {
-        self.kind.reportable() || self.deaths > 0 || self.serious_injuries > 0 || self.loss_fen > 0
+        self.kind.is_accident(self.deaths, self.serious_injuries, self.loss_fen)
     }
 
     pub fn is_lost_time(&self) -> bool {

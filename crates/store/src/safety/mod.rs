@@ -140,6 +140,21 @@ async fn current_incident<C: sea_orm::ConnectionTrait>(c: &C, incident_id: Uuid)
         .ok_or(StoreError::NotFound)
 }
 
+/// An incident's investigation, if started.
+async fn investigation_of<C: sea_orm::ConnectionTrait>(c: &C, incident_id: Uuid) -> StoreResult<Option<Investigation>> {
+    Ok(investigation::Entity::find().filter(investigation::Column::IncidentId.eq(incident_id)).one(c).await?)
+}
+
+/// The record of an incident's investigation, oldest entry first.
+async fn entries_of<C: sea_orm::ConnectionTrait>(c: &C, incident_id: Uuid) -> StoreResult<Vec<InvestigationEntry>> {
+    Ok(investigation_entry::Entity::find()
+        .filter(investigation_entry::Column::IncidentId.eq(incident_id))
+        .order_by_asc(investigation_entry::Column::CreatedAt)
+        .order_by_asc(investigation_entry::Column::Id)
+        .all(c)
+        .await?)
+}
+
 /// The latest version of each incident among `rows` (any order in, newest occurrence first out).
 fn latest_versions(rows: Vec<Incident>) -> Vec<Incident> {
     let mut latest: std::collections::HashMap<Uuid, Incident> = std::collections::HashMap::new();
@@ -236,10 +251,7 @@ impl Store {
         let mut tx = self.begin(actor).await?;
         current_incident(tx.conn(), incident_id).await?;
         let team = serde_json::to_string(&t.team).unwrap_or_else(|_| "[]".into());
-        let existing = investigation::Entity::find()
-            .filter(investigation::Column::IncidentId.eq(incident_id))
-            .one(tx.conn())
-            .await?;
+        let existing = investigation_of(tx.conn(), incident_id).await?;
         let m = match existing {
             Some(before) => {
                 if before.signed_off_at.is_some() {
@@ -279,19 +291,10 @@ impl Store {
         &self,
         incident_id: Uuid,
     ) -> StoreResult<Option<(Investigation, Vec<InvestigationEntry>)>> {
-        let Some(i) = investigation::Entity::find()
-            .filter(investigation::Column::IncidentId.eq(incident_id))
-            .one(self.conn())
-            .await?
-        else {
+        let Some(i) = investigation_of(self.conn(), incident_id).await? else {
             return Ok(None);
         };
-        let entries = investigation_entry::Entity::find()
-            .filter(investigation_entry::Column::IncidentId.eq(incident_id))
-            .order_by_asc(investigation_entry::Column::CreatedAt)
-            .order_by_asc(investigation_entry::Column::Id)
-            .all(self.conn())
-            .await?;
+        let entries = entries_of(self.conn(), incident_id).await?;
         Ok(Some((i, entries)))
     }
 
@@ -303,9 +306,7 @@ impl Store {
         d: &EntryDraft,
     ) -> StoreResult<InvestigationEntry> {
         let mut tx = self.begin(actor).await?;
-        let inv = investigation::Entity::find()
-            .filter(investigation::Column::IncidentId.eq(incident_id))
-            .one(tx.conn())
+        let inv = investigation_of(tx.conn(), incident_id)
             .await?
             .ok_or_else(|| StoreError::field("text", "err-investigation-not-started"))?;
         if inv.signed_off_at.is_some() {
@@ -332,15 +333,10 @@ impl Store {
     /// finding.
     pub async fn sign_off_investigation(&self, actor: &Actor, incident_id: Uuid) -> StoreResult<Investigation> {
         let mut tx = self.begin(actor).await?;
-        let before = investigation::Entity::find()
-            .filter(investigation::Column::IncidentId.eq(incident_id))
-            .one(tx.conn())
+        let before = investigation_of(tx.conn(), incident_id)
             .await?
             .ok_or_else(|| StoreError::field("sign_off", "err-investigation-not-started"))?;
-        let entries = investigation_entry::Entity::find()
-            .filter(investigation_entry::Column::IncidentId.eq(incident_id))
-            .all(tx.conn())
-            .await?;
+        let entries = entries_of(tx.conn(), incident_id).await?;
         let count = |k: EntryKind| entries.iter().filter(|e| e.kind == k.as_str()).count();
         check_sign_off(count(EntryKind::RootCause), count(EntryKind::Finding), before.signed_off_at.is_some())
             .map_err(|code| StoreError::field("sign_off", code))?;
@@ -371,12 +367,8 @@ impl Store {
             return Err(StoreError::field("close", "err-incident-closed"));
         }
         let d = current.draft();
-        let needs = d.kind.reportable() || d.deaths > 0 || d.serious_injuries > 0 || d.loss_fen > 0;
-        let signed = investigation::Entity::find()
-            .filter(investigation::Column::IncidentId.eq(incident_id))
-            .one(tx.conn())
-            .await?
-            .is_some_and(|i| i.signed_off_at.is_some());
+        let needs = d.is_accident();
+        let signed = investigation_of(tx.conn(), incident_id).await?.is_some_and(|i| i.signed_off_at.is_some());
         let open = action::Entity::find()
             .filter(action::Column::SourceKind.eq(ActionSource::Incident.as_str()))
             .filter(action::Column::SourceId.eq(incident_id))

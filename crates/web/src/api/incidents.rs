@@ -15,7 +15,9 @@ use uuid::Uuid;
 use super::{ProblemDoc, created};
 use crate::cadastre::{now_local, today};
 use crate::error::AppError;
-use crate::safety::incidents::{clock_of, readable_incident, readable_mines, state_code, yuan};
+use crate::safety::incidents::{
+    clock_of, may_record_for, readable_incident, readable_mines, state_code, writable_incident, yuan,
+};
 use crate::session::Viewer;
 use crate::{AppResult, AppState};
 
@@ -135,15 +137,6 @@ pub async fn list_incidents(State(s): State<AppState>, v: Viewer) -> AppResult<J
     Ok(Json(s.store.incidents(Some(&ids)).await?.into_iter().map(incident_out).collect()))
 }
 
-/// Check that the viewer may record for the mine the input names (when it names one).
-async fn may_record_for(s: &AppState, v: &Viewer, mine_id: &str) -> AppResult<()> {
-    if let Ok(id) = Uuid::parse_str(mine_id.trim()) {
-        let m = s.store.mine(id).await.map_err(|_| AppError::Forbidden)?;
-        v.require(|p| p.can_report_incident(m.id, m.member_id))?;
-    }
-    Ok(())
-}
-
 #[utoipa::path(post, path = "/api/v1/incidents", tag = "safety", request_body = IncidentInput,
     responses((status = 201, body = IncidentOut), (status = 403, body = ProblemDoc), (status = 422, body = ProblemDoc)))]
 pub async fn record_incident(
@@ -195,11 +188,7 @@ pub async fn correct_incident(
     Path(id): Path<Uuid>,
     Json(c): Json<IncidentCorrection>,
 ) -> AppResult<Json<IncidentOut>> {
-    let p = v.principal()?.clone();
-    let (_, m) = readable_incident(&s, &p, id).await?;
-    if !p.can_report_incident(m.id, m.member_id) {
-        return Err(AppError::Forbidden);
-    }
+    writable_incident(&s, v.principal()?, id).await?;
     let d = IncidentDraft::parse(&c.incident, now_local()).map_err(AppError::Invalid)?;
     Ok(Json(incident_out(s.store.correct_incident(&v.actor(), id, c.version, &d).await?)))
 }
@@ -298,11 +287,7 @@ pub async fn raise_action(State(s): State<AppState>, v: Viewer, Json(i): Json<Ac
 /// An action the viewer may read, with whether he writes for its mine.
 async fn readable_action(s: &AppState, v: &Viewer, id: Uuid) -> AppResult<(Action, bool)> {
     let p = v.principal()?;
-    let a = s.store.action(id).await?;
-    let m = s.store.mine(a.mine_id).await?;
-    if !p.can_view_safety_of(m.id, m.member_id) {
-        return Err(AppError::Forbidden);
-    }
+    let (a, m) = crate::safety::actions::readable(s, p, id).await?;
     Ok((a, p.can_report_incident(m.id, m.member_id)))
 }
 
@@ -398,16 +383,6 @@ async fn investigation_out(s: &AppState, id: Uuid) -> AppResult<InvestigationOut
     })
 }
 
-/// The incident, if the viewer writes for its mine.
-async fn writable_incident(s: &AppState, v: &Viewer, id: Uuid) -> AppResult<()> {
-    let p = v.principal()?.clone();
-    let (_, m) = readable_incident(s, &p, id).await?;
-    if !p.can_report_incident(m.id, m.member_id) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(())
-}
-
 #[utoipa::path(get, path = "/api/v1/incidents/{id}/investigation", tag = "safety", params(("id" = Uuid, Path)),
     responses((status = 200, body = InvestigationOut), (status = 403, body = ProblemDoc), (status = 404, body = ProblemDoc)))]
 pub async fn get_investigation(
@@ -429,7 +404,7 @@ pub async fn set_team(
     Path(id): Path<Uuid>,
     Json(i): Json<minecoop_domain::safety::investigation::TeamInput>,
 ) -> AppResult<Json<InvestigationOut>> {
-    writable_incident(&s, &v, id).await?;
+    writable_incident(&s, v.principal()?, id).await?;
     let t = minecoop_domain::safety::investigation::TeamDraft::parse(&i).map_err(AppError::Invalid)?;
     s.store.set_investigation_team(&v.actor(), id, &t).await?;
     Ok(Json(investigation_out(&s, id).await?))
@@ -444,7 +419,7 @@ pub async fn add_entry(
     Path(id): Path<Uuid>,
     Json(i): Json<minecoop_domain::safety::investigation::EntryInput>,
 ) -> AppResult<Response> {
-    writable_incident(&s, &v, id).await?;
+    writable_incident(&s, v.principal()?, id).await?;
     let d = minecoop_domain::safety::investigation::EntryDraft::parse(&i, now_local()).map_err(AppError::Invalid)?;
     s.store.add_investigation_entry(&v.actor(), id, &d).await?;
     Ok(created(investigation_out(&s, id).await?))
@@ -477,6 +452,6 @@ pub async fn close_incident(
     Path(id): Path<Uuid>,
     Json(c): Json<CloseInput>,
 ) -> AppResult<Json<IncidentOut>> {
-    writable_incident(&s, &v, id).await?;
+    writable_incident(&s, v.principal()?, id).await?;
     Ok(Json(incident_out(s.store.close_incident(&v.actor(), id, c.version).await?)))
 }

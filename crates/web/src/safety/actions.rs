@@ -88,6 +88,44 @@ pub(crate) async fn owner_options(s: &AppState, m: &Mine, selected: &str) -> App
     Ok(opts)
 }
 
+/// The form that raises an action on an incident or a finding, as their pages show it
+/// (`templates/safety/action_form.html`).
+pub struct ActionForm {
+    pub form: FormState,
+    pub kinds: Vec<Opt>,
+    pub owners: Vec<Opt>,
+    pub source_kind: &'static str,
+    pub source_id: Uuid,
+}
+
+/// The action form of a source in mine `m`: as sent back with its errors, or fresh (due
+/// tomorrow; containment until one is raised).
+pub(crate) async fn action_form(
+    s: &AppState,
+    lang: crate::i18n::Lang,
+    m: &Mine,
+    source: ActionSource,
+    source_id: Uuid,
+    form: FormState,
+    raised_any: bool,
+) -> AppResult<ActionForm> {
+    let form = if form.v("due_on").is_empty() && !form.has_errors() {
+        let due = (today() + chrono::Duration::days(1)).to_string();
+        let kind = if raised_any { "corrective" } else { "containment" };
+        FormState::new([("due_on", due), ("kind", kind.to_owned())])
+    } else {
+        form
+    };
+    let kinds: Vec<&str> = minecoop_domain::safety::action::ActionKind::ALL.iter().map(|k| k.as_str()).collect();
+    Ok(ActionForm {
+        kinds: crate::registry::code_options(lang, "action-kind", &kinds, form.v("kind")),
+        owners: owner_options(s, m, form.v("owner")).await?,
+        source_kind: source.as_str(),
+        source_id,
+        form,
+    })
+}
+
 #[derive(Template)]
 #[template(path = "safety/actions.html")]
 struct ListPage {
@@ -177,7 +215,7 @@ async fn raise(State(s): State<AppState>, v: Viewer, uri: Uri, Form(i): Form<Act
 }
 
 /// An action the viewer may read, with its mine.
-async fn readable(s: &AppState, p: &Principal, id: Uuid) -> AppResult<(Action, Mine)> {
+pub(crate) async fn readable(s: &AppState, p: &Principal, id: Uuid) -> AppResult<(Action, Mine)> {
     let a = s.store.action(id).await?;
     let m = s.store.mine(a.mine_id).await?;
     if !p.can_view_safety_of(m.id, m.member_id) {

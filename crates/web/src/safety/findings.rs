@@ -127,9 +127,7 @@ struct DetailPage {
     /// The corrective actions this finding raised, and the form that raises one.
     actions: Vec<super::actions::ActionRow>,
     can_raise: bool,
-    aform: FormState,
-    action_kinds: Vec<crate::Opt>,
-    owners: Vec<crate::Opt>,
+    af: super::actions::ActionForm,
 }
 
 async fn detail_page(s: &AppState, v: &Viewer, uri: &Uri, id: Uuid, form: FormState) -> AppResult<DetailPage> {
@@ -156,20 +154,12 @@ async fn detail_with_action(
     let actions =
         super::actions::rows(s, s.store.actions_of(minecoop_domain::safety::action::ActionSource::Finding, id).await?)
             .await?;
-    let aform = if aform.v("due_on").is_empty() && !aform.has_errors() {
-        let due = (crate::cadastre::today() + chrono::Duration::days(1)).to_string();
-        let kind = if actions.is_empty() { "containment" } else { "corrective" };
-        FormState::new([("due_on", due), ("kind", kind.to_owned())])
-    } else {
-        aform
-    };
     let ctx = Ctx::new(v, uri);
-    let kinds: Vec<&str> = minecoop_domain::safety::action::ActionKind::ALL.iter().map(|k| k.as_str()).collect();
-    let action_kinds = crate::registry::code_options(ctx.lang, "action-kind", &kinds, aform.v("kind"));
-    let owners = super::actions::owner_options(s, &m, aform.v("owner")).await?;
+    let source = minecoop_domain::safety::action::ActionSource::Finding;
+    let af = super::actions::action_form(s, ctx.lang, &m, source, id, aform, !actions.is_empty()).await?;
     let can_raise = p.can_report_incident(m.id, m.member_id);
     let r = rows(s, v.lang, vec![f], &names).await?.remove(0);
-    Ok(DetailPage { ctx, r, can_close, form, actions, can_raise, aform, action_kinds, owners })
+    Ok(DetailPage { ctx, r, can_close, form, actions, can_raise, af })
 }
 
 async fn detail(State(s): State<AppState>, v: Viewer, uri: Uri, Path(id): Path<Uuid>) -> AppResult<Response> {

@@ -49,6 +49,16 @@ pub(crate) async fn readable_incident(s: &AppState, p: &Principal, id: Uuid) -> 
     Ok((i, m))
 }
 
+/// An incident whose mine the viewer writes for (records, corrects, investigates), with its
+/// mine; 403 otherwise.
+pub(crate) async fn writable_incident(s: &AppState, p: &Principal, id: Uuid) -> AppResult<(Incident, Mine)> {
+    let (i, m) = readable_incident(s, p, id).await?;
+    if !p.can_report_incident(m.id, m.member_id) {
+        return Err(AppError::Forbidden);
+    }
+    Ok((i, m))
+}
+
 /// An incident as lists show it.
 pub struct Row {
     pub i: Incident,
@@ -149,7 +159,7 @@ async fn new(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Respon
 }
 
 /// Check that the viewer may record for the mine named in the form (when it names one).
-async fn may_record_for(s: &AppState, v: &Viewer, mine_id: &str) -> AppResult<()> {
+pub(crate) async fn may_record_for(s: &AppState, v: &Viewer, mine_id: &str) -> AppResult<()> {
     if let Ok(id) = Uuid::parse_str(mine_id.trim()) {
         let m = s.store.mine(id).await.map_err(|_| AppError::Forbidden)?;
         v.require(|p| p.can_report_incident(m.id, m.member_id))?;
@@ -200,11 +210,7 @@ fn input_of(i: &Incident) -> IncidentInput {
 }
 
 async fn edit(State(s): State<AppState>, v: Viewer, uri: Uri, Path(id): Path<Uuid>) -> AppResult<Response> {
-    let p = v.principal()?.clone();
-    let (i, m) = readable_incident(&s, &p, id).await?;
-    if !p.can_report_incident(m.id, m.member_id) {
-        return Err(AppError::Forbidden);
-    }
+    let (i, _) = writable_incident(&s, v.principal()?, id).await?;
     render(&form_page(&s, &v, &uri, FormState::of(&input_of(&i)), Some(i)).await?)
 }
 
@@ -223,11 +229,7 @@ async fn correct(
     Path(id): Path<Uuid>,
     Form(f): Form<CorrectForm>,
 ) -> AppResult<Response> {
-    let p = v.principal()?.clone();
-    let (current, m) = readable_incident(&s, &p, id).await?;
-    if !p.can_report_incident(m.id, m.member_id) {
-        return Err(AppError::Forbidden);
-    }
+    let (current, _) = writable_incident(&s, v.principal()?, id).await?;
     let i = f.input;
     let expected: i32 = f.version.trim().parse().unwrap_or(0);
     let result = match IncidentDraft::parse(&i, now_local()) {
@@ -262,9 +264,7 @@ struct DetailPage {
     actions: Vec<super::actions::ActionRow>,
     can_edit: bool,
     /// The form that raises an action on this incident.
-    aform: FormState,
-    action_kinds: Vec<Opt>,
-    owners: Vec<Opt>,
+    af: super::actions::ActionForm,
 }
 
 impl DetailPage {
@@ -303,30 +303,20 @@ pub(crate) async fn detail_page(
     let ctx = Ctx::new(v, uri);
     let can_edit = p.can_report_incident(m.id, m.member_id);
     let actions = super::actions::rows(s, s.store.actions_of(ActionSource::Incident, id).await?).await?;
-    let aform = if aform.v("due_on").is_empty() && !aform.has_errors() {
-        let due = (crate::cadastre::today() + chrono::Duration::days(1)).to_string();
-        let kind = if actions.is_empty() { "containment" } else { "corrective" };
-        FormState::new([("due_on", due), ("kind", kind.to_owned())])
-    } else {
-        aform
-    };
-    let kinds: Vec<&str> = minecoop_domain::safety::action::ActionKind::ALL.iter().map(|k| k.as_str()).collect();
-    let action_kinds = code_options(ctx.lang, "action-kind", &kinds, aform.v("kind"));
-    let owners = super::actions::owner_options(s, &m, aform.v("owner")).await?;
+    let af =
+        super::actions::action_form(s, ctx.lang, &m, ActionSource::Incident, id, aform, !actions.is_empty()).await?;
     let page = DetailPage {
         clock: clock_of(&i, now_local()),
-        reportable: i.draft().kind.reportable() || i.deaths > 0 || i.serious_injuries > 0 || i.loss_fen > 0,
+        reportable: i.draft().is_accident(),
         versions: s.store.incident_versions(id).await?,
         mine: m.name_zh.clone(),
         ctx,
         i,
         actions,
         can_edit,
-        aform,
-        action_kinds,
-        owners,
+        af,
     };
-    if page.aform.has_errors() { unprocessable(&page) } else { render(&page) }
+    if page.af.form.has_errors() { unprocessable(&page) } else { render(&page) }
 }
 
 async fn detail(State(s): State<AppState>, v: Viewer, uri: Uri, Path(id): Path<Uuid>) -> AppResult<Response> {

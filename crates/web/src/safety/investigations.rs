@@ -105,16 +105,6 @@ async fn page(State(s): State<AppState>, v: Viewer, uri: Uri, Path(id): Path<Uui
     render_page(&s, &v, &uri, id, FormState::default(), FormState::default()).await
 }
 
-/// The incident, if the viewer writes for its mine.
-async fn writable(s: &AppState, v: &Viewer, id: Uuid) -> AppResult<()> {
-    let p = v.principal()?.clone();
-    let (_, m) = readable_incident(s, &p, id).await?;
-    if !p.can_report_incident(m.id, m.member_id) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(())
-}
-
 fn back(id: Uuid) -> Response {
     Redirect::to(&format!("/safety/incidents/{id}/investigation")).into_response()
 }
@@ -126,7 +116,7 @@ async fn set_team(
     Path(id): Path<Uuid>,
     Form(i): Form<TeamInput>,
 ) -> AppResult<Response> {
-    writable(&s, &v, id).await?;
+    super::incidents::writable_incident(&s, v.principal()?, id).await?;
     let r = match TeamDraft::parse(&i) {
         Ok(t) => s.store.set_investigation_team(&v.actor(), id, &t).await,
         Err(e) => Err(StoreError::Invalid(e)),
@@ -147,7 +137,7 @@ async fn add_entry(
     Path(id): Path<Uuid>,
     Form(i): Form<EntryInput>,
 ) -> AppResult<Response> {
-    writable(&s, &v, id).await?;
+    super::incidents::writable_incident(&s, v.principal()?, id).await?;
     let r = match EntryDraft::parse(&i, now_local()) {
         Ok(d) => s.store.add_investigation_entry(&v.actor(), id, &d).await,
         Err(e) => Err(StoreError::Invalid(e)),
@@ -189,7 +179,7 @@ async fn close(
     Path(id): Path<Uuid>,
     Form(f): Form<CloseForm>,
 ) -> AppResult<Response> {
-    writable(&s, &v, id).await?;
+    super::incidents::writable_incident(&s, v.principal()?, id).await?;
     let version: i32 = f.version.trim().parse().unwrap_or(0);
     match s.store.close_incident(&v.actor(), id, version).await {
         Ok(_) => Ok(Redirect::to(&format!("/safety/incidents/{id}")).into_response()),

@@ -99,7 +99,8 @@ struct HubPage {
 async fn hub(axum::extract::State(s): axum::extract::State<AppState>, v: Viewer, uri: Uri) -> AppResult<Response> {
     let p = v.principal()?.clone();
     let threshold = s.config.major_accident_class;
-    let mut record = record::rows(&s, &p, threshold).await?;
+    let sources = record::sources(&s, &p).await?;
+    let mut record = record::rows(&sources, threshold);
     // The co-op's line first, then the mines ranked: the lowest TRIFR over twelve months first,
     // mines without hours last.
     if record.len() > 1 {
@@ -110,7 +111,7 @@ async fn hub(axum::extract::State(s): axum::extract::State<AppState>, v: Viewer,
             (None, None) => a.mine.cmp(&b.mine),
         });
     }
-    let (monthly, yearly) = record::periods(&s, &p).await?;
+    let (monthly, yearly) = record::periods(&sources);
     let chart = record::chart(v.lang, &monthly);
     let actions = actions::overdue(&s, &p).await?;
     let threshold = threshold.as_str().to_owned();

@@ -25,15 +25,46 @@ pub struct RecordRow {
     pub trifr: Option<Decimal>,
 }
 
-pub(crate) async fn rows(s: &AppState, p: &Principal, threshold: AccidentClass) -> AppResult<Vec<RecordRow>> {
+/// What the record is computed from, read once for the page: the mines the viewer sees, their
+/// incidents, and the hours worked by mine and day since the start of last year or of the 24
+/// months shown, whichever is earlier.
+pub(crate) struct Sources {
+    mines: Vec<minecoop_store::registry::Mine>,
+    events: Vec<Event>,
+    /// (mine, day, tenths of hours).
+    hours: Vec<(Uuid, chrono::NaiveDate, i64)>,
+    today: chrono::NaiveDate,
+    /// The first month of the 24 shown.
+    start: chrono::NaiveDate,
+}
+
+pub(crate) async fn sources(s: &AppState, p: &Principal) -> AppResult<Sources> {
+    use chrono::Datelike;
     let mines = super::incidents::readable_mines(s, p).await?;
     let ids: Vec<Uuid> = mines.iter().map(|m| m.id).collect();
     let events: Vec<Event> = s.store.incidents(Some(&ids)).await?.iter().map(event).collect();
     let today = today();
+    let first_month = chrono::NaiveDate::from_ymd_opt(today.year() - 1, 1, 1).unwrap_or(today);
+    let start = today.with_day(1).and_then(|d| d.checked_sub_months(chrono::Months::new(23))).unwrap_or(today);
+    let from = start.min(first_month).min(today - chrono::Duration::days(365));
+    let hours = s
+        .store
+        .production_between(Some(&ids), from, today)
+        .await?
+        .into_iter()
+        .map(|r| (r.mine_id, r.day, r.hours_worked_d.unwrap_or(0)))
+        .collect();
+    Ok(Sources { mines, events, hours, today, start })
+}
+
+pub(crate) fn rows(src: &Sources, threshold: AccidentClass) -> Vec<RecordRow> {
+    let (mines, events, today) = (&src.mines, &src.events, src.today);
     let from = today - chrono::Duration::days(365);
     let mut hours: std::collections::HashMap<Uuid, i64> = std::collections::HashMap::new();
-    for r in s.store.production_between(Some(&ids), from, today).await? {
-        *hours.entry(r.mine_id).or_default() += r.hours_worked_d.unwrap_or(0);
+    for (mine, day, tenths) in &src.hours {
+        if *day >= from {
+            *hours.entry(*mine).or_default() += tenths;
+        }
     }
     let line = |mine: Option<Uuid>, name: String| {
         let tenths: i64 = match mine {
@@ -43,20 +74,14 @@ pub(crate) async fn rows(s: &AppState, p: &Principal, threshold: AccidentClass) 
         let hours = Decimal::new(tenths, 1);
         let mut e = Exposure { hours, ..Default::default() };
         for ev in events.iter().filter(|e| mine.is_none_or(|m| e.mine_id == m) && e.day > from && e.day <= today) {
-            match ev.kind {
-                IncidentKind::Fatality => e.fatalities += ev.deaths.max(1),
-                IncidentKind::LostTime => e.lost_time += 1,
-                IncidentKind::RestrictedWork => e.restricted += 1,
-                IncidentKind::MedicalTreatment => e.medical += 1,
-                _ => {}
-            }
+            count(&mut e, ev);
         }
         let r = rates(&e).ok();
         RecordRow {
             mine: name,
-            days_major: days_since_class(&events, mine, today, threshold),
-            days_accident: days_since(&events, mine, today, Event::is_accident),
-            days_lost_time: days_since(&events, mine, today, Event::is_lost_time),
+            days_major: days_since_class(events, mine, today, threshold),
+            days_accident: days_since(events, mine, today, Event::is_accident),
+            days_lost_time: days_since(events, mine, today, Event::is_lost_time),
             hours,
             ltifr: r.map(|r| r.ltifr.round_dp(2)),
             trifr: r.map(|r| r.trifr.round_dp(2)),
@@ -64,7 +89,7 @@ pub(crate) async fn rows(s: &AppState, p: &Principal, threshold: AccidentClass) 
     };
     let mut out = vec![line(None, String::new())];
     out.extend(mines.iter().map(|m| line(Some(m.id), m.name_zh.clone())));
-    Ok(out)
+    out
 }
 
 /// The co-op's headline for the public page: days since the last accident of the configured
@@ -124,23 +149,18 @@ fn count(e: &mut Exposure, ev: &Event) {
 
 /// The co-op's rates (of the mines the viewer sees) for each of the last 24 months and for
 /// this year and last, from the production records' hours.
-pub(crate) async fn periods(s: &AppState, p: &Principal) -> AppResult<(Vec<PeriodRow>, Vec<PeriodRow>)> {
+pub(crate) fn periods(src: &Sources) -> (Vec<PeriodRow>, Vec<PeriodRow>) {
     use chrono::Datelike;
-    let ids: Vec<Uuid> = super::incidents::readable_mines(s, p).await?.iter().map(|m| m.id).collect();
-    let today = today();
+    let (today, start) = (src.today, src.start);
     let first_month = chrono::NaiveDate::from_ymd_opt(today.year() - 1, 1, 1).unwrap_or(today);
-    let start = today.with_day(1).and_then(|d| d.checked_sub_months(chrono::Months::new(23))).unwrap_or(today);
     let from = start.min(first_month);
     let key = |d: chrono::NaiveDate| (d.year(), d.month());
     let mut months: std::collections::BTreeMap<(i32, u32), Exposure> = std::collections::BTreeMap::new();
-    for r in s.store.production_between(Some(&ids), from, today).await? {
-        months.entry(key(r.day)).or_default().hours += Decimal::new(r.hours_worked_d.unwrap_or(0), 1);
+    for (_, day, tenths) in src.hours.iter().filter(|(_, d, _)| *d >= from) {
+        months.entry(key(*day)).or_default().hours += Decimal::new(*tenths, 1);
     }
-    for i in s.store.incidents(Some(&ids)).await? {
-        let ev = event(&i);
-        if ev.day >= from && ev.day <= today {
-            count(months.entry(key(ev.day)).or_default(), &ev);
-        }
+    for ev in src.events.iter().filter(|e| e.day >= from && e.day <= today) {
+        count(months.entry(key(ev.day)).or_default(), ev);
     }
     let monthly = months
         .iter()
@@ -159,7 +179,7 @@ pub(crate) async fn periods(s: &AppState, p: &Principal) -> AppResult<(Vec<Perio
         }
         yearly.push(period_row(y.to_string(), &e));
     }
-    Ok((monthly, yearly))
+    (monthly, yearly)
 }
 
 /// The monthly rates as an SVG chart.
