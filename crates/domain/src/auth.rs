@@ -234,6 +234,12 @@ impl Principal {
         self.is(&[Role::Admin, Role::President, Role::Inspector])
     }
 
+    /// Write off an explosives count's difference once it has been looked into: the co-op's
+    /// president or administrator, never the mine whose magazine is short.
+    pub fn can_write_off_explosives(&self) -> bool {
+        self.is(&[Role::Admin, Role::President])
+    }
+
     /// Every mine's incidents and actions.
     pub fn can_view_all_safety(&self) -> bool {
         self.is(&[Role::Admin, Role::President, Role::Inspector, Role::Bureau])

@@ -29,8 +29,16 @@ code_enum!(
     /// A line of the ledger.
     EntryKind, "err-choice", {
         Receipt => "receipt", Issue => "issue", Return => "return", Use => "use", Count => "count",
+        Adjustment => "adjustment",
     }
 );
+
+impl EntryKind {
+    /// The kinds a mine enters itself. An adjustment only ever writes off a count's difference,
+    /// after the co-op has looked into it (`write_off`), never as a free line.
+    pub const ENTERED: [EntryKind; 5] =
+        [EntryKind::Receipt, EntryKind::Issue, EntryKind::Return, EntryKind::Use, EntryKind::Count];
+}
 
 code_enum!(
     Shift, "err-choice", { Day => "day", Middle => "middle", Night => "night" }
@@ -89,6 +97,9 @@ impl EntryDraft {
     pub fn parse(i: &EntryInput, now: NaiveDateTime) -> Result<EntryDraft, FieldErrors> {
         let mut e = FieldErrors::new();
         let kind = e.take("kind", EntryKind::parse(i.kind.trim()));
+        if kind == Some(EntryKind::Adjustment) {
+            e.add("kind", "err-adjustment-is-a-write-off");
+        }
         let item = e.take("item", Item::parse(i.item.trim()));
         let qty = match i.quantity.trim() {
             "" => {
@@ -202,6 +213,8 @@ impl Book {
             }
             EntryKind::Use => *self.with_blasters.entry((who, l.item)).or_default() -= l.qty_milli,
             EntryKind::Count => {}
+            // Signed: a write-off of two missing detonators is -2 pieces.
+            EntryKind::Adjustment => *stock += l.qty_milli,
         }
     }
 
@@ -230,6 +243,22 @@ impl Book {
     pub fn difference(&self, item: Item, counted_milli: i64) -> i64 {
         counted_milli - self.stock(item)
     }
+}
+
+/// The reason the co-op gives for writing off a count's difference (the book is brought to what
+/// was counted, and the line names the security incident that looked into it).
+pub fn write_off_reason(reason: &str) -> Result<String, FieldErrors> {
+    let mut e = FieldErrors::new();
+    match e.take("reason", required_text(reason, 1000)) {
+        Some(r) if e.is_empty() => Ok(r),
+        _ => Err(e),
+    }
+}
+
+/// Whether a count's difference is the one the previous count of the item already found, not
+/// yet written off: the same shortfall counted again is the same case, not a new one.
+pub fn same_open_difference(previous: Option<(i64, bool)>, difference: i64) -> bool {
+    matches!(previous, Some((d, written_off)) if d == difference && d != 0 && !written_off)
 }
 
 /// Whether a blaster's certificate is valid on a day.
@@ -361,6 +390,34 @@ mod tests {
         // The evening count: two detonators short.
         assert_eq!(b.difference(Item::Detonators, 62_000), -2_000);
         assert_eq!(b.difference(Item::Emulsion, 176_000), 0);
+    }
+
+    #[test]
+    fn a_write_off_brings_the_book_to_the_count_and_only_the_co_op_enters_one() {
+        let p = |k, i, q| EntryDraft::parse(&input(k, i, q), now()).unwrap();
+        let mut lines = vec![line(&p("receipt", "detonators", "100"))];
+        let b = Book::of(&lines);
+        assert_eq!(b.difference(Item::Detonators, 98_000), -2_000);
+        lines.push(Line { kind: EntryKind::Adjustment, item: Item::Detonators, qty_milli: -2_000, blaster: None });
+        let b = Book::of(&lines);
+        assert_eq!((b.stock(Item::Detonators), b.difference(Item::Detonators, 98_000)), (98_000, 0));
+        let e = EntryDraft::parse(&input("adjustment", "detonators", "2"), now()).unwrap_err();
+        assert_eq!(e.get("kind").unwrap().code, "err-adjustment-is-a-write-off");
+        assert!(!EntryKind::ENTERED.contains(&EntryKind::Adjustment));
+        assert_eq!(write_off_reason("  ").unwrap_err().get("reason").unwrap().code, "err-required");
+        assert_eq!(
+            write_off_reason(" lost in the stope fire, PSB report 17 ").unwrap(),
+            "lost in the stope fire, PSB report 17"
+        );
+    }
+
+    #[test]
+    fn the_same_shortfall_counted_again_is_the_same_case() {
+        assert!(same_open_difference(Some((-2_000, false)), -2_000));
+        assert!(!same_open_difference(Some((-2_000, true)), -2_000), "written off: a new shortfall");
+        assert!(!same_open_difference(Some((-2_000, false)), -3_000), "one more missing: a new case");
+        assert!(!same_open_difference(Some((0, false)), 0));
+        assert!(!same_open_difference(None, -2_000));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDate};
 use minecoop_domain::safety::explosives::{
-    Book, CertificateDraft, EntryDraft, EntryKind, Item, Line, certificate_valid,
+    Book, CertificateDraft, EntryDraft, EntryKind, Item, Line, certificate_valid, same_open_difference,
 };
 use minecoop_domain::safety::incident::{IncidentDraft, IncidentKind, Occurrence};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -50,6 +50,27 @@ fn book_of(entries: &[ExplosiveEntry]) -> Book {
     Book::of(&entries.iter().filter_map(ExplosiveEntry::line).collect::<Vec<_>>())
 }
 
+/// Whether the difference a security incident records has been written off.
+fn written_off(entries: &[ExplosiveEntry], incident_id: Uuid) -> bool {
+    entries.iter().any(|e| e.kind == EntryKind::Adjustment.as_str() && e.incident_id == Some(incident_id))
+}
+
+/// The counts whose difference can still be written off: the latest count of each item, with
+/// a difference, not yet written off.
+pub fn open_differences(entries: &[ExplosiveEntry]) -> Vec<Uuid> {
+    let mut out = Vec::new();
+    for item in Item::ALL {
+        let latest = entries.iter().rev().find(|e| e.kind == EntryKind::Count.as_str() && e.item == item.as_str());
+        if let Some(e) = latest
+            && e.difference_milli.is_some_and(|d| d != 0)
+            && e.incident_id.is_some_and(|i| !written_off(entries, i))
+        {
+            out.push(e.id);
+        }
+    }
+    out
+}
+
 fn qty_text(item: Item, milli: i64) -> String {
     let d = minecoop_domain::units::from_scaled(milli, minecoop_domain::safety::explosives::QTY_SCALE);
     format!("{} {}", d.normalize(), item.unit())
@@ -84,7 +105,16 @@ impl Store {
             EntryKind::Count => (Some(book.stock(d.item)), Some(book.difference(d.item, d.qty_milli))),
             _ => (None, None),
         };
+        // The same shortfall counted again, not yet written off, is the case already open.
+        let previous = entries.iter().rev().find(|e| e.kind == EntryKind::Count.as_str() && e.item == d.item.as_str());
+        let previous_case = previous.and_then(|p| {
+            let written_off = p.incident_id.is_some_and(|i| written_off(&entries, i));
+            same_open_difference(p.difference_milli.map(|x| (x, written_off)), difference.unwrap_or(0))
+                .then_some(p.incident_id)
+                .flatten()
+        });
         let incident = match difference {
+            Some(_) if previous_case.is_some() => None,
             Some(diff) if diff != 0 => {
                 let text = format!(
                     "{}: counted {}, book {} ({}{}).",
@@ -146,7 +176,7 @@ impl Store {
             note: Set(d.note.clone()),
             book_milli: Set(book_milli),
             difference_milli: Set(difference),
-            incident_id: Set(incident.as_ref().map(|i| i.incident_id)),
+            incident_id: Set(incident.as_ref().map(|i| i.incident_id).or(previous_case)),
             created_at: Set(tx.now()),
             created_by: Set(tx.actor().name.clone()),
         }
@@ -155,6 +185,60 @@ impl Store {
         tx.record("create", "explosive_entry", m.id, None::<&()>, Some(&m));
         tx.commit().await?;
         Ok(Recorded { entry: m, incident })
+    }
+
+    /// Write off a count's difference once the co-op has looked into it: a new line (never an
+    /// edit) brings the book to what was counted, as of that count, names the security incident
+    /// and carries the reason. Later counts then balance again. A difference is written off once.
+    pub async fn write_off_explosives(
+        &self,
+        actor: &Actor,
+        mine_id: Uuid,
+        count_id: Uuid,
+        reason: &str,
+    ) -> StoreResult<ExplosiveEntry> {
+        let mut tx = self.begin(actor).await?;
+        let count = explosive_entry::Entity::find_by_id(count_id)
+            .one(tx.conn())
+            .await?
+            .filter(|e| e.mine_id == mine_id)
+            .ok_or_else(|| StoreError::field("entry", "err-choice"))?;
+        let (Some(difference), Some(incident_id)) = (count.difference_milli.filter(|d| *d != 0), count.incident_id)
+        else {
+            return Err(StoreError::field("entry", "err-no-difference"));
+        };
+        let entries = lines_of(tx.conn(), mine_id).await?;
+        if written_off(&entries, incident_id) {
+            return Err(StoreError::field("entry", "err-already-written-off"));
+        }
+        // Only the latest count of the item can be written off: an older one was counted again.
+        let latest = entries.iter().rev().find(|e| e.kind == EntryKind::Count.as_str() && e.item == count.item);
+        if latest.map(|e| e.id) != Some(count.id) {
+            return Err(StoreError::field("entry", "err-not-latest-count"));
+        }
+        let m = explosive_entry::ActiveModel {
+            id: Set(new_id()),
+            mine_id: Set(mine_id),
+            kind: Set(EntryKind::Adjustment.as_str().to_owned()),
+            item: Set(count.item.clone()),
+            qty_milli: Set(difference),
+            at: Set(count.at),
+            permit_no: Set(None),
+            blaster: Set(None),
+            shift: Set(None),
+            blast_location: Set(None),
+            note: Set(Some(reason.to_owned())),
+            book_milli: Set(None),
+            difference_milli: Set(None),
+            incident_id: Set(Some(incident_id)),
+            created_at: Set(tx.now()),
+            created_by: Set(tx.actor().name.clone()),
+        }
+        .insert(tx.conn())
+        .await?;
+        tx.record("write_off", "explosive_entry", m.id, None::<&()>, Some(&m));
+        tx.commit().await?;
+        Ok(m)
     }
 
     /// A mine's ledger, in the order it happened.

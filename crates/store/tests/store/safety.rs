@@ -367,6 +367,29 @@ both_backends! {
         assert_eq!(alerts.len(), 1, "{alerts:?}");
         assert_eq!((alerts[0].kind.as_str(), alerts[0].message.as_str()), ("explosives_difference", "alert-explosives-difference"));
         assert_eq!(db.explosives_ledger(mine).await.unwrap().len(), 7);
+
+        // The same shortfall counted the next evening is the same case: no new incident or alert.
+        let third = again.incident.unwrap().incident_id;
+        let same_again = db.record_explosives(&actor(), mine, &entry("count", "detonators", "61", "")).await.unwrap();
+        assert!(same_again.incident.is_none());
+        assert_eq!((same_again.entry.incident_id, same_again.entry.difference_milli), (Some(third), Some(-3_000)));
+        assert_eq!(db.alerts_for(president.id, 10).await.unwrap().len(), 1);
+        // The co-op writes off the difference of the latest count only, once, with a reason.
+        assert_eq!(code(db.write_off_explosives(&actor(), mine, short.entry.id, "lost").await), "err-not-latest-count");
+        assert_eq!(code(db.write_off_explosives(&actor(), mine, same.entry.id, "x").await), "err-no-difference");
+        assert_eq!(code(db.write_off_explosives(&actor(), uuid::Uuid::now_v7(), same_again.entry.id, "x").await), "err-choice");
+        assert_eq!(minecoop_store::safety::open_differences(&db.explosives_ledger(mine).await.unwrap()), vec![same_again.entry.id]);
+        let off = db.write_off_explosives(&actor(), mine, same_again.entry.id, "three lost in the 2 March misfire").await.unwrap();
+        assert_eq!((off.kind.as_str(), off.qty_milli, off.incident_id), ("adjustment", -3_000, Some(third)));
+        assert_eq!(code(db.write_off_explosives(&actor(), mine, same_again.entry.id, "again").await), "err-already-written-off");
+        assert!(minecoop_store::safety::open_differences(&db.explosives_ledger(mine).await.unwrap()).is_empty());
+        assert_eq!(db.explosives_book(mine).await.unwrap().stock(Item::Detonators), 61_000);
+        let balanced = db.record_explosives(&actor(), mine, &entry("count", "detonators", "61", "")).await.unwrap();
+        assert!(balanced.incident.is_none() && balanced.entry.difference_milli == Some(0));
+        // Two more short after the write-off is a new case.
+        let new_case = db.record_explosives(&actor(), mine, &entry("count", "detonators", "59", "")).await.unwrap();
+        assert!(new_case.incident.is_some());
+        assert_eq!(db.explosives_ledger(mine).await.unwrap().len(), 11);
         let valid = db.valid_blasters(chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(), 30).await.unwrap();
         assert_eq!(valid, vec![("blaster1".to_owned(), false)]);
         assert!(db.audit_verify().await.unwrap().is_ok());

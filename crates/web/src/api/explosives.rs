@@ -21,6 +21,7 @@ use crate::{AppResult, AppState};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/explosives/{mine}", get(get_magazine).post(record_entry))
+        .route("/api/v1/explosives/{mine}/write-offs", axum::routing::post(write_off))
         .route("/api/v1/blasters", get(list_certificates).post(add_certificate))
 }
 
@@ -137,6 +138,55 @@ pub async fn record_entry(
     mine_for(&s, &v, id, true).await?;
     let d = EntryDraft::parse(&i, now_local()).map_err(AppError::Invalid)?;
     Ok(created(entry_out(s.store.record_explosives(&v.actor(), id, &d).await?.entry)))
+}
+
+/// The count whose difference is written off, and why.
+#[derive(Debug, Default, serde::Deserialize, ToSchema)]
+#[serde(default)]
+pub struct WriteOffIn {
+    /// The id of the count line that found the difference (the latest count of the item).
+    entry_id: String,
+    reason: String,
+}
+
+/// The co-op (president or administrator) writes off a count's difference once it has been
+/// looked into: a new ledger line brings the book to the count and names the security incident.
+#[utoipa::path(post, path = "/api/v1/explosives/{mine}/write-offs", tag = "safety", params(("mine" = Uuid, Path)),
+    request_body = WriteOffIn,
+    responses((status = 201, body = EntryOut), (status = 403, body = ProblemDoc), (status = 404, body = ProblemDoc),
+               (status = 422, body = ProblemDoc)))]
+pub async fn write_off(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Uuid>,
+    Json(i): Json<WriteOffIn>,
+) -> AppResult<Response> {
+    mine_for(&s, &v, id, false).await?;
+    v.require(|p| p.can_write_off_explosives())?;
+    let reason = minecoop_domain::safety::explosives::write_off_reason(&i.reason);
+    let entry = i.entry_id.trim().parse::<Uuid>();
+    let (reason, entry) = match (reason, entry) {
+        (Ok(r), Ok(e)) => (r, e),
+        (r, e) => {
+            let mut errors = r.err().unwrap_or_default();
+            if e.is_err() {
+                errors.add("entry_id", "err-choice");
+            }
+            return Err(AppError::Invalid(errors));
+        }
+    };
+    let m = s.store.write_off_explosives(&v.actor(), id, entry, &reason).await.map_err(|e| match e {
+        minecoop_store::StoreError::Invalid(mut f) => {
+            for x in &mut f.0 {
+                if x.field == "entry" {
+                    x.field = "entry_id".into();
+                }
+            }
+            AppError::from(minecoop_store::StoreError::Invalid(f))
+        }
+        e => e.into(),
+    })?;
+    Ok(created(entry_out(m)))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Form, Router};
 use minecoop_domain::auth::Principal;
 use minecoop_domain::safety::explosives::{
@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/safety/explosives", get(list))
         .route("/safety/explosives/{mine}", get(ledger).post(record))
+        .route("/safety/explosives/{mine}/write-off", post(write_off))
         .route("/safety/blasters", get(blasters).post(add_certificate))
 }
 
@@ -87,6 +88,10 @@ struct LedgerPage {
     stock: Vec<(String, String, String)>,
     held: Vec<(String, String, String)>,
     can_write: bool,
+    /// The counts whose difference the viewer may write off now.
+    write_offs: Vec<Uuid>,
+    /// The write-off that was refused: its count (`entry`) and field errors.
+    write_off_form: FormState,
     form: FormState,
     kinds: Vec<Opt>,
     items: Vec<Opt>,
@@ -100,7 +105,14 @@ impl LedgerPage {
     }
 }
 
-async fn ledger_page(s: &AppState, v: &Viewer, uri: &Uri, id: Uuid, form: FormState) -> AppResult<Response> {
+async fn ledger_page(
+    s: &AppState,
+    v: &Viewer,
+    uri: &Uri,
+    id: Uuid,
+    form: FormState,
+    write_off_form: FormState,
+) -> AppResult<Response> {
     let p = v.principal()?.clone();
     let mine = readable_mine(s, &p, id).await?;
     let ctx = Ctx::new(v, uri);
@@ -108,6 +120,8 @@ async fn ledger_page(s: &AppState, v: &Viewer, uri: &Uri, id: Uuid, form: FormSt
     let book = minecoop_domain::safety::explosives::Book::of(
         &entries.iter().filter_map(ExplosiveEntry::line).collect::<Vec<_>>(),
     );
+    let write_offs =
+        if p.can_write_off_explosives() { minecoop_store::safety::open_differences(&entries) } else { Vec::new() };
     entries.reverse();
     let stock = Item::ALL.iter().map(|i| (i.as_str().to_owned(), qty(&book.stock(*i)), i.unit().to_owned())).collect();
     let mut held: Vec<(String, String, String)> = book
@@ -122,7 +136,7 @@ async fn ledger_page(s: &AppState, v: &Viewer, uri: &Uri, id: Uuid, form: FormSt
     } else {
         form
     };
-    let kinds: Vec<&str> = EntryKind::ALL.iter().map(|k| k.as_str()).collect();
+    let kinds: Vec<&str> = EntryKind::ENTERED.iter().map(|k| k.as_str()).collect();
     let items: Vec<&str> = Item::ALL.iter().map(|k| k.as_str()).collect();
     let mut shifts: Vec<&str> = vec![""];
     shifts.extend(Shift::ALL.iter().map(|k| k.as_str()));
@@ -136,6 +150,8 @@ async fn ledger_page(s: &AppState, v: &Viewer, uri: &Uri, id: Uuid, form: FormSt
         items: code_options(ctx.lang, "explosives-item", &items, form.v("item")),
         shifts: code_options(ctx.lang, "shift", &shifts, form.v("shift")),
         can_write: p.can_report_incident(mine.id, mine.member_id),
+        write_offs,
+        write_off_form,
         ctx,
         mine,
         entries,
@@ -144,11 +160,11 @@ async fn ledger_page(s: &AppState, v: &Viewer, uri: &Uri, id: Uuid, form: FormSt
         form,
         blasters,
     };
-    if page.form.has_errors() { unprocessable(&page) } else { render(&page) }
+    if page.form.has_errors() || page.write_off_form.has_errors() { unprocessable(&page) } else { render(&page) }
 }
 
 async fn ledger(State(s): State<AppState>, v: Viewer, uri: Uri, Path(id): Path<Uuid>) -> AppResult<Response> {
-    ledger_page(&s, &v, &uri, id, FormState::default()).await
+    ledger_page(&s, &v, &uri, id, FormState::default(), FormState::default()).await
 }
 
 async fn record(
@@ -173,7 +189,44 @@ async fn record(
             Some(inc) => Redirect::to(&format!("/safety/incidents/{}", inc.incident_id)).into_response(),
             None => Redirect::to(&format!("/safety/explosives/{id}")).into_response(),
         }),
-        Err(StoreError::Invalid(e)) => ledger_page(&s, &v, &uri, id, FormState::of(&i).with_errors(v.lang, &e)).await,
+        Err(StoreError::Invalid(e)) => {
+            ledger_page(&s, &v, &uri, id, FormState::of(&i).with_errors(v.lang, &e), FormState::default()).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct WriteOffForm {
+    #[serde(default)]
+    entry: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// The co-op writes off a count's difference after looking into it; the reason is required.
+async fn write_off(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path(id): Path<Uuid>,
+    Form(f): Form<WriteOffForm>,
+) -> AppResult<Response> {
+    let p = v.principal()?.clone();
+    readable_mine(&s, &p, id).await?;
+    v.require(|p| p.can_write_off_explosives())?;
+    let r = match (minecoop_domain::safety::explosives::write_off_reason(&f.reason), f.entry.parse::<Uuid>()) {
+        (Ok(reason), Ok(entry)) => s.store.write_off_explosives(&v.actor(), id, entry, &reason).await,
+        (Err(e), _) => Err(StoreError::Invalid(e)),
+        (_, Err(_)) => Err(StoreError::field("entry", "err-choice")),
+    };
+    match r {
+        Ok(_) => Ok(Redirect::to(&format!("/safety/explosives/{id}")).into_response()),
+        Err(StoreError::Invalid(e)) => {
+            let form =
+                FormState::new([("entry", f.entry.clone()), ("reason", f.reason.clone())]).with_errors(v.lang, &e);
+            ledger_page(&s, &v, &uri, id, FormState::default(), form).await
+        }
         Err(e) => Err(e.into()),
     }
 }

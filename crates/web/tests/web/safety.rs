@@ -539,3 +539,67 @@ async fn the_public_page_counts_days_without_a_major_accident() {
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("id=\"safety-record\"") && r.body.contains("id=\"rates-by-year\""));
 }
+
+/// A count two metres of fuse short opens a case; the same shortfall counted again stays that case;
+/// the president writes it off (a reason is required, in the user's language), the ledger shows
+/// the write-off, and the book balances again.
+#[tokio::test]
+async fn the_president_writes_off_an_investigated_explosives_difference() {
+    let app = app(Backend::Sqlite).await;
+    let mine = own_mine(&app).await;
+    let path = format!("/safety/explosives/{mine}");
+    let line = |kind: &str, qty: &str, at: &str| {
+        format!(
+            "kind={kind}&item=safety_fuse&quantity={qty}&at={at}&permit_no=P-1&blaster=&shift=&blast_location=&note="
+        )
+    };
+    for (kind, qty, at) in [("receipt", "100", "2026-01-10T08:00"), ("count", "98", "2026-01-10T20:00")] {
+        let r = app.send(As::User("officer"), Method::POST, &path, Some(Body_::Form(line(kind, qty, at)))).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let again = app
+        .send(As::User("officer"), Method::POST, &path, Some(Body_::Form(line("count", "98", "2026-01-11T20:00"))))
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "the same shortfall goes back to the ledger, not a new case");
+    assert_eq!(again.headers["location"].to_str().unwrap(), path);
+    let ledger = app.db.explosives_ledger(mine).await.unwrap();
+    let count = ledger.iter().rfind(|e| e.item == "safety_fuse").unwrap();
+    assert_eq!((count.kind.as_str(), count.difference_milli), ("count", Some(-2_000)));
+    assert_eq!(count.at.format("%d").to_string(), "11", "the second count carries the case");
+    // The mine cannot write off its own shortfall; the page offers the president a form.
+    let wo = format!("{path}/write-off");
+    let body = |reason: &str| Body_::Form(format!("entry={}&reason={reason}", count.id));
+    let r = app.send(As::User("officer"), Method::POST, &wo, Some(body("found"))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let page = app.get(As::User("president"), &path).await;
+    assert!(page.body.contains(&format!("id=\"write-off-{}\"", count.id)));
+    assert!(!app.get(As::User("officer"), &path).await.body.contains("name=\"reason\""));
+    let r =
+        app.send_with(As::User("president"), Method::POST, &wo, Some(body("")), &[("accept-language", "zh-CN")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("field-error"), "{}", r.body);
+    let r =
+        app.send(As::User("president"), Method::POST, &wo, Some(body("two lost in the misfire of 10 January"))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get(As::User("president"), &path).await.body;
+    assert!(page.contains("two lost in the misfire of 10 January"));
+    assert!(!page.contains(&format!("write-off-{}", count.id)));
+    assert_eq!(
+        app.db.explosives_book(mine).await.unwrap().stock(minecoop_domain::safety::explosives::Item::SafetyFuse),
+        98_000
+    );
+    // Over the API: the same write-off again is refused on its field.
+    let r = app
+        .send(
+            As::User("president"),
+            Method::POST,
+            &format!("/api/v1/explosives/{mine}/write-offs"),
+            Some(Body_::Json(serde_json::json!({"entry_id": count.id, "reason": "again"}))),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        (r.json()["errors"][0]["field"].as_str(), r.json()["errors"][0]["code"].as_str()),
+        (Some("entry_id"), Some("err-already-written-off"))
+    );
+}
