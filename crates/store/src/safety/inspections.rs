@@ -80,6 +80,24 @@ impl ScheduleStatus {
     }
 }
 
+/// Write a schedule only if nobody changed it since `version` was read.
+async fn update_schedule(tx: &crate::Tx, m: schedule::ActiveModel, version: i32) -> StoreResult<Schedule> {
+    let id = match &m.id {
+        sea_orm::ActiveValue::Set(v) | sea_orm::ActiveValue::Unchanged(v) => *v,
+        sea_orm::ActiveValue::NotSet => return Err(StoreError::NotFound),
+    };
+    let n = schedule::Entity::update_many()
+        .set(m)
+        .filter(schedule::Column::Id.eq(id))
+        .filter(schedule::Column::Version.eq(version))
+        .exec(tx.conn())
+        .await?;
+    if n.rows_affected != 1 {
+        return Err(StoreError::Conflict);
+    }
+    schedule::Entity::find_by_id(id).one(tx.conn()).await?.ok_or(StoreError::NotFound)
+}
+
 /// A photo to keep with an answer: the question's key, the file's name, its checked type and
 /// bytes.
 #[derive(Debug, Clone)]
@@ -280,6 +298,61 @@ impl Store {
         tx.record("create", "inspection_schedule", m.id, None::<&()>, Some(&m));
         tx.commit().await?;
         Ok(m)
+    }
+
+    /// Change a schedule's template, interval or first due date (its mine stays), from the
+    /// version that was read; the audit trail keeps what it was. Inspections already done keep
+    /// their link.
+    pub async fn change_inspection_schedule(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        version: i32,
+        d: &minecoop_domain::safety::inspection::ScheduleDraft,
+    ) -> StoreResult<Schedule> {
+        let mut tx = self.begin(actor).await?;
+        let before = schedule::Entity::find_by_id(id).one(tx.conn()).await?.ok_or(StoreError::NotFound)?;
+        if before.version != version || !before.active {
+            return Err(StoreError::Conflict);
+        }
+        if d.mine_id != before.mine_id {
+            return Err(StoreError::field("mine_id", "err-schedule-mine-fixed"));
+        }
+        if template::Entity::find()
+            .filter(template::Column::TemplateId.eq(d.template_id))
+            .one(tx.conn())
+            .await?
+            .is_none()
+        {
+            return Err(StoreError::field("template_id", "err-choice"));
+        }
+        let mut m: schedule::ActiveModel = before.clone().into();
+        m.template_id = Set(d.template_id);
+        m.every = Set(d.recurrence.every as i32);
+        m.unit = Set(d.recurrence.unit.as_str().to_owned());
+        m.first_due = Set(d.first_due);
+        m.version = Set(version + 1);
+        let after = update_schedule(&tx, m, version).await?;
+        tx.record("update", "inspection_schedule", id, Some(&before), Some(&after));
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Stop a schedule (the mine closed, the checklist moved to another schedule): it is no
+    /// longer due, and stays in the record with the inspections done under it.
+    pub async fn stop_inspection_schedule(&self, actor: &Actor, id: Uuid, version: i32) -> StoreResult<Schedule> {
+        let mut tx = self.begin(actor).await?;
+        let before = schedule::Entity::find_by_id(id).one(tx.conn()).await?.ok_or(StoreError::NotFound)?;
+        if before.version != version || !before.active {
+            return Err(StoreError::Conflict);
+        }
+        let mut m: schedule::ActiveModel = before.clone().into();
+        m.active = Set(false);
+        m.version = Set(version + 1);
+        let after = update_schedule(&tx, m, version).await?;
+        tx.record("stop", "inspection_schedule", id, Some(&before), Some(&after));
+        tx.commit().await?;
+        Ok(after)
     }
 
     pub async fn inspection_schedule(&self, id: Uuid) -> StoreResult<Schedule> {

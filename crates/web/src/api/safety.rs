@@ -6,7 +6,9 @@ use axum::http::Uri;
 use axum::response::Response;
 use axum::{Json, Router, routing::get};
 use minecoop_domain::safety::hazard::HazardInput;
-use minecoop_domain::safety::inspection::{FindingDraft, FindingInput, FindingStatus, InspectionInput};
+use minecoop_domain::safety::inspection::{
+    FindingDraft, FindingInput, FindingStatus, InspectionInput, ScheduleDraft, ScheduleInput,
+};
 use minecoop_store::safety::{Finding, Hazard, InspectionRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -14,8 +16,11 @@ use uuid::Uuid;
 
 use super::{ProblemDoc, created};
 use crate::error::AppError;
-use crate::safety::{mine_ids, opt_id, query, save_hazard, submit_inspection, visible_mines};
+use crate::safety::{
+    may_schedule_for, mine_ids, opt_id, query, save_hazard, submit_inspection, visible_mines, writable_schedule,
+};
 use crate::session::Viewer;
+use crate::upload::Upload;
 use crate::{AppResult, AppState};
 
 pub fn routes() -> Router<AppState> {
@@ -24,6 +29,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/hazards/{id}", get(get_hazard))
         .route("/api/v1/inspections", get(list_inspections).post(create_inspection))
         .route("/api/v1/inspections/{id}", get(get_inspection))
+        .route("/api/v1/inspection-schedules", get(list_schedules).post(create_schedule))
+        .route("/api/v1/inspection-schedules/{id}", axum::routing::put(change_schedule))
+        .route("/api/v1/inspection-schedules/{id}/stop", axum::routing::post(stop_schedule))
         .route("/api/v1/findings", get(list_findings).post(create_finding))
         .route("/api/v1/findings/{id}", get(get_finding))
 }
@@ -232,15 +240,51 @@ pub async fn list_inspections(State(s): State<AppState>, v: Viewer, uri: Uri) ->
     Ok(Json(out))
 }
 
-#[utoipa::path(post, path = "/api/v1/inspections", tag = "safety", request_body = InspectionInput,
+/// An inspection as filled in, with photos of its answers.
+#[derive(Deserialize, Serialize, ToSchema, Default)]
+#[serde(default)]
+pub struct InspectionWithPhotos {
+    #[serde(flatten)]
+    inspection: InspectionInput,
+    /// Photos (JPEG, PNG or WebP, as on the page), each of one answer.
+    photos: Vec<PhotoIn>,
+}
+
+/// A photo of an answer, its bytes in base64.
+#[derive(Deserialize, Serialize, ToSchema, Default)]
+#[serde(default)]
+pub struct PhotoIn {
+    /// The question it shows.
+    question_key: String,
+    file_name: String,
+    data_base64: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/inspections", tag = "safety", request_body = InspectionWithPhotos,
     responses((status = 201, body = InspectionOut), (status = 403, body = ProblemDoc), (status = 422, body = ProblemDoc)))]
 pub async fn create_inspection(
     State(s): State<AppState>,
     v: Viewer,
-    Json(i): Json<InspectionInput>,
+    Json(i): Json<InspectionWithPhotos>,
 ) -> AppResult<Response> {
-    // Filled on the template's current version; photos are sent with the page's form.
-    match submit_inspection(&s, &v, &i, None, &[]).await? {
+    use base64::Engine;
+    // Filled on the template's current version, photos checked as the page checks its uploads.
+    let mut uploads = Vec::new();
+    let mut bad = minecoop_domain::FieldErrors::new();
+    for p in &i.photos {
+        let field = format!("p-{}", p.question_key.trim());
+        match base64::engine::general_purpose::STANDARD.decode(p.data_base64.trim()) {
+            Ok(bytes) if !bytes.is_empty() => {
+                uploads.push(Upload { field, name: p.file_name.trim().to_owned(), bytes: bytes.into() })
+            }
+            _ => bad.add(&field, "err-photo-base64"),
+        }
+    }
+    if !bad.is_empty() {
+        v.require(|p| p.can_inspect_any())?;
+        return Err(AppError::Invalid(bad));
+    }
+    match submit_inspection(&s, &v, &i.inspection, None, &uploads).await? {
         Ok((done, _)) => Ok(created(inspection_out(s.store.inspection_record(done.id).await?))),
         Err((errors, _)) => Err(AppError::Invalid(errors)),
     }
@@ -295,4 +339,130 @@ pub async fn get_finding(State(s): State<AppState>, v: Viewer, Path(id): Path<Uu
     let f = s.store.finding(id).await?;
     mine_visible(&s, &v, f.mine_id).await?;
     Ok(Json(f.into()))
+}
+
+/// A schedule with the day it is next due.
+#[derive(Serialize, ToSchema)]
+pub struct ScheduleOut {
+    id: Uuid,
+    /// Send it back to change or stop the schedule.
+    version: i32,
+    mine_id: Uuid,
+    template_id: Uuid,
+    every: i32,
+    unit: String,
+    #[schema(value_type = String, format = Date)]
+    first_due: chrono::NaiveDate,
+    active: bool,
+    #[schema(value_type = Option<String>, format = Date)]
+    last_done: Option<chrono::NaiveDate>,
+    #[schema(value_type = Option<String>, format = Date)]
+    next_due: Option<chrono::NaiveDate>,
+    overdue: bool,
+}
+
+fn schedule_out(sc: minecoop_store::safety::Schedule, last_done: Option<chrono::NaiveDate>) -> ScheduleOut {
+    let next = sc.active.then(|| {
+        minecoop_domain::safety::inspection::next_due(
+            sc.first_due,
+            last_done,
+            minecoop_domain::safety::inspection::Recurrence {
+                every: sc.every.max(1) as u32,
+                unit: minecoop_domain::safety::inspection::IntervalUnit::parse(&sc.unit)
+                    .unwrap_or(minecoop_domain::safety::inspection::IntervalUnit::Months),
+            },
+        )
+    });
+    ScheduleOut {
+        overdue: next.is_some_and(|d| minecoop_domain::safety::inspection::is_overdue(d, crate::cadastre::today())),
+        next_due: next,
+        last_done,
+        id: sc.id,
+        version: sc.version,
+        mine_id: sc.mine_id,
+        template_id: sc.template_id,
+        every: sc.every,
+        unit: sc.unit,
+        first_due: sc.first_due,
+        active: sc.active,
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/inspection-schedules", tag = "safety", params(MineParams),
+    responses((status = 200, body = Vec<ScheduleOut>), (status = 401, body = ProblemDoc), (status = 403, body = ProblemDoc)))]
+pub async fn list_schedules(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Json<Vec<ScheduleOut>>> {
+    let (ids, _) = chosen_mines(&s, &v, &uri).await?;
+    Ok(Json(
+        s.store
+            .inspection_schedules(Some(&ids))
+            .await?
+            .into_iter()
+            .map(|st| schedule_out(st.schedule, st.last_done))
+            .collect(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/inspection-schedules", tag = "safety", request_body = ScheduleInput,
+    responses((status = 201, body = ScheduleOut), (status = 403, body = ProblemDoc), (status = 422, body = ProblemDoc)))]
+pub async fn create_schedule(
+    State(s): State<AppState>,
+    v: Viewer,
+    Json(i): Json<ScheduleInput>,
+) -> AppResult<Response> {
+    may_schedule_for(&s, &v, &i.mine_id).await?;
+    let d = ScheduleDraft::parse(&i).map_err(AppError::Invalid)?;
+    Ok(created(schedule_out(s.store.create_inspection_schedule(&v.actor(), &d).await?, None)))
+}
+
+/// A schedule as changed, from the version that was read.
+#[derive(Deserialize, Serialize, ToSchema, Default)]
+#[serde(default)]
+pub struct ScheduleChangeIn {
+    #[serde(flatten)]
+    schedule: ScheduleInput,
+    version: i32,
+}
+
+#[utoipa::path(put, path = "/api/v1/inspection-schedules/{id}", tag = "safety", params(("id" = Uuid, Path)),
+    request_body = ScheduleChangeIn,
+    responses((status = 200, body = ScheduleOut), (status = 403, body = ProblemDoc), (status = 404, body = ProblemDoc),
+               (status = 409, body = ProblemDoc), (status = 422, body = ProblemDoc)))]
+pub async fn change_schedule(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Uuid>,
+    Json(i): Json<ScheduleChangeIn>,
+) -> AppResult<Json<ScheduleOut>> {
+    writable_schedule(&s, &v, id).await?;
+    let d = ScheduleDraft::parse(&i.schedule).map_err(AppError::Invalid)?;
+    let sc = s.store.change_inspection_schedule(&v.actor(), id, i.version, &d).await?;
+    let last_done = s
+        .store
+        .inspection_schedules(Some(&[sc.mine_id]))
+        .await?
+        .into_iter()
+        .find(|st| st.schedule.id == id)
+        .and_then(|st| st.last_done);
+    Ok(Json(schedule_out(sc, last_done)))
+}
+
+/// The version of the schedule that was read.
+#[derive(Deserialize, Serialize, ToSchema, Default)]
+#[serde(default)]
+pub struct VersionIn {
+    version: i32,
+}
+
+#[utoipa::path(post, path = "/api/v1/inspection-schedules/{id}/stop", tag = "safety", params(("id" = Uuid, Path)),
+    request_body = VersionIn,
+    responses((status = 200, body = ScheduleOut), (status = 403, body = ProblemDoc), (status = 404, body = ProblemDoc),
+               (status = 409, body = ProblemDoc)))]
+pub async fn stop_schedule(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Uuid>,
+    Json(i): Json<VersionIn>,
+) -> AppResult<Json<ScheduleOut>> {
+    writable_schedule(&s, &v, id).await?;
+    Ok(Json(schedule_out(s.store.stop_inspection_schedule(&v.actor(), id, i.version).await?, None)))
 }

@@ -40,6 +40,9 @@ pub fn routes() -> Router<AppState> {
         .route("/inspections/{id}/photos/{photo}", get(photo))
         .route("/inspections/schedules", post(create_schedule))
         .route("/inspections/schedules/new", get(new_schedule))
+        .route("/inspections/schedules/{id}", post(change_schedule))
+        .route("/inspections/schedules/{id}/edit", get(edit_schedule))
+        .route("/inspections/schedules/{id}/stop", post(stop_schedule))
         .route("/inspections/templates", get(templates).post(create_template))
         .route("/inspections/templates/{id}", get(template_detail))
         .route("/inspections/templates/{id}/questions", post(add_question))
@@ -374,6 +377,7 @@ pub async fn submit_inspection(
     for u in uploads {
         let Some(key) = u.field.strip_prefix("p-") else { continue };
         if content.question(key).is_none() {
+            e.add(&u.field, "err-choice");
             continue;
         }
         match photo_type(&u.bytes) {
@@ -552,16 +556,28 @@ async fn photo(State(s): State<AppState>, v: Viewer, Path((id, photo)): Path<(Uu
 #[template(path = "safety/schedule_form.html")]
 struct ScheduleFormPage {
     ctx: Ctx,
+    /// The schedule being changed and the version that was read; `None` for a new one.
+    editing: Option<(Uuid, i32)>,
     form: FormState,
     mines: Vec<Opt>,
     templates: Vec<Opt>,
     units: Vec<Opt>,
 }
 
-async fn schedule_form(s: &AppState, v: &Viewer, uri: &Uri, form: FormState) -> AppResult<ScheduleFormPage> {
+async fn schedule_form(
+    s: &AppState,
+    v: &Viewer,
+    uri: &Uri,
+    form: FormState,
+    editing: Option<&Schedule>,
+) -> AppResult<ScheduleFormPage> {
     let ctx = Ctx::new(v, uri);
     let zh = ctx.lang == Lang::Zh;
-    let mines = inspectable_mines(s, v).await?;
+    let mut mines = inspectable_mines(s, v).await?;
+    // A schedule stays with its mine.
+    if let Some(sc) = editing {
+        mines.retain(|m| m.id == sc.mine_id);
+    }
     let templates = s
         .store
         .inspection_templates()
@@ -575,6 +591,7 @@ async fn schedule_form(s: &AppState, v: &Viewer, uri: &Uri, form: FormState) -> 
         .collect();
     let units: Vec<&str> = IntervalUnit::ALL.iter().map(|u| u.as_str()).collect();
     Ok(ScheduleFormPage {
+        editing: editing.map(|sc| (sc.id, sc.version)),
         mines: mine_options(&mines, form.v("mine_id")),
         units: code_options(ctx.lang, "interval-unit", &units, form.v("unit")),
         ctx,
@@ -592,7 +609,7 @@ async fn new_schedule(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResu
         first_due: today().to_string(),
         ..Default::default()
     };
-    render(&schedule_form(&s, &v, &uri, FormState::of(&input)).await?)
+    render(&schedule_form(&s, &v, &uri, FormState::of(&input), None).await?)
 }
 
 async fn create_schedule(
@@ -601,11 +618,7 @@ async fn create_schedule(
     uri: Uri,
     axum::Form(i): axum::Form<ScheduleInput>,
 ) -> AppResult<Response> {
-    v.require(|p| p.can_inspect_any())?;
-    if let Ok(id) = Uuid::parse_str(i.mine_id.trim()) {
-        let m = s.store.mine(id).await.map_err(|_| AppError::Forbidden)?;
-        v.require(|p| p.can_inspect(m.id, m.member_id))?;
-    }
+    may_schedule_for(&s, &v, &i.mine_id).await?;
     let result = match ScheduleDraft::parse(&i) {
         Ok(d) => s.store.create_inspection_schedule(&v.actor(), &d).await,
         Err(e) => Err(StoreError::Invalid(e)),
@@ -613,10 +626,93 @@ async fn create_schedule(
     match result {
         Ok(_) => Ok(Redirect::to("/inspections").into_response()),
         Err(StoreError::Invalid(e)) => {
-            unprocessable(&schedule_form(&s, &v, &uri, FormState::of(&i).with_errors(v.lang, &e)).await?)
+            unprocessable(&schedule_form(&s, &v, &uri, FormState::of(&i).with_errors(v.lang, &e), None).await?)
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Whether the viewer may schedule inspections of the mine named (an unknown mine is left to
+/// the field check).
+pub async fn may_schedule_for(s: &AppState, v: &Viewer, mine_id: &str) -> AppResult<()> {
+    v.require(|p| p.can_inspect_any())?;
+    if let Ok(id) = Uuid::parse_str(mine_id.trim()) {
+        let m = s.store.mine(id).await.map_err(|_| AppError::Forbidden)?;
+        v.require(|p| p.can_inspect(m.id, m.member_id))?;
+    }
+    Ok(())
+}
+
+/// An active schedule the viewer may inspect for.
+pub async fn writable_schedule(s: &AppState, v: &Viewer, id: Uuid) -> AppResult<Schedule> {
+    let sc = s.store.inspection_schedule(id).await?;
+    let m = s.store.mine(sc.mine_id).await?;
+    v.require(|p| p.can_inspect(m.id, m.member_id))?;
+    if !sc.active {
+        return Err(AppError::NotFound);
+    }
+    Ok(sc)
+}
+
+async fn edit_schedule(State(s): State<AppState>, v: Viewer, uri: Uri, Path(id): Path<Uuid>) -> AppResult<Response> {
+    let sc = writable_schedule(&s, &v, id).await?;
+    let input = ScheduleInput {
+        mine_id: sc.mine_id.to_string(),
+        template_id: sc.template_id.to_string(),
+        every: sc.every.to_string(),
+        unit: sc.unit.clone(),
+        first_due: sc.first_due.to_string(),
+    };
+    render(&schedule_form(&s, &v, &uri, FormState::of(&input), Some(&sc)).await?)
+}
+
+#[derive(serde::Deserialize)]
+struct ScheduleChange {
+    #[serde(flatten)]
+    input: ScheduleInput,
+    #[serde(default)]
+    version: String,
+}
+
+async fn change_schedule(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path(id): Path<Uuid>,
+    axum::Form(c): axum::Form<ScheduleChange>,
+) -> AppResult<Response> {
+    let sc = writable_schedule(&s, &v, id).await?;
+    let version = c.version.trim().parse::<i32>().map_err(|_| AppError::BadRequest("error-400-detail"))?;
+    let result = match ScheduleDraft::parse(&c.input) {
+        Ok(d) => s.store.change_inspection_schedule(&v.actor(), id, version, &d).await,
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to("/inspections").into_response()),
+        Err(StoreError::Invalid(e)) => {
+            let form = FormState::of(&c.input).with_errors(v.lang, &e);
+            unprocessable(&schedule_form(&s, &v, &uri, form, Some(&sc)).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct VersionForm {
+    #[serde(default)]
+    version: String,
+}
+
+async fn stop_schedule(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Uuid>,
+    axum::Form(f): axum::Form<VersionForm>,
+) -> AppResult<Response> {
+    writable_schedule(&s, &v, id).await?;
+    let version = f.version.trim().parse::<i32>().map_err(|_| AppError::BadRequest("error-400-detail"))?;
+    s.store.stop_inspection_schedule(&v.actor(), id, version).await?;
+    Ok(Redirect::to("/inspections").into_response())
 }
 
 // ---- templates --------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ pub(crate) mod inspections;
 pub mod investigations;
 
 pub use hazards::save_hazard;
-pub use inspections::{photos_of, submit_inspection};
+pub use inspections::{may_schedule_for, photos_of, submit_inspection, writable_schedule};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -319,6 +319,35 @@ async fn schedules_show_what_is_overdue_and_templates_keep_their_versions() {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(app.db.inspection_schedules(Some(&[mine])).await.unwrap().len(), 2);
+    // The new schedule is changed from the version read (a stale one is a conflict), then stopped.
+    let sc =
+        app.db.inspection_schedules(Some(&[mine])).await.unwrap().into_iter().find(|x| x.schedule.every == 2).unwrap();
+    let id = sc.schedule.id;
+    let edit = app.get(As::User("officer"), &format!("/inspections/schedules/{id}/edit")).await;
+    assert!(edit.body.contains("name=\"version\" value=\"1\"") && edit.body.contains("id=\"stop-schedule\""));
+    let change =
+        format!("version=1&mine_id={mine}&template_id={DEFAULT_TEMPLATE_ID}&every=3&unit=months&first_due=2026-12-15");
+    let path = format!("/inspections/schedules/{id}");
+    let r = app
+        .send(As::User("officer"), Method::POST, &path, Some(Body_::Form(change.replace("every=3", "every=x"))))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"e-every\""));
+    let r = app.send(As::User("officer"), Method::POST, &path, Some(Body_::Form(change.clone()))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = app.send(As::User("officer"), Method::POST, &path, Some(Body_::Form(change.clone()))).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "a stale version is a conflict");
+    let changed = app.db.inspection_schedule(id).await.unwrap();
+    assert_eq!((changed.every, changed.unit.as_str(), changed.version), (3, "months", 2));
+    let r = app
+        .send(As::User("officer"), Method::POST, &format!("{path}/stop"), Some(Body_::Form("version=2".into())))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.db.inspection_schedules(Some(&[mine])).await.unwrap().len(), 1, "a stopped schedule is not due");
+    assert!(!app.db.inspection_schedule(id).await.unwrap().active);
+    let r = app.get(As::User("officer"), &format!("{path}/edit")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(app.db.audit_verify().await.unwrap().is_ok());
 
     // The inspector adds a question: version 2; last month's inspections stay on version 1.
     let path = format!("/inspections/templates/{DEFAULT_TEMPLATE_ID}/questions");
@@ -497,6 +526,63 @@ async fn the_api_records_an_inspection_and_lists_findings_and_hazards() {
     assert!(
         doc["paths"]["/api/v1/findings/{id}"].is_object() && doc["components"]["schemas"]["HazardInput"].is_object()
     );
+    // Photos go with their answers in the same JSON, in base64; bad data is named on its field.
+    use base64::Engine;
+    let png: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+    let mut with_photo = body.clone();
+    with_photo["photos"] = serde_json::json!([{"question_key": "tail-freeboard", "file_name": "dam.png",
+        "data_base64": base64::engine::general_purpose::STANDARD.encode(png)}]);
+    let r =
+        app.send(As::User("officer"), Method::POST, "/api/v1/inspections", Some(Body_::Json(with_photo.clone()))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let rec = app.db.inspection_record(r.json()["id"].as_str().unwrap().parse().unwrap()).await.unwrap();
+    assert_eq!((rec.photos.len(), rec.photos[0].file_name.as_str()), (1, "dam.png"));
+    for (photo, field, code) in [
+        (
+            serde_json::json!({"question_key": "tail-freeboard", "data_base64": "%%%"}),
+            "p-tail-freeboard",
+            "err-photo-base64",
+        ),
+        (
+            serde_json::json!({"question_key": "tail-freeboard", "data_base64": "aGVsbG8="}),
+            "p-tail-freeboard",
+            "err-photo-type",
+        ),
+        (
+            serde_json::json!({"question_key": "no-such-question", "data_base64": base64::engine::general_purpose::STANDARD.encode(png)}),
+            "p-no-such-question",
+            "err-choice",
+        ),
+    ] {
+        let mut bad = body.clone();
+        bad["photos"] = serde_json::json!([photo]);
+        let r = app.send(As::User("officer"), Method::POST, "/api/v1/inspections", Some(Body_::Json(bad))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(
+            (r.json()["errors"][0]["field"].as_str(), r.json()["errors"][0]["code"].as_str()),
+            (Some(field), Some(code))
+        );
+    }
+    // Schedules over the API: list, change from the version read, stop.
+    let list = app.get(As::User("officer"), &format!("/api/v1/inspection-schedules?mine={mine}")).await.json();
+    let sc = &list[0];
+    let put = serde_json::json!({"version": sc["version"], "mine_id": mine, "template_id": DEFAULT_TEMPLATE_ID,
+        "every": "6", "unit": "weeks", "first_due": "2026-12-01"});
+    let path = format!("/api/v1/inspection-schedules/{}", sc["id"].as_str().unwrap());
+    let r = app.send(As::User("officer"), Method::PUT, &path, Some(Body_::Json(put.clone()))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!((r.json()["every"].as_i64(), r.json()["unit"].as_str()), (Some(6), Some("weeks")));
+    let r = app.send(As::User("officer"), Method::PUT, &path, Some(Body_::Json(put))).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let r = app
+        .send(
+            As::User("officer"),
+            Method::POST,
+            &format!("{path}/stop"),
+            Some(Body_::Json(serde_json::json!({"version": sc["version"].as_i64().unwrap() + 1}))),
+        )
+        .await;
+    assert_eq!((r.status, r.json()["active"].as_bool()), (StatusCode::OK, Some(false)));
 }
 
 /// The public page counts the days since the co-op's last accident of the "major" class (by
