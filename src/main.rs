@@ -363,6 +363,14 @@ struct Config {
     /// Where alerts are posted, signed with each hook's secret.
     #[serde(default)]
     webhooks: Vec<WebhookConfig>,
+    /// PEM file of certificate authorities trusted for `https://` webhooks besides the public
+    /// roots (a co-op's or a government network's own CA).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    webhook_ca_file: Option<String>,
+    /// The address people reach this server at, e.g. `https://coop.example.cn`: links in alert
+    /// e-mails start with it. Without it they are paths only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    public_url: Option<String>,
 }
 
 /// `[[webhooks]]` in minecoop.toml.
@@ -412,6 +420,8 @@ impl Default for Config {
             major_accident_class: "relatively_large".into(),
             smtp: None,
             webhooks: Vec::new(),
+            webhook_ca_file: None,
+            public_url: None,
         }
     }
 }
@@ -487,6 +497,14 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         .init();
     let store = Store::open(&config.db).await.map_err(store_error).with_context(|| format!("opening {}", config.db))?;
     let store = store.with_webhooks(webhooks_of(&config)?);
+    if let Some(url) = config.public_url.as_deref().filter(|u| !u.trim().is_empty()) {
+        minecoop_web::alerts::set_public_url(url)
+            .map_err(|e| anyhow::anyhow!("public_url in the configuration: {e}"))?;
+    }
+    if let Some(path) = config.webhook_ca_file.as_deref().filter(|p| !p.trim().is_empty()) {
+        let pem = std::fs::read(path).with_context(|| format!("reading webhook_ca_file {path}"))?;
+        minecoop_web::delivery::set_webhook_ca(&pem).map_err(|e| anyhow::anyhow!("webhook_ca_file {path}: {e}"))?;
+    }
     minecoop_store::alerts::set_renderer(minecoop_web::alerts::render_email);
     let system = Actor::system("cli");
     match cli.command {

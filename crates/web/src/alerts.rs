@@ -40,11 +40,41 @@ pub fn alert_text(lang: Lang, message: &str, args: &[(String, String)]) -> Strin
     lang.t_args(message, &refs)
 }
 
+static PUBLIC_URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Check the address people reach the server at: `http://` or `https://`, a host, no query.
+pub fn parse_public_url(url: &str) -> Result<String, String> {
+    let u = url.trim().trim_end_matches('/');
+    let parsed: axum::http::Uri = u.parse().map_err(|_| format!("'{u}' is not a URL"))?;
+    if !matches!(parsed.scheme_str(), Some("http" | "https")) || parsed.host().is_none_or(str::is_empty) {
+        return Err(format!("'{u}' must start with http:// or https:// and name a host"));
+    }
+    if parsed.query().is_some() || u.contains('#') {
+        return Err(format!("'{u}' must not have a query or fragment"));
+    }
+    Ok(u.to_owned())
+}
+
+/// Links in alert e-mails start with this address (set once, at start).
+pub fn set_public_url(url: &str) -> Result<(), String> {
+    let u = parse_public_url(url)?;
+    PUBLIC_URL.set(u).map_err(|_| "the public URL was already set".to_owned())
+}
+
+/// A record's link as an e-mail gives it: the full address when the public URL is known.
+pub fn absolute_link(base: Option<&str>, link: &str) -> String {
+    match base {
+        Some(b) if link.starts_with('/') => format!("{b}{link}"),
+        _ => link.to_owned(),
+    }
+}
+
 /// The e-mail of an alert in a language (installed as the store's renderer): the alert's text
 /// as the subject, and as the body with the link to the record.
 pub fn render_email(lang: &str, message: &str, args: &[(String, String)], link: &str) -> (String, String) {
     let lang = Lang::parse(lang).unwrap_or(Lang::Zh);
     let text = alert_text(lang, message, args);
+    let link = absolute_link(PUBLIC_URL.get().map(String::as_str), link);
     let subject = format!("[{}] {text}", lang.t("app-name"));
     let body = format!("{text}\n\n{}: {link}\n\n-- \n{}\n", lang.t("alerts-email-open"), lang.t("alerts-email-footer"));
     (subject, body)
@@ -178,4 +208,22 @@ pub async fn api_mark_read(State(s): State<AppState>, v: Viewer) -> AppResult<Js
     v.principal()?;
     let user = v.user.as_ref().ok_or(AppError::Unauthorized)?;
     Ok(Json(MarkedOut { marked: s.store.mark_alerts_read(&v.actor(), user.id).await? }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn e_mail_links_start_with_the_public_url_when_it_is_known() {
+        assert_eq!(parse_public_url("https://coop.example.cn/").unwrap(), "https://coop.example.cn");
+        assert_eq!(parse_public_url(" http://10.0.0.5:8080/minecoop ").unwrap(), "http://10.0.0.5:8080/minecoop");
+        for bad in ["coop.example.cn", "ftp://coop.example.cn", "https://", "https://x.cn/?a=1", "https://x.cn/#top"] {
+            assert!(parse_public_url(bad).is_err(), "{bad}");
+        }
+        let b = Some("https://coop.example.cn");
+        assert_eq!(absolute_link(b, "/safety/actions/1"), "https://coop.example.cn/safety/actions/1");
+        assert_eq!(absolute_link(None, "/safety/actions/1"), "/safety/actions/1");
+        assert_eq!(absolute_link(b, "https://elsewhere/x"), "https://elsewhere/x");
+    }
 }

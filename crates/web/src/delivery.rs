@@ -2,6 +2,7 @@
 //! attempt recorded (sent, or retried later with backoff, or given up), and the background job
 //! of `serve` that delivers every half minute and escalates overdue actions every 15 minutes.
 
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -12,6 +13,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use minecoop_store::Store;
 use minecoop_store::alerts::{Attempt, OutboxEmail, WebhookDelivery};
 use serde::Deserialize;
+use tokio_rustls::rustls::pki_types::CertificateDer;
 
 /// How to reach the mail server.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -86,17 +88,90 @@ async fn send_email(m: &AsyncSmtpTransport<Tokio1Executor>, from: &str, e: &Outb
     m.send(msg).await.map(|_| ()).map_err(|err| err.to_string())
 }
 
-/// Post one webhook: the JSON body with its signature and event headers. A 2xx answer is
+static TLS: OnceLock<Arc<tokio_rustls::rustls::ClientConfig>> = OnceLock::new();
+
+fn tls_config(extra: &[CertificateDer<'static>]) -> Result<Arc<tokio_rustls::rustls::ClientConfig>, String> {
+    use tokio_rustls::rustls;
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    for c in extra {
+        roots.add(c.clone()).map_err(|e| format!("a webhook CA certificate was refused: {e}"))?;
+    }
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+/// Trust these certificate authorities for `https://` webhooks besides the public ones (the
+/// Mozilla roots): a co-op's or a government network's own CA, given as PEM in the
+/// configuration (`webhook_ca_file`). Set once, before the first delivery.
+pub fn set_webhook_ca(pem: &[u8]) -> Result<usize, String> {
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    let certs = CertificateDer::pem_slice_iter(pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("the webhook CA file is not PEM certificates: {e}"))?;
+    if certs.is_empty() {
+        return Err("the webhook CA file holds no certificate".into());
+    }
+    let n = certs.len();
+    TLS.set(tls_config(&certs)?).map_err(|_| "the webhook CA was already set".to_owned())?;
+    Ok(n)
+}
+
+/// Send a request over TLS to the URL's host: the certificate must chain to a trusted root and
+/// name the host.
+async fn send_tls(
+    url: &axum::http::Uri,
+    req: axum::http::Request<Full<Bytes>>,
+) -> Result<axum::http::Response<hyper::body::Incoming>, String> {
+    use tokio_rustls::rustls::pki_types::ServerName;
+    let config = match TLS.get() {
+        Some(c) => c.clone(),
+        None => {
+            let c = tls_config(&[])?;
+            TLS.get_or_init(|| c).clone()
+        }
+    };
+    let host = url.host().ok_or("the webhook URL has no host")?.trim_start_matches('[').trim_end_matches(']');
+    let port = url.port_u16().unwrap_or(443);
+    let name = ServerName::try_from(host.to_owned()).map_err(|e| format!("bad host name: {e}"))?;
+    let tcp = tokio::net::TcpStream::connect((host, port)).await.map_err(|e| e.to_string())?;
+    let tls = tokio_rustls::TlsConnector::from(config).connect(name, tcp).await.map_err(|e| format!("TLS: {e}"))?;
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls)).await.map_err(|e| e.to_string())?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    sender.send_request(req).await.map_err(|e| e.to_string())
+}
+
+/// Post one webhook: the JSON body with its signature and event headers, over TLS for
+/// `https://` (checked against the public roots and any configured CA). A 2xx answer is
 /// delivered; anything else is retried.
 async fn post_webhook(h: &WebhookDelivery) -> Attempt {
     use hyper_util::client::legacy::Client;
     use hyper_util::rt::TokioExecutor;
-    if !h.url.starts_with("http://") {
-        // TLS for webhooks is not built in yet: post to a local relay or reverse proxy.
-        return Attempt::Failed { status: None, error: "only http:// webhook URLs are supported".into() };
-    }
-    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-    let req = axum::http::Request::post(h.url.as_str())
+    let url: axum::http::Uri = match h.url.parse() {
+        Ok(u) => u,
+        Err(e) => return Attempt::Failed { status: None, error: format!("bad webhook URL: {e}") },
+    };
+    let https = match url.scheme_str() {
+        Some("https") => true,
+        Some("http") => false,
+        _ => return Attempt::Failed { status: None, error: "a webhook URL starts with http:// or https://".into() },
+    };
+    // Over TLS the connection is our own, so the request names its path and the host.
+    let target = if https {
+        url.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "/".into())
+    } else {
+        h.url.clone()
+    };
+    let host = url.authority().map(|a| a.as_str().to_owned()).unwrap_or_default();
+    let req = axum::http::Request::post(target.as_str())
+        .header("host", host)
         .header("content-type", "application/json")
         .header("user-agent", "minecoop")
         .header("x-minecoop-event", h.event.as_str())
@@ -107,9 +182,17 @@ async fn post_webhook(h: &WebhookDelivery) -> Attempt {
         Ok(r) => r,
         Err(e) => return Attempt::Failed { status: None, error: format!("bad webhook URL: {e}") },
     };
-    match tokio::time::timeout(TIMEOUT, client.request(req)).await {
+    let sent = async {
+        if https {
+            send_tls(&url, req).await
+        } else {
+            let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+            client.request(req).await.map_err(|e| format!("{e:?}"))
+        }
+    };
+    match tokio::time::timeout(TIMEOUT, sent).await {
         Err(_) => Attempt::Failed { status: None, error: "timed out".into() },
-        Ok(Err(e)) => Attempt::Failed { status: None, error: format!("{e:?}").chars().take(300).collect() },
+        Ok(Err(e)) => Attempt::Failed { status: None, error: e.chars().take(300).collect() },
         Ok(Ok(resp)) if resp.status().is_success() => Attempt::Delivered { status: Some(resp.status().as_u16()) },
         Ok(Ok(resp)) => {
             Attempt::Failed { status: Some(resp.status().as_u16()), error: format!("HTTP {}", resp.status()) }

@@ -177,3 +177,185 @@ async fn an_unreachable_mail_server_leaves_the_e_mail_queued_for_later() {
     assert_eq!(deliver_due(&t.db, Some(&smtp(port))).await.unwrap().emails_failed, 0);
     assert_eq!(deliver_due(&t.db, None).await.unwrap(), Default::default());
 }
+
+/// Make a certificate authority and two server certificates it signs (one for 127.0.0.1, one
+/// for another host), and one self-signed, with the machine's `openssl`.
+fn certificates(dir: &std::path::Path) {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new("openssl").args(args).current_dir(dir).output().expect("openssl runs");
+        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=minecoop test CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
+    for (name, san) in [("good", "DNS:localhost,IP:127.0.0.1"), ("wrong", "DNS:wrong.example")] {
+        std::fs::write(
+            dir.join(format!("{name}.cnf")),
+            format!("subjectAltName={san}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n"),
+        )
+        .unwrap();
+        run(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            &format!("{name}.key"),
+            "-out",
+            &format!("{name}.csr"),
+            "-subj",
+            "/CN=webhook",
+        ]);
+        run(&[
+            "x509",
+            "-req",
+            "-in",
+            &format!("{name}.csr"),
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            &format!("{name}.pem"),
+            "-days",
+            "2",
+            "-extfile",
+            &format!("{name}.cnf"),
+        ]);
+    }
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "self.key",
+        "-out",
+        "self.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+    ]);
+}
+
+/// An HTTPS webhook receiver with the given certificate: the signature of each post it reads.
+async fn tls_receiver(
+    dir: &std::path::Path,
+    name: &str,
+    secret: &'static str,
+) -> (String, mpsc::UnboundedReceiver<bool>) {
+    use tokio::io::AsyncReadExt;
+    use tokio_rustls::rustls;
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs = CertificateDer::pem_file_iter(dir.join(format!("{name}.pem"))).unwrap().map(|c| c.unwrap()).collect();
+    let key = PrivateKeyDer::from_pem_file(dir.join(format!("{name}.key"))).unwrap();
+    let config =
+        rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((sock, _)) = listener.accept().await {
+            let (acceptor, tx) = (acceptor.clone(), tx.clone());
+            tokio::spawn(async move {
+                let mut tls = acceptor.accept(sock).await.ok()?;
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                let (head_end, length) = loop {
+                    let n = tls.read(&mut chunk).await.ok()?;
+                    if n == 0 {
+                        return None;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        let head = String::from_utf8_lossy(&buf[..i]).to_lowercase();
+                        let length = head
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap()))
+                            .unwrap_or(0);
+                        break (i + 4, length);
+                    }
+                };
+                while buf.len() < head_end + length {
+                    let n = tls.read(&mut chunk).await.ok()?;
+                    if n == 0 {
+                        return None;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                }
+                let head = String::from_utf8_lossy(&buf[..head_end]).to_lowercase();
+                let body = &buf[head_end..head_end + length];
+                let expected = format!("x-minecoop-signature: sha256={}", hmac_sha256_hex(secret.as_bytes(), body));
+                tx.send(head.starts_with("post /hook ") && head.contains(&expected)).ok();
+                tls.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").await.ok()?;
+                tls.shutdown().await.ok()
+            });
+        }
+    });
+    (format!("https://127.0.0.1:{}/hook", addr.port()), rx)
+}
+
+/// Webhooks go over TLS: a receiver whose certificate chains to the configured CA and names the
+/// host gets the signed post; one naming another host, or signed by nobody trusted, does not,
+/// and the delivery is retried later with the TLS error recorded.
+#[tokio::test]
+async fn https_webhooks_are_posted_only_to_a_trusted_certificate_for_the_host() {
+    let t = app(Backend::Sqlite).await;
+    let dir = std::env::temp_dir().join(format!("minecoop-tls-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    certificates(&dir);
+    assert_eq!(minecoop_web::delivery::set_webhook_ca(&std::fs::read(dir.join("ca.pem")).unwrap()), Ok(1));
+    assert!(minecoop_web::delivery::set_webhook_ca(b"not pem").is_err());
+    let secret = "a-secret-of-16-chars";
+    let (good, mut posts) = tls_receiver(&dir, "good", secret).await;
+    let (wrong, _) = tls_receiver(&dir, "wrong", secret).await;
+    let (selfsigned, _) = tls_receiver(&dir, "self", secret).await;
+    let hooks = [good.clone(), wrong.clone(), selfsigned.clone()]
+        .map(|url| WebhookTarget { url, secret: secret.into(), events: vec![] })
+        .to_vec();
+    let store = t.db.store.clone().with_webhooks(hooks);
+    relatively_large(&store).await;
+    let round = deliver_due(&store, None).await.unwrap();
+    assert_eq!((round.webhooks_sent, round.webhooks_failed), (1, 2));
+    let signed = tokio::time::timeout(std::time::Duration::from_secs(10), posts.recv()).await.unwrap().unwrap();
+    assert!(signed, "the post arrived whole, to its path, with a good signature");
+    let deliveries = store.webhook_deliveries(10).await.unwrap();
+    for d in &deliveries {
+        if d.url == good {
+            assert_eq!(d.status, SENT);
+        } else {
+            assert_ne!(d.status, SENT, "{}", d.url);
+            let e = d.last_error.as_deref().unwrap_or("");
+            assert!(e.starts_with("TLS:"), "{}: {e}", d.url);
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
