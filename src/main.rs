@@ -363,6 +363,10 @@ struct Config {
     /// Where alerts are posted, signed with each hook's secret.
     #[serde(default)]
     webhooks: Vec<WebhookConfig>,
+    /// Quality-control limits (`[qc]`): warn_sd, fail_sd, blank_factor, blank_limits,
+    /// duplicate_limit_pct, duplicate_min_dl_factor.
+    #[serde(default)]
+    qc: minecoop_domain::production::qc::QcSettings,
     /// PEM file of certificate authorities trusted for `https://` webhooks besides the public
     /// roots (a co-op's or a government network's own CA).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -420,6 +424,7 @@ impl Default for Config {
             major_accident_class: "relatively_large".into(),
             smtp: None,
             webhooks: Vec::new(),
+            qc: Default::default(),
             webhook_ca_file: None,
             public_url: None,
         }
@@ -501,6 +506,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         minecoop_web::alerts::set_public_url(url)
             .map_err(|e| anyhow::anyhow!("public_url in the configuration: {e}"))?;
     }
+    // Settings are checked before anything runs, whatever the command.
+    minecoop_domain::production::qc::QcLimits::from_settings(&config.qc, &elements_of(&config)?)
+        .map_err(|e| anyhow::anyhow!("[qc] in the configuration: {}", e.join("; ")))?;
     if let Some(path) = config.webhook_ca_file.as_deref().filter(|p| !p.trim().is_empty()) {
         let pem = std::fs::read(path).with_context(|| format!("reading webhook_ca_file {path}"))?;
         minecoop_web::delivery::set_webhook_ca(&pem).map_err(|e| anyhow::anyhow!("webhook_ca_file {path}: {e}"))?;
@@ -1115,7 +1123,8 @@ async fn serve(store: Store, config: &Config, demo_history: Option<DemoHistory>)
         renewal_window_days: config.renewal_window_days.max(31),
         trust_proxy: config.trust_proxy,
         elements: elements_of(config)?,
-        qc: Default::default(),
+        qc: minecoop_domain::production::qc::QcLimits::from_settings(&config.qc, &elements_of(config)?)
+            .map_err(|e| anyhow::anyhow!("[qc] in the configuration: {}", e.join("; ")))?,
         major_accident_class: minecoop_domain::safety::AccidentClass::parse(config.major_accident_class.trim())
             .map_err(|_| {
                 anyhow::anyhow!(

@@ -443,6 +443,33 @@ fn a_bad_element_list_in_the_configuration_is_named() {
     );
 }
 
+#[test]
+fn bad_qc_limits_public_url_and_webhook_ca_in_the_configuration_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(&dir);
+    let conf = dir.path().join("minecoop.toml");
+    let run = |text: &str| {
+        std::fs::write(&conf, text).unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_minecoop"))
+            .args(["--db", &db, "--config", conf.to_str().unwrap(), "migrate"])
+            .output()
+            .unwrap();
+        (o.status.code(), out(&o))
+    };
+    let (code, text) = run("[qc]\nwarn_sd = 3\nfail_sd = 2\n[qc.blank_limits]\ncu = 1\n");
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("[qc] in the configuration: fail_sd must be more than warn_sd; blank_limits.cu"), "{text}");
+    let (code, text) = run("public_url = \"coop.example.cn\"\n");
+    assert!(code == Some(2) && text.contains("public_url in the configuration"), "{text}");
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, "no certificate here").unwrap();
+    let (code, text) = run(&format!("webhook_ca_file = {:?}\n", ca.to_str().unwrap()));
+    assert!(code == Some(2) && text.contains("webhook_ca_file"), "{text}");
+    let (code, text) =
+        run("public_url = \"https://coop.example.cn/\"\n[qc]\nfail_sd = 4\n[qc.blank_limits]\nzn = 0.02\n");
+    assert_eq!(code, Some(0), "{text}");
+}
+
 fn safety(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_minecoop")).arg("safety").args(args).output().expect("run minecoop")
 }

@@ -57,6 +57,84 @@ impl Default for QcLimits {
     }
 }
 
+/// `[qc]` in the configuration: the co-op's own control limits, in plain units. Anything left
+/// out keeps the industry's usual value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QcSettings {
+    pub warn_sd: Decimal,
+    pub fail_sd: Decimal,
+    pub blank_factor: i64,
+    /// The most a blank may read when its detection limit is not known, by element symbol, in
+    /// the element's unit (e.g. `zn = 0.02` for 0.02 %).
+    pub blank_limits: BTreeMap<String, Decimal>,
+    pub duplicate_limit_pct: Decimal,
+    pub duplicate_min_dl_factor: i64,
+}
+
+impl Default for QcSettings {
+    fn default() -> Self {
+        let d = QcLimits::default();
+        QcSettings {
+            warn_sd: d.warn_sd,
+            fail_sd: d.fail_sd,
+            blank_factor: d.blank_factor,
+            blank_limits: BTreeMap::new(),
+            duplicate_limit_pct: d.duplicate_limit_pct,
+            duplicate_min_dl_factor: d.duplicate_min_dl_factor,
+        }
+    }
+}
+
+impl QcLimits {
+    /// The limits a configuration sets, checked: each problem named by its setting.
+    pub fn from_settings(s: &QcSettings, elements: &[Element]) -> Result<QcLimits, Vec<String>> {
+        let mut problems = Vec::new();
+        if s.warn_sd <= Decimal::ZERO {
+            problems.push("warn_sd must be more than 0".to_owned());
+        }
+        if s.fail_sd <= s.warn_sd {
+            problems.push("fail_sd must be more than warn_sd".to_owned());
+        }
+        if s.blank_factor < 1 {
+            problems.push("blank_factor must be at least 1".to_owned());
+        }
+        if s.duplicate_limit_pct <= Decimal::ZERO || s.duplicate_limit_pct > Decimal::from(200) {
+            problems.push("duplicate_limit_pct must be more than 0 and at most 200".to_owned());
+        }
+        if s.duplicate_min_dl_factor < 0 {
+            problems.push("duplicate_min_dl_factor must not be negative".to_owned());
+        }
+        let mut blank_limits = BTreeMap::new();
+        for (el, v) in &s.blank_limits {
+            let key = el.trim().to_lowercase();
+            if !elements.iter().any(|e| e.code == key) {
+                problems.push(format!("blank_limits.{el}: not one of the co-op's elements"));
+            } else if v.is_sign_negative() {
+                problems.push(format!("blank_limits.{el} must not be negative"));
+            } else {
+                match to_scaled(*v, GRADE_SCALE) {
+                    Some(x) => {
+                        blank_limits.insert(key, x);
+                    }
+                    None => problems.push(format!("blank_limits.{el}: at most 4 decimals")),
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(QcLimits {
+            warn_sd: s.warn_sd,
+            fail_sd: s.fail_sd,
+            blank_factor: s.blank_factor,
+            blank_limits,
+            duplicate_limit_pct: s.duplicate_limit_pct,
+            duplicate_min_dl_factor: s.duplicate_min_dl_factor,
+        })
+    }
+}
+
 code_enum!(
     /// How a check or a batch came out, from best to worst; `not_judged` means there was
     /// nothing to judge by.
@@ -590,5 +668,26 @@ mod tests {
         assert_eq!((e.get("decision").unwrap().code, e.get("reason").unwrap().code), ("err-choice", "err-required"));
         let d = DecisionDraft::parse(&DecisionInput { decision: "accepted".into(), reason: "re-assayed".into() });
         assert_eq!(d.unwrap().decision, Decision::Accepted);
+    }
+
+    #[test]
+    fn the_configuration_sets_the_limits_and_each_bad_setting_is_named() {
+        let els = crate::production::default_elements();
+        assert_eq!(QcLimits::from_settings(&QcSettings::default(), &els).unwrap(), QcLimits::default());
+        let mut s = QcSettings { warn_sd: Decimal::from(2), fail_sd: Decimal::new(25, 1), ..Default::default() };
+        s.blank_limits.insert("Zn".into(), Decimal::new(2, 2));
+        let l = QcLimits::from_settings(&s, &els).unwrap();
+        assert_eq!((l.fail_sd, l.blank_limits.get("zn")), (Decimal::new(25, 1), Some(&200)));
+        let bad = QcSettings {
+            warn_sd: Decimal::from(3),
+            fail_sd: Decimal::from(3),
+            blank_factor: 0,
+            duplicate_limit_pct: Decimal::ZERO,
+            blank_limits: [("cu".to_owned(), Decimal::ONE), ("pb".to_owned(), Decimal::new(-1, 0))].into(),
+            ..Default::default()
+        };
+        let e = QcLimits::from_settings(&bad, &els).unwrap_err();
+        assert_eq!(e.len(), 5, "{e:?}");
+        assert!(e.iter().any(|x| x.starts_with("fail_sd")) && e.iter().any(|x| x.starts_with("blank_limits.cu")));
     }
 }
