@@ -170,3 +170,5 @@ record-period = Period
 record-hours = Hours worked
 record-recordable = Recordable cases
 home-no-major-accident = no major accident on record
+record-by-class-title = Days since the last accident, by class
+record-by-class-hint = Each column counts accidents of that class or above (Decree 493).

@@ -170,3 +170,5 @@ record-period = 期间
 record-hours = 工时
 record-recordable = 可记录伤害
 home-no-major-accident = 无较大及以上事故记录
+record-by-class-title = 按等级统计距上次事故天数
+record-by-class-hint = 每列统计该等级及以上的事故（国务院第493号令）。

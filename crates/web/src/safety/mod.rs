@@ -10,6 +10,7 @@ use axum::response::Response;
 use axum::routing::get;
 use minecoop_domain::FieldErrors;
 use minecoop_domain::production::sample::parse_local_time;
+use minecoop_domain::safety::AccidentClass;
 use minecoop_domain::safety::{self, Exposure, SafetyProblem};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -91,6 +92,8 @@ struct HubPage {
     yearly: Vec<record::PeriodRow>,
     chart: Option<String>,
     threshold: String,
+    /// The accident classes, for the days-by-class table.
+    classes: Vec<&'static str>,
     actions: Vec<actions::ActionRow>,
 }
 
@@ -115,7 +118,8 @@ async fn hub(axum::extract::State(s): axum::extract::State<AppState>, v: Viewer,
     let chart = record::chart(v.lang, &monthly);
     let actions = actions::overdue(&s, &p).await?;
     let threshold = threshold.as_str().to_owned();
-    render(&HubPage { ctx: Ctx::new(&v, &uri), record, monthly, yearly, chart, threshold, actions })
+    let classes = AccidentClass::ALL.iter().map(|c| c.as_str()).collect();
+    render(&HubPage { ctx: Ctx::new(&v, &uri), record, monthly, yearly, chart, threshold, classes, actions })
 }
 
 pub mod record;

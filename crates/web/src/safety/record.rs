@@ -19,6 +19,8 @@ pub struct RecordRow {
     pub days_major: Option<i64>,
     pub days_accident: Option<i64>,
     pub days_lost_time: Option<i64>,
+    /// Days since the last accident of each class or above, in the order of `AccidentClass::ALL`.
+    pub days_by_class: Vec<Option<i64>>,
     /// Rolling twelve months: hours worked, LTIFR and TRIFR (none without hours).
     pub hours: Decimal,
     pub ltifr: Option<Decimal>,
@@ -82,6 +84,7 @@ pub(crate) fn rows(src: &Sources, threshold: AccidentClass) -> Vec<RecordRow> {
             days_major: days_since_class(events, mine, today, threshold),
             days_accident: days_since(events, mine, today, Event::is_accident),
             days_lost_time: days_since(events, mine, today, Event::is_lost_time),
+            days_by_class: AccidentClass::ALL.iter().map(|c| days_since_class(events, mine, today, *c)).collect(),
             hours,
             ltifr: r.map(|r| r.ltifr.round_dp(2)),
             trifr: r.map(|r| r.trifr.round_dp(2)),

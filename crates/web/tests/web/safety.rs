@@ -624,6 +624,14 @@ async fn the_public_page_counts_days_without_a_major_accident() {
     let r = app.get(As::User("bureau"), "/safety").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("id=\"safety-record\"") && r.body.contains("id=\"rates-by-year\""));
+    // By class: the co-op's line counts 10 days since a general accident, 400 since a relatively
+    // large one, and none of the two higher classes.
+    let by_class = r.body.split("id=\"days-by-class\"").nth(1).unwrap().split("</table>").next().unwrap();
+    let coop = by_class.split("<tr class=\"total\">").nth(1).unwrap().split("</tr>").next().unwrap();
+    let cells: Vec<&str> = coop.split("<td class=\"num\">").skip(1).map(|c| c.split("</td>").next().unwrap()).collect();
+    assert_eq!(cells.len(), 4, "{coop}");
+    assert_eq!((cells[0], cells[1]), ("10", "400"), "{coop}");
+    assert!(cells[2].contains("muted") && cells[3].contains("muted"), "{coop}");
 }
 
 /// A count two metres of fuse short opens a case; the same shortfall counted again stays that case;
