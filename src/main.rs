@@ -705,7 +705,7 @@ async fn import_assays(
             return Ok(print_problems(&problems));
         }
     };
-    let unnamed = "(laboratory not named)";
+    let unnamed = minecoop_domain::production::assay_import::UNNAMED_LAB;
     let staged: Vec<SheetResults<'_>> = sheet
         .iter()
         .map(|r| SheetResults {

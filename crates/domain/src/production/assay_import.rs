@@ -50,6 +50,10 @@ pub fn check_assay_sheet_codes<'a>(
     check_assay_sheet_by(rows, elements, default_lab, |c| (may_be_code(c) && !unknown.contains(c)).then_some(c))
 }
 
+/// The laboratory recorded for a sheet's rows that name none, the same from the page and the
+/// command line (one name, one laboratory, whatever the importer's language).
+pub const UNNAMED_LAB: &str = "(laboratory not named)";
+
 /// A checked row keyed by whatever `sample_of` gave for its code (a sample id, or the code
 /// itself when the store resolves codes).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -25,9 +25,25 @@ pub struct QcBatch {
 }
 
 impl QcBatch {
-    /// Flagged (warning or failure) and not yet decided: what the dashboard shows.
+    /// Flagged (warning or failure) and not yet decided, or decided on a better outcome than it
+    /// has now (accepted on a warning, failing since): what the dashboard shows.
     pub fn awaiting_decision(&self) -> bool {
-        self.qc.outcome.is_flagged() && self.decision.is_none()
+        self.qc.outcome.is_flagged() && !self.decision_covers_outcome()
+    }
+
+    /// Whether the latest decision decided the outcome the batch has now (or a worse one).
+    pub fn decision_covers_outcome(&self) -> bool {
+        match &self.decision {
+            None => false,
+            // Decided before the outcome was kept: it decided the batch as it was.
+            Some(QcDecision { decided_outcome: None, .. }) => true,
+            Some(QcDecision { decided_outcome: Some(o), .. }) => {
+                match minecoop_domain::production::qc::Outcome::parse(o) {
+                    Ok(decided) => decided.worst(self.qc.outcome) == decided,
+                    Err(_) => false,
+                }
+            }
+        }
     }
 }
 
@@ -428,7 +444,10 @@ impl Store {
         lab: &str,
         batch: &str,
         d: &DecisionDraft,
+        limits: &QcLimits,
     ) -> StoreResult<QcDecision> {
+        // What is decided: the batch as it is judged now.
+        let outcome = self.qc_batch(lab, batch, limits).await?.qc.outcome;
         let mut tx = self.begin(actor).await?;
         let known = assay::Entity::find()
             .filter(assay::Column::Lab.eq(lab))
@@ -446,6 +465,7 @@ impl Store {
             reason: Set(d.reason.clone()),
             decided_by: Set(tx.actor().name.clone()),
             decided_at: Set(tx.now()),
+            decided_outcome: Set(Some(outcome.as_str().to_owned())),
         }
         .insert(tx.conn())
         .await?;

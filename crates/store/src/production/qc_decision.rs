@@ -15,6 +15,9 @@ pub struct Model {
     pub reason: String,
     pub decided_by: String,
     pub decided_at: DateTimeUtc,
+    /// The batch's outcome when it was decided (`warning` or `fail`); `None` for decisions made
+    /// before it was kept.
+    pub decided_outcome: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

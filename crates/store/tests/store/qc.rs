@@ -92,9 +92,9 @@ both_backends! {
         let decide = |d: &str, r: &str| DecisionDraft::parse(&DecisionInput { decision: d.into(), reason: r.into() });
         assert!(decide("accepted", "").is_err());
         let ok = decide("accepted", "CRM bottle contaminated; re-assay of routine samples agrees").unwrap();
-        assert!(matches!(db.decide_batch(&actor(), "都匀化验室", "B9", &ok).await, Err(StoreError::NotFound)));
-        db.decide_batch(&actor(), "都匀化验室", "B2", &decide("rejected", "first look").unwrap()).await.unwrap();
-        db.decide_batch(&actor(), "都匀化验室", "B2", &ok).await.unwrap();
+        assert!(matches!(db.decide_batch(&actor(), "都匀化验室", "B9", &ok, &limits).await, Err(StoreError::NotFound)));
+        db.decide_batch(&actor(), "都匀化验室", "B2", &decide("rejected", "first look").unwrap(), &limits).await.unwrap();
+        db.decide_batch(&actor(), "都匀化验室", "B2", &ok, &limits).await.unwrap();
         let b2 = db.qc_batch("都匀化验室", "B2", &limits).await.unwrap();
         assert_eq!(b2.decision.as_ref().map(|d| d.decision.as_str()), Some("accepted"), "the latest counts");
         assert!(!b2.awaiting_decision());
@@ -102,10 +102,26 @@ both_backends! {
         assert!(db.qc_awaiting(None, &limits).await.unwrap().is_empty(), "decided: off the dashboard");
         assert!(matches!(db.qc_batch("都匀化验室", "B9", &limits).await, Err(StoreError::NotFound)));
 
+        // A batch accepted on a warning comes back when a later result makes it fail, and a
+        // decision on the failure takes it off again.
+        assayed(&db, mine.id, "2005-03-03T09:00", "crm", "GBW07165", "2.88", "B3").await;
+        let b3 = db.qc_batch("都匀化验室", "B3", &limits).await.unwrap();
+        assert_eq!(b3.qc.outcome, Outcome::Warning);
+        db.decide_batch(&actor(), "都匀化验室", "B3", &decide("accepted", "within the lab's own limits").unwrap(), &limits).await.unwrap();
+        assert_eq!(db.qc_decisions("都匀化验室", "B3").await.unwrap()[0].decided_outcome.as_deref(), Some("warning"));
+        assert!(db.qc_awaiting(None, &limits).await.unwrap().is_empty());
+        assayed(&db, mine.id, "2005-03-03T09:30", "crm", "GBW07165", "2.70", "B3").await;
+        let back = db.qc_awaiting(None, &limits).await.unwrap();
+        assert_eq!(back.iter().map(|b| (b.qc.batch.as_str(), b.qc.outcome)).collect::<Vec<_>>(), [("B3", Outcome::Fail)]);
+        assert!(!back[0].decision_covers_outcome(), "the warning's acceptance does not cover the failure");
+        db.decide_batch(&actor(), "都匀化验室", "B3", &decide("rejected", "re-assay the batch").unwrap(), &limits).await.unwrap();
+        assert!(db.qc_awaiting(None, &limits).await.unwrap().is_empty());
+
         // Every change is in the hash-chained audit log.
         for entity in ["reference_material", "qc_decision"] {
             let f = minecoop_store::audit::AuditFilter { entity: Some(entity.into()), ..Default::default() };
-            assert_eq!(db.audit_list(&f, 1, 100).await.unwrap().items.len(), 2, "{entity}");
+            let n = if entity == "qc_decision" { 4 } else { 2 };
+            assert_eq!(db.audit_list(&f, 1, 100).await.unwrap().items.len(), n, "{entity}");
         }
         assert!(db.audit_verify().await.unwrap().is_ok());
     }

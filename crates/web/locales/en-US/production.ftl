@@ -149,7 +149,6 @@ samples-import-same = { $count } samples already recorded with the same results.
 err-import-no-sample = The sheet needs a "sample" column (the code on the label).
 err-import-duplicate-sample = The same sample as row { $first }.
 err-import-no-results = No result in this row.
-sample-lab-unnamed = (laboratory not named)
 nav-reports = Grade report
 grade-report-title = Ore-grade supervision
 grade-report-samples = Samples

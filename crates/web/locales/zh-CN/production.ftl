@@ -149,7 +149,6 @@ samples-import-same = 已有相同结果的样品 { $count } 个。
 err-import-no-sample = 表格需要“sample”列（标签上的编号）。
 err-import-duplicate-sample = 与第 { $first } 行是同一个样品。
 err-import-no-results = 此行没有结果。
-sample-lab-unnamed = （未填化验室）
 nav-reports = 品位报告
 grade-report-title = 矿石品位监督
 grade-report-samples = 样品数

@@ -61,6 +61,9 @@ pub struct DecisionOut {
     reason: String,
     decided_by: String,
     decided_at: String,
+    /// The batch's outcome when decided (`warning` or `fail`); a worse one since brings the
+    /// batch back to the dashboard.
+    decided_outcome: Option<String>,
 }
 
 fn decision_out(d: QcDecision) -> DecisionOut {
@@ -71,6 +74,7 @@ fn decision_out(d: QcDecision) -> DecisionOut {
         reason: d.reason,
         decided_by: d.decided_by,
         decided_at: d.decided_at.to_rfc3339(),
+        decided_outcome: d.decided_outcome,
     }
 }
 
@@ -141,8 +145,9 @@ pub async fn list_batches(
 pub async fn get_batch(
     State(s): State<AppState>,
     v: Viewer,
-    Path((lab, batch)): Path<(String, String)>,
+    Path((lab_seg, batch)): Path<(String, String)>,
 ) -> AppResult<Json<BatchOut>> {
+    let lab = unseg(&lab_seg).to_owned();
     Ok(Json(batch_out(visible_batch(&s, &v, &lab, unseg(&batch)).await?)))
 }
 
@@ -154,14 +159,15 @@ pub async fn get_batch(
 pub async fn decide_batch(
     State(s): State<AppState>,
     v: Viewer,
-    Path((lab, batch)): Path<(String, String)>,
+    Path((lab_seg, batch)): Path<(String, String)>,
     Json(i): Json<DecisionInput>,
 ) -> AppResult<Response> {
+    let lab = unseg(&lab_seg).to_owned();
     v.require(|p| p.can_decide_qc())?;
     let batch = unseg(&batch);
     visible_batch(&s, &v, &lab, batch).await?;
     let d = DecisionDraft::parse(&i).map_err(AppError::Invalid)?;
-    Ok(created(decision_out(s.store.decide_batch(&v.actor(), &lab, batch, &d).await?)))
+    Ok(created(decision_out(s.store.decide_batch(&v.actor(), &lab, batch, &d, &s.config.qc).await?)))
 }
 
 /// One version of a reference material's accepted value for an element; `current` is false for

@@ -43,12 +43,17 @@ pub(crate) async fn scope(s: &AppState, v: &Viewer) -> AppResult<Option<Vec<Uuid
     ))
 }
 
-/// A batch as a path segment: percent-encoded, `-` for a batch without a name.
+/// A batch (or laboratory) as a path segment: percent-encoded, `-` for one without a name. A
+/// name that is itself `-`, or starts with `~`, gets a `~` in front, so no two names share a
+/// segment.
 pub(crate) fn seg(s: &str) -> String {
     if s.is_empty() {
         return "-".into();
     }
     let mut out = String::new();
+    if s == "-" || s.starts_with('~') {
+        out.push('~');
+    }
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
             out.push(b as char);
@@ -61,7 +66,7 @@ pub(crate) fn seg(s: &str) -> String {
 
 /// A path segment back to the batch it names (axum has decoded it already).
 pub(crate) fn unseg(s: &str) -> &str {
-    if s == "-" { "" } else { s }
+    if s == "-" { "" } else { s.strip_prefix('~').unwrap_or(s) }
 }
 
 pub(crate) fn href(lab: &str, batch: &str) -> String {
@@ -348,8 +353,9 @@ pub async fn batch(
     State(s): State<AppState>,
     v: Viewer,
     uri: Uri,
-    Path((lab, batch)): Path<(String, String)>,
+    Path((lab_seg, batch)): Path<(String, String)>,
 ) -> AppResult<Response> {
+    let lab = unseg(&lab_seg).to_owned();
     render(&batch_page(&s, &v, &uri, &lab, unseg(&batch), FormState::default()).await?)
 }
 
@@ -357,14 +363,15 @@ pub async fn decide(
     State(s): State<AppState>,
     v: Viewer,
     uri: Uri,
-    Path((lab, batch)): Path<(String, String)>,
+    Path((lab_seg, batch)): Path<(String, String)>,
     Form(i): Form<DecisionInput>,
 ) -> AppResult<Response> {
+    let lab = unseg(&lab_seg).to_owned();
     v.require(|p| p.can_decide_qc())?;
     let batch = unseg(&batch);
     visible_batch(&s, &v, &lab, batch).await?;
     let result = match DecisionDraft::parse(&i) {
-        Ok(d) => s.store.decide_batch(&v.actor(), &lab, batch, &d).await.map(|_| ()),
+        Ok(d) => s.store.decide_batch(&v.actor(), &lab, batch, &d, &s.config.qc).await.map(|_| ()),
         Err(e) => Err(StoreError::Invalid(e)),
     };
     match result {
@@ -475,4 +482,21 @@ pub(crate) async fn failures(
     }
     f.checks = all.iter().flat_map(|b| &b.qc.checks).filter(|c| c.outcome == Outcome::Fail).count();
     Ok(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_batch_name_has_a_segment_of_its_own() {
+        for name in ["", "-", "~", "~-", "--", "B-07", "2005/07 批", "~a"] {
+            let segment = seg(name);
+            // What axum hands the handler: the segment percent-decoded.
+            let decoded = url::form_urlencoded::parse(format!("x={segment}").as_bytes()).next().unwrap().1.into_owned();
+            assert_eq!(unseg(&decoded), name, "{name:?} -> {segment}");
+        }
+        assert_ne!(seg(""), seg("-"));
+        assert_eq!(seg("B-07"), "B-07");
+    }
 }

@@ -547,7 +547,7 @@ pub(crate) async fn import(
     if sent.form.action == "import" {
         for r in &mut sheet {
             if r.lab.is_empty() {
-                r.lab = v.lang.t("sample-lab-unnamed");
+                r.lab = minecoop_domain::production::assay_import::UNNAMED_LAB.to_owned();
             }
         }
         let staged: Vec<SheetResults<'_>> = sheet
