@@ -67,16 +67,12 @@ fn draft(p: &Planned, last_day: NaiveDate) -> IncidentDraft {
 }
 
 const MINOR: [(IncidentKind, &str, &str); 6] = [
-    (IncidentKind::NearMiss, "Main haulage drift", "A loaded tub ran back on the incline; nobody was in its way."),
-    (IncidentKind::NearMiss, "Stope 3 back", "Loose rock fell after barring down had been signed off."),
-    (IncidentKind::FirstAid, "Mill, ball mill feed", "Cut to the hand while clearing the feed chute; dressed on site."),
-    (IncidentKind::FirstAid, "Level 1 station", "Dust in the eye while loading; rinsed at the station."),
-    (
-        IncidentKind::MedicalTreatment,
-        "Workshop",
-        "Finger crushed while changing a drill steel; stitched at the clinic.",
-    ),
-    (IncidentKind::RestrictedWork, "Level 2 drift", "Ankle sprained on the footwall; light duties for a week."),
+    (IncidentKind::NearMiss, "主运输巷", "重车在斜坡上溜车，所幸无人在其路线上。"),
+    (IncidentKind::NearMiss, "3号采场顶板", "敲帮问顶签字确认后仍有浮石掉落。"),
+    (IncidentKind::FirstAid, "选厂球磨机给料口", "清理给料溜槽时手部划伤，现场包扎。"),
+    (IncidentKind::FirstAid, "一中段车场", "装车时粉尘入眼，在车场冲洗。"),
+    (IncidentKind::MedicalTreatment, "机修车间", "更换钎杆时手指被压伤，在卫生所缝合。"),
+    (IncidentKind::RestrictedWork, "二中段平巷", "在底板上扭伤脚踝，轻工作一周。"),
 ];
 
 /// Load the safety history from `first_year` to `last_day` for the operating mines.
@@ -92,8 +88,8 @@ pub async fn load(store: &Store, mines: &[Mine], first_year: i32, last_day: Naiv
             occurred: at(NaiveDate::from_ymd_opt(1999, 7, 14).unwrap_or(last_day), 10, 20),
             kind: IncidentKind::Fatality,
             occurrence: Some(Occurrence::GroundFall),
-            location: "Level 3, stope 7",
-            description: "The hanging wall of an unsupported stope fell on three miners.",
+            location: "三中段7号采场",
+            description: "未支护采场的上盘冒落，压住三名矿工。",
             deaths: 3,
             serious: 1,
             minor: 0,
@@ -104,8 +100,8 @@ pub async fn load(store: &Store, mines: &[Mine], first_year: i32, last_day: Naiv
             occurred: at(NaiveDate::from_ymd_opt(2001, 5, 9).unwrap_or(last_day), 15, 5),
             kind: IncidentKind::LostTime,
             occurrence: None,
-            location: "Hoist room",
-            description: "A miner's arm was caught by the hoist rope; broken, three weeks off work.",
+            location: "提升机房",
+            description: "一名矿工手臂被提升钢丝绳卷入，骨折，停工三周。",
             deaths: 0,
             serious: 1,
             minor: 0,
@@ -116,8 +112,8 @@ pub async fn load(store: &Store, mines: &[Mine], first_year: i32, last_day: Naiv
             occurred: at(NaiveDate::from_ymd_opt(2003, 11, 21).unwrap_or(last_day), 8, 50),
             kind: IncidentKind::DangerousOccurrence,
             occurrence: Some(Occurrence::Flooding),
-            location: "Level 2 sump",
-            description: "Water broke in from old workings; the level was evacuated, nobody was hurt.",
+            location: "二中段水仓",
+            description: "老空区突水，中段人员全部撤出，无人受伤。",
             deaths: 0,
             serious: 0,
             minor: 0,
@@ -128,8 +124,8 @@ pub async fn load(store: &Store, mines: &[Mine], first_year: i32, last_day: Naiv
             occurred: at(NaiveDate::from_ymd_opt(2005, 6, 2).unwrap_or(last_day), 22, 40),
             kind: IncidentKind::LostTime,
             occurrence: None,
-            location: "Level 1, stope 2",
-            description: "A miner's foot was crushed by a rock from the muck pile; five weeks off work.",
+            location: "一中段2号采场",
+            description: "一名矿工脚部被矿堆滚石压伤，停工五周。",
             deaths: 0,
             serious: 1,
             minor: 0,
@@ -176,21 +172,18 @@ pub async fn load(store: &Store, mines: &[Mine], first_year: i32, last_day: Naiv
             due_on: due,
         };
         let day = p.occurred.date();
-        let c = store
-            .raise_action(&demo, &raise(ActionKind::Containment, "Make the place safe and fence it off", day))
-            .await?;
+        let c = store.raise_action(&demo, &raise(ActionKind::Containment, "排除险情并设置围栏", day)).await?;
         let who = |name: &str| Actor { user_id: None, name: name.into() };
-        store.complete_action(&who(owner), c.id, "Done the same shift; photo in the shift log").await?;
-        store.verify_action(&who(verifier), c.id, true, "Seen on the next inspection").await?;
+        store.complete_action(&who(owner), c.id, "当班完成，照片见交接班记录").await?;
+        store.verify_action(&who(verifier), c.id, true, "下次检查时现场确认").await?;
         let due = day + Duration::days(21);
-        let k = store
-            .raise_action(&demo, &raise(ActionKind::Corrective, "Fix the cause found and brief every shift on it", due))
-            .await?;
+        let k =
+            store.raise_action(&demo, &raise(ActionKind::Corrective, "整改查明的原因，并向每个班组交底", due)).await?;
         // A third of the last year's corrective actions are still open, most of them late.
         let left_open = recent_one && rng.next(3) == 0;
         if due + Duration::days(40) < last_day && !left_open {
-            store.complete_action(&who(owner), k.id, "Done; see the toolbox-talk register").await?;
-            store.verify_action(&who(verifier), k.id, true, "Checked on site").await?;
+            store.complete_action(&who(owner), k.id, "已完成，见班前会记录").await?;
+            store.verify_action(&who(verifier), k.id, true, "现场核实").await?;
         }
     }
     if last_day.year() >= first_year {
@@ -227,7 +220,7 @@ async fn magazine(store: &Store, mine: Uuid, last_day: NaiveDate) -> StoreResult
         permit_no: (kind == EntryKind::Receipt).then(|| "黔公爆购 2026-0113".to_owned()),
         blaster: matches!(kind, EntryKind::Issue | EntryKind::Return | EntryKind::Use).then(|| "officer".to_owned()),
         shift: matches!(kind, EntryKind::Issue | EntryKind::Return | EntryKind::Use).then_some(Shift::Day),
-        blast_location: (kind == EntryKind::Use).then(|| "Level 2, stope 4 face".to_owned()),
+        blast_location: (kind == EntryKind::Use).then(|| "二中段4号采场工作面".to_owned()),
         note: None,
     };
     store.record_explosives(&demo, mine, &line(EntryKind::Receipt, Item::Detonators, 1000, at(first, 9, 0))).await?;
@@ -257,21 +250,17 @@ async fn magazine(store: &Store, mine: Uuid, last_day: NaiveDate) -> StoreResult
                     owner: "officer".into(),
                     due_on: due,
                 };
-                let c = store
-                    .raise_action(
-                        &demo,
-                        &raise(ActionKind::Containment, "Seal the magazine; two-person count every shift", day),
-                    )
-                    .await?;
-                store.complete_action(&officer, c.id, "Magazine sealed at 19:30; the police were told").await?;
+                let c =
+                    store.raise_action(&demo, &raise(ActionKind::Containment, "封存炸药库，每班双人清点", day)).await?;
+                store.complete_action(&officer, c.id, "19:30 已封库，并已报告公安机关").await?;
                 let inspector = Actor { user_id: None, name: "inspector".into() };
-                store.verify_action(&inspector, c.id, true, "Seal checked").await?;
+                store.verify_action(&inspector, c.id, true, "封条已核查").await?;
                 store
                     .raise_action(
                         &demo,
                         &raise(
                             ActionKind::Corrective,
-                            "Find the two detonators and reconcile the day's issue slips",
+                            "查找两发雷管下落，核对当天领退料单",
                             last_day + Duration::days(7),
                         ),
                     )
