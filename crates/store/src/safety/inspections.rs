@@ -233,6 +233,31 @@ impl Store {
         reason: Option<&str>,
     ) -> StoreResult<TemplateVersion> {
         content.check().map_err(|code| StoreError::field("content", code))?;
+        self.new_template_version(actor, template_id, version, Some(content), None, reason).await
+    }
+
+    /// A new version of a template under new names (its questions unchanged), if the template
+    /// is still at `version`.
+    pub async fn rename_inspection_template(
+        &self,
+        actor: &Actor,
+        template_id: Uuid,
+        version: i32,
+        names: (&str, &str),
+        reason: Option<&str>,
+    ) -> StoreResult<TemplateVersion> {
+        self.new_template_version(actor, template_id, version, None, Some(names), reason).await
+    }
+
+    async fn new_template_version(
+        &self,
+        actor: &Actor,
+        template_id: Uuid,
+        version: i32,
+        content: Option<&TemplateContent>,
+        names: Option<(&str, &str)>,
+        reason: Option<&str>,
+    ) -> StoreResult<TemplateVersion> {
         let mut tx = self.begin(actor).await?;
         let before = template::Entity::find()
             .filter(template::Column::TemplateId.eq(template_id))
@@ -247,9 +272,9 @@ impl Store {
             id: Set(new_id()),
             template_id: Set(template_id),
             version: Set(version + 1),
-            name_en: Set(before.name_en.clone()),
-            name_zh: Set(before.name_zh.clone()),
-            content: Set(content.to_json()),
+            name_en: Set(names.map_or_else(|| before.name_en.clone(), |(en, _)| en.to_owned())),
+            name_zh: Set(names.map_or_else(|| before.name_zh.clone(), |(_, zh)| zh.to_owned())),
+            content: Set(content.map_or_else(|| before.content.clone(), TemplateContent::to_json)),
             reason: Set(reason.map(str::to_owned)),
             created_at: Set(tx.now()),
             created_by: Set(tx.actor().name.clone()),

@@ -121,3 +121,4 @@ schedule-stop = Stop this schedule
 schedule-stop-hint = A stopped schedule is no longer due. It stays in the record with the inspections done under it.
 err-schedule-mine-fixed = A schedule stays with its mine: start a new schedule for another mine.
 err-photo-base64 = The photo's data is not valid base64.
+template-rename = Rename this checklist

@@ -112,3 +112,4 @@ schedule-stop = 停止此计划
 schedule-stop-hint = 停止后的计划不再到期，但与其下已完成的检查一起保留在记录中。
 err-schedule-mine-fixed = 检查计划不能换矿山：请为其他矿山新建计划。
 err-photo-base64 = 照片数据不是有效的 base64 编码。
+template-rename = 修改检查表名称

@@ -47,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/inspections/templates/{id}", get(template_detail))
         .route("/inspections/templates/{id}/questions", post(add_question))
         .route("/inspections/templates/{id}/questions/{key}/remove", post(remove_question))
+        .route("/inspections/templates/{id}/name", post(rename_template))
 }
 
 fn mine_name(mines: &[Mine], id: Uuid) -> String {
@@ -864,6 +865,59 @@ async fn template_page(s: &AppState, v: &Viewer, uri: &Uri, id: Uuid, form: Form
 async fn template_detail(State(s): State<AppState>, v: Viewer, uri: Uri, Path(id): Path<Uuid>) -> AppResult<Response> {
     let form = FormState::new([("section", String::new()), ("kind", "yes_no".into()), ("severity", "high".into())]);
     render(&template_page(&s, &v, &uri, id, form).await?)
+}
+
+#[derive(Deserialize, Default, serde::Serialize)]
+#[serde(default)]
+struct RenameForm {
+    version: String,
+    name_en: String,
+    name_zh: String,
+    reason: String,
+}
+
+/// A template's names changed: a new version, its questions as they were.
+async fn rename_template(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path(id): Path<Uuid>,
+    axum::Form(f): axum::Form<RenameForm>,
+) -> AppResult<Response> {
+    v.require(|p| p.can_manage_inspection_templates())?;
+    s.store.inspection_template(id).await?;
+    let version = stated_version(&f.version)?;
+    let names = TemplateDraft::parse(&TemplateInput {
+        name_en: f.name_en.clone(),
+        name_zh: f.name_zh.clone(),
+        copy_of: String::new(),
+    });
+    let reason = minecoop_domain::validation::optional_text(&f.reason, 500);
+    let result = match (names, reason) {
+        (Ok(d), Ok(reason)) => {
+            s.store
+                .rename_inspection_template(&v.actor(), id, version, (&d.name_en, &d.name_zh), reason.as_deref())
+                .await
+        }
+        (names, reason) => {
+            let mut e = names.err().unwrap_or_default();
+            if let Err(code) = reason {
+                e.add("reason", code);
+            }
+            Err(StoreError::Invalid(e))
+        }
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/inspections/templates/{id}")).into_response()),
+        Err(StoreError::Invalid(e)) => {
+            unprocessable(&template_page(&s, &v, &uri, id, FormState::of(&f).with_errors(v.lang, &e)).await?)
+        }
+        Err(StoreError::Conflict) => {
+            let form = FormState::of(&f).with_errors(v.lang, &stale());
+            conflict(&template_page(&s, &v, &uri, id, form).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn stated_version(v: &str) -> AppResult<i32> {

@@ -403,6 +403,7 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
     ("POST", "/api/v1/inspection-schedules/{own_schedule}/stop", B::Json("{}"), [401, 409, 409, 409, 409, 409, 403]),
     ("POST", "/api/v1/inspection-schedules/{other_schedule}/stop", B::Json("{}"), [401, 409, 409, 409, 403, 403, 403]),
     ("POST", "/inspections/templates", B::Form(""), [303, 422, 422, 422, 403, 403, 403]),
+    ("POST", "/inspections/templates/{template}/name", B::Form(""), [303, 422, 422, 422, 403, 403, 403]),
     ("POST", "/inspections/templates/{template}/questions", B::Form(""), [303, 422, 422, 422, 403, 403, 403]),
     (
         "POST",

@@ -366,6 +366,29 @@ async fn schedules_show_what_is_overdue_and_templates_keep_their_versions() {
     let r =
         app.send(As::User("owner"), Method::POST, &path, Some(Body_::Form(q.replace("version=1", "version=2")))).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "owners do not change templates");
+
+    // Renaming is a version too: the questions stay, a stale version is a conflict.
+    let rename = format!("/inspections/templates/{DEFAULT_TEMPLATE_ID}/name");
+    let body = |v: &str, zh: &str| {
+        Body_::Form(format!("version={v}&name_zh={zh}&name_en=Underground+mine+checklist&reason=new+name"))
+    };
+    let r = app.send(As::User("inspector"), Method::POST, &rename, Some(body("2", ""))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"e-name_zh\""));
+    let r = app
+        .send(
+            As::User("inspector"),
+            Method::POST,
+            &rename,
+            Some(body("2", "%E4%BA%95%E4%B8%8B%E6%A3%80%E6%9F%A5%E8%A1%A8")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = app.send(As::User("inspector"), Method::POST, &rename, Some(body("2", "x"))).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let t = app.db.inspection_template(DEFAULT_TEMPLATE_ID).await.unwrap();
+    assert_eq!((t.version, t.name_zh.as_str(), t.name_en.as_str()), (3, "井下检查表", "Underground mine checklist"));
+    assert!(t.content().question("q-45").is_some(), "the questions are kept");
 }
 
 #[tokio::test]
