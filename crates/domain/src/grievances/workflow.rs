@@ -97,6 +97,7 @@ pub fn next_steps(from: Status) -> Vec<Status> {
 
 /// Days from receipt by which each step must be reached (from `minecoop.toml`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Deadlines {
     pub acknowledge_days: i64,
     pub investigate_days: i64,
