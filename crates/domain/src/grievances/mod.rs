@@ -72,7 +72,10 @@ pub struct GrievanceInput {
 pub enum Complainant {
     /// Nothing that identifies the person is kept.
     Anonymous,
-    Named { name: Option<String>, phone: Option<String> },
+    Named {
+        name: Option<String>,
+        phone: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -223,10 +223,7 @@ const CASES: &[Demo] = &[
         text: "两个矿的选矿废水都排进同一条沟，下游稻田的秧苗长不好。",
         occurred: "今年插秧以后",
         place: "牛角塘沟下游稻田",
-        entries: &[
-            (3, To(Acknowledged), ""),
-            (30, To(Investigated), "取水样两份，锌含量超过农田灌溉标准。"),
-        ],
+        entries: &[(3, To(Acknowledged), ""), (30, To(Investigated), "取水样两份，锌含量超过农田灌溉标准。")],
     },
 ];
 
@@ -236,11 +233,8 @@ pub async fn load(store: &Store, mines: &[Mine]) -> StoreResult<()> {
     let now = Utc::now();
     let today = (now + Duration::hours(8)).date_naive();
     for (n, c) in CASES.iter().enumerate() {
-        let mine_ids: Vec<Uuid> = c
-            .mines
-            .iter()
-            .filter_map(|p| mines.iter().find(|m| m.name_en.starts_with(p)).map(|m| m.id))
-            .collect();
+        let mine_ids: Vec<Uuid> =
+            c.mines.iter().filter_map(|p| mines.iter().find(|m| m.name_en.starts_with(p)).map(|m| m.id)).collect();
         let complainant = match c.name {
             None => Complainant::Anonymous,
             Some((name, phone)) => Complainant::Named {
@@ -275,10 +269,21 @@ pub async fn load(store: &Store, mines: &[Mine]) -> StoreResult<()> {
             match *step {
                 To(s) => super::append(&mut tx, g.id, s.as_str(), Some(s), None, note, true, Some(at(*days))).await?,
                 Escalate(to) => {
-                    super::append(&mut tx, g.id, Escalated.as_str(), Some(Escalated), Some(to), note, true, Some(at(*days)))
-                        .await?
+                    super::append(
+                        &mut tx,
+                        g.id,
+                        Escalated.as_str(),
+                        Some(Escalated),
+                        Some(to),
+                        note,
+                        true,
+                        Some(at(*days)),
+                    )
+                    .await?
                 }
-                Msg(k) => super::append(&mut tx, g.id, k.as_str(), None, None, note, k.is_public(), Some(at(*days))).await?,
+                Msg(k) => {
+                    super::append(&mut tx, g.id, k.as_str(), None, None, note, k.is_public(), Some(at(*days))).await?
+                }
             };
         }
         tx.commit().await?;

@@ -77,13 +77,7 @@ fn summarize(g: Grievance, mines: Vec<Uuid>, steps: &[GrievanceStep]) -> Summary
         .rev()
         .filter_map(|s| s.status.as_deref().and_then(|x| Status::parse(x).ok()))
         .find(|s| matches!(s, Status::Accepted | Status::Rejected));
-    Summary {
-        status: status_of(steps),
-        status_at: last.map(|s| s.at).unwrap_or(g.created_at),
-        last_answer,
-        mines,
-        g,
-    }
+    Summary { status: status_of(steps), status_at: last.map(|s| s.at).unwrap_or(g.created_at), last_answer, mines, g }
 }
 
 async fn case_of<C: sea_orm::ConnectionTrait>(c: &C, g: Grievance) -> StoreResult<Case> {
@@ -156,7 +150,8 @@ pub(crate) async fn insert(
     }
     let year = d.received_on.year();
     let prefix = format!("GRV-{year}-");
-    let taken = grievance::Entity::find().filter(grievance::Column::RefNo.starts_with(&prefix)).count(tx.conn()).await?;
+    let taken =
+        grievance::Entity::find().filter(grievance::Column::RefNo.starts_with(&prefix)).count(tx.conn()).await?;
     let (name, phone) = match &d.complainant {
         Complainant::Anonymous => (None, None),
         Complainant::Named { name, phone } => (name.clone(), phone.clone()),
@@ -284,7 +279,12 @@ impl Store {
     }
 
     /// Link a case to an incident (once).
-    pub async fn link_grievance_incident(&self, actor: &Actor, id: Uuid, incident_id: Uuid) -> StoreResult<GrievanceLink> {
+    pub async fn link_grievance_incident(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        incident_id: Uuid,
+    ) -> StoreResult<GrievanceLink> {
         let mut tx = self.begin(actor).await?;
         grievance::Entity::find_by_id(id).one(tx.conn()).await?.ok_or(StoreError::NotFound)?;
         let found = crate::safety::incident::Entity::find()
@@ -415,14 +415,18 @@ impl Store {
             };
             let due_on = dl.pending(s.status, s.g.received_on).map(|(_, d)| d.to_string()).unwrap_or_default();
             // The reference, the step and the date only: no text or person of the case.
-            let args = vec![
-                ("code".into(), s.g.ref_no.clone()),
-                ("status".into(), status.clone()),
-                ("due".into(), due_on),
-            ];
+            let args =
+                vec![("code".into(), s.g.ref_no.clone()), ("status".into(), status.clone()), ("due".into(), due_on)];
             let message = format!("alert-{}", kind.as_str().replace('_', "-"));
-            crate::alerts::raise_for_mines(&mut tx, kind, &s.mines, &message, &args, &format!("/grievances/{}", s.g.id))
-                .await?;
+            crate::alerts::raise_for_mines(
+                &mut tx,
+                kind,
+                &s.mines,
+                &message,
+                &args,
+                &format!("/grievances/{}", s.g.id),
+            )
+            .await?;
             n += 1;
         }
         tx.commit().await?;

@@ -386,4 +386,3 @@ async fn answer_public(
     s.store.grievance_step(&public_actor(), case.g.id, to, By::Complainant, None, note).await?;
     Ok(Json(public_out(&s.store.grievance_case(case.g.id).await?)))
 }
-

@@ -152,7 +152,11 @@ fn mine_names(lang: crate::i18n::Lang, mines: &[Mine], ids: &[Uuid]) -> String {
     if ids.is_empty() {
         return lang.t("grievance-mine-unknown");
     }
-    ids.iter().filter_map(|id| mines.iter().find(|m| m.id == *id)).map(|m| m.name_zh.clone()).collect::<Vec<_>>().join("、")
+    ids.iter()
+        .filter_map(|id| mines.iter().find(|m| m.id == *id))
+        .map(|m| m.name_zh.clone())
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 /// A case the viewer handles, with every mine; 403 for anyone else (the bureau included).
@@ -322,12 +326,7 @@ struct ListPage {
     empty: FormState,
 }
 
-pub(crate) fn filter_rows(
-    rows: Vec<Summary>,
-    status: &str,
-    category: &str,
-    mine: &str,
-) -> AppResult<Vec<Summary>> {
+pub(crate) fn filter_rows(rows: Vec<Summary>, status: &str, category: &str, mine: &str) -> AppResult<Vec<Summary>> {
     let status = match status.trim() {
         "" | "open" => None,
         "all" => Some(None),
@@ -392,12 +391,14 @@ async fn list(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Respo
     if let Some(first) = categories.first_mut() {
         first.label = v.lang.t("grievance-filter-any");
     }
-    let mut mine_opts = vec![Opt { value: String::new(), label: v.lang.t("grievance-filter-any"), selected: q.mine.is_empty() }];
+    let mut mine_opts =
+        vec![Opt { value: String::new(), label: v.lang.t("grievance-filter-any"), selected: q.mine.is_empty() }];
     mine_opts.extend(
-        mines
-            .iter()
-            .filter(|m| counts_every_case(&p) || can_handle_case(&p, &[(m.id, m.member_id)]))
-            .map(|m| Opt { value: m.id.to_string(), label: m.name_zh.clone(), selected: q.mine == m.id.to_string() }),
+        mines.iter().filter(|m| counts_every_case(&p) || can_handle_case(&p, &[(m.id, m.member_id)])).map(|m| Opt {
+            value: m.id.to_string(),
+            label: m.name_zh.clone(),
+            selected: q.mine == m.id.to_string(),
+        }),
     );
     let query = uri.query().map(|q| q.split('&').filter(|kv| !kv.starts_with("format=")).collect::<Vec<_>>().join("&"));
     render(&ListPage {
@@ -538,7 +539,11 @@ async fn create(State(s): State<AppState>, v: Viewer, uri: Uri, body: Bytes) -> 
         Err(StoreError::Invalid(e)) => {
             let mines = recordable_mines(&p, &s.store.mine_choices().await?);
             let fields = intake_fields(v.lang, &i, &mines);
-            unprocessable(&FormPage { ctx: Ctx::new(&v, &uri), form: FormState::of(&i).with_errors(v.lang, &e), fields })
+            unprocessable(&FormPage {
+                ctx: Ctx::new(&v, &uri),
+                form: FormState::of(&i).with_errors(v.lang, &e),
+                fields,
+            })
         }
         Err(e) => Err(e.into()),
     }
@@ -604,7 +609,11 @@ pub(crate) async fn detail_page(
     let dl = s.config.grievance_deadlines;
     let today = today();
     let pending = dl.pending(status, case.g.received_on).map(|(next, due)| {
-        (lang.t(&format!("grievance-status-{next}")), due, dl.escalation(status, case.g.received_on, today).is_overdue())
+        (
+            lang.t(&format!("grievance-status-{next}")),
+            due,
+            dl.escalation(status, case.g.received_on, today).is_overdue(),
+        )
     });
     let next = next_steps(status)
         .into_iter()
@@ -642,7 +651,9 @@ pub(crate) async fn detail_page(
     let readable: Vec<Uuid> = crate::safety::incidents::readable_mines(s, &p).await?.iter().map(|m| m.id).collect();
     let mut incidents = vec![Opt { value: String::new(), label: "—".into(), selected: false }];
     for i in s.store.incidents(Some(&readable)).await? {
-        if of_mines.as_ref().is_none_or(|m| m.contains(&i.mine_id)) && !case.links.iter().any(|l| l.incident_id == i.incident_id) {
+        if of_mines.as_ref().is_none_or(|m| m.contains(&i.mine_id))
+            && !case.links.iter().any(|l| l.incident_id == i.incident_id)
+        {
             incidents.push(Opt {
                 value: i.incident_id.to_string(),
                 label: format!("{} · {}", i.code, i.occurred_at.format("%Y-%m-%d")),
@@ -667,11 +678,7 @@ pub(crate) async fn detail_page(
         case,
         form,
     };
-    if page.form.has_errors() || page.af.form.has_errors() {
-        unprocessable(&page)
-    } else {
-        render(&page)
-    }
+    if page.form.has_errors() || page.af.form.has_errors() { unprocessable(&page) } else { render(&page) }
 }
 
 async fn detail(State(s): State<AppState>, v: Viewer, uri: Uri, Path(id): Path<Uuid>) -> AppResult<Response> {
@@ -779,7 +786,8 @@ pub struct LinkInput {
 
 /// Check that the viewer may read the incident to link; a field error when there is none.
 pub(crate) async fn linkable_incident(s: &AppState, p: &Principal, i: &LinkInput) -> Result<Uuid, AppError> {
-    let id = Uuid::parse_str(i.incident_id.trim()).map_err(|_| AppError::from(StoreError::field("incident_id", "err-choice")))?;
+    let id = Uuid::parse_str(i.incident_id.trim())
+        .map_err(|_| AppError::from(StoreError::field("incident_id", "err-choice")))?;
     match crate::safety::incidents::readable_incident(s, p, id).await {
         Ok(_) => Ok(id),
         Err(AppError::NotFound) => Err(StoreError::field("incident_id", "err-choice").into()),

@@ -162,12 +162,7 @@ struct CodeForm {
 
 /// The case of a typed code, or the page that says the code opens nothing (429 after too many
 /// wrong codes from the address).
-async fn open_case(
-    s: &AppState,
-    ctx: Ctx,
-    ip: &ClientIp,
-    typed: &str,
-) -> AppResult<Result<(Ctx, Case), Response>> {
+async fn open_case(s: &AppState, ctx: Ctx, ip: &ClientIp, typed: &str) -> AppResult<Result<(Ctx, Case), Response>> {
     let key = ip_key(ip);
     if s.limits.wrong_code.blocked(&key) {
         let error = Some(ctx.t("grievance-code-too-many"));

@@ -67,10 +67,24 @@ async fn public_submit_and_follow(backend: Backend) {
     // Staff acknowledge, reply, ask and note; the tracking page shows all but the note.
     let id = g.id;
     let step = |f: &str| Some(Body_::Form(f.to_owned()));
-    let r = app.send(As::User("inspector"), Method::POST, &format!("/grievances/{id}/steps"), step("status=acknowledged&note=%E5%B7%B2%E5%8F%97%E7%90%86")).await;
+    let r = app
+        .send(
+            As::User("inspector"),
+            Method::POST,
+            &format!("/grievances/{id}/steps"),
+            step("status=acknowledged&note=%E5%B7%B2%E5%8F%97%E7%90%86"),
+        )
+        .await;
     assert_eq!(r.status, 303, "{}", r.body);
     for (kind, text) in [("reply", "reply-for-you"), ("question", "which-well"), ("note", "internal-only")] {
-        let r = app.send(As::User("inspector"), Method::POST, &format!("/grievances/{id}/messages"), step(&format!("kind={kind}&text={text}"))).await;
+        let r = app
+            .send(
+                As::User("inspector"),
+                Method::POST,
+                &format!("/grievances/{id}/messages"),
+                step(&format!("kind={kind}&text={text}")),
+            )
+            .await;
         assert_eq!(r.status, 303);
     }
     let r = track(&app, &code).await;
@@ -78,23 +92,32 @@ async fn public_submit_and_follow(backend: Backend) {
     assert!(r.body.contains("reply-for-you") && r.body.contains("which-well") && !r.body.contains("internal-only"));
     assert!(!r.body.contains("inspector"), "no staff names on the tracking page");
     // The complainant answers the question; a proposal cannot be answered before it is made.
-    let r = app.send(As::Anon, Method::POST, "/grievance/track/info", step(&format!("code={code}&text=east-well"))).await;
+    let r =
+        app.send(As::Anon, Method::POST, "/grievance/track/info", step(&format!("code={code}&text=east-well"))).await;
     assert_eq!(r.status, 200);
     assert!(r.body.contains("east-well"));
-    let r = app.send(As::Anon, Method::POST, "/grievance/track/answer", step(&format!("code={code}&outcome=accepted"))).await;
+    let r = app
+        .send(As::Anon, Method::POST, "/grievance/track/answer", step(&format!("code={code}&outcome=accepted")))
+        .await;
     assert_eq!(r.status, 422);
     for st in ["investigated&note=x", "resolution_proposed&note=new-pipe"] {
-        let r = app.send(As::User("admin"), Method::POST, &format!("/grievances/{id}/steps"), step(&format!("status={st}"))).await;
+        let r = app
+            .send(As::User("admin"), Method::POST, &format!("/grievances/{id}/steps"), step(&format!("status={st}")))
+            .await;
         assert_eq!(r.status, 303);
     }
-    let r = app.send(As::Anon, Method::POST, "/grievance/track/answer", step(&format!("code={code}&outcome=accepted&note=ok"))).await;
+    let r = app
+        .send(As::Anon, Method::POST, "/grievance/track/answer", step(&format!("code={code}&outcome=accepted&note=ok")))
+        .await;
     assert_eq!(r.status, 200);
     assert!(r.body.contains("data-status=\"accepted\""));
     let case = app.db.grievance_case(id).await.unwrap();
     assert_eq!(case.status(), Status::Accepted);
     assert_eq!(case.steps.last().unwrap().by, "public");
     // A step out of order is refused on the staff page with its reason.
-    let r = app.send(As::User("admin"), Method::POST, &format!("/grievances/{id}/steps"), step("status=acknowledged")).await;
+    let r = app
+        .send(As::User("admin"), Method::POST, &format!("/grievances/{id}/steps"), step("status=acknowledged"))
+        .await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("案件当前状态下不能进行这一步") || r.body.contains("not possible"));
 }
@@ -118,7 +141,14 @@ async fn wrong_codes_say_the_same_and_are_limited() {
     let msg = "这个查询码查不到案件";
     assert!(wrong.body.contains(msg) && nonsense.body.contains(msg));
     // The API answers alike.
-    let r = app.send(As::Anon, Method::POST, "/api/v1/public/grievances/track", Some(Body_::Json(serde_json::json!({"code": "ZZZZ-ZZZZ-ZZZZ"})))).await;
+    let r = app
+        .send(
+            As::Anon,
+            Method::POST,
+            "/api/v1/public/grievances/track",
+            Some(Body_::Json(serde_json::json!({"code": "ZZZZ-ZZZZ-ZZZZ"}))),
+        )
+        .await;
     assert_eq!(r.status, 404);
     for _ in 3..10 {
         assert_eq!(track(&app, "AAAA-BBBB-CCCD").await.status, 404);
@@ -138,7 +168,8 @@ async fn the_api_answers_422_with_field_errors() {
     let body = serde_json::json!({"category": "weather", "complainant_type": "villager", "description": "", "anonymous": "1", "name": "王五"});
     let r = app.send(As::Anon, Method::POST, "/api/v1/public/grievances", Some(Body_::Json(body.clone()))).await;
     assert_eq!(r.status, 422);
-    let fields: Vec<String> = r.json()["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_owned()).collect();
+    let fields: Vec<String> =
+        r.json()["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_owned()).collect();
     for f in ["category", "description", "anonymous"] {
         assert!(fields.contains(&f.to_owned()), "{f} in {fields:?}");
     }
@@ -150,7 +181,14 @@ async fn the_api_answers_422_with_field_errors() {
     let r = app.send(As::Anon, Method::POST, "/api/v1/public/grievances", Some(Body_::Json(ok))).await;
     assert_eq!(r.status, 201, "{}", r.body);
     let code = r.json()["tracking_code"].as_str().unwrap().to_owned();
-    let r = app.send(As::Anon, Method::POST, "/api/v1/public/grievances/track", Some(Body_::Json(serde_json::json!({"code": code})))).await;
+    let r = app
+        .send(
+            As::Anon,
+            Method::POST,
+            "/api/v1/public/grievances/track",
+            Some(Body_::Json(serde_json::json!({"code": code}))),
+        )
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["status"], "received");
     // Staff record one by phone for their mine; an owner cannot record for another's.
@@ -165,9 +203,17 @@ async fn the_api_answers_422_with_field_errors() {
     let r = app.get(As::User("officer"), &format!("/api/v1/grievances/{id}")).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["grievance"]["complainant_phone"], "13800001111");
-    let r = app.send(As::User("officer"), Method::POST, &format!("/api/v1/grievances/{id}/steps"), Some(Body_::Json(serde_json::json!({"status": "escalated"})))).await;
+    let r = app
+        .send(
+            As::User("officer"),
+            Method::POST,
+            &format!("/api/v1/grievances/{id}/steps"),
+            Some(Body_::Json(serde_json::json!({"status": "escalated"}))),
+        )
+        .await;
     assert_eq!(r.status, 422);
-    let fields: Vec<String> = r.json()["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_owned()).collect();
+    let fields: Vec<String> =
+        r.json()["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_owned()).collect();
     assert!(fields.contains(&"note".to_owned()) && fields.contains(&"escalated_to".to_owned()), "{fields:?}");
 }
 
@@ -218,7 +264,12 @@ async fn the_bureau_sees_aggregates_never_a_case() {
     let daping = app.db.mine_choices().await.unwrap().into_iter().find(|m| m.name_en.starts_with("Daping")).unwrap().id;
     let rows = r.json();
     assert!(!rows.as_array().unwrap().is_empty());
-    assert!(rows.as_array().unwrap().iter().all(|g| g["mines"].as_array().unwrap().contains(&serde_json::json!(daping.to_string()))));
+    assert!(
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g["mines"].as_array().unwrap().contains(&serde_json::json!(daping.to_string())))
+    );
 }
 
 #[tokio::test]
@@ -230,7 +281,14 @@ async fn the_demo_has_a_dozen_cases_in_every_state() {
     assert_eq!(anon.len(), 2);
     assert!(anon.iter().all(|s| s.g.complainant_type == "villager"));
     assert_eq!(all.iter().filter(|s| s.status == Status::Escalated).count(), 1);
-    for st in [Status::Received, Status::Acknowledged, Status::Investigated, Status::ResolutionProposed, Status::Accepted, Status::Closed] {
+    for st in [
+        Status::Received,
+        Status::Acknowledged,
+        Status::Investigated,
+        Status::ResolutionProposed,
+        Status::Accepted,
+        Status::Closed,
+    ] {
         assert!(all.iter().any(|s| s.status == st), "{st}");
     }
     let categories: std::collections::HashSet<&str> = all.iter().map(|s| s.g.category.as_str()).collect();
@@ -313,7 +371,14 @@ async fn a_villager_on_a_phone_complains_anonymously_and_sees_the_acknowledgemen
     click(s, "#login-submit").await;
     s.wait().for_element(Locator::Id("logout")).await.unwrap();
     s.goto(&server.url("/grievances")).await.unwrap();
-    let g = server.db.grievance_summaries().await.unwrap().into_iter().find(|g| g.g.description.contains("铁锈味")).unwrap();
+    let g = server
+        .db
+        .grievance_summaries()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|g| g.g.description.contains("铁锈味"))
+        .unwrap();
     assert!(g.g.anonymous && g.g.complainant_name.is_none());
     click(s, &format!("a[href='/grievances/{}']", g.g.id)).await;
     assert_eq!(text(s, "#case-status").await, "已收到");

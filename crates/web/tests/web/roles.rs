@@ -431,7 +431,12 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
     ("POST", "/grievance/track", B::Form("code=GRV6-DEM0-2026"), [200, 200, 200, 200, 200, 200, 200]),
     ("POST", "/grievance/track", B::Form("code=AAAA-BBBB-CCCC"), [404, 404, 404, 404, 404, 404, 404]),
     ("POST", "/grievance/track/info", B::Form("code=GRV6-DEM0-2026&text="), [422, 422, 422, 422, 422, 422, 422]),
-    ("POST", "/grievance/track/answer", B::Form("code=GRV6-DEM0-2026&outcome=accepted"), [422, 422, 422, 422, 422, 422, 422]),
+    (
+        "POST",
+        "/grievance/track/answer",
+        B::Form("code=GRV6-DEM0-2026&outcome=accepted"),
+        [422, 422, 422, 422, 422, 422, 422],
+    ),
     ("GET", "/grievances", B::None, [303, 200, 200, 200, 200, 200, 200]),
     ("GET", "/grievances?status=all&category=water&mine={own_mine}", B::None, [303, 200, 200, 200, 200, 200, 200]),
     ("GET", "/grievances?status=all&format=csv", B::None, [303, 200, 200, 200, 200, 200, 403]),
