@@ -519,7 +519,7 @@ async fn new(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Respon
 /// safety officer names one of their mines).
 pub(crate) async fn staff_draft(s: &AppState, p: &Principal, i: &GrievanceInput) -> Result<GrievanceDraft, StoreError> {
     let d = GrievanceDraft::parse(i, today(), false).map_err(StoreError::Invalid)?;
-    let mines = s.store.mine_choices().await.map_err(StoreError::from)?;
+    let mines = s.store.mine_choices().await?;
     let named = pairs(&mines, &d.mines);
     if named.len() != d.mines.len() || !can_handle_case(p, &named) {
         return Err(StoreError::field("mines", "err-choice"));
