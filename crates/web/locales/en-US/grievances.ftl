@@ -129,3 +129,4 @@ err-grievance-closed = The case is closed.
 err-grievance-linked = This incident is already linked.
 err-grievance-no-mine = The case names no mine: corrective actions need a mine.
 err-date-future = The date is in the future.
+err-grievance-deadlines = Grievance deadlines: acknowledge within at least a day, then investigate and propose each no sooner than the step before, within a year.

@@ -129,3 +129,4 @@ err-grievance-closed = 案件已结案。
 err-grievance-linked = 该事故已关联。
 err-grievance-no-mine = 案件没有指明矿山：整改措施需要指定矿山。
 err-date-future = 日期不能晚于今天。
+err-grievance-deadlines = 投诉期限设置有误：受理至少一天，调查和提出方案依次不早于前一步，且不超过一年。
