@@ -60,7 +60,8 @@ const CASES: &[Demo] = &[
         who: ComplainantType::Villager,
         channel: Channel::Web,
         mines: &["Niujiaotang No. 1"],
-        days_ago: 12,
+        // Due for acknowledgement sixteen days ago: the president hears of it too.
+        days_ago: 23,
         name: None,
         text: "晚上十点以后矿车还在村道上跑，灰尘很大，噪音吵得老人小孩睡不着。",
         occurred: "最近两个星期，每天晚上",

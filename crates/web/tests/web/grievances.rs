@@ -298,6 +298,20 @@ async fn the_demo_has_a_dozen_cases_in_every_state() {
         with_actions += usize::from(!app.db.actions_of(ActionSource::Grievance, s.g.id).await.unwrap().is_empty());
     }
     assert_eq!(with_actions, 1);
+    // The overdue one reaches the president (more than a week late), in his language.
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let dl = minecoop_domain::grievances::Deadlines::default();
+    assert_eq!(app.db.escalate_overdue_grievances(today, &dl).await.unwrap(), 1);
+    assert_eq!(app.db.escalate_overdue_grievances(today, &dl).await.unwrap(), 0, "once");
+    let president = app.db.user_by_name("president").await.unwrap();
+    let alerts = app.db.alerts_for(president.id, 10).await.unwrap();
+    let a = alerts.iter().find(|a| a.kind == "grievance_overdue_president").expect("the president is alerted");
+    let args: Vec<(String, String)> = serde_json::from_str(&a.args).unwrap();
+    let text = minecoop_web::alerts::alert_text(minecoop_web::i18n::Lang::Zh, &a.message, &args);
+    let late = all.iter().find(|s| s.g.category == "dust_noise").unwrap();
+    assert!(text.contains(&late.g.ref_no) && text.contains("“已收到”"), "{text}");
+    assert!(!text.contains("矿车"), "no text of the case in an alert");
+    assert_eq!(a.link, format!("/grievances/{}", late.g.id));
     // The demo code opens the first (Daping's) case.
     let case = app.db.grievance_by_code("GRV6-DEM0-2026").await.unwrap().unwrap();
     assert_eq!(case.g.category, "water");
