@@ -259,7 +259,7 @@ fn ip_key(ip: &ClientIp) -> String {
 }
 
 #[utoipa::path(post, path = "/api/v1/public/grievances", tag = "grievances", request_body = GrievanceInput,
-    description = "Submit a grievance without an account (channel `web`; `anonymous` keeps no name or phone). The tracking code is in the answer, once.",
+    description = "Submit a grievance without an account (channel `web`; `anonymous` keeps no name or phone). The tracking code is in the answer, once. Without a token, send the `mc_csrf` cookie a page set and its value as `X-CSRF-Token`, as for every request without one; ten submissions an hour per address.",
     responses((status = 201, body = RecordedOut), (status = 422, body = ProblemDoc), (status = 429, body = ProblemDoc)),
     security(()))]
 async fn submit_public(
