@@ -394,6 +394,11 @@ async fn a_villager_on_a_phone_complains_anonymously_and_sees_the_acknowledgemen
         .find(|g| g.g.description.contains("铁锈味"))
         .unwrap();
     assert!(g.g.anonymous && g.g.complainant_name.is_none());
+    // Sent over a real connection from 127.0.0.1: the address is nowhere in what was kept.
+    let trail = server.db.history("grievance", &g.g.id.to_string()).await.unwrap();
+    assert!(trail.iter().all(|r| r.actor == "public" && !r.after.contains("127.0.0.1")));
+    let case = server.db.grievance_case(g.g.id).await.unwrap();
+    assert!(case.steps.iter().all(|s| s.by == "public"));
     click(s, &format!("a[href='/grievances/{}']", g.g.id)).await;
     assert_eq!(text(s, "#case-status").await, "已收到");
     s.find(Locator::Css("#f-status")).await.unwrap().select_by_value("acknowledged").await.unwrap();
