@@ -375,6 +375,10 @@ struct Config {
     /// e-mails start with it. Without it they are paths only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     public_url: Option<String>,
+    /// `[grievances]`: days from receipt by which a case must be acknowledged, investigated and
+    /// a resolution proposed (7, 30 and 45 by default).
+    #[serde(default)]
+    grievances: minecoop_domain::grievances::Deadlines,
 }
 
 /// `[[webhooks]]` in minecoop.toml.
@@ -427,6 +431,7 @@ impl Default for Config {
             qc: Default::default(),
             webhook_ca_file: None,
             public_url: None,
+            grievances: Default::default(),
         }
     }
 }
@@ -437,6 +442,18 @@ struct Overrides {
     db: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     listen: Option<String>,
+}
+
+/// The grievance deadlines of the configuration, checked (each step after the one before).
+fn grievance_deadlines(config: &Config) -> Result<minecoop_domain::grievances::Deadlines> {
+    let d = config.grievances;
+    d.check().map_err(|_| {
+        anyhow::anyhow!(
+            "[grievances] in the configuration: acknowledge_days at least 1, then investigate_days and propose_days \
+             each at least the one before, at most 365"
+        )
+    })?;
+    Ok(d)
 }
 
 fn load_config(cli: &Cli) -> Result<Config> {
@@ -530,6 +547,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::User(cmd) => user_command(&store, &system, cmd).await?,
         Command::Notify(NotifyCommand::Run) => {
             let raised = store.escalate_overdue_actions(minecoop_web::cadastre::today()).await.map_err(store_error)?;
+            let deadlines = grievance_deadlines(&config)?;
+            let raised = raised
+                + store
+                    .escalate_overdue_grievances(minecoop_web::cadastre::today(), &deadlines)
+                    .await
+                    .map_err(store_error)?;
             let r = minecoop_web::delivery::deliver_due(&store, config.smtp.as_ref()).await.map_err(store_error)?;
             println!(
                 "escalations raised: {raised}; e-mails sent: {}, failed: {}; webhooks sent: {}, failed: {}{}",
@@ -1085,6 +1108,10 @@ fn print_logins(logins: &[demo::DemoLogin]) {
     for l in logins {
         println!("  {:<10} {:<22} {:<15} {}", l.username, l.password, l.role.as_str(), l.note);
     }
+    println!(
+        "Demo grievance tracking code (follow it at /grievance/track without logging in): {}",
+        minecoop_store::grievances::demo::DEMO_CODE
+    );
 }
 
 async fn serve(store: Store, config: &Config, demo_history: Option<DemoHistory>) -> Result<ExitCode> {
@@ -1133,11 +1160,13 @@ async fn serve(store: Store, config: &Config, demo_history: Option<DemoHistory>)
             })?,
         smtp_configured: config.smtp.is_some(),
         webhooks_configured: config.webhooks.len(),
+        grievance_deadlines: grievance_deadlines(config)?,
     };
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let job = tokio::spawn(minecoop_web::delivery::run(
         store.clone(),
         config.smtp.clone(),
+        grievance_deadlines(config)?,
         std::time::Duration::from_secs(30),
         stopped,
     ));

@@ -18,6 +18,8 @@ code_enum!(
         ActionOverdue => "action_overdue",
         ActionOverduePresident => "action_overdue_president",
         ActionReminder => "action_reminder",
+        GrievanceOverdue => "grievance_overdue",
+        GrievanceOverduePresident => "grievance_overdue_president",
     }
 );
 
@@ -50,6 +52,13 @@ impl AlertKind {
             }
             // The action's owner only, added by name.
             AlertKind::ActionReminder => Audience { roles: &[], mine_owners: false, safety_officers: false },
+            // A grievance's overdue step: first the mine's owner (and its safety officer, who
+            // handles the case with him), a week later the president too. A case naming no mine
+            // goes to the co-op's officers (see `raise_coop_alert` in the store).
+            AlertKind::GrievanceOverdue => Audience { roles: &[], mine_owners: true, safety_officers: true },
+            AlertKind::GrievanceOverduePresident => {
+                Audience { roles: &[Role::President], mine_owners: true, safety_officers: false }
+            }
         }
     }
 
@@ -57,6 +66,7 @@ impl AlertKind {
     pub fn event(self) -> &'static str {
         match self {
             AlertKind::ActionOverdue | AlertKind::ActionOverduePresident => "action_overdue",
+            AlertKind::GrievanceOverdue | AlertKind::GrievanceOverduePresident => "grievance_overdue",
             k => k.as_str(),
         }
     }
@@ -73,7 +83,8 @@ impl AlertKind {
 }
 
 /// Every event a webhook can subscribe to.
-pub const EVENTS: [&str; 4] = ["incident", "explosives_difference", "action_overdue", "action_reminder"];
+pub const EVENTS: [&str; 5] =
+    ["incident", "explosives_difference", "action_overdue", "action_reminder", "grievance_overdue"];
 
 /// Whether an incident of class `now` (previously `before`, `None` when new) must be alerted:
 /// once, when it first reaches relatively large or above.

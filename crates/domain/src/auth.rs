@@ -318,6 +318,11 @@ impl Principal {
         if !self.can_manage_users() {
             hidden.extend(["user", "api_token"]);
         }
+        // A grievance's text and complainant, and its steps' notes, are for the staff who
+        // handle cases, never the bureau's aggregates.
+        if !crate::grievances::is_coop_staff(self) {
+            hidden.extend(["grievance", "grievance_step", "grievance_link"]);
+        }
         hidden
     }
 }
@@ -361,7 +366,10 @@ mod tests {
         }
         assert!(!p(Role::Bureau, None, None).can_view_people());
         assert!(p(Role::Bureau, None, None).can_view_audit_log());
-        assert_eq!(p(Role::Bureau, None, None).hidden_audit_entities(), ["person", "user", "api_token"]);
+        assert_eq!(
+            p(Role::Bureau, None, None).hidden_audit_entities(),
+            ["person", "user", "api_token", "grievance", "grievance_step", "grievance_link"]
+        );
         assert!(p(Role::Admin, None, None).hidden_audit_entities().is_empty());
         assert!(!p(Role::President, None, None).can_manage_users());
     }

@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod cadastre;
+pub mod grievances;
 pub mod metallurgy;
 pub mod production;
 pub mod registry;

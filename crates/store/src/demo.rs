@@ -266,6 +266,8 @@ pub async fn load(store: &Store) -> StoreResult<&'static [DemoLogin]> {
             )
             .await?;
     }
+    let mines: Vec<crate::registry::Mine> = mines_made.iter().map(|(m, _)| m.clone()).collect();
+    crate::grievances::demo::load(store, &mines).await?;
     Ok(LOGINS)
 }
 

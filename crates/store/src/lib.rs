@@ -8,6 +8,7 @@ pub mod audit;
 pub mod cadastre;
 pub mod demo;
 pub mod disputes;
+pub mod grievances;
 mod migration;
 pub mod production;
 pub mod registry;

@@ -27,13 +27,18 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/alerts/read", post(api_mark_read))
 }
 
-/// An alert's text in `lang`: its arguments that are codes (the class) are translated too.
+/// An alert's text in `lang`: its arguments that are codes (the class, a grievance's status)
+/// are translated too.
 pub fn alert_text(lang: Lang, message: &str, args: &[(String, String)]) -> String {
     let refs: Vec<(&str, String)> = args
         .iter()
         .map(|(k, v)| {
-            let key = format!("accident-class-{v}");
-            let v = if k == "class" && lang.has(&key) { lang.t(&key) } else { v.clone() };
+            let key = match k.as_str() {
+                "class" => format!("accident-class-{v}"),
+                "status" => format!("grievance-status-{v}"),
+                _ => String::new(),
+            };
+            let v = if !key.is_empty() && lang.has(&key) { lang.t(&key) } else { v.clone() };
             (k.as_str(), v)
         })
         .collect();

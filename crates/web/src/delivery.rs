@@ -256,10 +256,12 @@ where
 }
 
 /// The background job of `serve`: deliver every `every` (and at start), escalate overdue
-/// actions at start and every 15 minutes, until `shutdown` turns true.
+/// actions and grievances' overdue steps (by `deadlines`) at start and every 15 minutes, until
+/// `shutdown` turns true.
 pub async fn run(
     store: Store,
     smtp: Option<SmtpSettings>,
+    deadlines: minecoop_domain::grievances::Deadlines,
     every: Duration,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
@@ -278,6 +280,14 @@ pub async fn run(
                 let s = store.clone();
                 guarded("escalate", async move {
                     s.escalate_overdue_actions(crate::cadastre::today()).await.map(|_| ()).map_err(|e| e.to_string())
+                })
+                .await;
+                let s = store.clone();
+                guarded("escalate grievances", async move {
+                    s.escalate_overdue_grievances(crate::cadastre::today(), &deadlines)
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
                 })
                 .await;
             }

@@ -12,6 +12,7 @@ pub mod delivery;
 pub mod disputes;
 pub mod error;
 pub mod export;
+pub mod grievances;
 mod home;
 pub mod i18n;
 pub mod page;
@@ -57,6 +58,9 @@ pub struct WebConfig {
     pub smtp_configured: bool,
     /// How many webhooks the configuration names.
     pub webhooks_configured: usize,
+    /// Days from receipt by which a grievance must be acknowledged, investigated and answered
+    /// with a proposal (`[grievances]` in minecoop.toml).
+    pub grievance_deadlines: minecoop_domain::grievances::Deadlines,
 }
 
 impl Default for WebConfig {
@@ -70,6 +74,7 @@ impl Default for WebConfig {
             major_accident_class: minecoop_domain::safety::AccidentClass::RelativelyLarge,
             smtp_configured: false,
             webhooks_configured: 0,
+            grievance_deadlines: Default::default(),
         }
     }
 }
@@ -78,6 +83,8 @@ impl Default for WebConfig {
 pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
+    /// The public grievance pages' limits per client address (in memory only).
+    pub limits: Arc<grievances::Limits>,
 }
 
 /// An option of a `<select>`.
@@ -89,7 +96,7 @@ pub struct Opt {
 
 pub fn router(store: Store, config: WebConfig) -> Router {
     minecoop_store::alerts::set_renderer(alerts::render_email);
-    let state = AppState { store, config: Arc::new(config) };
+    let state = AppState { store, config: Arc::new(config), limits: Default::default() };
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .merge(home::routes())
@@ -100,6 +107,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .merge(disputes::routes())
         .merge(production::routes())
         .merge(safety::routes())
+        .merge(grievances::routes())
         .merge(audit::routes())
         .merge(api::routes())
         .merge(assets::routes())

@@ -58,6 +58,7 @@ impl Ctx {
             add("/disputes", "nav-disputes");
             add("/inspections", "nav-inspections");
             add("/hazards", "nav-hazards");
+            add("/grievances", "nav-grievances");
             if p.can_view_people() {
                 add("/people", "nav-people");
             }

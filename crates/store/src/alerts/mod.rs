@@ -82,34 +82,50 @@ fn render(lang: &str, message: &str, args: &[(String, String)], link: &str) -> (
     }
 }
 
-/// The users an alert reaches: the kind's roles co-op wide, the mine's owners and safety
-/// officers as the kind says, and the users it names; enabled accounts only, each once.
-async fn recipients(tx: &Tx, a: &Alert) -> StoreResult<Vec<user::Model>> {
-    let mine = crate::registry::mine::Entity::find_by_id(a.mine_id)
-        .one(tx.conn())
-        .await?
-        .ok_or_else(|| StoreError::field("mine_id", "err-choice"))?;
-    let who = a.kind.audience();
+/// The users an alert reaches: the kind's roles co-op wide, the owners and safety officers of
+/// the `mines` as the kind says, and the users it names; enabled accounts only, each once. An
+/// alert about no mine reaches the co-op's officers (administrator and president) besides the
+/// kind's roles.
+async fn recipients(tx: &Tx, kind: AlertKind, mines: &[Uuid], also: &[String]) -> StoreResult<Vec<user::Model>> {
+    let mut found = Vec::with_capacity(mines.len());
+    for id in mines {
+        let mine = crate::registry::mine::Entity::find_by_id(*id)
+            .one(tx.conn())
+            .await?
+            .ok_or_else(|| StoreError::field("mine_id", "err-choice"))?;
+        found.push(mine);
+    }
+    let who = kind.audience();
+    let mut roles: Vec<&str> = who.roles.iter().map(|r| r.as_str()).collect();
+    if mines.is_empty() {
+        for r in [Role::Admin, Role::President] {
+            if !roles.contains(&r.as_str()) {
+                roles.push(r.as_str());
+            }
+        }
+    }
     let mut any = Condition::any();
-    if !who.roles.is_empty() {
-        any = any.add(user::Column::Role.is_in(who.roles.iter().map(|r| r.as_str())));
+    if !roles.is_empty() {
+        any = any.add(user::Column::Role.is_in(roles));
     }
-    if who.mine_owners {
-        any = any.add(
-            Condition::all()
-                .add(user::Column::Role.eq(Role::Owner.as_str()))
-                .add(user::Column::MemberId.eq(mine.member_id)),
-        );
+    for mine in &found {
+        if who.mine_owners {
+            any = any.add(
+                Condition::all()
+                    .add(user::Column::Role.eq(Role::Owner.as_str()))
+                    .add(user::Column::MemberId.eq(mine.member_id)),
+            );
+        }
+        if who.safety_officers {
+            any = any.add(
+                Condition::all()
+                    .add(user::Column::Role.eq(Role::SafetyOfficer.as_str()))
+                    .add(user::Column::MineId.eq(mine.id)),
+            );
+        }
     }
-    if who.safety_officers {
-        any = any.add(
-            Condition::all()
-                .add(user::Column::Role.eq(Role::SafetyOfficer.as_str()))
-                .add(user::Column::MineId.eq(mine.id)),
-        );
-    }
-    if !a.also.is_empty() {
-        any = any.add(user::Column::Username.is_in(a.also.iter().map(String::as_str)));
+    if !also.is_empty() {
+        any = any.add(user::Column::Username.is_in(also.iter().map(String::as_str)));
     }
     Ok(user::Entity::find()
         .filter(user::Column::Disabled.eq(false))
@@ -123,7 +139,41 @@ async fn recipients(tx: &Tx, a: &Alert) -> StoreResult<Vec<user::Model>> {
 /// e-mail in their language for those with an address, and a signed post for each webhook that
 /// wants the event. Every row is audited. Returns the number of people alerted.
 pub async fn raise_alert(tx: &mut Tx, a: &Alert) -> StoreResult<usize> {
-    let people = recipients(tx, a).await?;
+    deliver(tx, a.kind, &[a.mine_id], &a.message, &a.args, &a.link, &a.also).await
+}
+
+/// Raise an alert about a case that concerns several mines, or none (a grievance): the mines'
+/// people once each, or without a mine the co-op's officers.
+pub async fn raise_for_mines(
+    tx: &mut Tx,
+    kind: AlertKind,
+    mines: &[Uuid],
+    message: &str,
+    args: &[(String, String)],
+    link: &str,
+) -> StoreResult<usize> {
+    deliver(tx, kind, mines, message, args, link, &[]).await
+}
+
+async fn deliver(
+    tx: &mut Tx,
+    kind: AlertKind,
+    mines: &[Uuid],
+    message: &str,
+    args: &[(String, String)],
+    link: &str,
+    also: &[String],
+) -> StoreResult<usize> {
+    let a = Alert {
+        kind,
+        mine_id: mines.first().copied().unwrap_or_default(),
+        message: message.to_owned(),
+        args: args.to_vec(),
+        link: link.to_owned(),
+        also: also.to_vec(),
+    };
+    let mine_id = mines.first().copied();
+    let people = recipients(tx, kind, mines, also).await?;
     let now = tx.now();
     let args_json = serde_json::to_string(&a.args).unwrap_or_else(|_| "[]".into());
     for u in &people {
@@ -131,7 +181,7 @@ pub async fn raise_alert(tx: &mut Tx, a: &Alert) -> StoreResult<usize> {
             id: Set(new_id()),
             user_id: Set(u.id),
             kind: Set(a.kind.as_str().to_owned()),
-            mine_id: Set(Some(a.mine_id)),
+            mine_id: Set(mine_id),
             message: Set(a.message.clone()),
             args: Set(args_json.clone()),
             link: Set(a.link.clone()),
@@ -172,7 +222,7 @@ pub async fn raise_alert(tx: &mut Tx, a: &Alert) -> StoreResult<usize> {
         let body = serde_json::json!({
             "event": event,
             "kind": a.kind.as_str(),
-            "mine_id": a.mine_id,
+            "mine_id": mine_id,
             "message": a.message,
             "args": args,
             "link": a.link,

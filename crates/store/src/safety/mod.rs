@@ -397,8 +397,20 @@ impl Store {
                 Some(f) => Ok(f.mine_id),
                 None => Err(StoreError::field("source_id", "err-choice")),
             },
-            // Grievances raise actions once they are recorded (issue 6).
-            ActionSource::Grievance => Err(StoreError::field("source_kind", "err-choice")),
+            // A grievance's action belongs to the (first) mine it concerns; a case naming no
+            // mine has no one to do it.
+            ActionSource::Grievance => {
+                if crate::grievances::grievance::Entity::find_by_id(id).one(tx.conn()).await?.is_none() {
+                    return Err(StoreError::field("source_id", "err-choice"));
+                }
+                crate::grievances::mine::Entity::find()
+                    .filter(crate::grievances::mine::Column::GrievanceId.eq(id))
+                    .order_by_asc(crate::grievances::mine::Column::Id)
+                    .one(tx.conn())
+                    .await?
+                    .map(|m| m.mine_id)
+                    .ok_or_else(|| StoreError::field("source_id", "err-grievance-no-mine"))
+            }
         }
     }
 

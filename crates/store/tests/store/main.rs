@@ -7,6 +7,7 @@ mod audit;
 mod cadastre;
 mod demo;
 mod disputes;
+mod grievances;
 mod inspections;
 mod production;
 mod qc;

@@ -267,7 +267,7 @@ pub async fn raise_action(State(s): State<AppState>, v: Viewer, Json(i): Json<Ac
             }
             Err(e) => Err(e.into()),
         },
-        ActionSource::Grievance => return Err(StoreError::field("source_kind", "err-choice").into()),
+        ActionSource::Grievance => crate::grievances::action_mine(&s, &p, d.source_id).await,
     };
     let m = match found {
         Ok(m) => m,

@@ -28,6 +28,7 @@ use crate::{AppResult, AppState};
 mod cadastre;
 mod disputes;
 mod explosives;
+mod grievances;
 mod incidents;
 mod production;
 mod qc;
@@ -46,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .merge(incidents::routes())
         .merge(explosives::routes())
         .merge(safety::routes())
+        .merge(grievances::routes())
         .route("/api/openapi.json", get(openapi_json))
         .route("/api/docs", get(docs))
         .route("/api/v1/me", get(me))
@@ -503,12 +505,18 @@ impl Modify for BearerAuth {
           explosives::list_certificates, explosives::add_certificate,
           safety::list_hazards, safety::create_hazard, safety::get_hazard, safety::list_inspections,
           safety::create_inspection, safety::get_inspection, safety::list_findings, safety::create_finding,
-          safety::get_finding, safety::list_schedules, safety::create_schedule, safety::change_schedule, safety::stop_schedule, crate::alerts::api_list, crate::alerts::api_mark_read),
+          safety::get_finding, safety::list_schedules, safety::create_schedule, safety::change_schedule, safety::stop_schedule,
+          crate::alerts::api_list, crate::alerts::api_mark_read,
+          grievances::list_grievances, grievances::record_grievance, grievances::grievance_stats,
+          grievances::get_grievance, grievances::add_step, grievances::add_message, grievances::add_link,
+          grievances::submit_public, grievances::track_public, grievances::info_public, grievances::answer_public),
     components(schemas(MemberInput, MineInput, PersonInput, ProblemDoc, FieldProblemDoc, TargetInput,
         minecoop_domain::safety::incident::IncidentInput, minecoop_domain::safety::action::ActionInput,
         minecoop_domain::safety::explosives::EntryInput, explosives::WriteOffIn, minecoop_domain::safety::explosives::CertificateInput,
         minecoop_domain::safety::hazard::HazardInput, minecoop_domain::safety::inspection::InspectionInput, safety::InspectionWithPhotos, safety::PhotoIn, minecoop_domain::safety::inspection::ScheduleInput, safety::ScheduleChangeIn, safety::VersionIn,
-        minecoop_domain::safety::inspection::AnswerInput, minecoop_domain::safety::inspection::FindingInput)),
+        minecoop_domain::safety::inspection::AnswerInput, minecoop_domain::safety::inspection::FindingInput,
+        minecoop_domain::grievances::GrievanceInput, minecoop_domain::grievances::stats::Count,
+        crate::grievances::StepInput, crate::grievances::MessageInput, crate::grievances::LinkInput)),
     modifiers(&BearerAuth),
     security(("token" = [])),
 )]
@@ -603,6 +611,11 @@ mod tests {
             "/api/v1/inspections/{id}",
             "/api/v1/findings",
             "/api/v1/findings/{id}",
+            "/api/v1/grievances",
+            "/api/v1/grievances/stats",
+            "/api/v1/grievances/{id}",
+            "/api/v1/public/grievances",
+            "/api/v1/public/grievances/track",
         ] {
             assert!(doc.paths.paths.contains_key(p), "{p} missing");
         }

@@ -51,7 +51,11 @@ pub(crate) async fn rows(s: &AppState, actions: Vec<Action>) -> AppResult<Vec<Ac
                 Err(_) => (String::new(), String::new()),
             },
             Ok(ActionSource::Finding) => ("finding".to_owned(), format!("/findings/{}", a.source_id)),
-            _ => (a.source_kind.clone(), String::new()),
+            Ok(ActionSource::Grievance) => match s.store.grievance_case(a.source_id).await {
+                Ok(c) => (c.g.ref_no, format!("/grievances/{}", a.source_id)),
+                Err(_) => (String::new(), String::new()),
+            },
+            Err(_) => (a.source_kind.clone(), String::new()),
         };
         out.push(ActionRow {
             mine: mines.iter().find(|m| m.id == a.mine_id).map(|m| m.name_zh.clone()).unwrap_or_default(),
@@ -168,8 +172,8 @@ fn rank(e: Escalation) -> u8 {
 /// Raise an action from its source's page; errors show on that page.
 async fn raise(State(s): State<AppState>, v: Viewer, uri: Uri, Form(i): Form<ActionInput>) -> AppResult<Response> {
     let p = v.principal()?.clone();
-    // Incidents and inspection findings raise actions from their pages; the source decides the
-    // mine. (Grievances come with issue 6.)
+    // Incidents, inspection findings and grievances raise actions from their pages; the source
+    // decides the mine (a grievance's first).
     let source = ActionSource::parse(i.source_kind.trim()).map_err(|_| AppError::BadRequest("error-400-detail"))?;
     let source_id = Uuid::parse_str(i.source_id.trim()).map_err(|_| AppError::BadRequest("error-400-detail"))?;
     let m = match source {
@@ -182,7 +186,11 @@ async fn raise(State(s): State<AppState>, v: Viewer, uri: Uri, Form(i): Form<Act
             }
             m
         }
-        ActionSource::Grievance => return Err(AppError::BadRequest("error-400-detail")),
+        ActionSource::Grievance => match crate::grievances::action_mine(&s, &p, source_id).await {
+            Ok(m) => m,
+            Err(AppError::Invalid(_)) => return Err(AppError::BadRequest("error-400-detail")),
+            Err(e) => return Err(e),
+        },
     };
     if !p.can_report_incident(m.id, m.member_id) {
         return Err(AppError::Forbidden);
@@ -202,11 +210,17 @@ async fn raise(State(s): State<AppState>, v: Viewer, uri: Uri, Form(i): Form<Act
         Ok(_) if source == ActionSource::Finding => {
             Ok(Redirect::to(&format!("/findings/{source_id}#actions")).into_response())
         }
+        Ok(_) if source == ActionSource::Grievance => {
+            Ok(Redirect::to(&format!("/grievances/{source_id}#actions")).into_response())
+        }
         Ok(_) => Ok(Redirect::to(&format!("/safety/incidents/{source_id}#actions")).into_response()),
         Err(StoreError::Invalid(e)) => {
             let form = FormState::of(&i).with_errors(v.lang, &e);
             if source == ActionSource::Finding {
                 return super::findings::raise_failed(&s, &v, &uri, source_id, form).await;
+            }
+            if source == ActionSource::Grievance {
+                return crate::grievances::detail_page(&s, &v, &uri, source_id, FormState::default(), form).await;
             }
             super::incidents::detail_page(&s, &v, &uri, source_id, form).await
         }

@@ -433,6 +433,102 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
     ("POST", "/api/v1/hazards", B::Json("{}"), [401, 422, 422, 422, 422, 422, 403]),
     ("POST", "/api/v1/inspections", B::Json("{}"), [401, 422, 422, 422, 422, 422, 403]),
     ("POST", "/api/v1/findings", B::Json("{}"), [401, 422, 422, 422, 422, 422, 403]),
+    // Grievances: the public pages for everyone; a case for the co-op's staff and the people of
+    // the mine it names (a case naming no mine for the co-op's staff only); the bureau the
+    // aggregates only. {own_grv}: Daping's (the demo code's); {other_grv}: Niujiaotang No. 1's;
+    // {nomine_grv}: names no mine.
+    ("GET", "/grievance", B::None, [200, 200, 200, 200, 200, 200, 200]),
+    (
+        "POST",
+        "/grievance",
+        B::Form("category=water&complainant_type=villager&mines=unknown&description=x&anonymous=1"),
+        [200, 200, 200, 200, 200, 200, 200],
+    ),
+    ("GET", "/grievance/track", B::None, [200, 200, 200, 200, 200, 200, 200]),
+    ("POST", "/grievance/track", B::Form("code=GRV6-DEM0-2026"), [200, 200, 200, 200, 200, 200, 200]),
+    ("POST", "/grievance/track", B::Form("code=AAAA-BBBB-CCCC"), [404, 404, 404, 404, 404, 404, 404]),
+    ("POST", "/grievance/track/info", B::Form("code=GRV6-DEM0-2026&text="), [422, 422, 422, 422, 422, 422, 422]),
+    (
+        "POST",
+        "/grievance/track/answer",
+        B::Form("code=GRV6-DEM0-2026&outcome=accepted"),
+        [422, 422, 422, 422, 422, 422, 422],
+    ),
+    ("GET", "/grievances", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/grievances?status=all&category=water&mine={own_mine}", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/grievances?status=all&format=csv", B::None, [303, 200, 200, 200, 200, 200, 403]),
+    ("GET", "/grievances?format=xlsx", B::None, [303, 200, 200, 200, 200, 200, 403]),
+    ("GET", "/grievances/new", B::None, [303, 200, 200, 200, 200, 200, 403]),
+    ("POST", "/grievances", B::Form(""), [303, 422, 422, 422, 422, 422, 403]),
+    ("GET", "/grievances/{own_grv}", B::None, [303, 200, 200, 200, 200, 200, 403]),
+    ("GET", "/grievances/{other_grv}", B::None, [303, 200, 200, 200, 403, 403, 403]),
+    ("GET", "/grievances/{nomine_grv}", B::None, [303, 200, 200, 200, 403, 403, 403]),
+    ("POST", "/grievances/{own_grv}/steps", B::Form("status="), [303, 422, 422, 422, 422, 422, 403]),
+    ("POST", "/grievances/{other_grv}/steps", B::Form("status="), [303, 422, 422, 422, 403, 403, 403]),
+    ("POST", "/grievances/{own_grv}/messages", B::Form("kind=note&text="), [303, 422, 422, 422, 422, 422, 403]),
+    ("POST", "/grievances/{nomine_grv}/messages", B::Form("kind=note&text="), [303, 422, 422, 422, 403, 403, 403]),
+    ("POST", "/grievances/{own_grv}/links", B::Form("incident_id="), [303, 422, 422, 422, 422, 422, 403]),
+    ("POST", "/grievances/{other_grv}/links", B::Form("incident_id="), [303, 422, 422, 422, 403, 403, 403]),
+    (
+        "POST",
+        "/safety/actions",
+        B::Form("source_kind=grievance&source_id={own_grv}"),
+        [303, 422, 422, 422, 422, 422, 403],
+    ),
+    (
+        "POST",
+        "/safety/actions",
+        B::Form("source_kind=grievance&source_id={other_grv}"),
+        [303, 422, 422, 422, 403, 403, 403],
+    ),
+    ("GET", "/api/v1/grievances", B::None, [401, 200, 200, 200, 200, 200, 403]),
+    ("GET", "/api/v1/grievances?status=all", B::None, [401, 200, 200, 200, 200, 200, 403]),
+    ("POST", "/api/v1/grievances", B::Json("{}"), [401, 422, 422, 422, 422, 422, 403]),
+    ("GET", "/api/v1/grievances/stats", B::None, [401, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/api/v1/grievances/{own_grv}", B::None, [401, 200, 200, 200, 200, 200, 403]),
+    ("GET", "/api/v1/grievances/{other_grv}", B::None, [401, 200, 200, 200, 403, 403, 403]),
+    ("GET", "/api/v1/grievances/{nomine_grv}", B::None, [401, 200, 200, 200, 403, 403, 403]),
+    ("POST", "/api/v1/grievances/{own_grv}/steps", B::Json("{}"), [401, 422, 422, 422, 422, 422, 403]),
+    ("POST", "/api/v1/grievances/{other_grv}/steps", B::Json("{}"), [401, 422, 422, 422, 403, 403, 403]),
+    ("POST", "/api/v1/grievances/{own_grv}/messages", B::Json("{}"), [401, 422, 422, 422, 422, 422, 403]),
+    ("POST", "/api/v1/grievances/{other_grv}/messages", B::Json("{}"), [401, 422, 422, 422, 403, 403, 403]),
+    ("POST", "/api/v1/grievances/{own_grv}/links", B::Json("{}"), [401, 422, 422, 422, 422, 422, 403]),
+    ("POST", "/api/v1/grievances/{nomine_grv}/links", B::Json("{}"), [401, 422, 422, 422, 403, 403, 403]),
+    ("POST", "/api/v1/public/grievances", B::Json("{}"), [422, 422, 422, 422, 422, 422, 422]),
+    (
+        "POST",
+        "/api/v1/public/grievances/track",
+        B::Json(r#"{"code":"grv6 dem0 2026"}"#),
+        [200, 200, 200, 200, 200, 200, 200],
+    ),
+    (
+        "POST",
+        "/api/v1/public/grievances/track/info",
+        B::Json(r#"{"code":"GRV6-DEM0-2026"}"#),
+        [422, 422, 422, 422, 422, 422, 422],
+    ),
+    (
+        "POST",
+        "/api/v1/public/grievances/track/answer",
+        B::Json(r#"{"code":"GRV6-DEM0-2026","outcome":"maybe"}"#),
+        [422, 422, 422, 422, 422, 422, 422],
+    ),
+    (
+        "POST",
+        "/api/v1/actions",
+        B::Json(
+            r#"{"source_kind":"grievance","source_id":"{own_grv}","kind":"containment","description":"x","owner":"nobody","due_on":"2100-01-01"}"#,
+        ),
+        [401, 422, 422, 422, 422, 422, 403],
+    ),
+    (
+        "POST",
+        "/api/v1/actions",
+        B::Json(
+            r#"{"source_kind":"grievance","source_id":"{other_grv}","kind":"containment","description":"x","owner":"nobody","due_on":"2100-01-01"}"#,
+        ),
+        [401, 422, 422, 422, 403, 403, 403],
+    ),
 ];
 
 struct Ids {
@@ -462,6 +558,9 @@ struct Ids {
     other_finding: String,
     own_hazard: String,
     other_hazard: String,
+    own_grv: String,
+    other_grv: String,
+    nomine_grv: String,
     /// Text that only someone allowed to see the other records could see.
     secrets: Vec<String>,
 }
@@ -536,7 +635,14 @@ async fn ids(app: &TestApp) -> Ids {
         .await
         .unwrap()
         .id;
+    let grievances = db.grievance_summaries().await.unwrap();
+    let grv = |category: &str| grievances.iter().find(|g| g.g.category == category).unwrap().g.id.to_string();
+    let (own_grv, other_grv, nomine_grv) = (grv("water"), grv("dust_noise"), grv("discrimination"));
+    assert_eq!(grievances.iter().find(|g| g.g.category == "water").unwrap().mines, vec![own_mine.id]);
     Ids {
+        own_grv,
+        other_grv,
+        nomine_grv,
         own_inc,
         other_inc,
         own_act,
@@ -573,6 +679,9 @@ async fn ids(app: &TestApp) -> Ids {
             person.phone.unwrap(),
             person.name,
             "Secret stope 9".into(),
+            // The other mine's grievance and the phone of the one naming no mine.
+            "晚上十点以后矿车还在村道上跑".into(),
+            "135 8540 6621".into(),
         ],
     }
 }
@@ -640,6 +749,9 @@ async fn route_table(backend: Backend) {
                 .replace("{other_inc}", &ids.other_inc)
                 .replace("{own_act}", &ids.own_act)
                 .replace("{other_act}", &ids.other_act)
+                .replace("{own_grv}", &ids.own_grv)
+                .replace("{other_grv}", &ids.other_grv)
+                .replace("{nomine_grv}", &ids.nomine_grv)
         };
         let path = fill(template);
         assert!(!path.contains('{'), "a placeholder is left in {path}");
