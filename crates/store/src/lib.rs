@@ -12,6 +12,7 @@ mod migration;
 pub mod production;
 pub mod registry;
 pub mod safety;
+pub mod workforce;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -41,6 +42,9 @@ pub enum StoreError {
     Invalid(FieldErrors),
     #[error("database error: {0}")]
     Db(#[from] DbErr),
+    /// The identity key is missing or is not the one the numbers were stored with.
+    #[error("identity key: {0}")]
+    Key(String),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -72,6 +76,8 @@ pub struct Store {
     db: DatabaseConnection,
     /// Where alerts are posted (from the configuration; none by default).
     webhooks: std::sync::Arc<Vec<alerts::WebhookTarget>>,
+    /// The keys that protect identity numbers (see [`workforce::crypto`]).
+    identity: Option<std::sync::Arc<workforce::IdentityKeys>>,
 }
 
 impl Store {
@@ -90,7 +96,7 @@ impl Store {
             db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
             db.execute_unprepared("PRAGMA foreign_keys=ON").await?;
         }
-        Ok(Store { db, webhooks: Default::default() })
+        Ok(Store { db, webhooks: Default::default(), identity: None })
     }
 
     /// Connect and bring the schema up to date.

@@ -1,0 +1,150 @@
+//! Workers of the mines (issue 6): each worker's versions (corrected by new versions, never
+//! changed in place; leaving is an end date), the family members each version covers, and the
+//! check value of the key that encrypts identity numbers. Identity numbers are stored only
+//! encrypted (`id_cipher`), as a keyed blind index (`id_index`, to find the same person) and
+//! masked (`id_masked`, for display).
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum WorkforceKey {
+    Table,
+    Id,
+    CheckValue,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Workers {
+    Table,
+    Id,
+    WorkerId,
+    Version,
+    MineId,
+    Name,
+    IdCipher,
+    IdIndex,
+    IdMasked,
+    Sex,
+    BirthDate,
+    HomeVillage,
+    Phone,
+    Job,
+    EmploymentForm,
+    StartDate,
+    EndDate,
+    EmergencyName,
+    EmergencyPhone,
+    Reason,
+    CreatedAt,
+    CreatedBy,
+}
+
+#[derive(DeriveIden)]
+enum WorkerDependants {
+    Table,
+    Id,
+    WorkerVersionId,
+    WorkerId,
+    Position,
+    Name,
+    Relation,
+    BirthDate,
+    IdCipher,
+    IdMasked,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(WorkforceKey::Table)
+                .col(integer(WorkforceKey::Id).primary_key())
+                .col(string(WorkforceKey::CheckValue))
+                .col(timestamp_with_time_zone(WorkforceKey::CreatedAt))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Workers::Table)
+                .col(pk_uuid(Workers::Id))
+                .col(uuid(Workers::WorkerId))
+                .col(integer(Workers::Version))
+                .col(uuid(Workers::MineId))
+                .col(string(Workers::Name))
+                .col(string(Workers::IdCipher))
+                .col(string(Workers::IdIndex))
+                .col(string(Workers::IdMasked))
+                .col(string(Workers::Sex))
+                .col(date(Workers::BirthDate))
+                .col(string_null(Workers::HomeVillage))
+                .col(string_null(Workers::Phone))
+                .col(string(Workers::Job))
+                .col(string(Workers::EmploymentForm))
+                .col(date(Workers::StartDate))
+                .col(date_null(Workers::EndDate))
+                .col(string_null(Workers::EmergencyName))
+                .col(string_null(Workers::EmergencyPhone))
+                .col(text_null(Workers::Reason))
+                .col(timestamp_with_time_zone(Workers::CreatedAt))
+                .col(string(Workers::CreatedBy))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_workers_version")
+                .table(Workers::Table)
+                .col(Workers::WorkerId)
+                .col(Workers::Version)
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(Index::create().name("idx_workers_mine").table(Workers::Table).col(Workers::MineId).to_owned())
+            .await?;
+        m.create_index(
+            Index::create().name("idx_workers_id_index").table(Workers::Table).col(Workers::IdIndex).to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(WorkerDependants::Table)
+                .col(pk_uuid(WorkerDependants::Id))
+                .col(uuid(WorkerDependants::WorkerVersionId))
+                .col(uuid(WorkerDependants::WorkerId))
+                .col(integer(WorkerDependants::Position))
+                .col(string(WorkerDependants::Name))
+                .col(string(WorkerDependants::Relation))
+                .col(date(WorkerDependants::BirthDate))
+                .col(string_null(WorkerDependants::IdCipher))
+                .col(string_null(WorkerDependants::IdMasked))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(WorkerDependants::Table, WorkerDependants::WorkerVersionId)
+                        .to(Workers::Table, Workers::Id),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_worker_dependants_version")
+                .table(WorkerDependants::Table)
+                .col(WorkerDependants::WorkerVersionId)
+                .to_owned(),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn down(&self, _m: &SchemaManager) -> Result<(), DbErr> {
+        Err(DbErr::Migration("the workers' records are kept; this migration is not reverted".into()))
+    }
+}

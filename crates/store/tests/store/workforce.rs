@@ -1,0 +1,167 @@
+use minecoop_domain::workforce::idcard::complete;
+use minecoop_domain::workforce::worker::{DependantInput, WorkerDraft, WorkerInput};
+use minecoop_store::audit::AuditFilter;
+use minecoop_store::{Store, StoreError, both_backends};
+
+use crate::{actor, member_draft, mine_draft};
+
+fn today() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+}
+
+/// A number that passes the checksum, for a man born on `birth` (`YYYYMMDD`).
+fn number(birth: &str, seq: &str) -> String {
+    complete(&format!("522701{birth}{seq}")).unwrap()
+}
+
+fn input(mine: uuid::Uuid, name: &str, seq: &str) -> WorkerInput {
+    WorkerInput {
+        mine_id: mine.to_string(),
+        name: name.into(),
+        id_number: number("19880203", seq),
+        sex: "male".into(),
+        birth_date: "1988-02-03".into(),
+        job: "miner".into(),
+        employment_form: "contract".into(),
+        start_date: "2024-04-01".into(),
+        phone: "13800000000".into(),
+        dependants: vec![DependantInput {
+            name: "李芳".into(),
+            relation: "spouse".into(),
+            birth_date: "1990-07-07".into(),
+            id_number: complete("52270119900707002").unwrap(),
+        }],
+        ..Default::default()
+    }
+}
+
+fn draft(i: &WorkerInput) -> WorkerDraft {
+    WorkerDraft::parse(i, today()).unwrap()
+}
+
+async fn two_mines(db: &Store) -> (uuid::Uuid, uuid::Uuid) {
+    let m = db.create_member(&actor(), &member_draft(1, "A")).await.unwrap();
+    let a = db.create_mine(&actor(), &mine_draft(m.id, "A")).await.unwrap().id;
+    let b = db.create_mine(&actor(), &mine_draft(m.id, "B")).await.unwrap().id;
+    (a, b)
+}
+
+both_backends! {
+    async fn identity_numbers_are_stored_encrypted_and_shown_whole_only_with_an_audit_entry(db) {
+        let (a, _) = two_mines(&db).await;
+        let i = input(a, "王大山", "011");
+        let r = db.record_worker(&actor(), &draft(&i)).await.unwrap();
+        let w = &r.worker;
+        assert_eq!(w.version, 1);
+        assert_eq!(w.id_masked, format!("5227**********{}", &i.id_number[14..]));
+        assert!(!w.id_cipher.contains(&i.id_number) && w.id_cipher.len() == (12 + 18 + 16) * 2);
+        assert_eq!(r.dependants.len(), 1);
+        assert!(r.dependants[0].id_cipher.is_some() && r.dependants[0].id_masked.as_deref().unwrap().contains('*'));
+        // Nowhere in the database's text, not even in the audit trail, is the number whole.
+        let trail = db.audit_list(&AuditFilter::default(), 1, 100).await.unwrap();
+        assert!(trail.items.iter().all(|e| !e.after.contains(&i.id_number) && !e.before.contains(&i.id_number)));
+        let before = trail.total;
+        assert_eq!(db.reveal_id_number(&actor(), w.worker_id).await.unwrap(), i.id_number);
+        assert_eq!(db.reveal_id_number(&actor(), w.worker_id).await.unwrap(), i.id_number);
+        let f = AuditFilter { entity: Some("worker".into()), ..Default::default() };
+        let views: Vec<_> = db
+            .audit_list(&f, 1, 100)
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|e| e.action == "reveal_id_number")
+            .collect();
+        assert_eq!(views.len(), 2, "every view is in the trail");
+        assert_eq!(views[0].entity_id, w.worker_id.to_string());
+        assert_eq!(views[0].actor, "tester");
+        assert_eq!(db.audit_list(&AuditFilter::default(), 1, 1).await.unwrap().total, before + 2);
+    }
+
+    async fn the_same_person_is_refused_twice_at_a_mine_and_found_at_another(db) {
+        let (a, b) = two_mines(&db).await;
+        let first = db.record_worker(&actor(), &draft(&input(a, "王大山", "011"))).await.unwrap();
+        // Same number, another spelling of the name, at the same mine: refused on the number.
+        let again = db.record_worker(&actor(), &draft(&input(a, "王 大山", "011"))).await;
+        match again {
+            Err(StoreError::Invalid(e)) => assert_eq!(e.get("id_number").unwrap().code, "err-worker-duplicate"),
+            other => panic!("expected a duplicate refusal, got {other:?}"),
+        }
+        // Lower-case x and spaces are the same number.
+        let mut spaced = input(a, "王大山", "011");
+        spaced.id_number = format!("{} {}", &spaced.id_number[..6], spaced.id_number[6..].to_lowercase());
+        assert!(db.record_worker(&actor(), &draft(&spaced)).await.is_err());
+        // At another mine the same person is a second record, linked to the first.
+        let other = db.record_worker(&actor(), &draft(&input(b, "王大山", "011"))).await.unwrap();
+        let same = db.same_person(first.worker.worker_id).await.unwrap();
+        assert_eq!(same.iter().map(|w| w.worker_id).collect::<Vec<_>>(), [other.worker.worker_id]);
+        assert_eq!(
+            db.worker_by_number(a, &input(a, "x", "011").id_number).await.unwrap().map(|w| w.worker_id),
+            Some(first.worker.worker_id)
+        );
+        assert!(db.worker_by_number(a, &number("19880203", "031")).await.unwrap().is_none());
+        assert_eq!(db.workers(Some(&[a])).await.unwrap().len(), 1);
+        assert_eq!(db.workers(None).await.unwrap().len(), 2);
+    }
+
+    async fn corrections_are_new_versions_with_a_reason_and_leaving_is_an_end_date(db) {
+        let (a, b) = two_mines(&db).await;
+        let r = db.record_worker(&actor(), &draft(&input(a, "王大山", "011"))).await.unwrap();
+        let id = r.worker.worker_id;
+        let mut i = input(a, "王大山", "011");
+        i.phone = "13900000000".into();
+        i.end_date = "2026-10-31".into();
+        i.dependants.push(DependantInput {
+            name: "王小丽".into(),
+            relation: "child".into(),
+            birth_date: "2015-05-05".into(),
+            ..Default::default()
+        });
+        // No reason: refused.
+        match db.correct_worker(&actor(), id, 1, &draft(&i)).await {
+            Err(StoreError::Invalid(e)) => assert_eq!(e.0[0].field, "reason"),
+            other => panic!("{other:?}"),
+        }
+        i.reason = "left at the end of October".into();
+        let v2 = db.correct_worker(&actor(), id, 1, &draft(&i)).await.unwrap();
+        assert_eq!(v2.worker.version, 2);
+        assert_eq!(v2.worker.end_date, chrono::NaiveDate::from_ymd_opt(2026, 10, 31));
+        assert_eq!(v2.dependants.len(), 2);
+        // The stored number is carried over, still the same person.
+        assert_eq!(v2.worker.id_cipher, r.worker.id_cipher);
+        // A stale version is a conflict; the mine and the person are fixed.
+        assert!(matches!(db.correct_worker(&actor(), id, 1, &draft(&i)).await, Err(StoreError::Conflict)));
+        let mut moved = i.clone();
+        moved.mine_id = b.to_string();
+        match db.correct_worker(&actor(), id, 2, &draft(&moved)).await {
+            Err(StoreError::Invalid(e)) => assert_eq!(e.get("mine_id").unwrap().code, "err-worker-mine-fixed"),
+            other => panic!("{other:?}"),
+        }
+        let mut someone_else = i.clone();
+        someone_else.id_number = number("19880203", "031");
+        match db.correct_worker(&actor(), id, 2, &draft(&someone_else)).await {
+            Err(StoreError::Invalid(e)) => assert_eq!(e.get("id_number").unwrap().code, "err-worker-person-fixed"),
+            other => panic!("{other:?}"),
+        }
+        let versions = db.worker_versions(id).await.unwrap();
+        assert_eq!(versions.iter().map(|v| v.version).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(versions[1].reason.as_deref(), Some("left at the end of October"));
+        assert_eq!(db.worker(id).await.unwrap().dependants.len(), 2);
+        // Nothing was deleted: version 1 still has its one dependant.
+        assert_eq!(db.workers(Some(&[a])).await.unwrap()[0].version, 2);
+    }
+
+    async fn a_wrong_identity_key_is_a_clear_error_not_a_panic(db) {
+        let (a, _) = two_mines(&db).await;
+        let r = db.record_worker(&actor(), &draft(&input(a, "王大山", "011"))).await.unwrap();
+        db.check_identity_key().await.unwrap();
+        let wrong = db.store.clone().with_identity_secret(&[9u8; 32]);
+        let e = wrong.check_identity_key().await.unwrap_err();
+        assert!(matches!(&e, StoreError::Key(m) if m.contains("identity key")), "{e:?}");
+        assert!(matches!(wrong.reveal_id_number(&actor(), r.worker.worker_id).await, Err(StoreError::Key(_))));
+        assert!(matches!(wrong.record_worker(&actor(), &draft(&input(a, "李四", "031"))).await, Err(StoreError::Key(_))));
+        // Without any key, workers cannot be written either.
+        let none = Store::connect(&db.url).await.unwrap();
+        assert!(matches!(none.record_worker(&actor(), &draft(&input(a, "李四", "031"))).await, Err(StoreError::Key(_))));
+    }
+}
