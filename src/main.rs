@@ -363,6 +363,14 @@ struct Config {
     /// Where alerts are posted, signed with each hook's secret.
     #[serde(default)]
     webhooks: Vec<WebhookConfig>,
+    /// The secret that encrypts workers' identity numbers: 64 hex digits (32 bytes). Without
+    /// it, a key file next to the database is used (made on first start; back it up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    identity_key: Option<String>,
+    /// Where that key file is (default: the SQLite file's name + `.identity-key`, or
+    /// `minecoop-identity.key` in the working directory for PostgreSQL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    identity_key_file: Option<String>,
 }
 
 /// `[[webhooks]]` in minecoop.toml.
@@ -412,6 +420,8 @@ impl Default for Config {
             major_accident_class: "relatively_large".into(),
             smtp: None,
             webhooks: Vec::new(),
+            identity_key: None,
+            identity_key_file: None,
         }
     }
 }
@@ -435,6 +445,44 @@ fn load_config(cli: &Cli) -> Result<Config> {
         .merge(Serialized::defaults(Overrides { db: cli.db.clone(), listen }))
         .extract()
         .context("reading the configuration")
+}
+
+/// The key file's default place: next to a SQLite database, else in the working directory.
+fn default_key_file(db: &str) -> Option<std::path::PathBuf> {
+    if let Some(rest) = db.strip_prefix("sqlite:") {
+        let path = rest.trim_start_matches("//").split('?').next().unwrap_or("");
+        if path.is_empty() || path.starts_with(':') {
+            return None;
+        }
+        return Some(std::path::PathBuf::from(format!("{path}.identity-key")));
+    }
+    Some(std::path::PathBuf::from("minecoop-identity.key"))
+}
+
+/// The identity key: from the configuration, else from the key file (made now if missing,
+/// with a warning to back it up). An in-memory database gets a key for this run only.
+fn identity_secret(config: &Config) -> Result<[u8; 32]> {
+    use minecoop_store::workforce::crypto;
+    if let Some(k) = &config.identity_key {
+        return crypto::parse_secret(k).map_err(|e| anyhow::anyhow!("identity_key in the configuration: {e}"));
+    }
+    let path = match &config.identity_key_file {
+        Some(p) => Some(std::path::PathBuf::from(p)),
+        None => default_key_file(&config.db),
+    };
+    let Some(path) = path else {
+        tracing::warn!("in-memory database: workers' identity numbers are encrypted with a key for this run only");
+        return Ok(crypto::generate_secret());
+    };
+    let (secret, made) = crypto::load_or_create_key_file(&path).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if made {
+        tracing::warn!(
+            file = %path.display(),
+            "made a new identity key for workers' identity numbers; BACK THIS FILE UP with the database: \
+             without it the numbers cannot be read"
+        );
+    }
+    Ok(secret)
 }
 
 fn elements_of(config: &Config) -> Result<Vec<minecoop_domain::production::Element>> {
@@ -487,6 +535,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         .init();
     let store = Store::open(&config.db).await.map_err(store_error).with_context(|| format!("opening {}", config.db))?;
     let store = store.with_webhooks(webhooks_of(&config)?);
+    let store = store.with_identity_secret(&identity_secret(&config)?);
     minecoop_store::alerts::set_renderer(minecoop_web::alerts::render_email);
     let system = Actor::system("cli");
     match cli.command {
@@ -1085,6 +1134,8 @@ async fn serve(store: Store, config: &Config, demo_history: Option<DemoHistory>)
         );
         return Ok(ExitCode::from(1));
     }
+    // A wrong identity key is said now, not at the first worker's page.
+    store.check_identity_key().await.map_err(store_error)?;
     let addr: SocketAddr = config.listen.parse().with_context(|| format!("listen address {}", config.listen))?;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     let bound = listener.local_addr()?;

@@ -12,9 +12,9 @@ mod migration;
 pub mod production;
 pub mod registry;
 pub mod safety;
-pub mod workforce;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod workforce;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use minecoop_domain::FieldErrors;

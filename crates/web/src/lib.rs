@@ -20,6 +20,7 @@ pub mod registry;
 pub mod safety;
 pub mod session;
 pub mod upload;
+pub mod workforce;
 
 use std::sync::Arc;
 
@@ -100,6 +101,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .merge(disputes::routes())
         .merge(production::routes())
         .merge(safety::routes())
+        .merge(workforce::routes())
         .merge(audit::routes())
         .merge(api::routes())
         .merge(assets::routes())

@@ -58,6 +58,9 @@ impl Ctx {
             add("/disputes", "nav-disputes");
             add("/inspections", "nav-inspections");
             add("/hazards", "nav-hazards");
+            if p.can_view_any_workers() {
+                add("/workers", "nav-workers");
+            }
             if p.can_view_people() {
                 add("/people", "nav-people");
             }

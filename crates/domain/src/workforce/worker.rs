@@ -188,25 +188,32 @@ impl WorkerDraft {
             return Err(e);
         }
         match (mine_id, name, id_number, sex, birth_date, job, employment_form, start_date) {
-            (Some(mine_id), Some(name), Some(id_number), Some(sex), Some(birth_date), Some(job), Some(ef), Some(sd)) => {
-                Ok(WorkerDraft {
-                    mine_id,
-                    name,
-                    id_number,
-                    sex,
-                    birth_date,
-                    home_village,
-                    phone,
-                    job,
-                    employment_form: ef,
-                    start_date: sd,
-                    end_date,
-                    emergency_name,
-                    emergency_phone,
-                    dependants,
-                    reason,
-                })
-            }
+            (
+                Some(mine_id),
+                Some(name),
+                Some(id_number),
+                Some(sex),
+                Some(birth_date),
+                Some(job),
+                Some(ef),
+                Some(sd),
+            ) => Ok(WorkerDraft {
+                mine_id,
+                name,
+                id_number,
+                sex,
+                birth_date,
+                home_village,
+                phone,
+                job,
+                employment_form: ef,
+                start_date: sd,
+                end_date,
+                emergency_name,
+                emergency_phone,
+                dependants,
+                reason,
+            }),
             _ => Err(e),
         }
     }
@@ -345,7 +352,12 @@ mod tests {
                 id_number: make("522701", "19920120", "024"),
             },
             DependantInput::default(),
-            DependantInput { name: "王小丽".into(), relation: "child".into(), birth_date: "2018-09-01".into(), ..Default::default() },
+            DependantInput {
+                name: "王小丽".into(),
+                relation: "child".into(),
+                birth_date: "2018-09-01".into(),
+                ..Default::default()
+            },
         ];
         let w = WorkerDraft::parse(&i, d("2026-11-26")).unwrap();
         assert_eq!(w.dependants.len(), 2);

@@ -50,9 +50,7 @@ pub fn generate_secret() -> [u8; SECRET_LEN] {
 /// secret and whether the file was made now.
 pub fn load_or_create_key_file(path: &Path) -> Result<([u8; SECRET_LEN], bool), KeyError> {
     match std::fs::read_to_string(path) {
-        Ok(text) => parse_secret(&text)
-            .map(|s| (s, false))
-            .map_err(|e| KeyError(format!("{}: {e}", path.display()))),
+        Ok(text) => parse_secret(&text).map(|s| (s, false)).map_err(|e| KeyError(format!("{}: {e}", path.display()))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let secret = generate_secret();
             write_private(path, &format!("{}\n", hex::encode(secret)))
@@ -113,7 +111,11 @@ impl IdentityKeys {
     /// Decrypt what [`encrypt`](Self::encrypt) made. A wrong key (or a damaged value) is an
     /// error, never a panic.
     pub fn decrypt(&self, stored: &str) -> Result<String, KeyError> {
-        let wrong = || KeyError("an identity number cannot be decrypted: the identity key is not the one it was stored with".into());
+        let wrong = || {
+            KeyError(
+                "an identity number cannot be decrypted: the identity key is not the one it was stored with".into(),
+            )
+        };
         let bytes = hex::decode(stored).map_err(|_| wrong())?;
         if bytes.len() < NONCE_LEN + AES_256_GCM.tag_len() {
             return Err(wrong());

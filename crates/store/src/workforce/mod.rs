@@ -33,6 +33,12 @@ pub struct WorkerRecord {
     pub dependants: Vec<Dependant>,
 }
 
+/// Decrypted numbers of a worker and of each dependant (by position).
+pub struct StoredNumbers {
+    pub worker: String,
+    pub dependants: Vec<Option<String>>,
+}
+
 impl From<KeyError> for StoreError {
     fn from(e: KeyError) -> Self {
         StoreError::Key(e.0)
@@ -169,6 +175,20 @@ impl Store {
         Ok(latest(rows).into_iter().find(|w| w.mine_id == mine_id))
     }
 
+    /// The stored numbers of a worker and his dependants decrypted, to carry them into a new
+    /// version that did not type them again (nothing is shown, so nothing is audited).
+    pub fn stored_numbers(&self, r: &WorkerRecord) -> StoreResult<StoredNumbers> {
+        let keys = self.keys()?;
+        Ok(StoredNumbers {
+            worker: keys.decrypt(&r.worker.id_cipher)?,
+            dependants: r
+                .dependants
+                .iter()
+                .map(|d| d.id_cipher.as_deref().map(|c| keys.decrypt(c)).transpose())
+                .collect::<Result<_, _>>()?,
+        })
+    }
+
     /// A worker's identity number in full, for someone allowed to see it: every call writes
     /// an audit entry (who, which worker, when).
     pub async fn reveal_id_number(&self, actor: &Actor, worker_id: Uuid) -> StoreResult<String> {
@@ -189,13 +209,17 @@ impl Store {
     }
 }
 
-async fn check_key<C: ConnectionTrait>(c: &C, keys: &IdentityKeys, now: chrono::DateTime<chrono::Utc>) -> StoreResult<()> {
+async fn check_key<C: ConnectionTrait>(
+    c: &C,
+    keys: &IdentityKeys,
+    now: chrono::DateTime<chrono::Utc>,
+) -> StoreResult<()> {
     let check = keys.check_value();
     match key_check::Entity::find_by_id(1).one(c).await? {
         Some(row) if row.check_value == check => Ok(()),
         Some(_) => Err(StoreError::Key(
             "the identity key is not the one this database's identity numbers were stored with; \
-             restore the key file or set the right [workforce] identity_key"
+             restore its key file or set the right identity_key"
                 .into(),
         )),
         None => {

@@ -34,6 +34,7 @@ mod qc;
 mod reports;
 mod safety;
 mod samples;
+mod workforce;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -46,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .merge(incidents::routes())
         .merge(explosives::routes())
         .merge(safety::routes())
+        .merge(workforce::routes())
         .route("/api/openapi.json", get(openapi_json))
         .route("/api/docs", get(docs))
         .route("/api/v1/me", get(me))
@@ -503,12 +505,15 @@ impl Modify for BearerAuth {
           explosives::list_certificates, explosives::add_certificate,
           safety::list_hazards, safety::create_hazard, safety::get_hazard, safety::list_inspections,
           safety::create_inspection, safety::get_inspection, safety::list_findings, safety::create_finding,
-          safety::get_finding, crate::alerts::api_list, crate::alerts::api_mark_read),
+          safety::get_finding, crate::alerts::api_list, crate::alerts::api_mark_read,
+          workforce::list_workers, workforce::record_worker, workforce::get_worker, workforce::worker_versions,
+          workforce::correct_worker, workforce::reveal_id_number),
     components(schemas(MemberInput, MineInput, PersonInput, ProblemDoc, FieldProblemDoc, TargetInput,
         minecoop_domain::safety::incident::IncidentInput, minecoop_domain::safety::action::ActionInput,
         minecoop_domain::safety::explosives::EntryInput, minecoop_domain::safety::explosives::CertificateInput,
         minecoop_domain::safety::hazard::HazardInput, minecoop_domain::safety::inspection::InspectionInput,
-        minecoop_domain::safety::inspection::AnswerInput, minecoop_domain::safety::inspection::FindingInput)),
+        minecoop_domain::safety::inspection::AnswerInput, minecoop_domain::safety::inspection::FindingInput,
+        minecoop_domain::workforce::worker::WorkerInput, minecoop_domain::workforce::worker::DependantInput)),
     modifiers(&BearerAuth),
     security(("token" = [])),
 )]
@@ -603,6 +608,9 @@ mod tests {
             "/api/v1/inspections/{id}",
             "/api/v1/findings",
             "/api/v1/findings/{id}",
+            "/api/v1/workers",
+            "/api/v1/workers/{id}",
+            "/api/v1/workers/{id}/id-number",
         ] {
             assert!(doc.paths.paths.contains_key(p), "{p} missing");
         }

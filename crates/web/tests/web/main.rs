@@ -12,3 +12,4 @@ mod reports;
 mod roles;
 mod safety;
 mod support;
+mod workforce;

@@ -416,6 +416,31 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
     ("POST", "/api/v1/hazards", B::Json("{}"), [401, 422, 422, 422, 422, 422, 403]),
     ("POST", "/api/v1/inspections", B::Json("{}"), [401, 422, 422, 422, 422, 422, 403]),
     ("POST", "/api/v1/findings", B::Json("{}"), [401, 422, 422, 422, 422, 422, 403]),
+    ("GET", "/workers", B::None, [303, 200, 200, 200, 200, 200, 403]),
+    ("GET", "/workers?mine={other_mine}&state=all", B::None, [303, 200, 200, 200, 403, 403, 403]),
+    ("GET", "/workers?state=bogus", B::None, [303, 400, 400, 400, 400, 400, 403]),
+    ("GET", "/workers/new", B::None, [303, 200, 200, 403, 200, 200, 403]),
+    ("GET", "/workers/{own_worker}", B::None, [303, 200, 200, 200, 200, 200, 403]),
+    ("GET", "/workers/{other_worker}", B::None, [303, 200, 200, 200, 403, 403, 403]),
+    ("GET", "/workers/{own_worker}/edit", B::None, [303, 200, 200, 403, 200, 200, 403]),
+    ("GET", "/workers/{other_worker}/edit", B::None, [303, 200, 200, 403, 403, 403, 403]),
+    ("POST", "/workers", B::Form(""), [303, 422, 422, 403, 422, 422, 403]),
+    ("POST", "/workers", B::Form("mine_id={other_mine}"), [303, 422, 422, 403, 403, 403, 403]),
+    ("POST", "/workers/{own_worker}", B::Form("version=1"), [303, 422, 422, 403, 422, 422, 403]),
+    ("POST", "/workers/{other_worker}", B::Form("version=1"), [303, 422, 422, 403, 403, 403, 403]),
+    ("POST", "/workers/{own_worker}/id-number", B::Form(""), [303, 200, 200, 403, 200, 200, 403]),
+    ("POST", "/workers/{other_worker}/id-number", B::Form(""), [303, 200, 200, 403, 403, 403, 403]),
+    ("GET", "/api/v1/workers", B::None, [401, 200, 200, 200, 200, 200, 403]),
+    ("GET", "/api/v1/workers?mine={other_mine}", B::None, [401, 200, 200, 200, 403, 403, 403]),
+    ("GET", "/api/v1/workers/{own_worker}", B::None, [401, 200, 200, 200, 200, 200, 403]),
+    ("GET", "/api/v1/workers/{other_worker}", B::None, [401, 200, 200, 200, 403, 403, 403]),
+    ("GET", "/api/v1/workers/{own_worker}/versions", B::None, [401, 200, 200, 200, 200, 200, 403]),
+    ("GET", "/api/v1/workers/{other_worker}/versions", B::None, [401, 200, 200, 200, 403, 403, 403]),
+    ("POST", "/api/v1/workers", B::Json("{}"), [401, 422, 422, 403, 422, 422, 403]),
+    ("PUT", "/api/v1/workers/{own_worker}", B::Json("{}"), [401, 422, 422, 403, 422, 422, 403]),
+    ("PUT", "/api/v1/workers/{other_worker}", B::Json("{}"), [401, 422, 422, 403, 403, 403, 403]),
+    ("POST", "/api/v1/workers/{own_worker}/id-number", B::Json("{}"), [401, 200, 200, 403, 200, 200, 403]),
+    ("POST", "/api/v1/workers/{other_worker}/id-number", B::Json("{}"), [401, 200, 200, 403, 403, 403, 403]),
 ];
 
 struct Ids {
@@ -445,6 +470,8 @@ struct Ids {
     other_finding: String,
     own_hazard: String,
     other_hazard: String,
+    own_worker: String,
+    other_worker: String,
     /// Text that only someone allowed to see the other records could see.
     secrets: Vec<String>,
 }
@@ -519,7 +546,28 @@ async fn ids(app: &TestApp) -> Ids {
         .await
         .unwrap()
         .id;
+    let worker = async |mine: uuid::Uuid, name: &str, phone: &str, seq: &str| {
+        use minecoop_domain::workforce::worker::{WorkerDraft, WorkerInput};
+        let i = WorkerInput {
+            mine_id: mine.to_string(),
+            name: name.into(),
+            id_number: minecoop_domain::workforce::idcard::complete(&format!("52270119900101{seq}")).unwrap(),
+            sex: "male".into(),
+            birth_date: "1990-01-01".into(),
+            phone: phone.into(),
+            job: "miner".into(),
+            employment_form: "contract".into(),
+            start_date: "2020-01-01".into(),
+            ..Default::default()
+        };
+        let d = WorkerDraft::parse(&i, chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()).unwrap();
+        db.record_worker(&actor, &d).await.unwrap().worker.worker_id.to_string()
+    };
+    let own_worker = worker(own_mine.id, "本矿测试工人", "13800000001", "011").await;
+    let other_worker = worker(other_mine.id, "他矿秘密工人", "13977776666", "031").await;
     Ids {
+        own_worker,
+        other_worker,
         own_inc,
         other_inc,
         own_act,
@@ -556,6 +604,8 @@ async fn ids(app: &TestApp) -> Ids {
             person.phone.unwrap(),
             person.name,
             "Secret stope 9".into(),
+            "他矿秘密工人".into(),
+            "13977776666".into(),
         ],
     }
 }
@@ -623,6 +673,8 @@ async fn route_table(backend: Backend) {
                 .replace("{other_inc}", &ids.other_inc)
                 .replace("{own_act}", &ids.own_act)
                 .replace("{other_act}", &ids.other_act)
+                .replace("{own_worker}", &ids.own_worker)
+                .replace("{other_worker}", &ids.other_worker)
         };
         let path = fill(template);
         assert!(!path.contains('{'), "a placeholder is left in {path}");
