@@ -552,7 +552,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::User(cmd) => user_command(&store, &system, cmd).await?,
         Command::Notify(NotifyCommand::Run) => {
-            let raised = store.escalate_overdue_actions(minecoop_web::cadastre::today()).await.map_err(store_error)?;
+            let today = minecoop_web::cadastre::today();
+            let raised = store.escalate_overdue_actions(today).await.map_err(store_error)?;
+            let certificates = store.alert_expiring_certificates(today).await.map_err(store_error)?;
+            println!("certificates ending within 30 days alerted: {certificates}");
             let r = minecoop_web::delivery::deliver_due(&store, config.smtp.as_ref()).await.map_err(store_error)?;
             println!(
                 "escalations raised: {raised}; e-mails sent: {}, failed: {}; webhooks sent: {}, failed: {}{}",

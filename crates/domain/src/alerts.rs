@@ -18,6 +18,7 @@ code_enum!(
         ActionOverdue => "action_overdue",
         ActionOverduePresident => "action_overdue_president",
         ActionReminder => "action_reminder",
+        CertificateExpiring => "certificate_expiring",
     }
 );
 
@@ -50,6 +51,9 @@ impl AlertKind {
             }
             // The action's owner only, added by name.
             AlertKind::ActionReminder => Audience { roles: &[], mine_owners: false, safety_officers: false },
+            // A worker's special-operation certificate ends within 30 days: the mine's safety
+            // officer, who keeps the workers' certificates.
+            AlertKind::CertificateExpiring => Audience { roles: &[], mine_owners: false, safety_officers: true },
         }
     }
 
@@ -73,7 +77,8 @@ impl AlertKind {
 }
 
 /// Every event a webhook can subscribe to.
-pub const EVENTS: [&str; 4] = ["incident", "explosives_difference", "action_overdue", "action_reminder"];
+pub const EVENTS: [&str; 5] =
+    ["incident", "explosives_difference", "action_overdue", "action_reminder", "certificate_expiring"];
 
 /// Whether an incident of class `now` (previously `before`, `None` when new) must be alerted:
 /// once, when it first reaches relatively large or above.

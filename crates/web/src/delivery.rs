@@ -197,6 +197,11 @@ pub async fn run(
                     s.escalate_overdue_actions(crate::cadastre::today()).await.map(|_| ()).map_err(|e| e.to_string())
                 })
                 .await;
+                let s = store.clone();
+                guarded("certificates", async move {
+                    s.alert_expiring_certificates(crate::cadastre::today()).await.map(|_| ()).map_err(|e| e.to_string())
+                })
+                .await;
             }
             _ = deliver.tick() => {
                 let (s, smtp) = (store.clone(), smtp.clone());

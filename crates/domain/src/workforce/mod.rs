@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::registry::code_enum;
 
+pub mod certificate;
 pub mod idcard;
 pub mod worker;
 

@@ -1,6 +1,7 @@
 //! Workers of the mines (issue 6): each worker's versions (corrected by new versions, never
 //! changed in place; leaving is an end date), the family members each version covers, and the
-//! check value of the key that encrypts identity numbers. Identity numbers are stored only
+//! check value of the key that encrypts identity numbers, the special-operation certificates
+//! and the training records. Identity numbers are stored only
 //! encrypted (`id_cipher`), as a keyed blind index (`id_index`, to find the same person) and
 //! masked (`id_masked`, for display).
 
@@ -56,6 +57,34 @@ enum WorkerDependants {
     BirthDate,
     IdCipher,
     IdMasked,
+}
+
+#[derive(DeriveIden)]
+enum WorkerCertificates {
+    Table,
+    Id,
+    WorkerId,
+    CertType,
+    Number,
+    IssuedBy,
+    IssuedOn,
+    ExpiresOn,
+    AlertedOn,
+    CreatedAt,
+    CreatedBy,
+}
+
+#[derive(DeriveIden)]
+enum WorkerTraining {
+    Table,
+    Id,
+    WorkerId,
+    Course,
+    OnDate,
+    HoursTenths,
+    Trainer,
+    CreatedAt,
+    CreatedBy,
 }
 
 #[async_trait::async_trait]
@@ -138,6 +167,60 @@ impl MigrationTrait for Migration {
                 .name("idx_worker_dependants_version")
                 .table(WorkerDependants::Table)
                 .col(WorkerDependants::WorkerVersionId)
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(WorkerCertificates::Table)
+                .col(pk_uuid(WorkerCertificates::Id))
+                .col(uuid(WorkerCertificates::WorkerId))
+                .col(string(WorkerCertificates::CertType))
+                .col(string(WorkerCertificates::Number))
+                .col(string(WorkerCertificates::IssuedBy))
+                .col(date(WorkerCertificates::IssuedOn))
+                .col(date(WorkerCertificates::ExpiresOn))
+                .col(date_null(WorkerCertificates::AlertedOn))
+                .col(timestamp_with_time_zone(WorkerCertificates::CreatedAt))
+                .col(string(WorkerCertificates::CreatedBy))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_worker_certificates_worker")
+                .table(WorkerCertificates::Table)
+                .col(WorkerCertificates::WorkerId)
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_worker_certificates_expiry")
+                .table(WorkerCertificates::Table)
+                .col(WorkerCertificates::ExpiresOn)
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(WorkerTraining::Table)
+                .col(pk_uuid(WorkerTraining::Id))
+                .col(uuid(WorkerTraining::WorkerId))
+                .col(string(WorkerTraining::Course))
+                .col(date(WorkerTraining::OnDate))
+                .col(integer(WorkerTraining::HoursTenths))
+                .col(string(WorkerTraining::Trainer))
+                .col(timestamp_with_time_zone(WorkerTraining::CreatedAt))
+                .col(string(WorkerTraining::CreatedBy))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_worker_training_worker")
+                .table(WorkerTraining::Table)
+                .col(WorkerTraining::WorkerId)
                 .to_owned(),
         )
         .await?;

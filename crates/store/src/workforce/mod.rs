@@ -4,9 +4,12 @@
 //! re-imported sheet) and refuses a second record of the same person at the same mine. Showing
 //! a number whole writes an audit entry every time.
 
+pub mod certificate;
+mod certificates;
 pub mod crypto;
 pub mod dependant;
 pub mod key_check;
+pub mod training;
 pub mod worker;
 
 use std::collections::HashMap;
@@ -18,6 +21,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::{Actor, Store, StoreError, StoreResult, Tx, conflict_on_duplicate, new_id};
+pub use certificates::*;
 pub use crypto::{IdentityKeys, KeyError};
 
 pub use dependant::Model as Dependant;

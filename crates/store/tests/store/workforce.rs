@@ -1,5 +1,8 @@
+use minecoop_domain::auth::Role;
+use minecoop_domain::workforce::certificate::{CertificateDraft, CertificateInput};
 use minecoop_domain::workforce::idcard::complete;
 use minecoop_domain::workforce::worker::{DependantInput, WorkerDraft, WorkerInput};
+use minecoop_store::accounts::NewUser;
 use minecoop_store::audit::AuditFilter;
 use minecoop_store::{Store, StoreError, both_backends};
 
@@ -163,5 +166,64 @@ both_backends! {
         // Without any key, workers cannot be written either.
         let none = Store::connect(&db.url).await.unwrap();
         assert!(matches!(none.record_worker(&actor(), &draft(&input(a, "李四", "031"))).await, Err(StoreError::Key(_))));
+    }
+}
+
+both_backends! {
+    async fn a_job_without_a_valid_certificate_is_flagged_and_expiry_alerts_the_officer_once(db) {
+        let (a, _) = two_mines(&db).await;
+        db.create_user(
+            &actor(),
+            NewUser {
+                username: "officer_a".into(),
+                display_name: String::new(),
+                password: "correct horse battery".into(),
+                role: Role::SafetyOfficer,
+                member_id: None,
+                mine_id: Some(a),
+            },
+        )
+        .await
+        .unwrap();
+        let mut i = input(a, "王大山", "011");
+        i.job = "blaster".into();
+        let blaster = db.record_worker(&actor(), &draft(&i)).await.unwrap().worker;
+        let miner = db.record_worker(&actor(), &draft(&input(a, "李四", "031"))).await.unwrap().worker;
+        let workers = db.workers(Some(&[a])).await.unwrap();
+        let day = today();
+        let flags = db.missing_certificates(&workers, day).await.unwrap();
+        assert_eq!(flags.len(), 1, "the miner needs none");
+        assert_eq!(flags[&blaster.worker_id].as_str(), "blaster");
+        assert!(!flags.contains_key(&miner.worker_id));
+        let cert = |t: &str, expires: &str| {
+            CertificateDraft::parse(
+                &CertificateInput {
+                    cert_type: t.into(),
+                    number: format!("T-{t}-{expires}"),
+                    issued_by: "黔南州应急管理局".into(),
+                    issued_on: "2023-01-01".into(),
+                    expires_on: expires.into(),
+                },
+                day,
+            )
+            .unwrap()
+        };
+        // A certificate of another type does not help; one of his type ending in 20 days does.
+        db.add_certificate(&actor(), blaster.worker_id, &cert("welder", "2030-01-01")).await.unwrap();
+        assert!(db.missing_certificates(&workers, day).await.unwrap().contains_key(&blaster.worker_id));
+        db.add_certificate(&actor(), blaster.worker_id, &cert("blaster", "2026-12-16")).await.unwrap();
+        assert!(db.missing_certificates(&workers, day).await.unwrap().is_empty());
+        // ...but not after it ends.
+        let later = chrono::NaiveDate::from_ymd_opt(2026, 12, 17).unwrap();
+        assert_eq!(db.missing_certificates(&workers, later).await.unwrap().len(), 1);
+        // The officer hears once of the ending certificate (not of the welder's, years away).
+        let officer = db.user_by_name("officer_a").await.unwrap();
+        assert_eq!(db.alert_expiring_certificates(day).await.unwrap(), 1);
+        assert_eq!(db.alert_expiring_certificates(day).await.unwrap(), 0, "never twice");
+        assert_eq!(db.alert_expiring_certificates(later).await.unwrap(), 0);
+        let alerts = db.alerts_for(officer.id, 10).await.unwrap();
+        assert_eq!(alerts.len(), 1);
+        assert_eq!(alerts[0].kind, "certificate_expiring");
+        assert_eq!(db.certificates_of(blaster.worker_id).await.unwrap().len(), 2);
     }
 }

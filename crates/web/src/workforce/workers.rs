@@ -7,11 +7,14 @@ use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Router, routing::get, routing::post};
 use minecoop_domain::auth::Principal;
+use minecoop_domain::workforce::certificate::{
+    CertificateDraft, CertificateInput, TrainingDraft, TrainingInput, expiring_soon, valid_on,
+};
 use minecoop_domain::workforce::worker::{DependantInput, WorkerDraft, WorkerInput, dependant_field};
-use minecoop_domain::workforce::{EmploymentForm, Job, Relation, Sex, WorkerState, state_on};
+use minecoop_domain::workforce::{CertificateType, EmploymentForm, Job, Relation, Sex, WorkerState, state_on};
 use minecoop_store::StoreError;
 use minecoop_store::registry::Mine;
-use minecoop_store::workforce::{Worker, WorkerRecord};
+use minecoop_store::workforce::{Certificate, Training, Worker, WorkerRecord};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -30,6 +33,8 @@ pub fn routes() -> Router<AppState> {
         .route("/workers/{id}", get(detail).post(correct))
         .route("/workers/{id}/edit", get(edit))
         .route("/workers/{id}/id-number", post(reveal))
+        .route("/workers/{id}/certificates", post(add_certificate))
+        .route("/workers/{id}/training", post(add_training))
 }
 
 /// The mines whose workers the viewer may see.
@@ -74,6 +79,8 @@ pub struct Row {
     pub mine: String,
     pub state: &'static str,
     pub underground: bool,
+    /// The certificate his job needs and he lacks today.
+    pub missing: Option<CertificateType>,
 }
 
 fn state_code(s: WorkerState) -> &'static str {
@@ -92,6 +99,8 @@ struct ListQuery {
     state: String,
     job: String,
     form: String,
+    /// Only workers flagged (lacking a certificate).
+    flagged: bool,
 }
 
 #[derive(Template)]
@@ -105,6 +114,7 @@ struct ListPage {
     forms: Vec<Opt>,
     can_add: bool,
     total: usize,
+    flagged: bool,
 }
 
 async fn list(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Response> {
@@ -119,15 +129,18 @@ async fn list(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Respo
     let day = today();
     let all = s.store.workers(Some(&ids)).await?;
     let total = all.len();
+    let missing = s.store.missing_certificates(&all, day).await?;
     let rows = all
         .into_iter()
         .map(|w| Row {
             state: state_code(state_on(w.start_date, w.end_date, day)),
             mine: mines.iter().find(|m| m.id == w.mine_id).map(|m| m.name_zh.clone()).unwrap_or_default(),
             underground: Job::parse(&w.job).is_ok_and(|j| j.underground()),
+            missing: missing.get(&w.worker_id).copied(),
             w,
         })
         .filter(|r| state == "all" || r.state == state)
+        .filter(|r| !q.flagged || r.missing.is_some())
         .filter(|r| q.job.is_empty() || r.w.job == q.job)
         .filter(|r| q.form.is_empty() || r.w.employment_form == q.form)
         .collect();
@@ -149,6 +162,7 @@ async fn list(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Respo
         forms: code_options(ctx.lang, "employment-form", &forms, &q.form),
         mines: mine_opts,
         can_add: p.can_manage_any_workers(),
+        flagged: q.flagged,
         ctx,
         rows,
         total,
@@ -438,9 +452,43 @@ struct DetailPage {
     can_reveal: bool,
     /// The number in full, right after an audited "show number".
     revealed: Option<String>,
+    certificates: Vec<CertRow>,
+    training: Vec<Training>,
+    /// The certificate the job needs and the worker lacks today.
+    missing: Option<String>,
+    cform: FormState,
+    tform: FormState,
+    cert_types: Vec<Opt>,
 }
 
-async fn detail_page(s: &AppState, v: &Viewer, uri: &Uri, id: Uuid, revealed: Option<String>) -> AppResult<Response> {
+/// A certificate as the worker's page shows it: `valid`, `expiring` (within 30 days) or
+/// `expired`.
+pub struct CertRow {
+    pub c: Certificate,
+    pub state: &'static str,
+}
+
+impl DetailPage {
+    fn hours(&self, tenths: &i32) -> String {
+        format!("{}.{}", tenths / 10, tenths % 10)
+    }
+}
+
+/// The forms of the worker's page, as submitted (with their errors) or empty.
+#[derive(Default)]
+struct SubForms {
+    cert: FormState,
+    training: FormState,
+}
+
+async fn detail_page(
+    s: &AppState,
+    v: &Viewer,
+    uri: &Uri,
+    id: Uuid,
+    revealed: Option<String>,
+    forms: SubForms,
+) -> AppResult<Response> {
     let p = v.principal()?.clone();
     let (r, mine) = readable_worker(s, &p, id).await?;
     let mines = viewable_mines(s, &p).await?;
@@ -453,7 +501,45 @@ async fn detail_page(s: &AppState, v: &Viewer, uri: &Uri, id: Uuid, revealed: Op
         .collect();
     let job = Job::parse(&r.worker.job).ok();
     let ctx = Ctx::new(v, uri);
+    let day = today();
+    let certificates: Vec<CertRow> = s
+        .store
+        .certificates_of(id)
+        .await?
+        .into_iter()
+        .map(|c| CertRow {
+            state: if !valid_on(c.issued_on, c.expires_on, day) {
+                "expired"
+            } else if expiring_soon(c.expires_on, day) {
+                "expiring"
+            } else {
+                "valid"
+            },
+            c,
+        })
+        .collect();
+    let missing = s
+        .store
+        .missing_certificates(std::slice::from_ref(&r.worker), day)
+        .await?
+        .get(&id)
+        .map(|t| ctx.t(&format!("certificate-type-{}", t.as_str())));
+    let types: Vec<&str> = CertificateType::ALL.iter().map(|t| t.as_str()).collect();
+    let wanted = job.and_then(|j| j.certificate()).map(|c| c.as_str()).unwrap_or("");
+    let cert_types = code_options(
+        ctx.lang,
+        "certificate-type",
+        &types,
+        if forms.cert.v("cert_type").is_empty() { wanted } else { forms.cert.v("cert_type") },
+    );
+    let has_errors = forms.cert.has_errors() || forms.training.has_errors();
     let page = DetailPage {
+        certificates,
+        training: s.store.training_of(id).await?,
+        missing,
+        cform: forms.cert,
+        tform: forms.training,
+        cert_types,
         state: state_code(state_on(r.worker.start_date, r.worker.end_date, today())),
         underground: job.is_some_and(|j| j.underground()),
         certificate: job.and_then(|j| j.certificate()).map(|c| ctx.t(&format!("certificate-type-{}", c.as_str()))),
@@ -466,11 +552,11 @@ async fn detail_page(s: &AppState, v: &Viewer, uri: &Uri, id: Uuid, revealed: Op
         elsewhere,
         revealed,
     };
-    render(&page)
+    if has_errors { unprocessable(&page) } else { render(&page) }
 }
 
 async fn detail(State(s): State<AppState>, v: Viewer, uri: Uri, Path(id): Path<Uuid>) -> AppResult<Response> {
-    detail_page(&s, &v, &uri, id, None).await
+    detail_page(&s, &v, &uri, id, None, SubForms::default()).await
 }
 
 /// "Show number": the number in full on the worker's page, for those allowed; every view is
@@ -482,7 +568,47 @@ async fn reveal(State(s): State<AppState>, v: Viewer, uri: Uri, Path(id): Path<U
         return Err(AppError::Forbidden);
     }
     let number = s.store.reveal_id_number(&v.actor(), id).await?;
-    let mut r = detail_page(&s, &v, &uri, id, Some(number)).await?;
+    let mut r = detail_page(&s, &v, &uri, id, Some(number), SubForms::default()).await?;
     r.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
     Ok(r)
+}
+
+async fn add_certificate(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path(id): Path<Uuid>,
+    Form(i): Form<CertificateInput>,
+) -> AppResult<Response> {
+    writable_worker(&s, v.principal()?, id).await?;
+    match CertificateDraft::parse(&i, today()) {
+        Ok(d) => {
+            s.store.add_certificate(&v.actor(), id, &d).await?;
+            Ok(Redirect::to(&format!("/workers/{id}#certificates")).into_response())
+        }
+        Err(e) => {
+            let forms = SubForms { cert: FormState::of(&i).with_errors(v.lang, &e), ..Default::default() };
+            detail_page(&s, &v, &uri, id, None, forms).await
+        }
+    }
+}
+
+async fn add_training(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path(id): Path<Uuid>,
+    Form(i): Form<TrainingInput>,
+) -> AppResult<Response> {
+    writable_worker(&s, v.principal()?, id).await?;
+    match TrainingDraft::parse(&i, today()) {
+        Ok(d) => {
+            s.store.add_training(&v.actor(), id, &d).await?;
+            Ok(Redirect::to(&format!("/workers/{id}#training")).into_response())
+        }
+        Err(e) => {
+            let forms = SubForms { training: FormState::of(&i).with_errors(v.lang, &e), ..Default::default() };
+            detail_page(&s, &v, &uri, id, None, forms).await
+        }
+    }
 }

@@ -158,6 +158,38 @@ async fn a_correction_through_the_form_keeps_the_stored_number(backend: Backend)
     // The stale version: 409 with the form again.
     let r = app.send(As::User("officer"), Method::POST, &format!("/workers/{id}"), Some(Body_::Form(form))).await;
     assert_eq!(r.status, 409);
+    // A blaster without a certificate is flagged on the list until one is added.
+    let mut b = worker_json(mine, &complete("52270119920101003").unwrap());
+    b["name"] = json!("爆破工甲");
+    b["birth_date"] = json!("1992-01-01");
+    b["job"] = json!("blaster");
+    let r = app.send(As::User("officer"), Method::POST, "/api/v1/workers", Some(Body_::Json(b))).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let bid = r.json()["id"].as_str().unwrap().to_owned();
+    let flagged = app.get(As::User("officer"), "/workers?flagged=true").await;
+    assert!(flagged.body.contains("爆破工甲") && flagged.body.contains("flag-certificate"));
+    let cert =
+        "cert_type=blaster&number=T-1&issued_by=%E5%BA%94%E6%80%A5%E5%B1%80&issued_on=2025-01-01&expires_on=2035-01-01";
+    let r = app
+        .send(
+            As::User("officer"),
+            Method::POST,
+            &format!("/workers/{bid}/certificates"),
+            Some(Body_::Form(cert.into())),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let flagged = app.get(As::User("officer"), "/workers?flagged=true").await;
+    assert!(!flagged.body.contains("爆破工甲"));
+    let r = app
+        .send(
+            As::User("officer"),
+            Method::POST,
+            &format!("/workers/{bid}/training"),
+            Some(Body_::Form("course=x&on_date=2026-01-01&hours=7.55&trainer=y".into())),
+        )
+        .await;
+    assert_eq!(r.status, 422);
     // A field error in Chinese on the form.
     let r = app
         .send_with(
