@@ -1,7 +1,7 @@
 //! Workers of the mines (issue 6): each worker's versions (corrected by new versions, never
 //! changed in place; leaving is an end date), the family members each version covers, and the
 //! check value of the key that encrypts identity numbers, the special-operation certificates
-//! and the training records. Identity numbers are stored only
+//! and the training records, the insurance policies (versioned) and the workers they cover. Identity numbers are stored only
 //! encrypted (`id_cipher`), as a keyed blind index (`id_index`, to find the same person) and
 //! masked (`id_masked`, for display).
 
@@ -83,6 +83,37 @@ enum WorkerTraining {
     OnDate,
     HoursTenths,
     Trainer,
+    CreatedAt,
+    CreatedBy,
+}
+
+#[derive(DeriveIden)]
+enum InsurancePolicies {
+    Table,
+    Id,
+    PolicyId,
+    Version,
+    MineId,
+    Kind,
+    Insurer,
+    Number,
+    StartsOn,
+    EndsOn,
+    PremiumFen,
+    CoverFen,
+    Reason,
+    CreatedAt,
+    CreatedBy,
+}
+
+#[derive(DeriveIden)]
+enum PolicyMembers {
+    Table,
+    Id,
+    PolicyId,
+    WorkerId,
+    FromOn,
+    ToOn,
     CreatedAt,
     CreatedBy,
 }
@@ -221,6 +252,65 @@ impl MigrationTrait for Migration {
                 .name("idx_worker_training_worker")
                 .table(WorkerTraining::Table)
                 .col(WorkerTraining::WorkerId)
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(InsurancePolicies::Table)
+                .col(pk_uuid(InsurancePolicies::Id))
+                .col(uuid(InsurancePolicies::PolicyId))
+                .col(integer(InsurancePolicies::Version))
+                .col(uuid(InsurancePolicies::MineId))
+                .col(string(InsurancePolicies::Kind))
+                .col(string(InsurancePolicies::Insurer))
+                .col(string(InsurancePolicies::Number))
+                .col(date(InsurancePolicies::StartsOn))
+                .col(date(InsurancePolicies::EndsOn))
+                .col(big_integer(InsurancePolicies::PremiumFen))
+                .col(big_integer_null(InsurancePolicies::CoverFen))
+                .col(text_null(InsurancePolicies::Reason))
+                .col(timestamp_with_time_zone(InsurancePolicies::CreatedAt))
+                .col(string(InsurancePolicies::CreatedBy))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_insurance_policies_version")
+                .table(InsurancePolicies::Table)
+                .col(InsurancePolicies::PolicyId)
+                .col(InsurancePolicies::Version)
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_insurance_policies_mine")
+                .table(InsurancePolicies::Table)
+                .col(InsurancePolicies::MineId)
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(PolicyMembers::Table)
+                .col(pk_uuid(PolicyMembers::Id))
+                .col(uuid(PolicyMembers::PolicyId))
+                .col(uuid(PolicyMembers::WorkerId))
+                .col(date(PolicyMembers::FromOn))
+                .col(date_null(PolicyMembers::ToOn))
+                .col(timestamp_with_time_zone(PolicyMembers::CreatedAt))
+                .col(string(PolicyMembers::CreatedBy))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_policy_members_policy")
+                .table(PolicyMembers::Table)
+                .col(PolicyMembers::PolicyId)
                 .to_owned(),
         )
         .await?;

@@ -8,7 +8,10 @@ pub mod certificate;
 mod certificates;
 pub mod crypto;
 pub mod dependant;
+mod insurance;
 pub mod key_check;
+pub mod member;
+pub mod policy;
 pub mod training;
 pub mod worker;
 
@@ -23,6 +26,7 @@ use uuid::Uuid;
 use crate::{Actor, Store, StoreError, StoreResult, Tx, conflict_on_duplicate, new_id};
 pub use certificates::*;
 pub use crypto::{IdentityKeys, KeyError};
+pub use insurance::*;
 
 pub use dependant::Model as Dependant;
 pub use worker::Model as Worker;

@@ -227,3 +227,61 @@ both_backends! {
         assert_eq!(db.certificates_of(blaster.worker_id).await.unwrap().len(), 2);
     }
 }
+
+both_backends! {
+    async fn coverage_names_the_uncovered_worker_the_low_cover_and_the_gap(db) {
+        use minecoop_domain::workforce::coverage::{Missing, PolicyDraft, PolicyInput, PolicyKind};
+        let (a, b) = two_mines(&db).await;
+        let w1 = db.record_worker(&actor(), &draft(&input(a, "王大山", "011"))).await.unwrap().worker.worker_id;
+        let w2 = db.record_worker(&actor(), &draft(&input(a, "李四", "031"))).await.unwrap().worker.worker_id;
+        let other = db.record_worker(&actor(), &draft(&input(b, "赵六", "051"))).await.unwrap().worker.worker_id;
+        let policy = |kind: &str, from: &str, to: &str, cover: &str| {
+            PolicyDraft::parse(&PolicyInput {
+                mine_id: a.to_string(),
+                kind: kind.into(),
+                insurer: "中国人保".into(),
+                number: format!("{kind}-{from}"),
+                starts_on: from.into(),
+                ends_on: to.into(),
+                premium: "1000".into(),
+                cover_per_person: cover.into(),
+                reason: String::new(),
+            })
+            .unwrap()
+        };
+        let injury = db.record_policy(&actor(), &policy("work_injury", "2026-01-01", "2026-12-31", "")).await.unwrap();
+        let l1 = db.record_policy(&actor(), &policy("safety_liability", "2025-01-01", "2025-12-31", "500000")).await.unwrap();
+        let l2 = db.record_policy(&actor(), &policy("safety_liability", "2026-01-08", "2026-12-31", "300000")).await.unwrap();
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        let from = chrono::NaiveDate::from_ymd_opt(2024, 4, 1).unwrap();
+        // Only the first worker on the work-injury policy; both on the liability policies.
+        assert_eq!(db.add_policy_members(&actor(), injury.policy_id, &[w1], from, None).await.unwrap(), 1);
+        for p in [&l1, &l2] {
+            assert_eq!(db.add_policy_members(&actor(), p.policy_id, &[w1, w2, w1], from, None).await.unwrap(), 2);
+        }
+        // A worker of another mine cannot be put on the policy.
+        assert!(matches!(
+            db.add_policy_members(&actor(), injury.policy_id, &[other], from, None).await,
+            Err(StoreError::Invalid(_))
+        ));
+        let c = &db.coverage(&[a], day).await.unwrap()[0].coverage;
+        assert_eq!((c.active, c.covered), (2, 0));
+        let of = |w: uuid::Uuid| c.breaches.iter().find(|x| x.worker_id == w).unwrap().missing.clone();
+        let low = Missing::CoverTooLow { policy: "safety_liability-2026-01-08".into(), cover_fen: 30_000_000 };
+        assert_eq!(of(w1), vec![low.clone()]);
+        assert_eq!(of(w2), vec![Missing::NotInsured { kind: PolicyKind::WorkInjury }, low]);
+        assert_eq!(c.gaps.len(), 1);
+        assert_eq!((c.gaps[0].kind, c.gaps[0].from.to_string(), c.gaps[0].to.to_string()),
+            (PolicyKind::SafetyLiability, "2026-01-01".into(), "2026-01-07".into()));
+        // The cover corrected by a new version: the low cover is gone.
+        let mut fixed = policy("safety_liability", "2026-01-08", "2026-12-31", "400000");
+        assert!(matches!(db.correct_policy(&actor(), l2.policy_id, 1, &fixed).await, Err(StoreError::Invalid(_))));
+        fixed.reason = Some("endorsement raised the cover".into());
+        assert_eq!(db.correct_policy(&actor(), l2.policy_id, 1, &fixed).await.unwrap().version, 2);
+        let c = &db.coverage(&[a], day).await.unwrap()[0].coverage;
+        assert_eq!(c.covered, 1);
+        assert_eq!(c.breaches.len(), 1);
+        assert_eq!(db.policies(&[a]).await.unwrap().len(), 3);
+        assert_eq!(db.policy_versions(l2.policy_id).await.unwrap().len(), 2);
+    }
+}
