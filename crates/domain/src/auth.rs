@@ -330,6 +330,12 @@ impl Principal {
         self.can_manage_workers_of(mine_id, member_id)
     }
 
+    /// A mine's insurance policies and its coverage figures (counts, ratios, gaps; no names):
+    /// everyone who oversees the mine, the bureau included.
+    pub fn can_view_insurance_of(&self, mine_id: Uuid, member_id: Uuid) -> bool {
+        self.can_view_safety_of(mine_id, member_id)
+    }
+
     pub fn can_view_audit_log(&self) -> bool {
         self.is(&[Role::Admin, Role::Bureau])
     }
@@ -345,7 +351,7 @@ impl Principal {
             hidden.extend(["user", "api_token"]);
         }
         if !self.can_view_any_workers() {
-            hidden.extend(["worker"]);
+            hidden.extend(["worker", "policy_member"]);
         }
         hidden
     }
@@ -390,7 +396,10 @@ mod tests {
         }
         assert!(!p(Role::Bureau, None, None).can_view_people());
         assert!(p(Role::Bureau, None, None).can_view_audit_log());
-        assert_eq!(p(Role::Bureau, None, None).hidden_audit_entities(), ["person", "user", "api_token", "worker"]);
+        assert_eq!(
+            p(Role::Bureau, None, None).hidden_audit_entities(),
+            ["person", "user", "api_token", "worker", "policy_member"]
+        );
         assert!(p(Role::Admin, None, None).hidden_audit_entities().is_empty());
         assert!(!p(Role::President, None, None).can_manage_users());
     }
@@ -475,6 +484,8 @@ mod tests {
         let bureau = p(Role::Bureau, None, None);
         assert!(!bureau.can_view_workers_of(mine, member) && !bureau.can_view_any_workers());
         assert!(!bureau.can_reveal_id_number_of(mine, member) && !bureau.can_manage_any_workers());
+        assert!(bureau.can_view_insurance_of(other_mine, other_member), "aggregates only");
+        assert!(!officer.can_view_insurance_of(other_mine, member));
     }
 
     #[test]

@@ -60,6 +60,9 @@ impl Ctx {
             add("/hazards", "nav-hazards");
             if p.can_view_any_workers() {
                 add("/workers", "nav-workers");
+            } else {
+                // The bureau: policies and coverage figures, no names.
+                add("/insurance", "nav-insurance");
             }
             if p.can_view_people() {
                 add("/people", "nav-people");

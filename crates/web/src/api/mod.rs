@@ -507,13 +507,15 @@ impl Modify for BearerAuth {
           safety::create_inspection, safety::get_inspection, safety::list_findings, safety::create_finding,
           safety::get_finding, crate::alerts::api_list, crate::alerts::api_mark_read,
           workforce::list_workers, workforce::record_worker, workforce::get_worker, workforce::worker_versions,
-          workforce::correct_worker, workforce::reveal_id_number),
+          workforce::correct_worker, workforce::reveal_id_number, workforce::list_policies,
+          workforce::record_policy, workforce::get_policy, workforce::correct_policy, workforce::get_coverage),
     components(schemas(MemberInput, MineInput, PersonInput, ProblemDoc, FieldProblemDoc, TargetInput,
         minecoop_domain::safety::incident::IncidentInput, minecoop_domain::safety::action::ActionInput,
         minecoop_domain::safety::explosives::EntryInput, minecoop_domain::safety::explosives::CertificateInput,
         minecoop_domain::safety::hazard::HazardInput, minecoop_domain::safety::inspection::InspectionInput,
         minecoop_domain::safety::inspection::AnswerInput, minecoop_domain::safety::inspection::FindingInput,
-        minecoop_domain::workforce::worker::WorkerInput, minecoop_domain::workforce::worker::DependantInput)),
+        minecoop_domain::workforce::worker::WorkerInput, minecoop_domain::workforce::worker::DependantInput,
+        minecoop_domain::workforce::coverage::PolicyInput)),
     modifiers(&BearerAuth),
     security(("token" = [])),
 )]
@@ -611,6 +613,8 @@ mod tests {
             "/api/v1/workers",
             "/api/v1/workers/{id}",
             "/api/v1/workers/{id}/id-number",
+            "/api/v1/policies",
+            "/api/v1/coverage",
         ] {
             assert!(doc.paths.paths.contains_key(p), "{p} missing");
         }

@@ -16,8 +16,10 @@ use crate::cadastre::today;
 use crate::error::AppError;
 use crate::safety::{opt_id, query};
 use crate::session::Viewer;
+use crate::workforce::insurance::{coverage_day, insurance_mines, may_insure, readable_policy};
 use crate::workforce::workers::{may_record_for, readable_worker, viewable_mines, writable_worker};
 use crate::{AppResult, AppState};
+use minecoop_domain::workforce::coverage::{PolicyDraft, PolicyInput};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -25,6 +27,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/workers/{id}", get(get_worker).put(correct_worker))
         .route("/api/v1/workers/{id}/versions", get(worker_versions))
         .route("/api/v1/workers/{id}/id-number", post(reveal_id_number))
+        .route("/api/v1/policies", get(list_policies).post(record_policy))
+        .route("/api/v1/policies/{id}", get(get_policy).put(correct_policy))
+        .route("/api/v1/coverage", get(get_coverage))
 }
 
 /// A family member covered with the worker; the identity number masked.
@@ -210,4 +215,253 @@ pub async fn reveal_id_number(
         return Err(AppError::Forbidden);
     }
     Ok(Json(IdNumberOut { id, id_number: s.store.reveal_id_number(&v.actor(), id).await? }))
+}
+
+// ---- insurance --------------------------------------------------------------------------
+
+/// A policy at one version; money in RMB.
+#[derive(Serialize, ToSchema)]
+pub struct PolicyOut {
+    id: Uuid,
+    version: i32,
+    mine_id: Uuid,
+    kind: String,
+    insurer: String,
+    number: String,
+    starts_on: String,
+    ends_on: String,
+    premium: String,
+    cover_per_person: Option<String>,
+    /// How many workers the policy covers (their names are on the policy's page, for those who
+    /// may see them).
+    members: usize,
+    reason: Option<String>,
+}
+
+fn policy_out(p: minecoop_store::workforce::Policy, members: usize) -> PolicyOut {
+    use crate::safety::incidents::yuan;
+    PolicyOut {
+        id: p.policy_id,
+        version: p.version,
+        mine_id: p.mine_id,
+        premium: yuan(&p.premium_fen),
+        cover_per_person: p.cover_fen.as_ref().map(yuan),
+        starts_on: p.starts_on.to_string(),
+        ends_on: p.ends_on.to_string(),
+        kind: p.kind,
+        insurer: p.insurer,
+        number: p.number,
+        members,
+        reason: p.reason,
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/policies", tag = "workforce",
+    responses((status = 200, body = Vec<PolicyOut>), (status = 401, body = ProblemDoc)))]
+pub async fn list_policies(State(s): State<AppState>, v: Viewer) -> AppResult<Json<Vec<PolicyOut>>> {
+    let p = v.principal()?.clone();
+    let ids: Vec<Uuid> = insurance_mines(&s, &p).await?.iter().map(|m| m.id).collect();
+    let mut out = Vec::new();
+    for pol in s.store.policies(&ids).await? {
+        let n = s.store.policy_members(pol.policy_id).await?.len();
+        out.push(policy_out(pol, n));
+    }
+    Ok(Json(out))
+}
+
+#[utoipa::path(post, path = "/api/v1/policies", tag = "workforce", request_body = PolicyInput,
+    responses((status = 201, body = PolicyOut), (status = 403, body = ProblemDoc), (status = 422, body = ProblemDoc)))]
+pub async fn record_policy(State(s): State<AppState>, v: Viewer, Json(i): Json<PolicyInput>) -> AppResult<Response> {
+    v.require(|p| p.can_manage_any_workers())?;
+    may_insure(&s, &v, &i.mine_id).await?;
+    let d = PolicyDraft::parse(&i).map_err(AppError::Invalid)?;
+    Ok(created(policy_out(s.store.record_policy(&v.actor(), &d).await?, 0)))
+}
+
+#[utoipa::path(get, path = "/api/v1/policies/{id}", tag = "workforce", params(("id" = Uuid, Path)),
+    responses((status = 200, body = PolicyOut), (status = 403, body = ProblemDoc), (status = 404, body = ProblemDoc)))]
+pub async fn get_policy(State(s): State<AppState>, v: Viewer, Path(id): Path<Uuid>) -> AppResult<Json<PolicyOut>> {
+    let p = v.principal()?.clone();
+    let (pol, _) = readable_policy(&s, &p, id).await?;
+    let n = s.store.policy_members(id).await?.len();
+    Ok(Json(policy_out(pol, n)))
+}
+
+/// A correction: the whole policy as it should now read, the version it corrects, and why.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct PolicyCorrection {
+    version: i32,
+    #[serde(flatten)]
+    policy: PolicyInput,
+}
+
+#[utoipa::path(put, path = "/api/v1/policies/{id}", tag = "workforce", params(("id" = Uuid, Path)),
+    request_body = PolicyCorrection,
+    responses((status = 200, body = PolicyOut), (status = 403, body = ProblemDoc), (status = 404, body = ProblemDoc),
+               (status = 409, body = ProblemDoc), (status = 422, body = ProblemDoc)))]
+pub async fn correct_policy(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Uuid>,
+    Json(c): Json<PolicyCorrection>,
+) -> AppResult<Json<PolicyOut>> {
+    let p = v.principal()?.clone();
+    let (_, m) = readable_policy(&s, &p, id).await?;
+    if !p.can_manage_workers_of(m.id, m.member_id) {
+        return Err(AppError::Forbidden);
+    }
+    let d = PolicyDraft::parse(&c.policy).map_err(AppError::Invalid)?;
+    let pol = s.store.correct_policy(&v.actor(), id, c.version, &d).await?;
+    let n = s.store.policy_members(id).await?.len();
+    Ok(Json(policy_out(pol, n)))
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct CoverageParams {
+    /// `YYYY-MM-DD`; empty: today.
+    date: String,
+    /// Only this mine.
+    mine: String,
+}
+
+/// What a worker lacks: `problem` is `not_insured` (with `kind`) or `cover_too_low` (with
+/// `policy` and `cover`, RMB).
+#[derive(Serialize, ToSchema)]
+pub struct MissingOut {
+    problem: String,
+    kind: Option<String>,
+    policy: Option<String>,
+    cover: Option<String>,
+}
+
+/// A worker not fully covered; `worker_id` and `name` only for those who may see the mine's
+/// workers.
+#[derive(Serialize, ToSchema)]
+pub struct BreachOut {
+    worker_id: Option<Uuid>,
+    name: Option<String>,
+    missing: Vec<MissingOut>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct GapOut {
+    kind: String,
+    from: String,
+    to: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MineCoverageOut {
+    mine_id: Uuid,
+    active: usize,
+    covered: usize,
+    ratio: f64,
+    breach_count: usize,
+    breaches: Vec<BreachOut>,
+    gaps: Vec<GapOut>,
+}
+
+/// The coverage check on a day, per mine and for the co-op (the mines the caller may see).
+#[derive(Serialize, ToSchema)]
+pub struct CoverageOut {
+    date: String,
+    active: usize,
+    covered: usize,
+    ratio: f64,
+    breach_count: usize,
+    mines: Vec<MineCoverageOut>,
+}
+
+pub(crate) fn coverage_out(
+    day: chrono::NaiveDate,
+    rows: Vec<(minecoop_store::workforce::MineCoverage, bool)>,
+) -> CoverageOut {
+    use minecoop_domain::workforce::coverage::Missing;
+    let mines: Vec<MineCoverageOut> = rows
+        .into_iter()
+        .map(|(c, names)| {
+            let cv = c.coverage;
+            MineCoverageOut {
+                mine_id: c.mine_id,
+                active: cv.active,
+                covered: cv.covered,
+                ratio: cv.ratio(),
+                breach_count: cv.breaches.len(),
+                breaches: if names {
+                    cv.breaches
+                        .iter()
+                        .map(|b| BreachOut {
+                            worker_id: Some(b.worker_id),
+                            name: Some(b.name.clone()),
+                            missing: b
+                                .missing
+                                .iter()
+                                .map(|m| match m {
+                                    Missing::NotInsured { kind } => MissingOut {
+                                        problem: "not_insured".into(),
+                                        kind: Some(kind.as_str().into()),
+                                        policy: None,
+                                        cover: None,
+                                    },
+                                    Missing::CoverTooLow { policy, cover_fen } => MissingOut {
+                                        problem: "cover_too_low".into(),
+                                        kind: Some("safety_liability".into()),
+                                        policy: Some(policy.clone()),
+                                        cover: Some(crate::safety::incidents::yuan(cover_fen)),
+                                    },
+                                })
+                                .collect(),
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+                gaps: cv
+                    .gaps
+                    .iter()
+                    .map(|g| GapOut { kind: g.kind.as_str().into(), from: g.from.to_string(), to: g.to.to_string() })
+                    .collect(),
+            }
+        })
+        .collect();
+    let active: usize = mines.iter().map(|m| m.active).sum();
+    let covered: usize = mines.iter().map(|m| m.covered).sum();
+    CoverageOut {
+        date: day.to_string(),
+        active,
+        covered,
+        ratio: if active == 0 { 1.0 } else { covered as f64 / active as f64 },
+        breach_count: mines.iter().map(|m| m.breach_count).sum(),
+        mines,
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/coverage", tag = "workforce", params(CoverageParams),
+    description = "The coverage check on a day. The bureau gets the figures (counts, ratios, gaps) without names.",
+    responses((status = 200, body = CoverageOut), (status = 401, body = ProblemDoc), (status = 422, body = ProblemDoc)))]
+pub async fn get_coverage(State(s): State<AppState>, v: Viewer, uri: axum::http::Uri) -> AppResult<Json<CoverageOut>> {
+    let p = v.principal()?.clone();
+    let q: CoverageParams = query(&uri)?;
+    let mines = insurance_mines(&s, &p).await?;
+    let ids = crate::safety::mine_ids(&mines, opt_id(&q.mine)?)?;
+    let day = coverage_day(&q.date).map_err(|code| {
+        let mut e = minecoop_domain::FieldErrors::new();
+        e.add("date", code);
+        AppError::Invalid(e)
+    })?;
+    let rows = s
+        .store
+        .coverage(&ids, day)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let names =
+                mines.iter().find(|m| m.id == c.mine_id).is_some_and(|m| p.can_view_workers_of(m.id, m.member_id));
+            (c, names)
+        })
+        .collect();
+    Ok(Json(coverage_out(day, rows)))
 }

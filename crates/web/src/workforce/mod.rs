@@ -5,8 +5,9 @@ use axum::Router;
 
 use crate::AppState;
 
+pub mod insurance;
 pub mod workers;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(workers::routes())
+    Router::new().merge(workers::routes()).merge(insurance::routes())
 }

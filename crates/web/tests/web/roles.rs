@@ -435,6 +435,26 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
     ("POST", "/workers/{own_worker}/training", B::Form(""), [303, 422, 422, 403, 422, 422, 403]),
     ("POST", "/workers/{other_worker}/training", B::Form(""), [303, 422, 422, 403, 403, 403, 403]),
     ("GET", "/workers?flagged=true", B::None, [303, 200, 200, 200, 200, 200, 403]),
+    ("GET", "/insurance", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/insurance/new", B::None, [303, 200, 200, 403, 200, 200, 403]),
+    ("POST", "/insurance", B::Form(""), [303, 422, 422, 403, 422, 422, 403]),
+    ("POST", "/insurance", B::Form("mine_id={other_mine}"), [303, 422, 422, 403, 403, 403, 403]),
+    ("GET", "/insurance/{own_policy}", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/insurance/{other_policy}", B::None, [303, 200, 200, 200, 403, 403, 200]),
+    ("POST", "/insurance/{own_policy}/members", B::Form(""), [303, 422, 422, 403, 422, 422, 403]),
+    ("POST", "/insurance/{other_policy}/members", B::Form(""), [303, 422, 422, 403, 403, 403, 403]),
+    ("GET", "/insurance/coverage", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/insurance/coverage?mine={other_mine}&date=2026-01-01", B::None, [303, 200, 200, 200, 403, 403, 200]),
+    ("GET", "/insurance/coverage?date=bogus", B::None, [303, 422, 422, 422, 422, 422, 422]),
+    ("GET", "/api/v1/policies", B::None, [401, 200, 200, 200, 200, 200, 200]),
+    ("POST", "/api/v1/policies", B::Json("{}"), [401, 422, 422, 403, 422, 422, 403]),
+    ("GET", "/api/v1/policies/{own_policy}", B::None, [401, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/api/v1/policies/{other_policy}", B::None, [401, 200, 200, 200, 403, 403, 200]),
+    ("PUT", "/api/v1/policies/{own_policy}", B::Json("{}"), [401, 422, 422, 403, 422, 422, 403]),
+    ("PUT", "/api/v1/policies/{other_policy}", B::Json("{}"), [401, 422, 422, 403, 403, 403, 403]),
+    ("GET", "/api/v1/coverage", B::None, [401, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/api/v1/coverage?date=bogus", B::None, [401, 422, 422, 422, 422, 422, 422]),
+    ("GET", "/api/v1/coverage?mine={other_mine}", B::None, [401, 200, 200, 200, 403, 403, 200]),
     ("GET", "/api/v1/workers", B::None, [401, 200, 200, 200, 200, 200, 403]),
     ("GET", "/api/v1/workers?mine={other_mine}", B::None, [401, 200, 200, 200, 403, 403, 403]),
     ("GET", "/api/v1/workers/{own_worker}", B::None, [401, 200, 200, 200, 200, 200, 403]),
@@ -477,6 +497,8 @@ struct Ids {
     other_hazard: String,
     own_worker: String,
     other_worker: String,
+    own_policy: String,
+    other_policy: String,
     /// Text that only someone allowed to see the other records could see.
     secrets: Vec<String>,
 }
@@ -570,9 +592,33 @@ async fn ids(app: &TestApp) -> Ids {
     };
     let own_worker = worker(own_mine.id, "本矿测试工人", "13800000001", "011").await;
     let other_worker = worker(other_mine.id, "他矿秘密工人", "13977776666", "031").await;
+    let policy = async |mine: uuid::Uuid, worker: &str| {
+        use minecoop_domain::workforce::coverage::{PolicyDraft, PolicyInput};
+        let d = PolicyDraft::parse(&PolicyInput {
+            mine_id: mine.to_string(),
+            kind: "work_injury".into(),
+            insurer: "人保".into(),
+            number: format!("P-{mine}"),
+            starts_on: "2026-01-01".into(),
+            ends_on: "2026-12-31".into(),
+            premium: "100".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        let p = db.record_policy(&actor, &d).await.unwrap().policy_id;
+        let w = uuid::Uuid::parse_str(worker).unwrap();
+        db.add_policy_members(&actor, p, &[w], chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), None)
+            .await
+            .unwrap();
+        p.to_string()
+    };
+    let own_policy = policy(own_mine.id, &own_worker).await;
+    let other_policy = policy(other_mine.id, &other_worker).await;
     Ids {
         own_worker,
         other_worker,
+        own_policy,
+        other_policy,
         own_inc,
         other_inc,
         own_act,
@@ -680,6 +726,8 @@ async fn route_table(backend: Backend) {
                 .replace("{other_act}", &ids.other_act)
                 .replace("{own_worker}", &ids.own_worker)
                 .replace("{other_worker}", &ids.other_worker)
+                .replace("{own_policy}", &ids.own_policy)
+                .replace("{other_policy}", &ids.other_policy)
         };
         let path = fill(template);
         assert!(!path.contains('{'), "a placeholder is left in {path}");

@@ -223,3 +223,54 @@ async fn a_correction_through_the_form_keeps_the_stored_number_sqlite() {
 async fn a_correction_through_the_form_keeps_the_stored_number_postgres() {
     a_correction_through_the_form_keeps_the_stored_number(Backend::Postgres).await;
 }
+
+async fn the_bureau_sees_coverage_figures_but_no_names(backend: Backend) {
+    let app = app(backend).await;
+    let mine = officer_mine(&app).await;
+    let r = app
+        .send(
+            As::User("officer"),
+            Method::POST,
+            "/api/v1/workers",
+            Some(Body_::Json(worker_json(mine, &complete("52270119910405003").unwrap()))),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    let policy = json!({"mine_id": mine.to_string(), "kind": "safety_liability", "insurer": "人保", "number": "AZ-1",
+        "starts_on": "2026-01-01", "ends_on": "2026-12-31", "premium": "5000", "cover_per_person": "300000"});
+    let r = app.send(As::User("officer"), Method::POST, "/api/v1/policies", Some(Body_::Json(policy.clone()))).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let mut bad = policy;
+    bad["cover_per_person"] = json!("");
+    let r = app.send(As::User("officer"), Method::POST, "/api/v1/policies", Some(Body_::Json(bad))).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.json()["errors"][0]["field"], "cover_per_person");
+    let path = format!("/api/v1/coverage?date=2026-06-01&mine={mine}");
+    let officer = app.get(As::User("officer"), &path).await.json();
+    let m = &officer["mines"][0];
+    assert!(m["active"].as_u64().unwrap() >= 1);
+    let named =
+        m["breaches"].as_array().unwrap().iter().find(|b| b["name"] == "张三丰").expect("named for the officer");
+    let problems: Vec<&str> =
+        named["missing"].as_array().unwrap().iter().map(|x| x["problem"].as_str().unwrap()).collect();
+    assert_eq!(problems, ["not_insured", "not_insured"], "on no policy at all");
+    let bureau = app.get(As::User("bureau"), &path).await;
+    assert_eq!(bureau.status, 200);
+    assert!(!bureau.body.contains("张三丰"));
+    assert_eq!(bureau.json()["breach_count"], officer["breach_count"]);
+    let page = app.get(As::User("bureau"), &format!("/insurance/coverage?date=2026-06-01&mine={mine}")).await;
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains("张三丰") && page.body.contains("coop-breaches"));
+    let page = app.get(As::User("officer"), &format!("/insurance/coverage?date=2026-06-01&mine={mine}")).await;
+    assert!(page.body.contains("张三丰"));
+}
+
+#[tokio::test]
+async fn the_bureau_sees_coverage_figures_but_no_names_sqlite() {
+    the_bureau_sees_coverage_figures_but_no_names(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_bureau_sees_coverage_figures_but_no_names_postgres() {
+    the_bureau_sees_coverage_figures_but_no_names(Backend::Postgres).await;
+}
