@@ -7,6 +7,7 @@
 pub mod certificate;
 mod certificates;
 pub mod crypto;
+pub mod demo;
 pub mod dependant;
 mod insurance;
 pub mod key_check;

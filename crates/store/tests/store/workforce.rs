@@ -285,3 +285,77 @@ both_backends! {
         assert_eq!(db.policy_versions(l2.policy_id).await.unwrap().len(), 2);
     }
 }
+
+both_backends! {
+    async fn the_coverage_check_on_the_demo_finds_exactly_the_seeded_gaps(db) {
+        use minecoop_domain::workforce::coverage::{Missing, PolicyKind};
+        use minecoop_store::workforce::demo::{SeededGap, seeded_gaps};
+        minecoop_store::demo::load(&db).await.unwrap();
+        let today = minecoop_store::demo::demo_today();
+        let mines = db.mine_choices().await.unwrap();
+        let ids: Vec<uuid::Uuid> = mines.iter().map(|m| m.id).collect();
+        let results = db.coverage(&ids, today).await.unwrap();
+        let mine_of = |en: &str| mines.iter().find(|m| m.name_en == en).unwrap().id;
+        // What the check found, in the seeded list's terms.
+        let mut found = Vec::new();
+        for r in &results {
+            let en = mines.iter().find(|m| m.id == r.mine_id).unwrap().name_en.clone();
+            let c = &r.coverage;
+            for g in &c.gaps {
+                assert_eq!(g.kind, PolicyKind::SafetyLiability, "{en}: {g:?}");
+                found.push(format!("lapse {en} {} {}", g.from, g.to));
+            }
+            let low: Vec<_> = c.breaches.iter().filter(|b| b.missing.iter().any(|m| matches!(m, Missing::CoverTooLow { .. }))).collect();
+            if !low.is_empty() {
+                // Every working worker of the mine, and nothing else missing.
+                assert_eq!(low.len(), c.active, "{en}");
+                for b in &low {
+                    match &b.missing[..] {
+                        [Missing::CoverTooLow { cover_fen, .. }] => found.push(format!("low {en} {}", cover_fen / 100)),
+                        other => panic!("{en} {}: {other:?}", b.name),
+                    }
+                }
+            }
+            let mut not_on: Vec<String> = c
+                .breaches
+                .iter()
+                .filter(|b| b.missing == vec![Missing::NotInsured { kind: PolicyKind::WorkInjury }])
+                .map(|b| b.name.clone())
+                .collect();
+            not_on.sort();
+            if !not_on.is_empty() {
+                found.push(format!("not-on-injury {en} {}", not_on.join(",")));
+            }
+            let explained = low.len() + c.breaches.iter().filter(|b| b.missing == vec![Missing::NotInsured { kind: PolicyKind::WorkInjury }]).count();
+            assert_eq!(explained, c.breaches.len(), "{en}: a breach not seeded: {:?}", c.breaches);
+            assert!(c.active >= 1 || !mines.iter().any(|m| m.id == r.mine_id && m.status == "operating"));
+        }
+        found.sort();
+        found.dedup();
+        let mut want: Vec<String> = seeded_gaps(today)
+            .into_iter()
+            .map(|g| match g {
+                SeededGap::LiabilityLapse { mine_en, from, to } => format!("lapse {mine_en} {from} {to}"),
+                SeededGap::LowLiabilityCover { mine_en, cover_rmb } => format!("low {mine_en} {cover_rmb}"),
+                SeededGap::NotOnWorkInjury { mine_en, names } => {
+                    let mut n = names.to_vec();
+                    n.sort();
+                    format!("not-on-injury {mine_en} {}", n.join(","))
+                }
+            })
+            .collect();
+        want.sort();
+        assert_eq!(found, want);
+        // 40 to 100 workers per operating mine, some dispatched and casual, some with family.
+        for m in mines.iter().filter(|m| m.status == "operating") {
+            let ws = db.workers(Some(&[m.id])).await.unwrap();
+            assert!((40..=100).contains(&ws.len()), "{}: {}", m.name_en, ws.len());
+            assert!(ws.iter().any(|w| w.employment_form == "dispatch") && ws.iter().any(|w| w.employment_form == "casual"));
+        }
+        let daping = mine_of("Daping Zinc Mine");
+        let ws = db.workers(Some(&[daping])).await.unwrap();
+        assert!(!db.missing_certificates(&ws, today).await.unwrap().is_empty(), "some certificates expired or missing");
+        let w = db.worker(ws[0].worker_id).await.unwrap();
+        assert!(db.stored_numbers(&w).unwrap().worker.len() == 18);
+    }
+}
