@@ -639,7 +639,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         .init();
     let store = Store::open(&config.db).await.map_err(store_error).with_context(|| format!("opening {}", config.db))?;
     let store = store.with_webhooks(webhooks_of(&config)?);
-    let store = store.with_identity_secret(&identity_secret(&config)?);
+    // Only the commands that write or read workers need the identity key (and make its file).
+    let store = if matches!(cli.command, Command::Serve(_) | Command::Demo(_) | Command::Workforce(_)) {
+        store.with_identity_secret(&identity_secret(&config)?)
+    } else {
+        store
+    };
     minecoop_store::alerts::set_renderer(minecoop_web::alerts::render_email);
     let system = Actor::system("cli");
     match cli.command {

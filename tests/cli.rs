@@ -554,4 +554,8 @@ fn workforce_coverage_makes_a_private_key_file_and_refuses_a_wrong_key() {
     assert!(!out(&o).contains("panicked"));
     let o = minecoop(&db, &["workforce", "coverage", "--mine", "nowhere"]);
     assert!(!o.status.success() && out(&o).contains("--mine"));
+    // Commands that never touch workers make no key file.
+    let other = tempfile::tempdir().unwrap();
+    assert!(minecoop(&sqlite_url(&other), &["migrate"]).status.success());
+    assert!(!other.path().join("coop.db.identity-key").exists());
 }
