@@ -61,6 +61,26 @@ enum Command {
     /// Alerts: escalate overdue actions and deliver queued e-mails and webhooks.
     #[command(subcommand)]
     Notify(NotifyCommand),
+    /// Workers and their insurance.
+    #[command(subcommand)]
+    Workforce(WorkforceCommand),
+}
+
+#[derive(Subcommand)]
+enum WorkforceCommand {
+    /// The coverage check on a day: every working worker covered by work-injury and
+    /// work-safety liability insurance (cover at least RMB 400,000), and the days without a
+    /// policy, per mine and for the co-op. Exits 0 whatever it finds.
+    Coverage {
+        /// The day (YYYY-MM-DD); default today.
+        #[arg(long)]
+        date: Option<String>,
+        /// Only this mine: its id or its Chinese or English name.
+        #[arg(long)]
+        mine: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+    },
 }
 
 #[derive(Subcommand)]
@@ -379,6 +399,14 @@ struct Config {
     /// a resolution proposed (7, 30 and 45 by default).
     #[serde(default)]
     grievances: minecoop_domain::grievances::Deadlines,
+    /// The secret that encrypts workers' identity numbers: 64 hex digits (32 bytes). Without
+    /// it, a key file next to the database is used (made on first start; back it up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    identity_key: Option<String>,
+    /// Where that key file is (default: the SQLite file's name + `.identity-key`, or
+    /// `minecoop-identity.key` in the working directory for PostgreSQL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    identity_key_file: Option<String>,
 }
 
 /// `[[webhooks]]` in minecoop.toml.
@@ -432,6 +460,8 @@ impl Default for Config {
             webhook_ca_file: None,
             public_url: None,
             grievances: Default::default(),
+            identity_key: None,
+            identity_key_file: None,
         }
     }
 }
@@ -467,6 +497,128 @@ fn load_config(cli: &Cli) -> Result<Config> {
         .merge(Serialized::defaults(Overrides { db: cli.db.clone(), listen }))
         .extract()
         .context("reading the configuration")
+}
+
+/// `minecoop workforce coverage`: the check per mine and for the co-op, with the breaches by
+/// name (the command line is the operator's, who sees everything).
+async fn workforce_coverage(
+    store: &Store,
+    date: Option<&str>,
+    mine: Option<&str>,
+    format: OutputFormat,
+) -> Result<ExitCode> {
+    use minecoop_domain::workforce::coverage::Missing;
+    store.check_identity_key().await.map_err(store_error)?;
+    let day = match date {
+        None => minecoop_web::cadastre::today(),
+        Some(d) => minecoop_domain::validation::era_date(d)
+            .map_err(|_| anyhow::anyhow!("--date: not a date, use the form 2026-11-26"))?,
+    };
+    let all = store.mine_choices().await.map_err(store_error)?;
+    let mines: Vec<_> = match mine {
+        None => all,
+        Some(m) => {
+            let m = m.trim();
+            let found: Vec<_> = all
+                .into_iter()
+                .filter(|x| x.id.to_string() == m || x.name_zh == m || x.name_en.eq_ignore_ascii_case(m))
+                .collect();
+            if found.is_empty() {
+                anyhow::bail!("--mine: no mine with the id or name '{m}'");
+            }
+            found
+        }
+    };
+    let ids: Vec<uuid::Uuid> = mines.iter().map(|m| m.id).collect();
+    let results = store.coverage(&ids, day).await.map_err(store_error)?;
+    let active: usize = results.iter().map(|r| r.coverage.active).sum();
+    let covered: usize = results.iter().map(|r| r.coverage.covered).sum();
+    let breaches: usize = results.iter().map(|r| r.coverage.breaches.len()).sum();
+    let ratio = if active == 0 { 1.0 } else { covered as f64 / active as f64 };
+    match format {
+        OutputFormat::Json => {
+            let per_mine: Vec<serde_json::Value> = results
+                .iter()
+                .map(|r| {
+                    let name = mines.iter().find(|m| m.id == r.mine_id).map(|m| m.name_zh.clone()).unwrap_or_default();
+                    serde_json::json!({
+                        "mine_id": r.mine_id, "mine": name, "active": r.coverage.active,
+                        "covered": r.coverage.covered, "ratio": r.coverage.ratio(),
+                        "breaches": r.coverage.breaches, "gaps": r.coverage.gaps,
+                    })
+                })
+                .collect();
+            let doc = serde_json::json!({
+                "date": day.to_string(), "active": active, "covered": covered, "ratio": ratio,
+                "breach_count": breaches, "mines": per_mine,
+            });
+            println!("{}", serde_json::to_string_pretty(&doc)?);
+        }
+        OutputFormat::Text => {
+            println!("coverage on {day}: {covered} of {active} working workers fully covered ({:.1}%)", ratio * 100.0);
+            for r in &results {
+                let name = mines.iter().find(|m| m.id == r.mine_id).map(|m| m.name_zh.as_str()).unwrap_or("?");
+                let c = &r.coverage;
+                println!("{name}: {} of {} covered, {} breaches", c.covered, c.active, c.breaches.len());
+                for g in &c.gaps {
+                    println!("  gap: no {} policy from {} to {}", g.kind, g.from, g.to);
+                }
+                for b in &c.breaches {
+                    let what: Vec<String> = b
+                        .missing
+                        .iter()
+                        .map(|m| match m {
+                            Missing::NotInsured { kind } => format!("not on any {kind} policy"),
+                            Missing::CoverTooLow { policy, cover_fen } => format!(
+                                "liability cover {} on {policy} below 400000",
+                                minecoop_domain::units::from_scaled(*cover_fen, minecoop_domain::units::MONEY_SCALE)
+                            ),
+                        })
+                        .collect();
+                    println!("  {}: {}", b.name, what.join("; "));
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The key file's default place: next to a SQLite database, else in the working directory.
+fn default_key_file(db: &str) -> Option<std::path::PathBuf> {
+    if let Some(rest) = db.strip_prefix("sqlite:") {
+        let path = rest.trim_start_matches("//").split('?').next().unwrap_or("");
+        if path.is_empty() || path.starts_with(':') {
+            return None;
+        }
+        return Some(std::path::PathBuf::from(format!("{path}.identity-key")));
+    }
+    Some(std::path::PathBuf::from("minecoop-identity.key"))
+}
+
+/// The identity key: from the configuration, else from the key file (made now if missing,
+/// with a warning to back it up). An in-memory database gets a key for this run only.
+fn identity_secret(config: &Config) -> Result<[u8; 32]> {
+    use minecoop_store::workforce::crypto;
+    if let Some(k) = &config.identity_key {
+        return crypto::parse_secret(k).map_err(|e| anyhow::anyhow!("identity_key in the configuration: {e}"));
+    }
+    let path = match &config.identity_key_file {
+        Some(p) => Some(std::path::PathBuf::from(p)),
+        None => default_key_file(&config.db),
+    };
+    let Some(path) = path else {
+        tracing::warn!("in-memory database: workers' identity numbers are encrypted with a key for this run only");
+        return Ok(crypto::generate_secret());
+    };
+    let (secret, made) = crypto::load_or_create_key_file(&path).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if made {
+        tracing::warn!(
+            file = %path.display(),
+            "made a new identity key for workers' identity numbers; BACK THIS FILE UP with the database: \
+             without it the numbers cannot be read"
+        );
+    }
+    Ok(secret)
 }
 
 fn elements_of(config: &Config) -> Result<Vec<minecoop_domain::production::Element>> {
@@ -530,6 +682,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         let pem = std::fs::read(path).with_context(|| format!("reading webhook_ca_file {path}"))?;
         minecoop_web::delivery::set_webhook_ca(&pem).map_err(|e| anyhow::anyhow!("webhook_ca_file {path}: {e}"))?;
     }
+    // Only the commands that write or read workers need the identity key (and make its file).
+    let store = if matches!(cli.command, Command::Serve(_) | Command::Demo(_) | Command::Workforce(_)) {
+        store.with_identity_secret(&identity_secret(&config)?)
+    } else {
+        store
+    };
     minecoop_store::alerts::set_renderer(minecoop_web::alerts::render_email);
     let system = Actor::system("cli");
     match cli.command {
@@ -546,13 +704,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::User(cmd) => user_command(&store, &system, cmd).await?,
         Command::Notify(NotifyCommand::Run) => {
-            let raised = store.escalate_overdue_actions(minecoop_web::cadastre::today()).await.map_err(store_error)?;
+            let today = minecoop_web::cadastre::today();
+            let raised = store.escalate_overdue_actions(today).await.map_err(store_error)?;
             let deadlines = grievance_deadlines(&config)?;
-            let raised = raised
-                + store
-                    .escalate_overdue_grievances(minecoop_web::cadastre::today(), &deadlines)
-                    .await
-                    .map_err(store_error)?;
+            let raised = raised + store.escalate_overdue_grievances(today, &deadlines).await.map_err(store_error)?;
+            let certificates = store.alert_expiring_certificates(today).await.map_err(store_error)?;
+            println!("certificates ending within 30 days alerted: {certificates}");
             let r = minecoop_web::delivery::deliver_due(&store, config.smtp.as_ref()).await.map_err(store_error)?;
             println!(
                 "escalations raised: {raised}; e-mails sent: {}, failed: {}; webhooks sent: {}, failed: {}{}",
@@ -568,6 +725,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Import(ImportCommand::Assays { file, lab, dry_run }) => {
             return import_assays(&store, &system, &file, &lab, dry_run, &elements_of(&config)?).await;
+        }
+        Command::Workforce(WorkforceCommand::Coverage { date, mine, format }) => {
+            return workforce_coverage(&store, date.as_deref(), mine.as_deref(), format).await;
         }
         Command::Audit(AuditCommand::Verify) => match store.audit_verify().await.map_err(store_error)? {
             Ok(n) => println!("audit trail intact: {n} records"),
@@ -1138,6 +1298,8 @@ async fn serve(store: Store, config: &Config, demo_history: Option<DemoHistory>)
         );
         return Ok(ExitCode::from(1));
     }
+    // A wrong identity key is said now, not at the first worker's page.
+    store.check_identity_key().await.map_err(store_error)?;
     let addr: SocketAddr = config.listen.parse().with_context(|| format!("listen address {}", config.listen))?;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     let bound = listener.local_addr()?;

@@ -550,3 +550,39 @@ fn safety_deadlines_and_rates_reference_4_2_and_4_3() {
     let o = safety(&["rates", "--hours", "1000", "--medical", "-2"]);
     assert!(out(&o).contains("--medical: Cannot be negative."), "{}", out(&o));
 }
+
+#[test]
+fn workforce_coverage_makes_a_private_key_file_and_refuses_a_wrong_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(&dir);
+    let o = minecoop(&db, &["workforce", "coverage", "--date", "2026-06-01", "--format", "json"]);
+    assert!(o.status.success(), "{}", out(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["date"], "2026-06-01");
+    assert_eq!(doc["active"], 0);
+    // No key configured: one was made next to the database, readable by its owner only.
+    let key = dir.path().join("coop.db.identity-key");
+    let text = std::fs::read_to_string(&key).unwrap();
+    assert_eq!(text.trim().len(), 64);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    // The same file is used again; another key is refused with a clear message, not a panic.
+    assert!(minecoop(&db, &["workforce", "coverage"]).status.success());
+    let o = Command::new(env!("CARGO_BIN_EXE_minecoop"))
+        .args(["--db", &db, "workforce", "coverage"])
+        .env("MINECOOP_IDENTITY_KEY", "ab".repeat(32))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(out(&o).contains("identity key"), "{}", out(&o));
+    assert!(!out(&o).contains("panicked"));
+    let o = minecoop(&db, &["workforce", "coverage", "--mine", "nowhere"]);
+    assert!(!o.status.success() && out(&o).contains("--mine"));
+    // Commands that never touch workers make no key file.
+    let other = tempfile::tempdir().unwrap();
+    assert!(minecoop(&sqlite_url(&other), &["migrate"]).status.success());
+    assert!(!other.path().join("coop.db.identity-key").exists());
+}

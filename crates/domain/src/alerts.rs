@@ -20,6 +20,7 @@ code_enum!(
         ActionReminder => "action_reminder",
         GrievanceOverdue => "grievance_overdue",
         GrievanceOverduePresident => "grievance_overdue_president",
+        CertificateExpiring => "certificate_expiring",
     }
 );
 
@@ -59,6 +60,9 @@ impl AlertKind {
             AlertKind::GrievanceOverduePresident => {
                 Audience { roles: &[Role::President], mine_owners: true, safety_officers: false }
             }
+            // A worker's special-operation certificate ends within 30 days: the mine's safety
+            // officer, who keeps the workers' certificates.
+            AlertKind::CertificateExpiring => Audience { roles: &[], mine_owners: false, safety_officers: true },
         }
     }
 
@@ -83,8 +87,14 @@ impl AlertKind {
 }
 
 /// Every event a webhook can subscribe to.
-pub const EVENTS: [&str; 5] =
-    ["incident", "explosives_difference", "action_overdue", "action_reminder", "grievance_overdue"];
+pub const EVENTS: [&str; 6] = [
+    "incident",
+    "explosives_difference",
+    "action_overdue",
+    "action_reminder",
+    "grievance_overdue",
+    "certificate_expiring",
+];
 
 /// Whether an incident of class `now` (previously `before`, `None` when new) must be alerted:
 /// once, when it first reaches relatively large or above.

@@ -304,6 +304,44 @@ impl Principal {
         self.is(&[Role::Admin, Role::President, Role::Inspector])
     }
 
+    /// A mine's workers with their personal data (names, phones, dependants, emergency
+    /// contacts; the identity number masked): the co-op's officers and inspectors for every
+    /// mine, an owner for his enterprise's mines, a safety officer for his mine. Never the
+    /// bureau, which sees aggregates only.
+    pub fn can_view_workers_of(&self, mine_id: Uuid, member_id: Uuid) -> bool {
+        self.is(&[Role::Admin, Role::President, Role::Inspector])
+            || self.owns_member(member_id)
+            || self.officer_of(mine_id)
+    }
+
+    /// Whether the principal may see the workers of some mine (to offer the pages at all).
+    pub fn can_view_any_workers(&self) -> bool {
+        self.is(&[Role::Admin, Role::President, Role::Inspector, Role::Owner, Role::SafetyOfficer])
+    }
+
+    /// Record and correct a mine's workers, their certificates and training, and show an
+    /// identity number whole: the co-op's officers, the mine's owner and its safety officer.
+    /// The inspector reads with the number masked.
+    pub fn can_manage_workers_of(&self, mine_id: Uuid, member_id: Uuid) -> bool {
+        self.is(&[Role::Admin, Role::President]) || self.owns_member(member_id) || self.officer_of(mine_id)
+    }
+
+    /// Whether the principal may record workers for some mine.
+    pub fn can_manage_any_workers(&self) -> bool {
+        self.is(&[Role::Admin, Role::President, Role::Owner, Role::SafetyOfficer])
+    }
+
+    /// Show a worker's identity number unmasked (each view is audited).
+    pub fn can_reveal_id_number_of(&self, mine_id: Uuid, member_id: Uuid) -> bool {
+        self.can_manage_workers_of(mine_id, member_id)
+    }
+
+    /// A mine's insurance policies and its coverage figures (counts, ratios, gaps; no names):
+    /// everyone who oversees the mine, the bureau included.
+    pub fn can_view_insurance_of(&self, mine_id: Uuid, member_id: Uuid) -> bool {
+        self.can_view_safety_of(mine_id, member_id)
+    }
+
     pub fn can_view_audit_log(&self) -> bool {
         self.is(&[Role::Admin, Role::Bureau])
     }
@@ -322,6 +360,9 @@ impl Principal {
         // handle cases, never the bureau's aggregates.
         if !crate::grievances::is_coop_staff(self) {
             hidden.extend(["grievance", "grievance_step", "grievance_link"]);
+        }
+        if !self.can_view_any_workers() {
+            hidden.extend(["worker", "policy_member"]);
         }
         hidden
     }
@@ -368,7 +409,7 @@ mod tests {
         assert!(p(Role::Bureau, None, None).can_view_audit_log());
         assert_eq!(
             p(Role::Bureau, None, None).hidden_audit_entities(),
-            ["person", "user", "api_token", "grievance", "grievance_step", "grievance_link"]
+            ["person", "user", "api_token", "grievance", "grievance_step", "grievance_link", "worker", "policy_member"]
         );
         assert!(p(Role::Admin, None, None).hidden_audit_entities().is_empty());
         assert!(!p(Role::President, None, None).can_manage_users());
@@ -433,6 +474,29 @@ mod tests {
         // Another mine of the same enterprise is not his.
         assert!(!officer.can_view_safety_of(other_mine, member) && !officer.can_inspect(other_mine, member));
         assert!(!officer.can_manage_inspection_templates());
+    }
+
+    #[test]
+    fn workers_are_seen_by_those_who_need_them_and_never_by_the_bureau() {
+        let (mine, member) = (Uuid::from_u128(7), Uuid::from_u128(8));
+        let (other_mine, other_member) = (Uuid::from_u128(9), Uuid::from_u128(10));
+        for r in [Role::Admin, Role::President] {
+            let x = p(r, None, None);
+            assert!(x.can_view_workers_of(other_mine, other_member) && x.can_reveal_id_number_of(mine, member));
+        }
+        let inspector = p(Role::Inspector, None, None);
+        assert!(inspector.can_view_workers_of(mine, member) && !inspector.can_reveal_id_number_of(mine, member));
+        assert!(!inspector.can_manage_workers_of(mine, member) && !inspector.can_manage_any_workers());
+        let owner = p(Role::Owner, Some(member), None);
+        assert!(owner.can_reveal_id_number_of(mine, member) && !owner.can_view_workers_of(other_mine, other_member));
+        let officer = p(Role::SafetyOfficer, None, Some(mine));
+        assert!(officer.can_manage_workers_of(mine, member) && officer.can_reveal_id_number_of(mine, member));
+        assert!(!officer.can_view_workers_of(other_mine, member), "another mine of the same enterprise");
+        let bureau = p(Role::Bureau, None, None);
+        assert!(!bureau.can_view_workers_of(mine, member) && !bureau.can_view_any_workers());
+        assert!(!bureau.can_reveal_id_number_of(mine, member) && !bureau.can_manage_any_workers());
+        assert!(bureau.can_view_insurance_of(other_mine, other_member), "aggregates only");
+        assert!(!officer.can_view_insurance_of(other_mine, member));
     }
 
     #[test]

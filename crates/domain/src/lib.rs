@@ -13,5 +13,6 @@ pub mod safety;
 pub mod tabular;
 pub mod units;
 pub mod validation;
+pub mod workforce;
 
 pub use validation::{FieldError, FieldErrors};

@@ -246,6 +246,8 @@ pub async fn load(store: &Store) -> StoreResult<&'static [DemoLogin]> {
             .await?;
     }
     load_safety(store, &actor, &mines_made).await?;
+    let mines: Vec<crate::registry::Mine> = mines_made.iter().map(|(m, _)| m.clone()).collect();
+    store.load_demo_workforce(&actor, &mines, demo_today()).await?;
     for l in LOGINS {
         let (member_id, mine_id) = match l.role {
             Role::Owner => (Some(member_ids[1]), None),
@@ -269,6 +271,11 @@ pub async fn load(store: &Store) -> StoreResult<&'static [DemoLogin]> {
     let mines: Vec<crate::registry::Mine> = mines_made.iter().map(|(m, _)| m.clone()).collect();
     crate::grievances::demo::load(store, &mines).await?;
     Ok(LOGINS)
+}
+
+/// The co-op's date (China Standard Time) as the demo's workers and policies see it.
+pub fn demo_today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
 }
 
 /// Half the width and height of a demo lease, in degrees (about 560 m by 550 m).

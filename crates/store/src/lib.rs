@@ -15,6 +15,7 @@ pub mod registry;
 pub mod safety;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod workforce;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use minecoop_domain::FieldErrors;
@@ -42,6 +43,9 @@ pub enum StoreError {
     Invalid(FieldErrors),
     #[error("database error: {0}")]
     Db(#[from] DbErr),
+    /// The identity key is missing or is not the one the numbers were stored with.
+    #[error("identity key: {0}")]
+    Key(String),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -73,6 +77,8 @@ pub struct Store {
     db: DatabaseConnection,
     /// Where alerts are posted (from the configuration; none by default).
     webhooks: std::sync::Arc<Vec<alerts::WebhookTarget>>,
+    /// The keys that protect identity numbers (see [`workforce::crypto`]).
+    identity: Option<std::sync::Arc<workforce::IdentityKeys>>,
 }
 
 impl Store {
@@ -91,7 +97,7 @@ impl Store {
             db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
             db.execute_unprepared("PRAGMA foreign_keys=ON").await?;
         }
-        Ok(Store { db, webhooks: Default::default() })
+        Ok(Store { db, webhooks: Default::default(), identity: None })
     }
 
     /// Connect and bring the schema up to date.

@@ -18,10 +18,15 @@ impl std::ops::Deref for TestDb {
     }
 }
 
+/// A random identity key for each test database.
+pub fn test_secret() -> [u8; 32] {
+    crate::workforce::crypto::generate_secret()
+}
+
 pub async fn sqlite() -> TestDb {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
-    let store = Store::open(&url).await.expect("open sqlite");
+    let store = Store::open(&url).await.expect("open sqlite").with_identity_secret(&test_secret());
     TestDb { store, url, _dir: Some(dir) }
 }
 
@@ -35,7 +40,7 @@ pub async fn postgres() -> TestDb {
     admin.close().await.ok();
     let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
     let url = format!("{base}/{name}");
-    let store = Store::open(&url).await.expect("open postgres");
+    let store = Store::open(&url).await.expect("open postgres").with_identity_secret(&test_secret());
     TestDb { store, url, _dir: None }
 }
 

@@ -290,6 +290,11 @@ pub async fn run(
                         .map_err(|e| e.to_string())
                 })
                 .await;
+                let s = store.clone();
+                guarded("certificates", async move {
+                    s.alert_expiring_certificates(crate::cadastre::today()).await.map(|_| ()).map_err(|e| e.to_string())
+                })
+                .await;
             }
             _ = deliver.tick() => {
                 let (s, smtp) = (store.clone(), smtp.clone());

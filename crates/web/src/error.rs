@@ -74,6 +74,7 @@ impl From<StoreError> for AppError {
             StoreError::Conflict => AppError::Conflict,
             StoreError::Invalid(f) => AppError::Invalid(f),
             StoreError::Db(db) => AppError::Internal(db.to_string()),
+            StoreError::Key(k) => AppError::Internal(format!("identity key: {k}")),
         }
     }
 }

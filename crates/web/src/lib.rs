@@ -21,6 +21,7 @@ pub mod registry;
 pub mod safety;
 pub mod session;
 pub mod upload;
+pub mod workforce;
 
 use std::sync::Arc;
 
@@ -108,6 +109,7 @@ pub fn router(store: Store, config: WebConfig) -> Router {
         .merge(production::routes())
         .merge(safety::routes())
         .merge(grievances::routes())
+        .merge(workforce::routes())
         .merge(audit::routes())
         .merge(api::routes())
         .merge(assets::routes())

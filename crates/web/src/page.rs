@@ -59,6 +59,12 @@ impl Ctx {
             add("/inspections", "nav-inspections");
             add("/hazards", "nav-hazards");
             add("/grievances", "nav-grievances");
+            if p.can_view_any_workers() {
+                add("/workers", "nav-workers");
+            } else {
+                // The bureau: policies and coverage figures, no names.
+                add("/insurance", "nav-insurance");
+            }
             if p.can_view_people() {
                 add("/people", "nav-people");
             }

@@ -18,6 +18,7 @@ mod m20261126_000012_inspections;
 mod m20261126_000013_report_speed;
 mod m20261126_000014_alerts;
 mod m20261126_000015_explosives;
+mod m20261126_000016_workforce;
 mod m20261126_000017_grievances;
 mod m20261126_000018_qc_decided_outcome;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000013_report_speed::Migration),
             Box::new(m20261126_000014_alerts::Migration),
             Box::new(m20261126_000015_explosives::Migration),
+            Box::new(m20261126_000016_workforce::Migration),
             Box::new(m20261126_000017_grievances::Migration),
             Box::new(m20261126_000018_qc_decided_outcome::Migration),
         ]

@@ -14,6 +14,7 @@ mod qc;
 mod registry;
 mod safety;
 mod samples;
+mod workforce;
 
 use minecoop_domain::registry::{MemberDraft, MemberInput, MineDraft, MineInput};
 use minecoop_store::Actor;

@@ -35,6 +35,7 @@ mod qc;
 mod reports;
 mod safety;
 mod samples;
+mod workforce;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -48,6 +49,7 @@ pub fn routes() -> Router<AppState> {
         .merge(explosives::routes())
         .merge(safety::routes())
         .merge(grievances::routes())
+        .merge(workforce::routes())
         .route("/api/openapi.json", get(openapi_json))
         .route("/api/docs", get(docs))
         .route("/api/v1/me", get(me))
@@ -509,14 +511,19 @@ impl Modify for BearerAuth {
           crate::alerts::api_list, crate::alerts::api_mark_read,
           grievances::list_grievances, grievances::record_grievance, grievances::grievance_stats,
           grievances::get_grievance, grievances::add_step, grievances::add_message, grievances::add_link,
-          grievances::submit_public, grievances::track_public, grievances::info_public, grievances::answer_public),
+          grievances::submit_public, grievances::track_public, grievances::info_public, grievances::answer_public,
+          workforce::list_workers, workforce::record_worker, workforce::get_worker, workforce::worker_versions,
+          workforce::correct_worker, workforce::reveal_id_number, workforce::list_policies,
+          workforce::record_policy, workforce::get_policy, workforce::correct_policy, workforce::get_coverage),
     components(schemas(MemberInput, MineInput, PersonInput, ProblemDoc, FieldProblemDoc, TargetInput,
         minecoop_domain::safety::incident::IncidentInput, minecoop_domain::safety::action::ActionInput,
         minecoop_domain::safety::explosives::EntryInput, explosives::WriteOffIn, minecoop_domain::safety::explosives::CertificateInput,
         minecoop_domain::safety::hazard::HazardInput, minecoop_domain::safety::inspection::InspectionInput, safety::InspectionWithPhotos, safety::PhotoIn, minecoop_domain::safety::inspection::ScheduleInput, safety::ScheduleChangeIn, safety::VersionIn,
         minecoop_domain::safety::inspection::AnswerInput, minecoop_domain::safety::inspection::FindingInput,
         minecoop_domain::grievances::GrievanceInput, minecoop_domain::grievances::stats::Count,
-        crate::grievances::StepInput, crate::grievances::MessageInput, crate::grievances::LinkInput)),
+        crate::grievances::StepInput, crate::grievances::MessageInput, crate::grievances::LinkInput,
+        minecoop_domain::workforce::worker::WorkerInput, minecoop_domain::workforce::worker::DependantInput,
+        minecoop_domain::workforce::coverage::PolicyInput)),
     modifiers(&BearerAuth),
     security(("token" = [])),
 )]
@@ -616,6 +623,11 @@ mod tests {
             "/api/v1/grievances/{id}",
             "/api/v1/public/grievances",
             "/api/v1/public/grievances/track",
+            "/api/v1/workers",
+            "/api/v1/workers/{id}",
+            "/api/v1/workers/{id}/id-number",
+            "/api/v1/policies",
+            "/api/v1/coverage",
         ] {
             assert!(doc.paths.paths.contains_key(p), "{p} missing");
         }

@@ -13,3 +13,4 @@ mod reports;
 mod roles;
 mod safety;
 mod support;
+mod workforce;

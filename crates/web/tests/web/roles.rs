@@ -529,6 +529,56 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
         ),
         [401, 422, 422, 422, 403, 403, 403],
     ),
+    ("GET", "/workers", B::None, [303, 200, 200, 200, 200, 200, 403]),
+    ("GET", "/workers?mine={other_mine}&state=all", B::None, [303, 200, 200, 200, 403, 403, 403]),
+    ("GET", "/workers?state=bogus", B::None, [303, 400, 400, 400, 400, 400, 403]),
+    ("GET", "/workers/new", B::None, [303, 200, 200, 403, 200, 200, 403]),
+    ("GET", "/workers/{own_worker}", B::None, [303, 200, 200, 200, 200, 200, 403]),
+    ("GET", "/workers/{other_worker}", B::None, [303, 200, 200, 200, 403, 403, 403]),
+    ("GET", "/workers/{own_worker}/edit", B::None, [303, 200, 200, 403, 200, 200, 403]),
+    ("GET", "/workers/{other_worker}/edit", B::None, [303, 200, 200, 403, 403, 403, 403]),
+    ("POST", "/workers", B::Form(""), [303, 422, 422, 403, 422, 422, 403]),
+    ("POST", "/workers", B::Form("mine_id={other_mine}"), [303, 422, 422, 403, 403, 403, 403]),
+    ("POST", "/workers/{own_worker}", B::Form("version=1"), [303, 422, 422, 403, 422, 422, 403]),
+    ("POST", "/workers/{other_worker}", B::Form("version=1"), [303, 422, 422, 403, 403, 403, 403]),
+    ("POST", "/workers/{own_worker}/id-number", B::Form(""), [303, 200, 200, 403, 200, 200, 403]),
+    ("POST", "/workers/{other_worker}/id-number", B::Form(""), [303, 200, 200, 403, 403, 403, 403]),
+    ("POST", "/workers/{own_worker}/certificates", B::Form(""), [303, 422, 422, 403, 422, 422, 403]),
+    ("POST", "/workers/{other_worker}/certificates", B::Form(""), [303, 422, 422, 403, 403, 403, 403]),
+    ("POST", "/workers/{own_worker}/training", B::Form(""), [303, 422, 422, 403, 422, 422, 403]),
+    ("POST", "/workers/{other_worker}/training", B::Form(""), [303, 422, 422, 403, 403, 403, 403]),
+    ("GET", "/workers?flagged=true", B::None, [303, 200, 200, 200, 200, 200, 403]),
+    ("GET", "/insurance", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/insurance/new", B::None, [303, 200, 200, 403, 200, 200, 403]),
+    ("POST", "/insurance", B::Form(""), [303, 422, 422, 403, 422, 422, 403]),
+    ("POST", "/insurance", B::Form("mine_id={other_mine}"), [303, 422, 422, 403, 403, 403, 403]),
+    ("GET", "/insurance/{own_policy}", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/insurance/{other_policy}", B::None, [303, 200, 200, 200, 403, 403, 200]),
+    ("POST", "/insurance/{own_policy}/members", B::Form(""), [303, 422, 422, 403, 422, 422, 403]),
+    ("POST", "/insurance/{other_policy}/members", B::Form(""), [303, 422, 422, 403, 403, 403, 403]),
+    ("GET", "/insurance/coverage", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/insurance/coverage?mine={other_mine}&date=2026-01-01", B::None, [303, 200, 200, 200, 403, 403, 200]),
+    ("GET", "/insurance/coverage?date=bogus", B::None, [303, 422, 422, 422, 422, 422, 422]),
+    ("GET", "/api/v1/policies", B::None, [401, 200, 200, 200, 200, 200, 200]),
+    ("POST", "/api/v1/policies", B::Json("{}"), [401, 422, 422, 403, 422, 422, 403]),
+    ("GET", "/api/v1/policies/{own_policy}", B::None, [401, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/api/v1/policies/{other_policy}", B::None, [401, 200, 200, 200, 403, 403, 200]),
+    ("PUT", "/api/v1/policies/{own_policy}", B::Json("{}"), [401, 422, 422, 403, 422, 422, 403]),
+    ("PUT", "/api/v1/policies/{other_policy}", B::Json("{}"), [401, 422, 422, 403, 403, 403, 403]),
+    ("GET", "/api/v1/coverage", B::None, [401, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/api/v1/coverage?date=bogus", B::None, [401, 422, 422, 422, 422, 422, 422]),
+    ("GET", "/api/v1/coverage?mine={other_mine}", B::None, [401, 200, 200, 200, 403, 403, 200]),
+    ("GET", "/api/v1/workers", B::None, [401, 200, 200, 200, 200, 200, 403]),
+    ("GET", "/api/v1/workers?mine={other_mine}", B::None, [401, 200, 200, 200, 403, 403, 403]),
+    ("GET", "/api/v1/workers/{own_worker}", B::None, [401, 200, 200, 200, 200, 200, 403]),
+    ("GET", "/api/v1/workers/{other_worker}", B::None, [401, 200, 200, 200, 403, 403, 403]),
+    ("GET", "/api/v1/workers/{own_worker}/versions", B::None, [401, 200, 200, 200, 200, 200, 403]),
+    ("GET", "/api/v1/workers/{other_worker}/versions", B::None, [401, 200, 200, 200, 403, 403, 403]),
+    ("POST", "/api/v1/workers", B::Json("{}"), [401, 422, 422, 403, 422, 422, 403]),
+    ("PUT", "/api/v1/workers/{own_worker}", B::Json("{}"), [401, 422, 422, 403, 422, 422, 403]),
+    ("PUT", "/api/v1/workers/{other_worker}", B::Json("{}"), [401, 422, 422, 403, 403, 403, 403]),
+    ("POST", "/api/v1/workers/{own_worker}/id-number", B::Json("{}"), [401, 200, 200, 403, 200, 200, 403]),
+    ("POST", "/api/v1/workers/{other_worker}/id-number", B::Json("{}"), [401, 200, 200, 403, 403, 403, 403]),
 ];
 
 struct Ids {
@@ -561,6 +611,10 @@ struct Ids {
     own_grv: String,
     other_grv: String,
     nomine_grv: String,
+    own_worker: String,
+    other_worker: String,
+    own_policy: String,
+    other_policy: String,
     /// Text that only someone allowed to see the other records could see.
     secrets: Vec<String>,
 }
@@ -639,10 +693,55 @@ async fn ids(app: &TestApp) -> Ids {
     let grv = |category: &str| grievances.iter().find(|g| g.g.category == category).unwrap().g.id.to_string();
     let (own_grv, other_grv, nomine_grv) = (grv("water"), grv("dust_noise"), grv("discrimination"));
     assert_eq!(grievances.iter().find(|g| g.g.category == "water").unwrap().mines, vec![own_mine.id]);
+    let worker = async |mine: uuid::Uuid, name: &str, phone: &str, seq: &str| {
+        use minecoop_domain::workforce::worker::{WorkerDraft, WorkerInput};
+        let i = WorkerInput {
+            mine_id: mine.to_string(),
+            name: name.into(),
+            id_number: minecoop_domain::workforce::idcard::complete(&format!("52270119900101{seq}")).unwrap(),
+            sex: "male".into(),
+            birth_date: "1990-01-01".into(),
+            phone: phone.into(),
+            job: "miner".into(),
+            employment_form: "contract".into(),
+            start_date: "2020-01-01".into(),
+            ..Default::default()
+        };
+        let d = WorkerDraft::parse(&i, chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()).unwrap();
+        db.record_worker(&actor, &d).await.unwrap().worker.worker_id.to_string()
+    };
+    let own_worker = worker(own_mine.id, "本矿测试工人", "13800000001", "011").await;
+    let other_worker = worker(other_mine.id, "他矿秘密工人", "13977776666", "031").await;
+    let policy = async |mine: uuid::Uuid, worker: &str| {
+        use minecoop_domain::workforce::coverage::{PolicyDraft, PolicyInput};
+        let d = PolicyDraft::parse(&PolicyInput {
+            mine_id: mine.to_string(),
+            kind: "work_injury".into(),
+            insurer: "人保".into(),
+            number: format!("P-{mine}"),
+            starts_on: "2026-01-01".into(),
+            ends_on: "2026-12-31".into(),
+            premium: "100".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        let p = db.record_policy(&actor, &d).await.unwrap().policy_id;
+        let w = uuid::Uuid::parse_str(worker).unwrap();
+        db.add_policy_members(&actor, p, &[w], chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), None)
+            .await
+            .unwrap();
+        p.to_string()
+    };
+    let own_policy = policy(own_mine.id, &own_worker).await;
+    let other_policy = policy(other_mine.id, &other_worker).await;
     Ids {
         own_grv,
         other_grv,
         nomine_grv,
+        own_worker,
+        other_worker,
+        own_policy,
+        other_policy,
         own_inc,
         other_inc,
         own_act,
@@ -682,6 +781,8 @@ async fn ids(app: &TestApp) -> Ids {
             // The other mine's grievance and the phone of the one naming no mine.
             "晚上十点以后矿车还在村道上跑".into(),
             "135 8540 6621".into(),
+            "他矿秘密工人".into(),
+            "13977776666".into(),
         ],
     }
 }
@@ -752,6 +853,10 @@ async fn route_table(backend: Backend) {
                 .replace("{own_grv}", &ids.own_grv)
                 .replace("{other_grv}", &ids.other_grv)
                 .replace("{nomine_grv}", &ids.nomine_grv)
+                .replace("{own_worker}", &ids.own_worker)
+                .replace("{other_worker}", &ids.other_worker)
+                .replace("{own_policy}", &ids.own_policy)
+                .replace("{other_policy}", &ids.other_policy)
         };
         let path = fill(template);
         assert!(!path.contains('{'), "a placeholder is left in {path}");

@@ -1,0 +1,248 @@
+//! Insurance policies of the mines (corrected by new versions with a reason), the workers each
+//! covers, and the coverage check per mine and for the co-op on any day.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use minecoop_domain::FieldErrors;
+use minecoop_domain::workforce::coverage::{self, Coverage, PolicyDraft, PolicyFacts, PolicyKind, WorkerFacts};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::{member, policy};
+use crate::{Actor, Store, StoreError, StoreResult, Tx, conflict_on_duplicate, new_id};
+
+pub use member::Model as PolicyMember;
+pub use policy::Model as Policy;
+
+impl Policy {
+    pub fn kind(&self) -> PolicyKind {
+        PolicyKind::parse(&self.kind).unwrap_or(PolicyKind::Accident)
+    }
+}
+
+/// The audit trail's name for policies.
+pub const POLICY_ENTITY: &str = "insurance_policy";
+
+fn latest(rows: Vec<Policy>) -> Vec<Policy> {
+    let mut by: HashMap<Uuid, Policy> = HashMap::new();
+    for r in rows {
+        match by.get(&r.policy_id) {
+            Some(c) if c.version >= r.version => {}
+            _ => {
+                by.insert(r.policy_id, r);
+            }
+        }
+    }
+    let mut v: Vec<Policy> = by.into_values().collect();
+    v.sort_by(|a, b| b.starts_on.cmp(&a.starts_on).then(a.number.cmp(&b.number)));
+    v
+}
+
+async fn current<C: sea_orm::ConnectionTrait>(c: &C, policy_id: Uuid) -> StoreResult<Policy> {
+    policy::Entity::find()
+        .filter(policy::Column::PolicyId.eq(policy_id))
+        .order_by_desc(policy::Column::Version)
+        .one(c)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+fn model(d: &PolicyDraft, policy_id: Uuid, version: i32, tx: &Tx) -> policy::ActiveModel {
+    policy::ActiveModel {
+        id: Set(new_id()),
+        policy_id: Set(policy_id),
+        version: Set(version),
+        mine_id: Set(d.mine_id),
+        kind: Set(d.kind.as_str().to_owned()),
+        insurer: Set(d.insurer.clone()),
+        number: Set(d.number.clone()),
+        starts_on: Set(d.starts_on),
+        ends_on: Set(d.ends_on),
+        premium_fen: Set(d.premium_fen),
+        cover_fen: Set(d.cover_fen),
+        reason: Set(if version == 1 { None } else { d.reason.clone() }),
+        created_at: Set(tx.now()),
+        created_by: Set(tx.actor().name.clone()),
+    }
+}
+
+/// One mine's coverage on a day, with the mine it is for.
+#[derive(Debug, Clone, Serialize)]
+pub struct MineCoverage {
+    pub mine_id: Uuid,
+    pub coverage: Coverage,
+}
+
+impl Store {
+    /// Record a new policy (version 1).
+    pub async fn record_policy(&self, actor: &Actor, d: &PolicyDraft) -> StoreResult<Policy> {
+        let mut tx = self.begin(actor).await?;
+        crate::registry::mine::Entity::find_by_id(d.mine_id)
+            .one(tx.conn())
+            .await?
+            .ok_or_else(|| StoreError::field("mine_id", "err-choice"))?;
+        let m = model(d, new_id(), 1, &tx).insert(tx.conn()).await?;
+        tx.record("create", POLICY_ENTITY, m.policy_id, None::<&()>, Some(&m));
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    /// Correct a policy still at `expected_version`: a new version with its reason; the mine
+    /// stays.
+    pub async fn correct_policy(
+        &self,
+        actor: &Actor,
+        policy_id: Uuid,
+        expected_version: i32,
+        d: &PolicyDraft,
+    ) -> StoreResult<Policy> {
+        let mut tx = self.begin(actor).await?;
+        let cur = current(tx.conn(), policy_id).await?;
+        if cur.version != expected_version {
+            return Err(StoreError::Conflict);
+        }
+        let mut e = FieldErrors::new();
+        if d.reason.is_none() {
+            e.add("reason", "err-reason-required");
+        }
+        if d.mine_id != cur.mine_id {
+            e.add("mine_id", "err-policy-mine-fixed");
+        }
+        if !e.is_empty() {
+            return Err(StoreError::Invalid(e));
+        }
+        let m = model(d, policy_id, cur.version + 1, &tx).insert(tx.conn()).await.map_err(conflict_on_duplicate)?;
+        tx.record("new_version", POLICY_ENTITY, policy_id, Some(&cur), Some(&m));
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    pub async fn policy(&self, policy_id: Uuid) -> StoreResult<Policy> {
+        current(self.conn(), policy_id).await
+    }
+
+    pub async fn policy_versions(&self, policy_id: Uuid) -> StoreResult<Vec<Policy>> {
+        Ok(policy::Entity::find()
+            .filter(policy::Column::PolicyId.eq(policy_id))
+            .order_by_asc(policy::Column::Version)
+            .all(self.conn())
+            .await?)
+    }
+
+    /// The current version of every policy of the given mines, latest start first.
+    pub async fn policies(&self, mines: &[Uuid]) -> StoreResult<Vec<Policy>> {
+        let rows =
+            policy::Entity::find().filter(policy::Column::MineId.is_in(mines.iter().copied())).all(self.conn()).await?;
+        Ok(latest(rows))
+    }
+
+    /// Cover workers of the policy's mine from `from` (to `to`, or the policy's end). A worker
+    /// of another mine, or one already covered from an open-ended date, is refused.
+    pub async fn add_policy_members(
+        &self,
+        actor: &Actor,
+        policy_id: Uuid,
+        workers: &[Uuid],
+        from: NaiveDate,
+        to: Option<NaiveDate>,
+    ) -> StoreResult<usize> {
+        if workers.is_empty() {
+            return Err(StoreError::field("workers", "err-required"));
+        }
+        if to.is_some_and(|t| t < from) {
+            return Err(StoreError::field("to_on", "err-end-before-start"));
+        }
+        let mut tx = self.begin(actor).await?;
+        let p = current(tx.conn(), policy_id).await?;
+        let existing: Vec<Uuid> = member::Entity::find()
+            .filter(member::Column::PolicyId.eq(policy_id))
+            .all(tx.conn())
+            .await?
+            .into_iter()
+            .map(|m| m.worker_id)
+            .collect();
+        let mut rows = Vec::new();
+        for w in workers {
+            let wk = super::current(tx.conn(), *w).await.map_err(|_| StoreError::field("workers", "err-choice"))?;
+            if wk.mine_id != p.mine_id {
+                return Err(StoreError::field("workers", "err-choice"));
+            }
+            if existing.contains(w) || rows.iter().any(|r: &member::ActiveModel| r.worker_id.as_ref() == w) {
+                continue;
+            }
+            rows.push(member::ActiveModel {
+                id: Set(new_id()),
+                policy_id: Set(policy_id),
+                worker_id: Set(*w),
+                from_on: Set(from),
+                to_on: Set(to),
+                created_at: Set(tx.now()),
+                created_by: Set(tx.actor().name.clone()),
+            });
+        }
+        let n = rows.len();
+        for r in rows {
+            let m = r.insert(tx.conn()).await?;
+            tx.record("create", "policy_member", m.id, None::<&()>, Some(&m));
+        }
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// The workers a policy covers.
+    pub async fn policy_members(&self, policy_id: Uuid) -> StoreResult<Vec<PolicyMember>> {
+        Ok(member::Entity::find()
+            .filter(member::Column::PolicyId.eq(policy_id))
+            .order_by_asc(member::Column::FromOn)
+            .all(self.conn())
+            .await?)
+    }
+
+    /// The coverage check of each of `mines` on `day` (see the domain's rules).
+    pub async fn coverage(&self, mines: &[Uuid], day: NaiveDate) -> StoreResult<Vec<MineCoverage>> {
+        let workers = self.workers(Some(mines)).await?;
+        let policies = self.policies(mines).await?;
+        let ids: Vec<Uuid> = policies.iter().map(|p| p.policy_id).collect();
+        let mut members: HashMap<Uuid, Vec<(Uuid, NaiveDate, Option<NaiveDate>)>> = HashMap::new();
+        for chunk in ids.chunks(500) {
+            for m in member::Entity::find()
+                .filter(member::Column::PolicyId.is_in(chunk.iter().copied()))
+                .all(self.conn())
+                .await?
+            {
+                members.entry(m.policy_id).or_default().push((m.worker_id, m.from_on, m.to_on));
+            }
+        }
+        Ok(mines
+            .iter()
+            .map(|mine| {
+                let w: Vec<WorkerFacts> = workers
+                    .iter()
+                    .filter(|w| w.mine_id == *mine)
+                    .map(|w| WorkerFacts {
+                        id: w.worker_id,
+                        name: w.name.clone(),
+                        start: w.start_date,
+                        end: w.end_date,
+                    })
+                    .collect();
+                let p: Vec<PolicyFacts> = policies
+                    .iter()
+                    .filter(|p| p.mine_id == *mine)
+                    .map(|p| PolicyFacts {
+                        id: p.policy_id,
+                        number: p.number.clone(),
+                        kind: p.kind(),
+                        starts_on: p.starts_on,
+                        ends_on: p.ends_on,
+                        cover_fen: p.cover_fen,
+                        members: members.get(&p.policy_id).cloned().unwrap_or_default(),
+                    })
+                    .collect();
+                MineCoverage { mine_id: *mine, coverage: coverage::check(&w, &p, day) }
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,361 @@
+use minecoop_domain::auth::Role;
+use minecoop_domain::workforce::certificate::{CertificateDraft, CertificateInput};
+use minecoop_domain::workforce::idcard::complete;
+use minecoop_domain::workforce::worker::{DependantInput, WorkerDraft, WorkerInput};
+use minecoop_store::accounts::NewUser;
+use minecoop_store::audit::AuditFilter;
+use minecoop_store::{Store, StoreError, both_backends};
+
+use crate::{actor, member_draft, mine_draft};
+
+fn today() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+}
+
+/// A number that passes the checksum, for a man born on `birth` (`YYYYMMDD`).
+fn number(birth: &str, seq: &str) -> String {
+    complete(&format!("522701{birth}{seq}")).unwrap()
+}
+
+fn input(mine: uuid::Uuid, name: &str, seq: &str) -> WorkerInput {
+    WorkerInput {
+        mine_id: mine.to_string(),
+        name: name.into(),
+        id_number: number("19880203", seq),
+        sex: "male".into(),
+        birth_date: "1988-02-03".into(),
+        job: "miner".into(),
+        employment_form: "contract".into(),
+        start_date: "2024-04-01".into(),
+        phone: "13800000000".into(),
+        dependants: vec![DependantInput {
+            name: "李芳".into(),
+            relation: "spouse".into(),
+            birth_date: "1990-07-07".into(),
+            id_number: complete("52270119900707002").unwrap(),
+        }],
+        ..Default::default()
+    }
+}
+
+fn draft(i: &WorkerInput) -> WorkerDraft {
+    WorkerDraft::parse(i, today()).unwrap()
+}
+
+async fn two_mines(db: &Store) -> (uuid::Uuid, uuid::Uuid) {
+    let m = db.create_member(&actor(), &member_draft(1, "A")).await.unwrap();
+    let a = db.create_mine(&actor(), &mine_draft(m.id, "A")).await.unwrap().id;
+    let b = db.create_mine(&actor(), &mine_draft(m.id, "B")).await.unwrap().id;
+    (a, b)
+}
+
+both_backends! {
+    async fn identity_numbers_are_stored_encrypted_and_shown_whole_only_with_an_audit_entry(db) {
+        let (a, _) = two_mines(&db).await;
+        let i = input(a, "王大山", "011");
+        let r = db.record_worker(&actor(), &draft(&i)).await.unwrap();
+        let w = &r.worker;
+        assert_eq!(w.version, 1);
+        assert_eq!(w.id_masked, format!("5227**********{}", &i.id_number[14..]));
+        assert!(!w.id_cipher.contains(&i.id_number) && w.id_cipher.len() == (12 + 18 + 16) * 2);
+        assert_eq!(r.dependants.len(), 1);
+        assert!(r.dependants[0].id_cipher.is_some() && r.dependants[0].id_masked.as_deref().unwrap().contains('*'));
+        // Nowhere in the database's text, not even in the audit trail, is the number whole.
+        let trail = db.audit_list(&AuditFilter::default(), 1, 100).await.unwrap();
+        assert!(trail.items.iter().all(|e| !e.after.contains(&i.id_number) && !e.before.contains(&i.id_number)));
+        let before = trail.total;
+        assert_eq!(db.reveal_id_number(&actor(), w.worker_id).await.unwrap(), i.id_number);
+        assert_eq!(db.reveal_id_number(&actor(), w.worker_id).await.unwrap(), i.id_number);
+        let f = AuditFilter { entity: Some("worker".into()), ..Default::default() };
+        let views: Vec<_> = db
+            .audit_list(&f, 1, 100)
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|e| e.action == "reveal_id_number")
+            .collect();
+        assert_eq!(views.len(), 2, "every view is in the trail");
+        assert_eq!(views[0].entity_id, w.worker_id.to_string());
+        assert_eq!(views[0].actor, "tester");
+        assert_eq!(db.audit_list(&AuditFilter::default(), 1, 1).await.unwrap().total, before + 2);
+    }
+
+    async fn the_same_person_is_refused_twice_at_a_mine_and_found_at_another(db) {
+        let (a, b) = two_mines(&db).await;
+        let first = db.record_worker(&actor(), &draft(&input(a, "王大山", "011"))).await.unwrap();
+        // Same number, another spelling of the name, at the same mine: refused on the number.
+        let again = db.record_worker(&actor(), &draft(&input(a, "王 大山", "011"))).await;
+        match again {
+            Err(StoreError::Invalid(e)) => assert_eq!(e.get("id_number").unwrap().code, "err-worker-duplicate"),
+            other => panic!("expected a duplicate refusal, got {other:?}"),
+        }
+        // Lower-case x and spaces are the same number.
+        let mut spaced = input(a, "王大山", "011");
+        spaced.id_number = format!("{} {}", &spaced.id_number[..6], spaced.id_number[6..].to_lowercase());
+        assert!(db.record_worker(&actor(), &draft(&spaced)).await.is_err());
+        // At another mine the same person is a second record, linked to the first.
+        let other = db.record_worker(&actor(), &draft(&input(b, "王大山", "011"))).await.unwrap();
+        let same = db.same_person(first.worker.worker_id).await.unwrap();
+        assert_eq!(same.iter().map(|w| w.worker_id).collect::<Vec<_>>(), [other.worker.worker_id]);
+        assert_eq!(
+            db.worker_by_number(a, &input(a, "x", "011").id_number).await.unwrap().map(|w| w.worker_id),
+            Some(first.worker.worker_id)
+        );
+        assert!(db.worker_by_number(a, &number("19880203", "031")).await.unwrap().is_none());
+        assert_eq!(db.workers(Some(&[a])).await.unwrap().len(), 1);
+        assert_eq!(db.workers(None).await.unwrap().len(), 2);
+    }
+
+    async fn corrections_are_new_versions_with_a_reason_and_leaving_is_an_end_date(db) {
+        let (a, b) = two_mines(&db).await;
+        let r = db.record_worker(&actor(), &draft(&input(a, "王大山", "011"))).await.unwrap();
+        let id = r.worker.worker_id;
+        let mut i = input(a, "王大山", "011");
+        i.phone = "13900000000".into();
+        i.end_date = "2026-10-31".into();
+        i.dependants.push(DependantInput {
+            name: "王小丽".into(),
+            relation: "child".into(),
+            birth_date: "2015-05-05".into(),
+            ..Default::default()
+        });
+        // No reason: refused.
+        match db.correct_worker(&actor(), id, 1, &draft(&i)).await {
+            Err(StoreError::Invalid(e)) => assert_eq!(e.0[0].field, "reason"),
+            other => panic!("{other:?}"),
+        }
+        i.reason = "left at the end of October".into();
+        let v2 = db.correct_worker(&actor(), id, 1, &draft(&i)).await.unwrap();
+        assert_eq!(v2.worker.version, 2);
+        assert_eq!(v2.worker.end_date, chrono::NaiveDate::from_ymd_opt(2026, 10, 31));
+        assert_eq!(v2.dependants.len(), 2);
+        // The stored number is carried over, still the same person.
+        assert_eq!(v2.worker.id_cipher, r.worker.id_cipher);
+        // A stale version is a conflict; the mine and the person are fixed.
+        assert!(matches!(db.correct_worker(&actor(), id, 1, &draft(&i)).await, Err(StoreError::Conflict)));
+        let mut moved = i.clone();
+        moved.mine_id = b.to_string();
+        match db.correct_worker(&actor(), id, 2, &draft(&moved)).await {
+            Err(StoreError::Invalid(e)) => assert_eq!(e.get("mine_id").unwrap().code, "err-worker-mine-fixed"),
+            other => panic!("{other:?}"),
+        }
+        let mut someone_else = i.clone();
+        someone_else.id_number = number("19880203", "031");
+        match db.correct_worker(&actor(), id, 2, &draft(&someone_else)).await {
+            Err(StoreError::Invalid(e)) => assert_eq!(e.get("id_number").unwrap().code, "err-worker-person-fixed"),
+            other => panic!("{other:?}"),
+        }
+        let versions = db.worker_versions(id).await.unwrap();
+        assert_eq!(versions.iter().map(|v| v.version).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(versions[1].reason.as_deref(), Some("left at the end of October"));
+        assert_eq!(db.worker(id).await.unwrap().dependants.len(), 2);
+        // Nothing was deleted: version 1 still has its one dependant.
+        assert_eq!(db.workers(Some(&[a])).await.unwrap()[0].version, 2);
+    }
+
+    async fn a_wrong_identity_key_is_a_clear_error_not_a_panic(db) {
+        let (a, _) = two_mines(&db).await;
+        let r = db.record_worker(&actor(), &draft(&input(a, "王大山", "011"))).await.unwrap();
+        db.check_identity_key().await.unwrap();
+        let wrong = db.store.clone().with_identity_secret(&[9u8; 32]);
+        let e = wrong.check_identity_key().await.unwrap_err();
+        assert!(matches!(&e, StoreError::Key(m) if m.contains("identity key")), "{e:?}");
+        assert!(matches!(wrong.reveal_id_number(&actor(), r.worker.worker_id).await, Err(StoreError::Key(_))));
+        assert!(matches!(wrong.record_worker(&actor(), &draft(&input(a, "李四", "031"))).await, Err(StoreError::Key(_))));
+        // Without any key, workers cannot be written either.
+        let none = Store::connect(&db.url).await.unwrap();
+        assert!(matches!(none.record_worker(&actor(), &draft(&input(a, "李四", "031"))).await, Err(StoreError::Key(_))));
+    }
+}
+
+both_backends! {
+    async fn a_job_without_a_valid_certificate_is_flagged_and_expiry_alerts_the_officer_once(db) {
+        let (a, _) = two_mines(&db).await;
+        db.create_user(
+            &actor(),
+            NewUser {
+                username: "officer_a".into(),
+                display_name: String::new(),
+                password: "correct horse battery".into(),
+                role: Role::SafetyOfficer,
+                member_id: None,
+                mine_id: Some(a),
+            },
+        )
+        .await
+        .unwrap();
+        let mut i = input(a, "王大山", "011");
+        i.job = "blaster".into();
+        let blaster = db.record_worker(&actor(), &draft(&i)).await.unwrap().worker;
+        let miner = db.record_worker(&actor(), &draft(&input(a, "李四", "031"))).await.unwrap().worker;
+        let workers = db.workers(Some(&[a])).await.unwrap();
+        let day = today();
+        let flags = db.missing_certificates(&workers, day).await.unwrap();
+        assert_eq!(flags.len(), 1, "the miner needs none");
+        assert_eq!(flags[&blaster.worker_id].as_str(), "blaster");
+        assert!(!flags.contains_key(&miner.worker_id));
+        let cert = |t: &str, expires: &str| {
+            CertificateDraft::parse(
+                &CertificateInput {
+                    cert_type: t.into(),
+                    number: format!("T-{t}-{expires}"),
+                    issued_by: "黔南州应急管理局".into(),
+                    issued_on: "2023-01-01".into(),
+                    expires_on: expires.into(),
+                },
+                day,
+            )
+            .unwrap()
+        };
+        // A certificate of another type does not help; one of his type ending in 20 days does.
+        db.add_certificate(&actor(), blaster.worker_id, &cert("welder", "2030-01-01")).await.unwrap();
+        assert!(db.missing_certificates(&workers, day).await.unwrap().contains_key(&blaster.worker_id));
+        db.add_certificate(&actor(), blaster.worker_id, &cert("blaster", "2026-12-16")).await.unwrap();
+        assert!(db.missing_certificates(&workers, day).await.unwrap().is_empty());
+        // ...but not after it ends.
+        let later = chrono::NaiveDate::from_ymd_opt(2026, 12, 17).unwrap();
+        assert_eq!(db.missing_certificates(&workers, later).await.unwrap().len(), 1);
+        // The officer hears once of the ending certificate (not of the welder's, years away).
+        let officer = db.user_by_name("officer_a").await.unwrap();
+        assert_eq!(db.alert_expiring_certificates(day).await.unwrap(), 1);
+        assert_eq!(db.alert_expiring_certificates(day).await.unwrap(), 0, "never twice");
+        assert_eq!(db.alert_expiring_certificates(later).await.unwrap(), 0);
+        let alerts = db.alerts_for(officer.id, 10).await.unwrap();
+        assert_eq!(alerts.len(), 1);
+        assert_eq!(alerts[0].kind, "certificate_expiring");
+        assert_eq!(db.certificates_of(blaster.worker_id).await.unwrap().len(), 2);
+    }
+}
+
+both_backends! {
+    async fn coverage_names_the_uncovered_worker_the_low_cover_and_the_gap(db) {
+        use minecoop_domain::workforce::coverage::{Missing, PolicyDraft, PolicyInput, PolicyKind};
+        let (a, b) = two_mines(&db).await;
+        let w1 = db.record_worker(&actor(), &draft(&input(a, "王大山", "011"))).await.unwrap().worker.worker_id;
+        let w2 = db.record_worker(&actor(), &draft(&input(a, "李四", "031"))).await.unwrap().worker.worker_id;
+        let other = db.record_worker(&actor(), &draft(&input(b, "赵六", "051"))).await.unwrap().worker.worker_id;
+        let policy = |kind: &str, from: &str, to: &str, cover: &str| {
+            PolicyDraft::parse(&PolicyInput {
+                mine_id: a.to_string(),
+                kind: kind.into(),
+                insurer: "中国人保".into(),
+                number: format!("{kind}-{from}"),
+                starts_on: from.into(),
+                ends_on: to.into(),
+                premium: "1000".into(),
+                cover_per_person: cover.into(),
+                reason: String::new(),
+            })
+            .unwrap()
+        };
+        let injury = db.record_policy(&actor(), &policy("work_injury", "2026-01-01", "2026-12-31", "")).await.unwrap();
+        let l1 = db.record_policy(&actor(), &policy("safety_liability", "2025-01-01", "2025-12-31", "500000")).await.unwrap();
+        let l2 = db.record_policy(&actor(), &policy("safety_liability", "2026-01-08", "2026-12-31", "300000")).await.unwrap();
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        let from = chrono::NaiveDate::from_ymd_opt(2024, 4, 1).unwrap();
+        // Only the first worker on the work-injury policy; both on the liability policies.
+        assert_eq!(db.add_policy_members(&actor(), injury.policy_id, &[w1], from, None).await.unwrap(), 1);
+        for p in [&l1, &l2] {
+            assert_eq!(db.add_policy_members(&actor(), p.policy_id, &[w1, w2, w1], from, None).await.unwrap(), 2);
+        }
+        // A worker of another mine cannot be put on the policy.
+        assert!(matches!(
+            db.add_policy_members(&actor(), injury.policy_id, &[other], from, None).await,
+            Err(StoreError::Invalid(_))
+        ));
+        let c = &db.coverage(&[a], day).await.unwrap()[0].coverage;
+        assert_eq!((c.active, c.covered), (2, 0));
+        let of = |w: uuid::Uuid| c.breaches.iter().find(|x| x.worker_id == w).unwrap().missing.clone();
+        let low = Missing::CoverTooLow { policy: "safety_liability-2026-01-08".into(), cover_fen: 30_000_000 };
+        assert_eq!(of(w1), vec![low.clone()]);
+        assert_eq!(of(w2), vec![Missing::NotInsured { kind: PolicyKind::WorkInjury }, low]);
+        assert_eq!(c.gaps.len(), 1);
+        assert_eq!((c.gaps[0].kind, c.gaps[0].from.to_string(), c.gaps[0].to.to_string()),
+            (PolicyKind::SafetyLiability, "2026-01-01".into(), "2026-01-07".into()));
+        // The cover corrected by a new version: the low cover is gone.
+        let mut fixed = policy("safety_liability", "2026-01-08", "2026-12-31", "400000");
+        assert!(matches!(db.correct_policy(&actor(), l2.policy_id, 1, &fixed).await, Err(StoreError::Invalid(_))));
+        fixed.reason = Some("endorsement raised the cover".into());
+        assert_eq!(db.correct_policy(&actor(), l2.policy_id, 1, &fixed).await.unwrap().version, 2);
+        let c = &db.coverage(&[a], day).await.unwrap()[0].coverage;
+        assert_eq!(c.covered, 1);
+        assert_eq!(c.breaches.len(), 1);
+        assert_eq!(db.policies(&[a]).await.unwrap().len(), 3);
+        assert_eq!(db.policy_versions(l2.policy_id).await.unwrap().len(), 2);
+    }
+}
+
+both_backends! {
+    async fn the_coverage_check_on_the_demo_finds_exactly_the_seeded_gaps(db) {
+        use minecoop_domain::workforce::coverage::{Missing, PolicyKind};
+        use minecoop_store::workforce::demo::{SeededGap, seeded_gaps};
+        minecoop_store::demo::load(&db).await.unwrap();
+        let today = minecoop_store::demo::demo_today();
+        let mines = db.mine_choices().await.unwrap();
+        let ids: Vec<uuid::Uuid> = mines.iter().map(|m| m.id).collect();
+        let results = db.coverage(&ids, today).await.unwrap();
+        let mine_of = |en: &str| mines.iter().find(|m| m.name_en == en).unwrap().id;
+        // What the check found, in the seeded list's terms.
+        let mut found = Vec::new();
+        for r in &results {
+            let en = mines.iter().find(|m| m.id == r.mine_id).unwrap().name_en.clone();
+            let c = &r.coverage;
+            for g in &c.gaps {
+                assert_eq!(g.kind, PolicyKind::SafetyLiability, "{en}: {g:?}");
+                found.push(format!("lapse {en} {} {}", g.from, g.to));
+            }
+            let low: Vec<_> = c.breaches.iter().filter(|b| b.missing.iter().any(|m| matches!(m, Missing::CoverTooLow { .. }))).collect();
+            if !low.is_empty() {
+                // Every working worker of the mine, and nothing else missing.
+                assert_eq!(low.len(), c.active, "{en}");
+                for b in &low {
+                    match &b.missing[..] {
+                        [Missing::CoverTooLow { cover_fen, .. }] => found.push(format!("low {en} {}", cover_fen / 100)),
+                        other => panic!("{en} {}: {other:?}", b.name),
+                    }
+                }
+            }
+            let mut not_on: Vec<String> = c
+                .breaches
+                .iter()
+                .filter(|b| b.missing == vec![Missing::NotInsured { kind: PolicyKind::WorkInjury }])
+                .map(|b| b.name.clone())
+                .collect();
+            not_on.sort();
+            if !not_on.is_empty() {
+                found.push(format!("not-on-injury {en} {}", not_on.join(",")));
+            }
+            let explained = low.len() + c.breaches.iter().filter(|b| b.missing == vec![Missing::NotInsured { kind: PolicyKind::WorkInjury }]).count();
+            assert_eq!(explained, c.breaches.len(), "{en}: a breach not seeded: {:?}", c.breaches);
+            assert!(c.active >= 1 || !mines.iter().any(|m| m.id == r.mine_id && m.status == "operating"));
+        }
+        found.sort();
+        found.dedup();
+        let mut want: Vec<String> = seeded_gaps(today)
+            .into_iter()
+            .map(|g| match g {
+                SeededGap::LiabilityLapse { mine_en, from, to } => format!("lapse {mine_en} {from} {to}"),
+                SeededGap::LowLiabilityCover { mine_en, cover_rmb } => format!("low {mine_en} {cover_rmb}"),
+                SeededGap::NotOnWorkInjury { mine_en, names } => {
+                    let mut n = names.to_vec();
+                    n.sort();
+                    format!("not-on-injury {mine_en} {}", n.join(","))
+                }
+            })
+            .collect();
+        want.sort();
+        assert_eq!(found, want);
+        // 40 to 100 workers per operating mine, some dispatched and casual, some with family.
+        for m in mines.iter().filter(|m| m.status == "operating") {
+            let ws = db.workers(Some(&[m.id])).await.unwrap();
+            assert!((40..=100).contains(&ws.len()), "{}: {}", m.name_en, ws.len());
+            assert!(ws.iter().any(|w| w.employment_form == "dispatch") && ws.iter().any(|w| w.employment_form == "casual"));
+        }
+        let daping = mine_of("Daping Zinc Mine");
+        let ws = db.workers(Some(&[daping])).await.unwrap();
+        assert!(!db.missing_certificates(&ws, today).await.unwrap().is_empty(), "some certificates expired or missing");
+        let w = db.worker(ws[0].worker_id).await.unwrap();
+        assert!(db.stored_numbers(&w).unwrap().worker.len() == 18);
+    }
+}

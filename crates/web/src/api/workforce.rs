@@ -1,0 +1,467 @@
+//! Workers over the API, with the pages' rules: who may see a mine's workers (never the
+//! bureau), who records and corrects them, and who may see an identity number whole (each
+//! time written to the audit trail). Numbers are masked everywhere else.
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::{Json, Router, routing::get, routing::post};
+use minecoop_domain::workforce::worker::{WorkerDraft, WorkerInput};
+use minecoop_store::workforce::{Worker, WorkerRecord};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::{ProblemDoc, created};
+use crate::cadastre::today;
+use crate::error::AppError;
+use crate::safety::{opt_id, query};
+use crate::session::Viewer;
+use crate::workforce::insurance::{coverage_day, insurance_mines, may_insure, readable_policy};
+use crate::workforce::workers::{may_record_for, readable_worker, viewable_mines, writable_worker};
+use crate::{AppResult, AppState};
+use minecoop_domain::workforce::coverage::{PolicyDraft, PolicyInput};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/workers", get(list_workers).post(record_worker))
+        .route("/api/v1/workers/{id}", get(get_worker).put(correct_worker))
+        .route("/api/v1/workers/{id}/versions", get(worker_versions))
+        .route("/api/v1/workers/{id}/id-number", post(reveal_id_number))
+        .route("/api/v1/policies", get(list_policies).post(record_policy))
+        .route("/api/v1/policies/{id}", get(get_policy).put(correct_policy))
+        .route("/api/v1/coverage", get(get_coverage))
+}
+
+/// A family member covered with the worker; the identity number masked.
+#[derive(Serialize, ToSchema)]
+pub struct DependantOut {
+    name: String,
+    relation: String,
+    birth_date: String,
+    id_masked: Option<String>,
+}
+
+/// A worker at one version. The identity number only masked; `state` is `active`, `left` or
+/// `future` today.
+#[derive(Serialize, ToSchema)]
+pub struct WorkerOut {
+    id: Uuid,
+    version: i32,
+    mine_id: Uuid,
+    name: String,
+    id_masked: String,
+    sex: String,
+    birth_date: String,
+    home_village: Option<String>,
+    phone: Option<String>,
+    job: String,
+    underground: bool,
+    /// The special-operation certificate the job needs.
+    certificate_needed: Option<String>,
+    employment_form: String,
+    start_date: String,
+    end_date: Option<String>,
+    state: String,
+    emergency_name: Option<String>,
+    emergency_phone: Option<String>,
+    /// Present on a single worker (not in lists).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dependants: Option<Vec<DependantOut>>,
+    reason: Option<String>,
+    recorded_by: String,
+    recorded_at: String,
+}
+
+fn worker_out(w: Worker, deps: Option<Vec<minecoop_store::workforce::Dependant>>) -> WorkerOut {
+    use minecoop_domain::workforce::{Job, WorkerState, state_on};
+    let job = Job::parse(&w.job).ok();
+    WorkerOut {
+        id: w.worker_id,
+        version: w.version,
+        mine_id: w.mine_id,
+        underground: job.is_some_and(|j| j.underground()),
+        certificate_needed: job.and_then(|j| j.certificate()).map(|c| c.as_str().to_owned()),
+        state: match state_on(w.start_date, w.end_date, today()) {
+            WorkerState::Active => "active",
+            WorkerState::Left => "left",
+            WorkerState::Future => "future",
+        }
+        .into(),
+        birth_date: w.birth_date.to_string(),
+        start_date: w.start_date.to_string(),
+        end_date: w.end_date.map(|d| d.to_string()),
+        recorded_at: w.created_at.to_rfc3339(),
+        dependants: deps.map(|ds| {
+            ds.into_iter()
+                .map(|d| DependantOut {
+                    name: d.name,
+                    relation: d.relation,
+                    birth_date: d.birth_date.to_string(),
+                    id_masked: d.id_masked,
+                })
+                .collect()
+        }),
+        name: w.name,
+        id_masked: w.id_masked,
+        sex: w.sex,
+        home_village: w.home_village,
+        phone: w.phone,
+        job: w.job,
+        employment_form: w.employment_form,
+        emergency_name: w.emergency_name,
+        emergency_phone: w.emergency_phone,
+        reason: w.reason,
+        recorded_by: w.created_by,
+    }
+}
+
+fn record_out(r: WorkerRecord) -> WorkerOut {
+    worker_out(r.worker, Some(r.dependants))
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct WorkerParams {
+    /// Only this mine.
+    mine: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/workers", tag = "workforce", params(WorkerParams),
+    responses((status = 200, body = Vec<WorkerOut>), (status = 401, body = ProblemDoc), (status = 403, body = ProblemDoc)))]
+pub async fn list_workers(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: axum::http::Uri,
+) -> AppResult<Json<Vec<WorkerOut>>> {
+    let p = v.require(|p| p.can_view_any_workers())?.clone();
+    let q: WorkerParams = query(&uri)?;
+    let mines = viewable_mines(&s, &p).await?;
+    let ids = crate::safety::mine_ids(&mines, opt_id(&q.mine)?)?;
+    Ok(Json(s.store.workers(Some(&ids)).await?.into_iter().map(|w| worker_out(w, None)).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/workers", tag = "workforce", request_body = WorkerInput,
+    responses((status = 201, body = WorkerOut), (status = 403, body = ProblemDoc), (status = 422, body = ProblemDoc)))]
+pub async fn record_worker(State(s): State<AppState>, v: Viewer, Json(i): Json<WorkerInput>) -> AppResult<Response> {
+    v.require(|p| p.can_manage_any_workers())?;
+    may_record_for(&s, &v, &i.mine_id).await?;
+    let d = WorkerDraft::parse(&i, today()).map_err(AppError::Invalid)?;
+    Ok(created(record_out(s.store.record_worker(&v.actor(), &d).await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/workers/{id}", tag = "workforce", params(("id" = Uuid, Path)),
+    responses((status = 200, body = WorkerOut), (status = 403, body = ProblemDoc), (status = 404, body = ProblemDoc)))]
+pub async fn get_worker(State(s): State<AppState>, v: Viewer, Path(id): Path<Uuid>) -> AppResult<Json<WorkerOut>> {
+    let p = v.principal()?.clone();
+    Ok(Json(record_out(readable_worker(&s, &p, id).await?.0)))
+}
+
+#[utoipa::path(get, path = "/api/v1/workers/{id}/versions", tag = "workforce", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Vec<WorkerOut>), (status = 403, body = ProblemDoc), (status = 404, body = ProblemDoc)))]
+pub async fn worker_versions(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Uuid>,
+) -> AppResult<Json<Vec<WorkerOut>>> {
+    let p = v.principal()?.clone();
+    readable_worker(&s, &p, id).await?;
+    Ok(Json(s.store.worker_versions(id).await?.into_iter().map(|w| worker_out(w, None)).collect()))
+}
+
+/// A correction: the whole worker as he should now read, the version it corrects, and why.
+/// The identity number must be given again (the API never returns it whole).
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct WorkerCorrection {
+    version: i32,
+    #[serde(flatten)]
+    worker: WorkerInput,
+}
+
+#[utoipa::path(put, path = "/api/v1/workers/{id}", tag = "workforce", params(("id" = Uuid, Path)),
+    request_body = WorkerCorrection,
+    responses((status = 200, body = WorkerOut), (status = 403, body = ProblemDoc), (status = 404, body = ProblemDoc),
+               (status = 409, body = ProblemDoc), (status = 422, body = ProblemDoc)))]
+pub async fn correct_worker(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Uuid>,
+    Json(c): Json<WorkerCorrection>,
+) -> AppResult<Json<WorkerOut>> {
+    writable_worker(&s, v.principal()?, id).await?;
+    let d = WorkerDraft::parse(&c.worker, today()).map_err(AppError::Invalid)?;
+    Ok(Json(record_out(s.store.correct_worker(&v.actor(), id, c.version, &d).await?)))
+}
+
+/// The identity number in full.
+#[derive(Serialize, ToSchema)]
+pub struct IdNumberOut {
+    id: Uuid,
+    id_number: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/workers/{id}/id-number", tag = "workforce", params(("id" = Uuid, Path)),
+    description = "The identity number unmasked, for the administrator, the president, the mine's owner and its safety officer. Every call is written to the audit trail.",
+    responses((status = 200, body = IdNumberOut), (status = 403, body = ProblemDoc), (status = 404, body = ProblemDoc)))]
+pub async fn reveal_id_number(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Uuid>,
+) -> AppResult<Json<IdNumberOut>> {
+    let p = v.principal()?.clone();
+    let (_, m) = readable_worker(&s, &p, id).await?;
+    if !p.can_reveal_id_number_of(m.id, m.member_id) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(Json(IdNumberOut { id, id_number: s.store.reveal_id_number(&v.actor(), id).await? }))
+}
+
+// ---- insurance --------------------------------------------------------------------------
+
+/// A policy at one version; money in RMB.
+#[derive(Serialize, ToSchema)]
+pub struct PolicyOut {
+    id: Uuid,
+    version: i32,
+    mine_id: Uuid,
+    kind: String,
+    insurer: String,
+    number: String,
+    starts_on: String,
+    ends_on: String,
+    premium: String,
+    cover_per_person: Option<String>,
+    /// How many workers the policy covers (their names are on the policy's page, for those who
+    /// may see them).
+    members: usize,
+    reason: Option<String>,
+}
+
+fn policy_out(p: minecoop_store::workforce::Policy, members: usize) -> PolicyOut {
+    use crate::safety::incidents::yuan;
+    PolicyOut {
+        id: p.policy_id,
+        version: p.version,
+        mine_id: p.mine_id,
+        premium: yuan(&p.premium_fen),
+        cover_per_person: p.cover_fen.as_ref().map(yuan),
+        starts_on: p.starts_on.to_string(),
+        ends_on: p.ends_on.to_string(),
+        kind: p.kind,
+        insurer: p.insurer,
+        number: p.number,
+        members,
+        reason: p.reason,
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/policies", tag = "workforce",
+    responses((status = 200, body = Vec<PolicyOut>), (status = 401, body = ProblemDoc)))]
+pub async fn list_policies(State(s): State<AppState>, v: Viewer) -> AppResult<Json<Vec<PolicyOut>>> {
+    let p = v.principal()?.clone();
+    let ids: Vec<Uuid> = insurance_mines(&s, &p).await?.iter().map(|m| m.id).collect();
+    let mut out = Vec::new();
+    for pol in s.store.policies(&ids).await? {
+        let n = s.store.policy_members(pol.policy_id).await?.len();
+        out.push(policy_out(pol, n));
+    }
+    Ok(Json(out))
+}
+
+#[utoipa::path(post, path = "/api/v1/policies", tag = "workforce", request_body = PolicyInput,
+    responses((status = 201, body = PolicyOut), (status = 403, body = ProblemDoc), (status = 422, body = ProblemDoc)))]
+pub async fn record_policy(State(s): State<AppState>, v: Viewer, Json(i): Json<PolicyInput>) -> AppResult<Response> {
+    v.require(|p| p.can_manage_any_workers())?;
+    may_insure(&s, &v, &i.mine_id).await?;
+    let d = PolicyDraft::parse(&i).map_err(AppError::Invalid)?;
+    Ok(created(policy_out(s.store.record_policy(&v.actor(), &d).await?, 0)))
+}
+
+#[utoipa::path(get, path = "/api/v1/policies/{id}", tag = "workforce", params(("id" = Uuid, Path)),
+    responses((status = 200, body = PolicyOut), (status = 403, body = ProblemDoc), (status = 404, body = ProblemDoc)))]
+pub async fn get_policy(State(s): State<AppState>, v: Viewer, Path(id): Path<Uuid>) -> AppResult<Json<PolicyOut>> {
+    let p = v.principal()?.clone();
+    let (pol, _) = readable_policy(&s, &p, id).await?;
+    let n = s.store.policy_members(id).await?.len();
+    Ok(Json(policy_out(pol, n)))
+}
+
+/// A correction: the whole policy as it should now read, the version it corrects, and why.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct PolicyCorrection {
+    version: i32,
+    #[serde(flatten)]
+    policy: PolicyInput,
+}
+
+#[utoipa::path(put, path = "/api/v1/policies/{id}", tag = "workforce", params(("id" = Uuid, Path)),
+    request_body = PolicyCorrection,
+    responses((status = 200, body = PolicyOut), (status = 403, body = ProblemDoc), (status = 404, body = ProblemDoc),
+               (status = 409, body = ProblemDoc), (status = 422, body = ProblemDoc)))]
+pub async fn correct_policy(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Uuid>,
+    Json(c): Json<PolicyCorrection>,
+) -> AppResult<Json<PolicyOut>> {
+    let p = v.principal()?.clone();
+    let (_, m) = readable_policy(&s, &p, id).await?;
+    if !p.can_manage_workers_of(m.id, m.member_id) {
+        return Err(AppError::Forbidden);
+    }
+    let d = PolicyDraft::parse(&c.policy).map_err(AppError::Invalid)?;
+    let pol = s.store.correct_policy(&v.actor(), id, c.version, &d).await?;
+    let n = s.store.policy_members(id).await?.len();
+    Ok(Json(policy_out(pol, n)))
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct CoverageParams {
+    /// `YYYY-MM-DD`; empty: today.
+    date: String,
+    /// Only this mine.
+    mine: String,
+}
+
+/// What a worker lacks: `problem` is `not_insured` (with `kind`) or `cover_too_low` (with
+/// `policy` and `cover`, RMB).
+#[derive(Serialize, ToSchema)]
+pub struct MissingOut {
+    problem: String,
+    kind: Option<String>,
+    policy: Option<String>,
+    cover: Option<String>,
+}
+
+/// A worker not fully covered; `worker_id` and `name` only for those who may see the mine's
+/// workers.
+#[derive(Serialize, ToSchema)]
+pub struct BreachOut {
+    worker_id: Option<Uuid>,
+    name: Option<String>,
+    missing: Vec<MissingOut>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct GapOut {
+    kind: String,
+    from: String,
+    to: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MineCoverageOut {
+    mine_id: Uuid,
+    active: usize,
+    covered: usize,
+    ratio: f64,
+    breach_count: usize,
+    breaches: Vec<BreachOut>,
+    gaps: Vec<GapOut>,
+}
+
+/// The coverage check on a day, per mine and for the co-op (the mines the caller may see).
+#[derive(Serialize, ToSchema)]
+pub struct CoverageOut {
+    date: String,
+    active: usize,
+    covered: usize,
+    ratio: f64,
+    breach_count: usize,
+    mines: Vec<MineCoverageOut>,
+}
+
+pub(crate) fn coverage_out(
+    day: chrono::NaiveDate,
+    rows: Vec<(minecoop_store::workforce::MineCoverage, bool)>,
+) -> CoverageOut {
+    use minecoop_domain::workforce::coverage::Missing;
+    let mines: Vec<MineCoverageOut> = rows
+        .into_iter()
+        .map(|(c, names)| {
+            let cv = c.coverage;
+            MineCoverageOut {
+                mine_id: c.mine_id,
+                active: cv.active,
+                covered: cv.covered,
+                ratio: cv.ratio(),
+                breach_count: cv.breaches.len(),
+                breaches: if names {
+                    cv.breaches
+                        .iter()
+                        .map(|b| BreachOut {
+                            worker_id: Some(b.worker_id),
+                            name: Some(b.name.clone()),
+                            missing: b
+                                .missing
+                                .iter()
+                                .map(|m| match m {
+                                    Missing::NotInsured { kind } => MissingOut {
+                                        problem: "not_insured".into(),
+                                        kind: Some(kind.as_str().into()),
+                                        policy: None,
+                                        cover: None,
+                                    },
+                                    Missing::CoverTooLow { policy, cover_fen } => MissingOut {
+                                        problem: "cover_too_low".into(),
+                                        kind: Some("safety_liability".into()),
+                                        policy: Some(policy.clone()),
+                                        cover: Some(crate::safety::incidents::yuan(cover_fen)),
+                                    },
+                                })
+                                .collect(),
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+                gaps: cv
+                    .gaps
+                    .iter()
+                    .map(|g| GapOut { kind: g.kind.as_str().into(), from: g.from.to_string(), to: g.to.to_string() })
+                    .collect(),
+            }
+        })
+        .collect();
+    let active: usize = mines.iter().map(|m| m.active).sum();
+    let covered: usize = mines.iter().map(|m| m.covered).sum();
+    CoverageOut {
+        date: day.to_string(),
+        active,
+        covered,
+        ratio: if active == 0 { 1.0 } else { covered as f64 / active as f64 },
+        breach_count: mines.iter().map(|m| m.breach_count).sum(),
+        mines,
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/coverage", tag = "workforce", params(CoverageParams),
+    description = "The coverage check on a day. The bureau gets the figures (counts, ratios, gaps) without names.",
+    responses((status = 200, body = CoverageOut), (status = 401, body = ProblemDoc), (status = 422, body = ProblemDoc)))]
+pub async fn get_coverage(State(s): State<AppState>, v: Viewer, uri: axum::http::Uri) -> AppResult<Json<CoverageOut>> {
+    let p = v.principal()?.clone();
+    let q: CoverageParams = query(&uri)?;
+    let mines = insurance_mines(&s, &p).await?;
+    let ids = crate::safety::mine_ids(&mines, opt_id(&q.mine)?)?;
+    let day = coverage_day(&q.date).map_err(|code| {
+        let mut e = minecoop_domain::FieldErrors::new();
+        e.add("date", code);
+        AppError::Invalid(e)
+    })?;
+    let rows = s
+        .store
+        .coverage(&ids, day)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let names =
+                mines.iter().find(|m| m.id == c.mine_id).is_some_and(|m| p.can_view_workers_of(m.id, m.member_id));
+            (c, names)
+        })
+        .collect();
+    Ok(Json(coverage_out(day, rows)))
+}

@@ -1,0 +1,276 @@
+//! Workers over pages and API: field errors in the user's language, masking everywhere, the
+//! audited "show number", and the bureau kept to aggregates.
+
+use axum::http::Method;
+use minecoop_domain::workforce::idcard::complete;
+use minecoop_store::audit::AuditFilter;
+use serde_json::json;
+
+use crate::support::{As, Backend, Body_, TestApp, app};
+
+async fn officer_mine(app: &TestApp) -> uuid::Uuid {
+    app.db.user_by_name("officer").await.unwrap().mine_id.expect("the officer has a mine")
+}
+
+fn worker_json(mine: uuid::Uuid, number: &str) -> serde_json::Value {
+    json!({
+        "mine_id": mine.to_string(),
+        "name": "张三丰",
+        "id_number": number,
+        "sex": "male",
+        "birth_date": "1991-04-05",
+        "job": "miner",
+        "employment_form": "casual",
+        "start_date": "2026-01-05",
+        "phone": "13812345678",
+        "dependants": [{"name": "张小芳", "relation": "child", "birth_date": "2016-06-01"}],
+    })
+}
+
+async fn api_errors_masking_and_the_audited_show_number(backend: Backend) {
+    let app = app(backend).await;
+    let mine = officer_mine(&app).await;
+    let good = complete("52270119910405003").unwrap();
+    // A mistyped check character: 422 with the field named, in the user's language.
+    let bad = format!("{}{}", &good[..17], if good.ends_with('0') { '1' } else { '0' });
+    let r = app
+        .send(As::User("officer"), Method::POST, "/api/v1/workers", Some(Body_::Json(worker_json(mine, &bad))))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let errs = r.json()["errors"].as_array().unwrap().clone();
+    let e = errs.iter().find(|e| e["field"] == "id_number").expect("the number's field");
+    assert_eq!(e["code"], "err-id-checksum");
+    // Underage for underground: the job's field.
+    let mut young = worker_json(mine, &complete("52270120090405003").unwrap());
+    young["birth_date"] = json!("2009-04-05");
+    let r = app.send(As::User("officer"), Method::POST, "/api/v1/workers", Some(Body_::Json(young))).await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.json()["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["field"] == "job" && e["code"] == "err-underage-underground")
+    );
+    // Recorded: the answer and every list show the number masked only.
+    let r = app
+        .send(As::User("officer"), Method::POST, "/api/v1/workers", Some(Body_::Json(worker_json(mine, &good))))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let w = r.json();
+    let id = w["id"].as_str().unwrap().to_owned();
+    assert_eq!(w["id_masked"], format!("5227**********{}", &good[14..]));
+    assert!(!r.body.contains(&good));
+    assert_eq!(w["dependants"][0]["relation"], "child");
+    for (who, path) in [
+        (As::User("officer"), "/api/v1/workers".to_owned()),
+        (As::User("inspector"), format!("/api/v1/workers/{id}")),
+        (As::User("admin"), "/workers?state=all".to_owned()),
+        (As::User("inspector"), format!("/workers/{id}")),
+    ] {
+        let r = app.get(who, &path).await;
+        assert_eq!(r.status, 200, "{path}");
+        assert!(r.body.contains("张三丰") && !r.body.contains(&good), "{path} shows the number whole");
+    }
+    // The same person twice at the mine: refused on the number.
+    let r = app
+        .send(As::User("officer"), Method::POST, "/api/v1/workers", Some(Body_::Json(worker_json(mine, &good))))
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.json()["errors"][0]["code"], "err-worker-duplicate");
+    // The inspector reads but may not see it whole; the bureau sees nothing of the person.
+    let path = format!("/api/v1/workers/{id}/id-number");
+    assert_eq!(app.send(As::User("inspector"), Method::POST, &path, Some(Body_::Json(json!({})))).await.status, 403);
+    let r = app.send(As::User("bureau"), Method::POST, &path, Some(Body_::Json(json!({})))).await;
+    assert_eq!(r.status, 403);
+    assert!(!r.body.contains("张三丰"));
+    for p in
+        ["/workers".to_owned(), format!("/workers/{id}"), "/api/v1/workers".into(), format!("/api/v1/workers/{id}")]
+    {
+        let r = app.get(As::User("bureau"), &p).await;
+        assert_eq!(r.status, 403, "{p}");
+        assert!(!r.body.contains("张三丰"), "{p}");
+    }
+    let seen = |app: &TestApp| {
+        let f = AuditFilter { entity: Some("worker".into()), entity_id: Some(id.clone()), ..Default::default() };
+        let db = app.db.store.clone();
+        async move {
+            db.audit_list(&f, 1, 100)
+                .await
+                .unwrap()
+                .items
+                .into_iter()
+                .filter(|e| e.action == "reveal_id_number")
+                .count()
+        }
+    };
+    assert_eq!(seen(&app).await, 0, "refused views are not views");
+    let r = app.send(As::User("officer"), Method::POST, &path, Some(Body_::Json(json!({})))).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["id_number"], good);
+    let r = app
+        .send(As::User("owner"), Method::POST, &format!("/workers/{id}/id-number"), Some(Body_::Form(String::new())))
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains(&good) && r.body.contains("id-number-full"));
+    assert_eq!(seen(&app).await, 2, "every view is in the audit trail");
+    let f = AuditFilter { entity: Some("worker".into()), entity_id: Some(id.clone()), ..Default::default() };
+    let views: Vec<String> = app
+        .db
+        .audit_list(&f, 1, 100)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter(|e| e.action == "reveal_id_number")
+        .map(|e| e.actor)
+        .collect();
+    assert!(views.contains(&"officer".to_owned()) && views.contains(&"owner".to_owned()));
+    // The bureau reads the audit log, but not the workers' entries.
+    let r = app.get(As::User("bureau"), "/api/v1/audit?entity=worker").await;
+    assert_eq!(r.status, 200);
+    assert!(!r.body.contains("张三丰"));
+}
+
+async fn a_correction_through_the_form_keeps_the_stored_number(backend: Backend) {
+    let app = app(backend).await;
+    let mine = officer_mine(&app).await;
+    let good = complete("52270119910405003").unwrap();
+    let r = app
+        .send(As::User("officer"), Method::POST, "/api/v1/workers", Some(Body_::Json(worker_json(mine, &good))))
+        .await;
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    // The form never shows the number; left empty, the new version keeps it.
+    let edit = app.get(As::User("officer"), &format!("/workers/{id}/edit")).await;
+    assert_eq!(edit.status, 200);
+    assert!(!edit.body.contains(&good));
+    let form = format!(
+        "version=1&mine_id={mine}&name=%E5%BC%A0%E4%B8%89%E4%B8%B0&id_number=&sex=male&birth_date=1991-04-05&job=clerk&employment_form=casual&start_date=2026-01-05&end_date=2026-11-01&dependants%5B0%5D.name=%E5%BC%A0%E5%B0%8F%E8%8A%B3&dependants%5B0%5D.relation=child&dependants%5B0%5D.birth_date=2016-06-01&dependants%5B1%5D.name=&reason=left"
+    );
+    let r =
+        app.send(As::User("officer"), Method::POST, &format!("/workers/{id}"), Some(Body_::Form(form.clone()))).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let w = app.get(As::User("officer"), &format!("/api/v1/workers/{id}")).await.json();
+    assert_eq!(w["version"], 2);
+    assert_eq!(w["job"], "clerk");
+    assert_eq!(w["state"], "left");
+    assert_eq!(w["dependants"].as_array().unwrap().len(), 1);
+    // The stale version: 409 with the form again.
+    let r = app.send(As::User("officer"), Method::POST, &format!("/workers/{id}"), Some(Body_::Form(form))).await;
+    assert_eq!(r.status, 409);
+    // A blaster without a certificate is flagged on the list until one is added.
+    let mut b = worker_json(mine, &complete("52270119920101003").unwrap());
+    b["name"] = json!("爆破工甲");
+    b["birth_date"] = json!("1992-01-01");
+    b["job"] = json!("blaster");
+    let r = app.send(As::User("officer"), Method::POST, "/api/v1/workers", Some(Body_::Json(b))).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let bid = r.json()["id"].as_str().unwrap().to_owned();
+    let flagged = app.get(As::User("officer"), "/workers?flagged=true").await;
+    assert!(flagged.body.contains("爆破工甲") && flagged.body.contains("flag-certificate"));
+    let cert =
+        "cert_type=blaster&number=T-1&issued_by=%E5%BA%94%E6%80%A5%E5%B1%80&issued_on=2025-01-01&expires_on=2035-01-01";
+    let r = app
+        .send(
+            As::User("officer"),
+            Method::POST,
+            &format!("/workers/{bid}/certificates"),
+            Some(Body_::Form(cert.into())),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let flagged = app.get(As::User("officer"), "/workers?flagged=true").await;
+    assert!(!flagged.body.contains("爆破工甲"));
+    let r = app
+        .send(
+            As::User("officer"),
+            Method::POST,
+            &format!("/workers/{bid}/training"),
+            Some(Body_::Form("course=x&on_date=2026-01-01&hours=7.55&trainer=y".into())),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    // A field error in Chinese on the form.
+    let r = app
+        .send_with(
+            As::User("officer"),
+            Method::POST,
+            "/workers",
+            Some(Body_::Form(format!("mine_id={mine}&name=x&id_number=123&sex=male&birth_date=1991-04-05&job=miner&employment_form=casual&start_date=2026-01-05"))),
+            &[("accept-language", "zh-CN")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("身份证号应为18位"), "{}", r.body);
+}
+
+#[tokio::test]
+async fn api_errors_masking_and_the_audited_show_number_sqlite() {
+    api_errors_masking_and_the_audited_show_number(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn api_errors_masking_and_the_audited_show_number_postgres() {
+    api_errors_masking_and_the_audited_show_number(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn a_correction_through_the_form_keeps_the_stored_number_sqlite() {
+    a_correction_through_the_form_keeps_the_stored_number(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_correction_through_the_form_keeps_the_stored_number_postgres() {
+    a_correction_through_the_form_keeps_the_stored_number(Backend::Postgres).await;
+}
+
+async fn the_bureau_sees_coverage_figures_but_no_names(backend: Backend) {
+    let app = app(backend).await;
+    let mine = officer_mine(&app).await;
+    let r = app
+        .send(
+            As::User("officer"),
+            Method::POST,
+            "/api/v1/workers",
+            Some(Body_::Json(worker_json(mine, &complete("52270119910405003").unwrap()))),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    let policy = json!({"mine_id": mine.to_string(), "kind": "safety_liability", "insurer": "人保", "number": "AZ-1",
+        "starts_on": "2026-01-01", "ends_on": "2026-12-31", "premium": "5000", "cover_per_person": "300000"});
+    let r = app.send(As::User("officer"), Method::POST, "/api/v1/policies", Some(Body_::Json(policy.clone()))).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let mut bad = policy;
+    bad["cover_per_person"] = json!("");
+    let r = app.send(As::User("officer"), Method::POST, "/api/v1/policies", Some(Body_::Json(bad))).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.json()["errors"][0]["field"], "cover_per_person");
+    let path = format!("/api/v1/coverage?date=2026-06-01&mine={mine}");
+    let officer = app.get(As::User("officer"), &path).await.json();
+    let m = &officer["mines"][0];
+    assert!(m["active"].as_u64().unwrap() >= 1);
+    let named =
+        m["breaches"].as_array().unwrap().iter().find(|b| b["name"] == "张三丰").expect("named for the officer");
+    let problems: Vec<&str> =
+        named["missing"].as_array().unwrap().iter().map(|x| x["problem"].as_str().unwrap()).collect();
+    assert_eq!(problems, ["not_insured", "not_insured"], "on no policy at all");
+    let bureau = app.get(As::User("bureau"), &path).await;
+    assert_eq!(bureau.status, 200);
+    assert!(!bureau.body.contains("张三丰"));
+    assert_eq!(bureau.json()["breach_count"], officer["breach_count"]);
+    let page = app.get(As::User("bureau"), &format!("/insurance/coverage?date=2026-06-01&mine={mine}")).await;
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains("张三丰") && page.body.contains("coop-breaches"));
+    let page = app.get(As::User("officer"), &format!("/insurance/coverage?date=2026-06-01&mine={mine}")).await;
+    assert!(page.body.contains("张三丰"));
+}
+
+#[tokio::test]
+async fn the_bureau_sees_coverage_figures_but_no_names_sqlite() {
+    the_bureau_sees_coverage_figures_but_no_names(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_bureau_sees_coverage_figures_but_no_names_postgres() {
+    the_bureau_sees_coverage_figures_but_no_names(Backend::Postgres).await;
+}
