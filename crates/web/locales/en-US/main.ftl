@@ -62,3 +62,6 @@ api-params = Parameters
 api-body = Body
 api-responses = Responses
 api-schemas = Schemas
+nav-group-registry = Register
+nav-group-system = System
+nav-sub-label = Pages of this section

@@ -62,3 +62,6 @@ api-params = 参数
 api-body = 请求体
 api-responses = 响应
 api-schemas = 数据结构
+nav-group-registry = 名册
+nav-group-system = 系统
+nav-sub-label = 本栏目页面

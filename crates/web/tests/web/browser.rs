@@ -46,18 +46,20 @@ async fn log_in_switch_language_create_a_mine_fix_an_error_find_it_and_log_out()
     let b = Browser::start("en-US").await;
     let c = &b.client;
     login(c, &server, "admin", "admin-demo-2026").await;
-    assert_eq!(text(c, "nav.site-nav a[href='/mines']").await, "Mines");
+    // The main menu's groups; a section's pages show under it once inside.
+    assert_eq!(text(c, "nav.site-nav a[href='/members']").await, "Register");
 
     // To Chinese and back.
     c.find(Locator::Id("lang-zh")).await.unwrap().click().await.unwrap();
-    c.wait().for_element(Locator::XPath("//nav//a[text()='矿山']")).await.expect("Chinese menu");
+    c.wait().for_element(Locator::XPath("//nav//a[text()='名册']")).await.expect("Chinese menu");
     c.find(Locator::Id("lang-en")).await.unwrap().click().await.unwrap();
-    c.wait().for_element(Locator::XPath("//nav//a[text()='Mines']")).await.expect("English menu");
+    c.wait().for_element(Locator::XPath("//nav//a[text()='Register']")).await.expect("English menu");
 
     // Create a mine in Chinese with a latitude out of range.
     c.find(Locator::Id("lang-zh")).await.unwrap().click().await.unwrap();
-    c.wait().for_element(Locator::XPath("//nav//a[text()='矿山']")).await.unwrap();
+    c.wait().for_element(Locator::XPath("//nav//a[text()='名册']")).await.unwrap();
     c.goto(&server.url("/mines/new")).await.unwrap();
+    assert_eq!(text(c, "nav.sub-nav a[href='/mines']").await, "矿山");
     c.find(Locator::Css("#f-member_id")).await.unwrap().select_by_label("都匀市大坪锌矿").await.unwrap();
     fill(c, "f-name_zh", "大坪二号矿").await;
     fill(c, "f-name_en", "Daping No. 2 Mine").await;
