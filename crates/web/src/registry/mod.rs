@@ -70,6 +70,21 @@ pub fn code_options(lang: crate::i18n::Lang, prefix: &str, codes: &[&str], selec
 }
 
 /// A form re-shown with its errors answers 422.
+/// Check the viewer's right over the mine a form names (an id that is not a mine's is left to
+/// the form's own field check; an unknown mine is refused like a forbidden one).
+pub(crate) async fn require_for_named_mine(
+    s: &crate::AppState,
+    v: &crate::session::Viewer,
+    mine_id: &str,
+    allowed: impl Fn(&minecoop_domain::auth::Principal, uuid::Uuid, uuid::Uuid) -> bool,
+) -> crate::AppResult<()> {
+    if let Ok(id) = uuid::Uuid::parse_str(mine_id.trim()) {
+        let m = s.store.mine(id).await.map_err(|_| crate::AppError::Forbidden)?;
+        v.require(|p| allowed(p, m.id, m.member_id))?;
+    }
+    Ok(())
+}
+
 pub fn unprocessable<T: askama::Template>(page: &T) -> AppResult<Response> {
     let mut r = render(page)?;
     *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;

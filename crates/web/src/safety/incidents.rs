@@ -160,11 +160,7 @@ async fn new(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Respon
 
 /// Check that the viewer may record for the mine named in the form (when it names one).
 pub(crate) async fn may_record_for(s: &AppState, v: &Viewer, mine_id: &str) -> AppResult<()> {
-    if let Ok(id) = Uuid::parse_str(mine_id.trim()) {
-        let m = s.store.mine(id).await.map_err(|_| AppError::Forbidden)?;
-        v.require(|p| p.can_report_incident(m.id, m.member_id))?;
-    }
-    Ok(())
+    crate::registry::require_for_named_mine(s, v, mine_id, |p, m, e| p.can_report_incident(m, e)).await
 }
 
 async fn create(State(s): State<AppState>, v: Viewer, uri: Uri, Form(i): Form<IncidentInput>) -> AppResult<Response> {

@@ -637,11 +637,7 @@ async fn create_schedule(
 /// the field check).
 pub async fn may_schedule_for(s: &AppState, v: &Viewer, mine_id: &str) -> AppResult<()> {
     v.require(|p| p.can_inspect_any())?;
-    if let Ok(id) = Uuid::parse_str(mine_id.trim()) {
-        let m = s.store.mine(id).await.map_err(|_| AppError::Forbidden)?;
-        v.require(|p| p.can_inspect(m.id, m.member_id))?;
-    }
-    Ok(())
+    crate::registry::require_for_named_mine(s, v, mine_id, |p, m, e| p.can_inspect(m, e)).await
 }
 
 /// An active schedule the viewer may inspect for.

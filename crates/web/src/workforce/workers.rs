@@ -66,11 +66,7 @@ pub(crate) async fn writable_worker(s: &AppState, p: &Principal, id: Uuid) -> Ap
 
 /// Check that the viewer may record workers for the mine named in the form (when it names one).
 pub(crate) async fn may_record_for(s: &AppState, v: &Viewer, mine_id: &str) -> AppResult<()> {
-    if let Ok(id) = Uuid::parse_str(mine_id.trim()) {
-        let m = s.store.mine(id).await.map_err(|_| AppError::Forbidden)?;
-        v.require(|p| p.can_manage_workers_of(m.id, m.member_id))?;
-    }
-    Ok(())
+    crate::registry::require_for_named_mine(s, v, mine_id, |p, m, e| p.can_manage_workers_of(m, e)).await
 }
 
 /// A worker as the list shows him.
