@@ -4,8 +4,10 @@
 //! result per sample, about 2 % below the detection limit) as CSV in a temp dir, registers the
 //! N samples (received by the laboratory) in a SQLite database straight through the store's
 //! bulk seeding (not timed), then times in the same run, best of 2:
-//! 1. `sqlite3`'s `.import` of the same CSV into an equivalent table (the sheet's columns) in a
-//!    new database file in WAL mode, one transaction, as the baseline;
+//! 1. `sqlite3`'s `.import` of the same CSV, as two baselines: into a bare table of the sheet's
+//!    columns in a new database file in WAL mode; and into a table of the same columns with the
+//!    keys `assay_results` keeps for these rows ([`CONSTRAINED`]: the sample must exist, one
+//!    result a sample, an index by batch) in a copy of the seeded database, foreign keys on;
 //! 2. `minecoop import assays FILE --lab L` end to end (read, parse, check every cell, look up
 //!    every sample and what is recorded, write every result and the audit link, commit) on a
 //!    copy of the seeded database;
@@ -13,7 +15,8 @@
 //!
 //! With `MINECOOP_BENCH_PG_URL` set (a PostgreSQL URL whose user may create databases, e.g. a
 //! throwaway cluster as in `docs/benchmarks.md`) it does the same against PostgreSQL, with
-//! `psql`'s `\copy` (COPY FROM STDIN, CSV) as the baseline, in a fresh database.
+//! `psql`'s `\copy` (COPY FROM STDIN, CSV) into the same two tables as the baselines, in a
+//! fresh database.
 //!
 //! Prints Markdown rows for docs/benchmarks.md, and the import's own phase times
 //! (`MINECOOP_TIMINGS=1`).
@@ -104,18 +107,53 @@ fn minecoop_import(dir: &Path, db: &str, sheet: &Path, expect: &str) -> (Duratio
     (took, phases)
 }
 
-fn sqlite_import(dir: &Path, sheet: &Path, n: usize) -> Duration {
-    let db = dir.join("bulk.db");
+/// The sheet's columns, as a bare table (no key, no index).
+const BARE: &str =
+    "CREATE TABLE assay_rows(sample TEXT NOT NULL, batch TEXT NOT NULL, method TEXT NOT NULL, zn TEXT NOT NULL)";
+
+/// The sheet's columns with what `assay_results` keeps for the same rows: each sample must
+/// exist (a foreign key to `samples`, by its code), one result of an element per sample (a
+/// unique key) and an index by batch. Created in a copy of the seeded database.
+const CONSTRAINED: [&str; 2] = [
+    "CREATE TABLE assay_rows(sample TEXT NOT NULL UNIQUE REFERENCES samples(code), batch TEXT NOT NULL, \
+     method TEXT NOT NULL, zn TEXT NOT NULL)",
+    "CREATE INDEX assay_rows_batch ON assay_rows(batch)",
+];
+
+fn remove_db(db: &Path) {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
-    let script = format!(
-        "PRAGMA journal_mode=WAL;\nCREATE TABLE assay_rows(sample TEXT NOT NULL, batch TEXT NOT NULL, method TEXT NOT NULL, zn TEXT NOT NULL);\n.mode csv\n.import --skip 1 '{}' assay_rows\nSELECT count(*) FROM assay_rows;\n",
-        sheet.display()
-    );
+}
+
+/// `sqlite3 .import` of the sheet into a new bare table in a new database file.
+fn sqlite_import(dir: &Path, sheet: &Path, n: usize) -> Duration {
+    let db = dir.join("bulk.db");
+    remove_db(&db);
+    sqlite3(&db, &format!("PRAGMA journal_mode=WAL;\n{BARE};\n"), None);
+    sqlite3(&db, &format!(".mode csv\n.import --skip 1 '{}' assay_rows\n", sheet.display()), Some(n))
+}
+
+/// `sqlite3 .import` of the sheet into the [`CONSTRAINED`] table, in a copy of the seeded
+/// database (the copy and the table are not timed), foreign keys on as the application has them.
+fn sqlite_import_constrained(dir: &Path, seeded: &Path, sheet: &Path, n: usize) -> Duration {
+    let db = dir.join("bulk-constrained.db");
+    remove_db(&db);
+    std::fs::copy(seeded, &db).expect("copy the seeded database");
+    sqlite3(&db, &format!("{};\n", CONSTRAINED.join(";\n")), None);
+    sqlite3(
+        &db,
+        &format!("PRAGMA foreign_keys=ON;\n.mode csv\n.import --skip 1 '{}' assay_rows\n", sheet.display()),
+        Some(n),
+    )
+}
+
+/// Runs a `sqlite3` script on `db` and returns its time; with `count`, checks that
+/// `assay_rows` then holds that many rows (counted after the time is taken).
+fn sqlite3(db: &Path, script: &str, count: Option<usize>) -> Duration {
     let t = Instant::now();
     let mut child = Command::new("sqlite3")
-        .arg(&db)
+        .arg(db)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -129,12 +167,14 @@ fn sqlite_import(dir: &Path, sheet: &Path, n: usize) -> Duration {
     child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
     let o = child.wait_with_output().unwrap();
     let took = t.elapsed();
-    let out = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success() && out.lines().any(|l| l.trim() == n.to_string()),
-        "sqlite3: {out} {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    // The shell goes on after a failing line (and `.import` after a refused row): any message fails.
+    assert!(o.status.success() && err.trim().is_empty(), "sqlite3: {err}");
+    if let Some(n) = count {
+        let o = Command::new("sqlite3").arg(db).arg("SELECT count(*) FROM assay_rows").output().unwrap();
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(out.trim(), n.to_string(), "sqlite3: rows loaded");
+    }
     took
 }
 
@@ -154,15 +194,31 @@ fn rate(n: usize, d: Duration) -> String {
     if r >= 1e6 { format!("{:.2} M rows/s", r / 1e6) } else { format!("{:.0} k rows/s", r / 1e3) }
 }
 
-fn row(backend: &str, n: usize, bulk: Duration, ours: Duration, again: Duration) {
+/// The times of one backend, each the best of its runs.
+struct Times {
+    /// The bulk load into a bare table of the sheet's columns.
+    bulk: Duration,
+    /// The bulk load into the [`CONSTRAINED`] table.
+    constrained: Duration,
+    /// `minecoop import assays`.
+    ours: Duration,
+    /// The same import again.
+    again: Duration,
+}
+
+fn row(backend: &str, n: usize, t: &Times) {
+    let secs = |d: Duration| d.as_secs_f64();
     println!(
-        "| {backend} | {n} | {:.2} s ({}) | {:.2} s ({}) | {:.2} | {:.2} s |",
-        bulk.as_secs_f64(),
-        rate(n, bulk),
-        ours.as_secs_f64(),
-        rate(n, ours),
-        bulk.as_secs_f64() / ours.as_secs_f64(),
-        again.as_secs_f64()
+        "| {backend} | {n} | {:.2} s ({}) | {:.2} s ({}) | {:.2} s ({}) | {:.2} | {:.2} | {:.2} s |",
+        secs(t.bulk),
+        rate(n, t.bulk),
+        secs(t.constrained),
+        rate(n, t.constrained),
+        secs(t.ours),
+        rate(n, t.ours),
+        secs(t.bulk) / secs(t.ours),
+        secs(t.constrained) / secs(t.ours),
+        secs(t.again)
     );
 }
 
@@ -184,18 +240,22 @@ fn main() {
     let same = format!("imported: 0 results added, {n} samples already recorded");
 
     let seeded = dir.join("seeded.db");
+    // A kept directory (MINECOOP_BENCH_DIR) may hold the last run's databases.
+    remove_db(&seeded);
     let t = Instant::now();
     rt.block_on(seed(&format!("sqlite://{}?mode=rwc", seeded.display()), n));
     eprintln!("seeded {n} samples in SQLite in {:.1} s ({size_mb:.0} MB sheet)", t.elapsed().as_secs_f64());
 
     println!(
-        "| backend | rows | database's bulk load | minecoop import (all checks) | ratio | re-import (all the same) |"
+        "| backend | rows | bulk load, bare table | bulk load, same keys | minecoop import (all checks) | ratio to bare | ratio to same keys | re-import (all the same) |"
     );
-    println!("|---|---|---|---|---|---|");
-    let (mut bulk, mut ours, mut again) = (Duration::MAX, Duration::MAX, Duration::MAX);
+    println!("|---|---|---|---|---|---|---|---|");
+    let max = Duration::MAX;
+    let mut t = Times { bulk: max, constrained: max, ours: max, again: max };
     let mut phases = Vec::new();
     for _ in 0..2 {
-        bulk = bulk.min(sqlite_import(&dir, &sheet, n));
+        t.bulk = t.bulk.min(sqlite_import(&dir, &sheet, n));
+        t.constrained = t.constrained.min(sqlite_import_constrained(&dir, &seeded, &sheet, n));
         let run = dir.join("run.db");
         for suffix in ["-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", run.display()));
@@ -203,13 +263,14 @@ fn main() {
         std::fs::copy(&seeded, &run).expect("copy the seeded database");
         let url = format!("sqlite://{}?mode=rwc", run.display());
         let (d, p) = minecoop_import(&dir, &url, &sheet, &added);
-        ours = ours.min(d);
+        t.ours = t.ours.min(d);
         phases.push(format!("import: {p}"));
         let (d, p) = minecoop_import(&dir, &url, &sheet, &same);
-        again = again.min(d);
+        t.again = t.again.min(d);
         phases.push(format!("re-import: {p}"));
     }
-    row("SQLite", n, bulk, ours, again);
+    remove_db(&dir.join("bulk-constrained.db"));
+    row("SQLite", n, &t);
 
     if let Ok(admin) = std::env::var("MINECOOP_BENCH_PG_URL") {
         let name = format!("bench_{}", std::process::id());
@@ -219,24 +280,29 @@ fn main() {
         let t = Instant::now();
         rt.block_on(seed(&url, n));
         eprintln!("seeded {n} samples in PostgreSQL in {:.1} s", t.elapsed().as_secs_f64());
-        psql(
-            &url,
-            "CREATE TABLE assay_rows(sample TEXT NOT NULL, batch TEXT NOT NULL, method TEXT NOT NULL, zn TEXT NOT NULL)",
-        );
-        let mut copy = Duration::MAX;
-        for _ in 0..2 {
-            psql(&url, "TRUNCATE assay_rows");
-            let (d, _) =
-                psql(&url, &format!("\\copy assay_rows FROM '{}' WITH (FORMAT csv, HEADER true)", sheet.display()));
-            copy = copy.min(d);
+        let mut t = Times { bulk: max, constrained: max, ours: max, again: max };
+        // COPY into each kind of table, best of 2; the constrained table in the seeded database
+        // (its foreign key names the seeded samples).
+        for (create, time) in [(vec![BARE], &mut t.bulk), (CONSTRAINED.to_vec(), &mut t.constrained)] {
+            for _ in 0..2 {
+                psql(&url, "DROP TABLE IF EXISTS assay_rows");
+                for sql in &create {
+                    psql(&url, sql);
+                }
+                let copy = format!("\\copy assay_rows FROM '{}' WITH (FORMAT csv, HEADER true)", sheet.display());
+                *time = (*time).min(psql(&url, &copy).0);
+                let (_, count) = psql(&url, "SELECT count(*) FROM assay_rows");
+                assert_eq!(count.trim(), n.to_string());
+            }
         }
-        let (_, count) = psql(&url, "SELECT count(*) FROM assay_rows");
-        assert_eq!(count.trim(), n.to_string());
+        psql(&url, "DROP TABLE assay_rows");
         let (d, p) = minecoop_import(&dir, &url, &sheet, &added);
+        t.ours = d;
         phases.push(format!("PostgreSQL import: {p}"));
-        let (d2, p) = minecoop_import(&dir, &url, &sheet, &same);
+        let (d, p) = minecoop_import(&dir, &url, &sheet, &same);
+        t.again = d;
         phases.push(format!("PostgreSQL re-import: {p}"));
-        row("PostgreSQL", n, copy, d, d2);
+        row("PostgreSQL", n, &t);
         psql(&admin, &format!("DROP DATABASE {name}"));
     }
     println!();

@@ -96,9 +96,10 @@ fn state_sql(backend: DbBackend) -> String {
     )
 }
 
-/// The laboratory has the sample `s` (by its chain of custody).
-const RECEIVED: &str =
-    "EXISTS (SELECT 1 FROM sample_events e WHERE e.sample_id = s.id AND e.step IN ('received', 'assayed'))";
+/// The laboratory has the sample `s` (by its chain of custody). Steps are recorded only in
+/// their order (`check_step`: taken, dispatched, received, assayed), so a sample assayed was
+/// received: one probe of the unique (sample, step) index, where asking for either step took two.
+const RECEIVED: &str = "EXISTS (SELECT 1 FROM sample_events e WHERE e.sample_id = s.id AND e.step = 'received')";
 
 /// The columns of a block of results, as the statements name them.
 const V_COLUMNS: [&str; 12] =
