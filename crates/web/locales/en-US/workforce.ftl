@@ -173,3 +173,5 @@ coverage-trend-from = Trend from
 coverage-trend-empty = No daily coverage snapshots recorded for this period yet.
 coverage-trend-table = The co-op's figures per day
 coverage-full = Everyone covered
+mine-certificate-flags = Working workers without a valid certificate for their job
+mine-certificate-flags-none = Every working worker whose job needs a certificate holds a valid one.

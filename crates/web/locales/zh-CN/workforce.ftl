@@ -173,3 +173,5 @@ coverage-trend-from = 趋势起始日
 coverage-trend-empty = 该期间尚无每日覆盖率快照。
 coverage-trend-table = 合作社每日数据
 coverage-full = 全员覆盖
+mine-certificate-flags = 岗位所需特种作业证无效的在岗工人
+mine-certificate-flags-none = 所有需要持证上岗的在岗工人都持有有效证件。

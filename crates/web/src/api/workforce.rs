@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/workers/{id}", get(get_worker).put(correct_worker))
         .route("/api/v1/workers/{id}/versions", get(worker_versions))
         .route("/api/v1/workers/{id}/id-number", post(reveal_id_number))
+        .route("/api/v1/workers/{id}/certificates", get(list_worker_certificates).post(add_worker_certificate))
         .route("/api/v1/policies", get(list_policies).post(record_policy))
         .route("/api/v1/policies/{id}", get(get_policy).put(correct_policy))
         .route("/api/v1/policies/{id}/members", get(policy_members))
@@ -217,6 +218,66 @@ pub async fn reveal_id_number(
         return Err(AppError::Forbidden);
     }
     Ok(Json(IdNumberOut { id, id_number: s.store.reveal_id_number(&v.actor(), id).await? }))
+}
+
+// ---- certificates -----------------------------------------------------------------------
+
+/// A special-operation certificate of a worker; `valid_today` and `expiring_soon` (within 30
+/// days) as of today.
+#[derive(Serialize, ToSchema)]
+pub struct CertificateOut {
+    id: Uuid,
+    cert_type: String,
+    number: String,
+    issued_by: String,
+    issued_on: String,
+    expires_on: String,
+    valid_today: bool,
+    expiring_soon: bool,
+}
+
+fn certificate_out(c: minecoop_store::workforce::Certificate) -> CertificateOut {
+    use minecoop_domain::workforce::certificate::{expiring_soon, valid_on};
+    let day = today();
+    CertificateOut {
+        id: c.id,
+        valid_today: valid_on(c.issued_on, c.expires_on, day),
+        expiring_soon: expiring_soon(c.expires_on, day),
+        cert_type: c.cert_type,
+        number: c.number,
+        issued_by: c.issued_by,
+        issued_on: c.issued_on.to_string(),
+        expires_on: c.expires_on.to_string(),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/workers/{id}/certificates", tag = "workforce", params(("id" = Uuid, Path)),
+    description = "A worker's special-operation certificates, latest expiry first.",
+    responses((status = 200, body = Vec<CertificateOut>), (status = 403, body = ProblemDoc), (status = 404, body = ProblemDoc)))]
+pub async fn list_worker_certificates(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Uuid>,
+) -> AppResult<Json<Vec<CertificateOut>>> {
+    readable_worker(&s, v.principal()?, id).await?;
+    Ok(Json(s.store.certificates_of(id).await?.into_iter().map(certificate_out).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/workers/{id}/certificates", tag = "workforce", params(("id" = Uuid, Path)),
+    request_body = minecoop_domain::workforce::certificate::CertificateInput,
+    description = "Record a certificate (a renewed one is a new certificate; none is changed).",
+    responses((status = 201, body = CertificateOut), (status = 403, body = ProblemDoc), (status = 404, body = ProblemDoc),
+               (status = 422, body = ProblemDoc)))]
+pub async fn add_worker_certificate(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Uuid>,
+    Json(i): Json<minecoop_domain::workforce::certificate::CertificateInput>,
+) -> AppResult<Response> {
+    use minecoop_domain::workforce::certificate::CertificateDraft;
+    writable_worker(&s, v.principal()?, id).await?;
+    let d = CertificateDraft::parse(&i, today()).map_err(AppError::Invalid)?;
+    Ok(created(certificate_out(s.store.add_certificate(&v.actor(), id, &d).await?)))
 }
 
 // ---- insurance --------------------------------------------------------------------------

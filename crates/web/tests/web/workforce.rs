@@ -403,3 +403,49 @@ async fn a_policy_corrected_on_its_page_family_cover_ended_with_a_reason_and_the
 async fn a_policy_corrected_on_its_page_family_cover_ended_with_a_reason_and_the_trend_postgres() {
     a_policy_corrected_on_its_page_family_cover_ended_with_a_reason_and_the_trend(Backend::Postgres).await;
 }
+
+async fn the_mine_page_flags_missing_certificates_and_the_api_records_them(backend: Backend) {
+    let app = app(backend).await;
+    let mine = officer_mine(&app).await;
+    let mut b = worker_json(mine, &complete("52270119920101003").unwrap());
+    b["name"] = json!("爆破工乙");
+    b["birth_date"] = json!("1992-01-01");
+    b["job"] = json!("blaster");
+    let r = app.send(As::User("officer"), Method::POST, "/api/v1/workers", Some(Body_::Json(b))).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    let page = app.get(As::User("officer"), &format!("/mines/{mine}")).await;
+    assert_eq!(page.status, 200);
+    let flags = &page.body[page.body.find("id=\"certificate-flags\"").expect("the flag section")..];
+    assert!(flags.contains("爆破工乙") && flags.contains("flag-certificate"), "{flags}");
+    // The bureau sees how many, not who.
+    let bureau = app.get(As::User("bureau"), &format!("/mines/{mine}")).await;
+    assert!(bureau.body.contains("cert-flag-count") && !bureau.body.contains("爆破工乙"));
+    let path = format!("/api/v1/workers/{id}/certificates");
+    assert_eq!(app.get(As::User("officer"), &path).await.json(), json!([]));
+    let mut cert = json!({"cert_type": "blaster", "number": "T-77", "issued_by": "黔南州应急管理局",
+        "issued_on": "2025-01-01", "expires_on": "2024-01-01"});
+    let r = app.send(As::User("officer"), Method::POST, &path, Some(Body_::Json(cert.clone()))).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.json()["errors"][0]["field"], "expires_on");
+    cert["expires_on"] = json!("2035-01-01");
+    let r = app.send(As::User("officer"), Method::POST, &path, Some(Body_::Json(cert.clone()))).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.json()["valid_today"], true);
+    let list = app.get(As::User("officer"), &path).await.json();
+    assert_eq!(list[0]["number"], "T-77");
+    assert_eq!(app.get(As::User("bureau"), &path).await.status, 403);
+    assert_eq!(app.send(As::User("inspector"), Method::POST, &path, Some(Body_::Json(cert))).await.status, 403);
+    let page = app.get(As::User("officer"), &format!("/mines/{mine}")).await;
+    assert!(!page.body.contains("爆破工乙"), "no longer flagged");
+}
+
+#[tokio::test]
+async fn the_mine_page_flags_missing_certificates_and_the_api_records_them_sqlite() {
+    the_mine_page_flags_missing_certificates_and_the_api_records_them(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_mine_page_flags_missing_certificates_and_the_api_records_them_postgres() {
+    the_mine_page_flags_missing_certificates_and_the_api_records_them(Backend::Postgres).await;
+}
