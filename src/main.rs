@@ -758,7 +758,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 anyhow::bail!("--from {from} is after --date {to}");
             }
             let n = store.snapshot_coverage_between(from, to).await.map_err(store_error)?;
-            println!("coverage snapshots recorded from {from} to {to}: {n} (days already recorded are left as they are)");
+            println!(
+                "coverage snapshots recorded from {from} to {to}: {n} (days already recorded are left as they are)"
+            );
         }
         Command::Audit(AuditCommand::Verify) => match store.audit_verify().await.map_err(store_error)? {
             Ok(n) => println!("audit trail intact: {n} records"),

@@ -375,7 +375,13 @@ mod tests {
     }
 
     fn w(n: u128, start: &str, end: Option<&str>) -> WorkerFacts {
-        WorkerFacts { id: Uuid::from_u128(n), name: format!("w{n}"), start: d(start), end: end.map(d), dependants: vec![] }
+        WorkerFacts {
+            id: Uuid::from_u128(n),
+            name: format!("w{n}"),
+            start: d(start),
+            end: end.map(d),
+            dependants: vec![],
+        }
     }
 
     fn p(kind: PolicyKind, from: &str, to: &str, cover_rmb: i64, members: &[u128]) -> PolicyFacts {

@@ -50,11 +50,8 @@ impl Store {
             .iter()
             .filter(|p| !sent.contains(&p.policy_id))
             .filter(|p| {
-                let others: Vec<PolicySpan> = all
-                    .iter()
-                    .filter(|o| o.mine_id == p.mine_id && o.policy_id != p.policy_id)
-                    .map(span)
-                    .collect();
+                let others: Vec<PolicySpan> =
+                    all.iter().filter(|o| o.mine_id == p.mine_id && o.policy_id != p.policy_id).map(span).collect();
                 expiry_alert_due(&span(p), &others, today)
             })
             .collect();

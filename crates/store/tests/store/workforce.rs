@@ -417,7 +417,13 @@ both_backends! {
     }
 }
 
-fn policy_draft(mine: uuid::Uuid, kind: &str, number: &str, from: &str, to: &str) -> minecoop_domain::workforce::coverage::PolicyDraft {
+fn policy_draft(
+    mine: uuid::Uuid,
+    kind: &str,
+    number: &str,
+    from: &str,
+    to: &str,
+) -> minecoop_domain::workforce::coverage::PolicyDraft {
     use minecoop_domain::workforce::coverage::{PolicyDraft, PolicyInput};
     PolicyDraft::parse(&PolicyInput {
         mine_id: mine.to_string(),

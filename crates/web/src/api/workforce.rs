@@ -16,7 +16,9 @@ use crate::cadastre::today;
 use crate::error::AppError;
 use crate::safety::{opt_id, query};
 use crate::session::Viewer;
-use crate::workforce::insurance::{coverage_day, insurance_mines, may_insure, readable_policy, trend_from, writable_policy};
+use crate::workforce::insurance::{
+    coverage_day, insurance_mines, may_insure, readable_policy, trend_from, writable_policy,
+};
 use crate::workforce::workers::{may_record_for, readable_worker, viewable_mines, writable_worker};
 use crate::{AppResult, AppState};
 use minecoop_domain::workforce::coverage::{MemberEndInput, PolicyDraft, PolicyInput};

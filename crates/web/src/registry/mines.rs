@@ -131,7 +131,11 @@ pub async fn detail(State(s): State<AppState>, v: Viewer, uri: Uri, Path(id): Pa
             workers
                 .iter()
                 .filter_map(|w| {
-                    missing.get(&w.worker_id).map(|c| CertFlag { worker_id: w.worker_id, name: w.name.clone(), cert: *c })
+                    missing.get(&w.worker_id).map(|c| CertFlag {
+                        worker_id: w.worker_id,
+                        name: w.name.clone(),
+                        cert: *c,
+                    })
                 })
                 .collect()
         });

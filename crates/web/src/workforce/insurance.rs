@@ -131,7 +131,13 @@ async fn form_page(s: &AppState, v: &Viewer, uri: &Uri, form: FormState) -> AppR
         .collect();
     let mut kinds: Vec<&str> = vec![""];
     kinds.extend(PolicyKind::ALL.iter().map(|k| k.as_str()));
-    Ok(FormPage { kinds: code_options(ctx.lang, "policy-kind", &kinds, form.v("kind")), ctx, form, mines, editing: None })
+    Ok(FormPage {
+        kinds: code_options(ctx.lang, "policy-kind", &kinds, form.v("kind")),
+        ctx,
+        form,
+        mines,
+        editing: None,
+    })
 }
 
 /// A recorded policy back as the form's strings (money in RMB, the reason empty).
@@ -548,10 +554,7 @@ fn trend_chart(
     let coop = trend(snaps);
     let mut series = vec![charts::Series {
         name: ctx.t("coverage-coop"),
-        values: days
-            .iter()
-            .map(|d| coop.iter().find(|p| p.day == *d).map(|p| p.ratio() * 100.0))
-            .collect(),
+        values: days.iter().map(|d| coop.iter().find(|p| p.day == *d).map(|p| p.ratio() * 100.0)).collect(),
         color: charts::BLUE_,
     }];
     for (n, (id, name)) in mines.iter().enumerate() {
@@ -559,9 +562,7 @@ fn trend_chart(
             name: name.clone(),
             values: days
                 .iter()
-                .map(|d| {
-                    snaps.iter().find(|s| s.mine_id == *id && s.day == *d).map(|s| f64::from(s.ratio_bp) / 100.0)
-                })
+                .map(|d| snaps.iter().find(|s| s.mine_id == *id && s.day == *d).map(|s| f64::from(s.ratio_bp) / 100.0))
                 .collect(),
             color: PALETTE[n % PALETTE.len()],
         });

@@ -769,7 +769,9 @@ async fn an_officer_fixes_a_bad_identity_number_and_sees_the_new_worker_uninsure
     assert_eq!(text(c, "#e-id_number").await, "校验码（最后一位）不对：有数字输错了。");
     // Next to its field, which is marked invalid; what was typed is kept.
     let beside = c
-        .find(Locator::XPath("//input[@id='f-id_number'][@aria-invalid='true']/following-sibling::p[@id='e-id_number']"))
+        .find(Locator::XPath(
+            "//input[@id='f-id_number'][@aria-invalid='true']/following-sibling::p[@id='e-id_number']",
+        ))
         .await;
     assert!(beside.is_ok(), "the error stands next to the identity number field");
     let name = c.find(Locator::Id("f-name")).await.unwrap().prop("value").await.unwrap();

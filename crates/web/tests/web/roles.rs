@@ -583,7 +583,12 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
     ("POST", "/insurance/{other_policy}/members/{other_member}/end", B::Form(""), [303, 422, 422, 403, 403, 403, 403]),
     ("GET", "/api/v1/policies/{own_policy}/members", B::None, [401, 200, 200, 200, 200, 200, 403]),
     ("GET", "/api/v1/policies/{other_policy}/members", B::None, [401, 200, 200, 200, 403, 403, 403]),
-    ("POST", "/api/v1/policies/{own_policy}/members/{own_member}/end", B::Json("{}"), [401, 422, 422, 403, 422, 422, 403]),
+    (
+        "POST",
+        "/api/v1/policies/{own_policy}/members/{own_member}/end",
+        B::Json("{}"),
+        [401, 422, 422, 403, 422, 422, 403],
+    ),
     (
         "POST",
         "/api/v1/policies/{other_policy}/members/{other_member}/end",

@@ -302,13 +302,21 @@ async fn a_policy_corrected_on_its_page_family_cover_ended_with_a_reason_and_the
     assert_eq!(edit.status, 200);
     assert!(edit.body.contains("JT-1") && edit.body.contains("name=\"version\" value=\"1\""));
     let form = |version: u32, reason: &str| {
-        format!("version={version}&kind=family_cover&insurer=%E4%BA%BA%E4%BF%9D&number=JT-1&starts_on=2026-01-01&ends_on=2026-12-31&premium=6000&cover_per_person=100000&reason={reason}")
+        format!(
+            "version={version}&kind=family_cover&insurer=%E4%BA%BA%E4%BF%9D&number=JT-1&starts_on=2026-01-01&ends_on=2026-12-31&premium=6000&cover_per_person=100000&reason={reason}"
+        )
     };
-    let r = app.send(As::User("officer"), Method::POST, &format!("/insurance/{fam}"), Some(Body_::Form(form(1, "")))).await;
+    let r =
+        app.send(As::User("officer"), Method::POST, &format!("/insurance/{fam}"), Some(Body_::Form(form(1, "")))).await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("id=\"e-reason\""), "{}", r.body);
     let r = app
-        .send(As::User("officer"), Method::POST, &format!("/insurance/{fam}"), Some(Body_::Form(form(1, "endorsement"))))
+        .send(
+            As::User("officer"),
+            Method::POST,
+            &format!("/insurance/{fam}"),
+            Some(Body_::Form(form(1, "endorsement"))),
+        )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     let p = app.get(As::User("officer"), &format!("/api/v1/policies/{fam}")).await.json();
@@ -333,7 +341,8 @@ async fn a_policy_corrected_on_its_page_family_cover_ended_with_a_reason_and_the
     let page = app.get(As::User("officer"), &format!("/insurance/{fam}")).await;
     assert!(page.body.contains("family-candidates") && page.body.contains("张小芳"));
     let add = format!("dependant={wid}%3A%E5%BC%A0%E5%B0%8F%E8%8A%B3&from_on=2026-01-05");
-    let r = app.send(As::User("officer"), Method::POST, &format!("/insurance/{fam}/members"), Some(Body_::Form(add))).await;
+    let r =
+        app.send(As::User("officer"), Method::POST, &format!("/insurance/{fam}/members"), Some(Body_::Form(add))).await;
     assert_eq!(r.status, 303, "{}", r.body);
     let cov = app.get(As::User("officer"), &format!("/api/v1/coverage?date=2026-06-01&mine={mine}")).await.json();
     assert_eq!(uncovered(&cov), 0);
@@ -355,7 +364,10 @@ async fn a_policy_corrected_on_its_page_family_cover_ended_with_a_reason_and_the
     let r = app.send(As::User("officer"), Method::POST, &api_end, Some(Body_::Json(again))).await;
     assert_eq!(r.status, 422, "ended once only");
     let members = app.get(As::User("officer"), &format!("/api/v1/policies/{fam}/members")).await.json();
-    assert_eq!((members[0]["to"].as_str(), members[0]["end_reason"].as_str()), (Some("2026-05-31"), Some("moved away")));
+    assert_eq!(
+        (members[0]["to"].as_str(), members[0]["end_reason"].as_str()),
+        (Some("2026-05-31"), Some("moved away"))
+    );
     assert_eq!(app.get(As::User("bureau"), &format!("/api/v1/policies/{fam}/members")).await.status, 403);
     // The family section lists her after the end, apart from the compulsory breaches; the
     // bureau sees the count only.
@@ -390,7 +402,8 @@ async fn a_policy_corrected_on_its_page_family_cover_ended_with_a_reason_and_the
         .await;
     assert_eq!(r.status, 201);
     assert!(app.db.alert_expiring_policies(d("2026-12-10")).await.unwrap() >= 2);
-    let alerts = app.send_with(As::User("officer"), Method::GET, "/alerts", None, &[("accept-language", "zh-CN")]).await;
+    let alerts =
+        app.send_with(As::User("officer"), Method::GET, "/alerts", None, &[("accept-language", "zh-CN")]).await;
     assert!(alerts.body.contains("工伤保险保单 GS-9 将于 2026-12-31 到期"), "{}", alerts.body);
 }
 
