@@ -81,12 +81,25 @@ enum WorkforceCommand {
         #[arg(long, value_enum, default_value = "text")]
         format: OutputFormat,
     },
+    /// Record the daily coverage snapshot of every mine with workers (active workers, those
+    /// fully covered, the ratio, and the family cover) for a day, or for every day from
+    /// `--from` to it (a backfill from the recorded data). A day already recorded is left as
+    /// it is, so running it twice changes nothing.
+    Snapshot {
+        /// The day (YYYY-MM-DD); default today.
+        #[arg(long)]
+        date: Option<String>,
+        /// Backfill from this day (YYYY-MM-DD) up to --date.
+        #[arg(long)]
+        from: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
 enum NotifyCommand {
-    /// Once: raise the overdue actions' escalations not yet sent, then send the e-mails and
-    /// post the webhooks that are due (for cron, or when the server is not running).
+    /// Once: raise the overdue actions' escalations not yet sent, the certificates and the
+    /// insurance policies ending within 30 days, record today's coverage snapshot, then send the
+    /// e-mails and post the webhooks that are due (for cron, or when the server is not running).
     Run,
 }
 
@@ -710,6 +723,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let raised = raised + store.escalate_overdue_grievances(today, &deadlines).await.map_err(store_error)?;
             let certificates = store.alert_expiring_certificates(today).await.map_err(store_error)?;
             println!("certificates ending within 30 days alerted: {certificates}");
+            let policies = store.alert_expiring_policies(today).await.map_err(store_error)?;
+            println!("insurance policies ending within 30 days alerted: {policies}");
+            let snapshots = store.snapshot_coverage(today).await.map_err(store_error)?;
+            println!("coverage snapshots recorded for {today}: {snapshots}");
             let r = minecoop_web::delivery::deliver_due(&store, config.smtp.as_ref()).await.map_err(store_error)?;
             println!(
                 "escalations raised: {raised}; e-mails sent: {}, failed: {}; webhooks sent: {}, failed: {}{}",
@@ -728,6 +745,22 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Workforce(WorkforceCommand::Coverage { date, mine, format }) => {
             return workforce_coverage(&store, date.as_deref(), mine.as_deref(), format).await;
+        }
+        Command::Workforce(WorkforceCommand::Snapshot { date, from }) => {
+            let day = |what: &str, d: Option<&str>| match d {
+                None => Ok(minecoop_web::cadastre::today()),
+                Some(d) => minecoop_domain::validation::era_date(d)
+                    .map_err(|_| anyhow::anyhow!("{what}: not a date, use the form 2026-11-26")),
+            };
+            let to = day("--date", date.as_deref())?;
+            let from = if from.is_some() { day("--from", from.as_deref())? } else { to };
+            if from > to {
+                anyhow::bail!("--from {from} is after --date {to}");
+            }
+            let n = store.snapshot_coverage_between(from, to).await.map_err(store_error)?;
+            println!(
+                "coverage snapshots recorded from {from} to {to}: {n} (days already recorded are left as they are)"
+            );
         }
         Command::Audit(AuditCommand::Verify) => match store.audit_verify().await.map_err(store_error)? {
             Ok(n) => println!("audit trail intact: {n} records"),

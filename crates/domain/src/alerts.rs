@@ -21,6 +21,7 @@ code_enum!(
         GrievanceOverdue => "grievance_overdue",
         GrievanceOverduePresident => "grievance_overdue_president",
         CertificateExpiring => "certificate_expiring",
+        PolicyExpiring => "policy_expiring",
     }
 );
 
@@ -63,6 +64,12 @@ impl AlertKind {
             // A worker's special-operation certificate ends within 30 days: the mine's safety
             // officer, who keeps the workers' certificates.
             AlertKind::CertificateExpiring => Audience { roles: &[], mine_owners: false, safety_officers: true },
+            // A mine's insurance policy ends within 30 days with no successor: the mine's owner
+            // (who pays the premium) and safety officer, and the co-op's officers, as for an
+            // explosives difference.
+            AlertKind::PolicyExpiring => {
+                Audience { roles: &[Role::Admin, Role::President], mine_owners: true, safety_officers: true }
+            }
         }
     }
 
@@ -87,13 +94,14 @@ impl AlertKind {
 }
 
 /// Every event a webhook can subscribe to.
-pub const EVENTS: [&str; 6] = [
+pub const EVENTS: [&str; 7] = [
     "incident",
     "explosives_difference",
     "action_overdue",
     "action_reminder",
     "grievance_overdue",
     "certificate_expiring",
+    "policy_expiring",
 ];
 
 /// Whether an incident of class `now` (previously `before`, `None` when new) must be alerted:
@@ -188,6 +196,9 @@ mod tests {
         assert_eq!(AlertKind::of_escalation(Escalation::None), None);
         let r = AlertKind::ActionReminder.audience();
         assert!(r.roles.is_empty() && !r.mine_owners && !r.safety_officers, "the owner alone, by name");
+        let p = AlertKind::PolicyExpiring.audience();
+        assert!(p.mine_owners && p.safety_officers && p.roles.contains(&Role::President));
+        assert_eq!(AlertKind::PolicyExpiring.event(), "policy_expiring");
         for k in AlertKind::ALL {
             assert!(EVENTS.contains(&k.event()));
         }

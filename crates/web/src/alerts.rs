@@ -36,6 +36,7 @@ pub fn alert_text(lang: Lang, message: &str, args: &[(String, String)]) -> Strin
             let key = match k.as_str() {
                 "class" => format!("accident-class-{v}"),
                 "status" => format!("grievance-status-{v}"),
+                "kind" => format!("policy-kind-{v}"),
                 _ => String::new(),
             };
             let v = if !key.is_empty() && lang.has(&key) { lang.t(&key) } else { v.clone() };

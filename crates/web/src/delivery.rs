@@ -256,8 +256,9 @@ where
 }
 
 /// The background job of `serve`: deliver every `every` (and at start), escalate overdue
-/// actions and grievances' overdue steps (by `deadlines`) at start and every 15 minutes, until
-/// `shutdown` turns true.
+/// actions and grievances' overdue steps (by `deadlines`), alert the certificates and insurance
+/// policies nearing their end and record the day's coverage snapshot, at start and every 15
+/// minutes, until `shutdown` turns true.
 pub async fn run(
     store: Store,
     smtp: Option<SmtpSettings>,
@@ -293,6 +294,17 @@ pub async fn run(
                 let s = store.clone();
                 guarded("certificates", async move {
                     s.alert_expiring_certificates(crate::cadastre::today()).await.map(|_| ()).map_err(|e| e.to_string())
+                })
+                .await;
+                let s = store.clone();
+                guarded("policies", async move {
+                    s.alert_expiring_policies(crate::cadastre::today()).await.map(|_| ()).map_err(|e| e.to_string())
+                })
+                .await;
+                // Today's coverage snapshot: written on the first round of the day, a no-op after.
+                let s = store.clone();
+                guarded("coverage snapshot", async move {
+                    s.snapshot_coverage(crate::cadastre::today()).await.map(|_| ()).map_err(|e| e.to_string())
                 })
                 .await;
             }

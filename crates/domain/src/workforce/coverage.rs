@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{WorkerState, state_on};
+use super::{Relation, WorkerState, state_on};
 use crate::registry::code_enum;
 use crate::units::{MONEY_SCALE, to_scaled};
 use crate::validation::{FieldErrors, era_date, optional_text, required_text};
@@ -124,7 +124,31 @@ impl PolicyDraft {
     }
 }
 
-/// A policy as the check sees it, with the workers it covers (from, to: `None` to the end).
+/// The end of a cover on a policy (a worker's or a family member's), as entered: the last day
+/// covered and why. The membership is kept with its end, never deleted.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct MemberEndInput {
+    /// The last day covered, `YYYY-MM-DD`.
+    pub to_on: String,
+    pub reason: String,
+}
+
+impl MemberEndInput {
+    pub fn parse(&self) -> Result<(NaiveDate, String), FieldErrors> {
+        let mut e = FieldErrors::new();
+        let to = e.take("to_on", era_date(&self.to_on));
+        let reason = e.take("reason", required_text(&self.reason, 2000));
+        match (to, reason) {
+            (Some(t), Some(r)) if e.is_empty() => Ok((t, r)),
+            _ => Err(e),
+        }
+    }
+}
+
+/// A policy as the check sees it, with the workers it covers (from, to: `None` to the end)
+/// and the workers' family members it covers (the worker, the family member's name, from, to).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicyFacts {
     pub id: Uuid,
@@ -134,6 +158,7 @@ pub struct PolicyFacts {
     pub ends_on: NaiveDate,
     pub cover_fen: Option<i64>,
     pub members: Vec<(Uuid, NaiveDate, Option<NaiveDate>)>,
+    pub dependants: Vec<(Uuid, String, NaiveDate, Option<NaiveDate>)>,
 }
 
 impl PolicyFacts {
@@ -145,15 +170,24 @@ impl PolicyFacts {
         self.in_force(day)
             && self.members.iter().any(|(w, from, to)| *w == worker && *from <= day && to.is_none_or(|t| day <= t))
     }
+
+    fn covers_dependant(&self, worker: Uuid, name: &str, day: NaiveDate) -> bool {
+        self.in_force(day)
+            && self
+                .dependants
+                .iter()
+                .any(|(w, n, from, to)| *w == worker && n == name && *from <= day && to.is_none_or(|t| day <= t))
+    }
 }
 
-/// A worker as the check sees him.
+/// A worker as the check sees him, with the family members his record names (name, relation).
 #[derive(Debug, Clone, PartialEq)]
 pub struct WorkerFacts {
     pub id: Uuid,
     pub name: String,
     pub start: NaiveDate,
     pub end: Option<NaiveDate>,
+    pub dependants: Vec<(String, Relation)>,
 }
 
 /// What one worker lacks on the day.
@@ -182,6 +216,43 @@ pub struct Gap {
     pub to: NaiveDate,
 }
 
+/// A family member of a working worker whom no family-cover policy covers on the day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FamilyGap {
+    pub worker_id: Uuid,
+    pub worker: String,
+    pub name: String,
+    pub relation: Relation,
+}
+
+/// The co-op's own rule (not the law's): every family member of a working worker is on a
+/// family-cover policy in force. Kept apart from the compulsory breaches.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FamilyCoverage {
+    /// Family members of the workers active on the day.
+    pub dependants: usize,
+    /// Of them, those on a family-cover policy in force.
+    pub covered: usize,
+    pub uncovered: Vec<FamilyGap>,
+}
+
+impl FamilyCoverage {
+    /// Covered family members per family member, 1 when there are none.
+    pub fn ratio(&self) -> f64 {
+        ratio(self.covered, self.dependants)
+    }
+}
+
+/// `covered` per `of`, 1 when `of` is 0 (nobody to cover, nobody uncovered).
+pub fn ratio(covered: usize, of: usize) -> f64 {
+    if of == 0 { 1.0 } else { covered as f64 / of as f64 }
+}
+
+/// A ratio in basis points (10,000 = 100 %), rounded: how snapshots keep it.
+pub fn ratio_bp(covered: usize, of: usize) -> i32 {
+    if of == 0 { 10_000 } else { ((covered as u128 * 10_000 + of as u128 / 2) / of as u128) as i32 }
+}
+
 /// One mine's coverage on a day.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Coverage {
@@ -192,12 +263,14 @@ pub struct Coverage {
     pub covered: usize,
     pub breaches: Vec<Breach>,
     pub gaps: Vec<Gap>,
+    /// The family members of the active workers and their family cover.
+    pub family: FamilyCoverage,
 }
 
 impl Coverage {
     /// Covered workers per active worker, 1 when nobody works.
     pub fn ratio(&self) -> f64 {
-        if self.active == 0 { 1.0 } else { self.covered as f64 / self.active as f64 }
+        ratio(self.covered, self.active)
     }
 
     /// Whether nothing at all is wrong.
@@ -233,8 +306,22 @@ pub fn gaps(kind: PolicyKind, policies: &[PolicyFacts], day: NaiveDate) -> Vec<G
 pub fn check(workers: &[WorkerFacts], policies: &[PolicyFacts], day: NaiveDate) -> Coverage {
     let mut breaches = Vec::new();
     let mut active = 0;
+    let mut family = FamilyCoverage::default();
     for w in workers.iter().filter(|w| state_on(w.start, w.end, day) == WorkerState::Active) {
         active += 1;
+        for (name, relation) in &w.dependants {
+            family.dependants += 1;
+            if policies.iter().any(|p| p.kind == PolicyKind::FamilyCover && p.covers_dependant(w.id, name, day)) {
+                family.covered += 1;
+            } else {
+                family.uncovered.push(FamilyGap {
+                    worker_id: w.id,
+                    worker: w.name.clone(),
+                    name: name.clone(),
+                    relation: *relation,
+                });
+            }
+        }
         let mut missing = Vec::new();
         for kind in PolicyKind::COMPULSORY {
             let covering: Vec<&PolicyFacts> =
@@ -254,7 +341,29 @@ pub fn check(workers: &[WorkerFacts], policies: &[PolicyFacts], day: NaiveDate) 
         }
     }
     let gaps = PolicyKind::COMPULSORY.iter().flat_map(|k| gaps(*k, policies, day)).collect();
-    Coverage { day, active, covered: active - breaches.len(), breaches, gaps }
+    Coverage { day, active, covered: active - breaches.len(), breaches, gaps, family }
+}
+
+/// A policy ends within this many days: its mine is alerted (once).
+pub const EXPIRY_ALERT_DAYS: i64 = 30;
+
+/// A policy's kind and period, as the expiry alert sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PolicySpan {
+    pub kind: PolicyKind,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+}
+
+/// Whether `policy` must be alerted on `today`: it ends within [`EXPIRY_ALERT_DAYS`] (today
+/// included, not yet ended), and none of the mine's `others` of the same kind takes over
+/// without a day's gap (starts no later than the day after the end, and ends after it).
+pub fn expiry_alert_due(policy: &PolicySpan, others: &[PolicySpan], today: NaiveDate) -> bool {
+    let end = policy.ends_on;
+    if end < today || end > today + Duration::days(EXPIRY_ALERT_DAYS) {
+        return false;
+    }
+    !others.iter().any(|o| o.kind == policy.kind && o.starts_on <= end + Duration::days(1) && o.ends_on > end)
 }
 
 #[cfg(test)]
@@ -266,7 +375,13 @@ mod tests {
     }
 
     fn w(n: u128, start: &str, end: Option<&str>) -> WorkerFacts {
-        WorkerFacts { id: Uuid::from_u128(n), name: format!("w{n}"), start: d(start), end: end.map(d) }
+        WorkerFacts {
+            id: Uuid::from_u128(n),
+            name: format!("w{n}"),
+            start: d(start),
+            end: end.map(d),
+            dependants: vec![],
+        }
     }
 
     fn p(kind: PolicyKind, from: &str, to: &str, cover_rmb: i64, members: &[u128]) -> PolicyFacts {
@@ -278,6 +393,7 @@ mod tests {
             ends_on: d(to),
             cover_fen: Some(cover_rmb * 100),
             members: members.iter().map(|m| (Uuid::from_u128(*m), d(from), None)).collect(),
+            dependants: vec![],
         }
     }
 
@@ -358,6 +474,75 @@ mod tests {
         assert!(!check(&workers, &[injury.clone(), liab.clone()], d("2026-02-28")).compliant());
         assert!(check(&workers, &[injury.clone(), liab.clone()], d("2026-03-01")).compliant());
         assert!(!check(&workers, &[injury, liab], d("2026-06-01")).compliant());
+    }
+
+    #[test]
+    fn family_members_need_a_family_cover_policy_apart_from_the_compulsory_check() {
+        let mut worker = w(1, "2025-01-01", None);
+        worker.dependants = vec![("李芳".into(), Relation::Spouse), ("王小明".into(), Relation::Child)];
+        let mut left = w(2, "2020-01-01", Some("2025-12-31"));
+        left.dependants = vec![("张红".into(), Relation::Spouse)];
+        let mut family = p(PolicyKind::FamilyCover, "2026-01-01", "2026-12-31", 0, &[]);
+        family.dependants = vec![(Uuid::from_u128(1), "李芳".into(), d("2026-01-01"), Some(d("2026-06-30")))];
+        // The same name on an accident policy is no family cover.
+        let mut accident = p(PolicyKind::Accident, "2026-01-01", "2026-12-31", 0, &[]);
+        accident.dependants = vec![(Uuid::from_u128(1), "王小明".into(), d("2026-01-01"), None)];
+        let compulsory = [p(I, "2026-01-01", "2026-12-31", 0, &[1]), p(L, "2026-01-01", "2026-12-31", 400_000, &[1])];
+        let all: Vec<PolicyFacts> = compulsory.iter().cloned().chain([family, accident]).collect();
+        let c = check(&[worker.clone(), left], &all, d("2026-03-01"));
+        assert!(c.compliant(), "the family rule is not a legal breach");
+        assert_eq!((c.family.dependants, c.family.covered), (2, 1), "the family of a worker who left is not counted");
+        assert_eq!(
+            c.family.uncovered,
+            vec![FamilyGap {
+                worker_id: Uuid::from_u128(1),
+                worker: "w1".into(),
+                name: "王小明".into(),
+                relation: Relation::Child
+            }]
+        );
+        assert!((c.family.ratio() - 0.5).abs() < 1e-9);
+        // The membership's end counts.
+        let later = check(std::slice::from_ref(&worker), &all, d("2026-07-01"));
+        assert_eq!(later.family.covered, 0);
+        // Nobody with a family: the ratio is full.
+        assert_eq!(check(&[w(3, "2025-01-01", None)], &all, d("2026-03-01")).family.ratio(), 1.0);
+    }
+
+    #[test]
+    fn ending_a_membership_needs_a_day_and_a_reason() {
+        let ok = MemberEndInput { to_on: "2026-05-31".into(), reason: "离职".into() }.parse().unwrap();
+        assert_eq!(ok, (d("2026-05-31"), "离职".to_owned()));
+        let e = MemberEndInput { to_on: "31/05/2026".into(), reason: " ".into() }.parse().unwrap_err();
+        assert!(e.get("to_on").is_some() && e.get("reason").unwrap().code == "err-required");
+    }
+
+    #[test]
+    fn ratios_in_basis_points_round_half_up() {
+        assert_eq!(ratio_bp(0, 0), 10_000);
+        assert_eq!(ratio_bp(1, 3), 3_333);
+        assert_eq!(ratio_bp(2, 3), 6_667);
+        assert_eq!(ratio_bp(3, 3), 10_000);
+        assert_eq!(ratio_bp(0, 7), 0);
+    }
+
+    #[test]
+    fn a_policy_is_alerted_within_30_days_of_its_end_unless_a_successor_follows() {
+        let span = |kind, a: &str, b: &str| PolicySpan { kind, starts_on: d(a), ends_on: d(b) };
+        let this = span(I, "2026-01-01", "2026-12-31");
+        assert!(!expiry_alert_due(&this, &[], d("2026-11-30")), "31 days before");
+        assert!(expiry_alert_due(&this, &[], d("2026-12-01")), "30 days before");
+        assert!(expiry_alert_due(&this, &[], d("2026-12-31")), "the last day");
+        assert!(!expiry_alert_due(&this, &[], d("2027-01-01")), "ended");
+        // A successor starting the day after: no gap would follow, no alert.
+        let next = span(I, "2027-01-01", "2027-12-31");
+        assert!(!expiry_alert_due(&this, &[next], d("2026-12-15")));
+        // Starting earlier and overlapping is a successor too.
+        assert!(!expiry_alert_due(&this, &[span(I, "2026-12-01", "2027-11-30")], d("2026-12-15")));
+        // A day's gap, another kind, or a policy ending with this one are no successors.
+        assert!(expiry_alert_due(&this, &[span(I, "2027-01-02", "2027-12-31")], d("2026-12-15")));
+        assert!(expiry_alert_due(&this, &[span(L, "2027-01-01", "2027-12-31")], d("2026-12-15")));
+        assert!(expiry_alert_due(&this, &[span(I, "2026-06-01", "2026-12-31")], d("2026-12-15")));
     }
 
     #[test]

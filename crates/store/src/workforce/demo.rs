@@ -43,6 +43,23 @@ pub fn seeded_gaps(today: NaiveDate) -> Vec<SeededGap> {
     ]
 }
 
+/// A family-cover gap the demo leaves on purpose (the co-op's own rule, apart from the
+/// compulsory gaps): the family members of these workers are on no family-cover policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SeededFamilyGap {
+    /// The new workers' families were not added to this year's family-cover policy.
+    NotOnFamilyCover { mine_en: &'static str, workers: [&'static str; 2] },
+}
+
+/// Every family-cover gap the demo seeds: the family section of the coverage check on the
+/// demo data finds exactly the family members of these workers, and nobody else.
+pub fn seeded_family_gaps() -> Vec<SeededFamilyGap> {
+    vec![SeededFamilyGap::NotOnFamilyCover { mine_en: NEW_WORKERS_MINE, workers: NEW_WORKERS }]
+}
+
+/// How many days of coverage snapshots the demo writes (up to today), for the trend chart.
+pub const SNAPSHOT_DAYS: i64 = 90;
+
 /// The week last month without a liability policy: the 10th to the 16th.
 fn lapse(today: NaiveDate) -> (NaiveDate, NaiveDate) {
     let first = today.with_day(1).unwrap_or(today);
@@ -107,6 +124,8 @@ struct Gen {
     name: String,
     start: NaiveDate,
     end: Option<NaiveDate>,
+    /// The names of the family members on his record.
+    family: Vec<String>,
 }
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -199,26 +218,37 @@ impl Store {
                     Some(&serde_json::json!({"mine_id": mine.id, "name": name, "id_masked": id.masked(), "job": job.as_str()})),
                 );
                 workers.push(w);
-                // A spouse and up to two children for most married men.
-                if male && birth.year() < 1995 && n % 4 != 1 {
+                // A spouse and up to two children for most married men; the new workers are
+                // married (their families are the seeded family-cover gap).
+                let married = male && birth.year() < 1995 && n % 4 != 1;
+                let mut family = Vec::new();
+                if married || new_hire {
+                    let spouse = format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN_FEMALE));
+                    family.push(spouse.clone());
                     deps.push(dependant::ActiveModel {
                         id: Set(new_id()),
                         worker_version_id: Set(version_id),
                         worker_id: Set(worker_id),
                         position: Set(0),
-                        name: Set(format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN_FEMALE))),
+                        name: Set(spouse),
                         relation: Set(Relation::Spouse.as_str().to_owned()),
                         birth_date: Set(birth + Duration::days(400)),
                         id_cipher: Set(None),
                         id_masked: Set(None),
                     });
-                    for c in 0..(n % 3) {
+                    for c in 0..if married { n % 3 } else { 0 } {
+                        let child = format!("{}{}", name.chars().next().unwrap_or('王'), rng.pick(CHILD_NAMES));
+                        // Two children of one name would be one person to the family cover.
+                        if family.contains(&child) {
+                            continue;
+                        }
+                        family.push(child.clone());
                         deps.push(dependant::ActiveModel {
                             id: Set(new_id()),
                             worker_version_id: Set(version_id),
                             worker_id: Set(worker_id),
                             position: Set(1 + c as i32),
-                            name: Set(format!("{}{}", name.chars().next().unwrap_or('王'), rng.pick(CHILD_NAMES))),
+                            name: Set(child),
                             relation: Set(Relation::Child.as_str().to_owned()),
                             birth_date: Set(birth + Duration::days(365 * (26 + 3 * c as i64))),
                             id_cipher: Set(None),
@@ -264,7 +294,7 @@ impl Store {
                         created_by: Set(by.clone()),
                     });
                 }
-                gens.push(Gen { worker_id, name, start, end });
+                gens.push(Gen { worker_id, name, start, end, family });
             }
             // Policies: both compulsory kinds for last year and this year, and a group
             // accident policy this year; the seeded gaps in their three mines.
@@ -296,6 +326,10 @@ impl Store {
                 ));
             }
             spans.push((PolicyKind::Accident, year(this_year).0, year(this_year).1, Some(20_000_000), true));
+            // Family cover for the workers' families, both years.
+            for (y, this) in [(last_year, false), (this_year, true)] {
+                spans.push((PolicyKind::FamilyCover, year(y).0, year(y).1, Some(10_000_000), this));
+            }
             for (i, (kind, from, to, cover, this)) in spans.into_iter().enumerate() {
                 let policy_id = new_id();
                 let number = format!("{}{}{:02}{:02}", kind_prefix(kind), from.format("%Y%m"), k, i);
@@ -331,21 +365,33 @@ impl Store {
                 for g in &gens {
                     let left_before = g.end.is_some_and(|e| e < from);
                     let forgotten = this
-                        && kind == PolicyKind::WorkInjury
+                        && matches!(kind, PolicyKind::WorkInjury | PolicyKind::FamilyCover)
                         && mine.name_en == NEW_WORKERS_MINE
                         && NEW_WORKERS.contains(&g.name.as_str());
                     if g.start > to || left_before || forgotten {
                         continue;
                     }
-                    members.push(member::ActiveModel {
-                        id: Set(new_id()),
-                        policy_id: Set(policy_id),
-                        worker_id: Set(g.worker_id),
-                        from_on: Set(g.start.max(from)),
-                        to_on: Set(g.end.filter(|e| *e < to)),
-                        created_at: Set(now),
-                        created_by: Set(by.clone()),
-                    });
+                    // A family-cover policy covers the worker's family, not the worker.
+                    let covered: Vec<Option<String>> = if kind == PolicyKind::FamilyCover {
+                        g.family.iter().cloned().map(Some).collect()
+                    } else {
+                        vec![None]
+                    };
+                    for dependant_name in covered {
+                        members.push(member::ActiveModel {
+                            id: Set(new_id()),
+                            policy_id: Set(policy_id),
+                            worker_id: Set(g.worker_id),
+                            from_on: Set(g.start.max(from)),
+                            to_on: Set(g.end.filter(|e| *e < to)),
+                            created_at: Set(now),
+                            created_by: Set(by.clone()),
+                            dependant_name: Set(dependant_name),
+                            end_reason: Set(None),
+                            ended_at: Set(None),
+                            ended_by: Set(None),
+                        });
+                    }
                 }
             }
         }
@@ -368,6 +414,9 @@ impl Store {
             member::Entity::insert_many(chunk.to_vec()).exec_without_returning(tx.conn()).await?;
         }
         tx.commit().await?;
+        // The trend of the last days, from what was just written (the seeded gaps show as
+        // dips).
+        self.snapshot_coverage_between(today - Duration::days(SNAPSHOT_DAYS - 1), today).await?;
         Ok(())
     }
 }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use minecoop_domain::FieldErrors;
+use minecoop_domain::workforce::Relation;
 use minecoop_domain::workforce::coverage::{self, Coverage, PolicyDraft, PolicyFacts, PolicyKind, WorkerFacts};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
@@ -139,7 +140,7 @@ impl Store {
     }
 
     /// Cover workers of the policy's mine from `from` (to `to`, or the policy's end). A worker
-    /// of another mine, or one already covered from an open-ended date, is refused.
+    /// of another mine is refused; one whose cover on the policy is not ended is skipped.
     pub async fn add_policy_members(
         &self,
         actor: &Actor,
@@ -148,7 +149,23 @@ impl Store {
         from: NaiveDate,
         to: Option<NaiveDate>,
     ) -> StoreResult<usize> {
-        if workers.is_empty() {
+        self.add_policy_cover(actor, policy_id, workers, &[], from, to).await
+    }
+
+    /// Cover workers of the policy's mine, and family members of its workers (the worker and
+    /// the family member's name as his record lists it), from `from` (to `to`, or the policy's
+    /// end). Family members only on family-cover and accident policies. Anyone already covered
+    /// by a membership not ended is skipped.
+    pub async fn add_policy_cover(
+        &self,
+        actor: &Actor,
+        policy_id: Uuid,
+        workers: &[Uuid],
+        dependants: &[(Uuid, String)],
+        from: NaiveDate,
+        to: Option<NaiveDate>,
+    ) -> StoreResult<usize> {
+        if workers.is_empty() && dependants.is_empty() {
             return Err(StoreError::field("workers", "err-required"));
         }
         if to.is_some_and(|t| t < from) {
@@ -156,30 +173,49 @@ impl Store {
         }
         let mut tx = self.begin(actor).await?;
         let p = current(tx.conn(), policy_id).await?;
-        let existing: Vec<Uuid> = member::Entity::find()
+        if !dependants.is_empty() && !matches!(p.kind(), PolicyKind::FamilyCover | PolicyKind::Accident) {
+            return Err(StoreError::field("dependants", "err-policy-no-family"));
+        }
+        let existing: Vec<(Uuid, Option<String>)> = member::Entity::find()
             .filter(member::Column::PolicyId.eq(policy_id))
+            .filter(member::Column::EndedAt.is_null())
             .all(tx.conn())
             .await?
             .into_iter()
-            .map(|m| m.worker_id)
+            .map(|m| (m.worker_id, m.dependant_name))
             .collect();
-        let mut rows = Vec::new();
-        for w in workers {
-            let wk = super::current(tx.conn(), *w).await.map_err(|_| StoreError::field("workers", "err-choice"))?;
+        let mut wanted: Vec<(Uuid, Option<String>)> = workers.iter().map(|w| (*w, None)).collect();
+        wanted.extend(dependants.iter().map(|(w, n)| (*w, Some(n.trim().to_owned()))));
+        let mut rows: Vec<member::ActiveModel> = Vec::new();
+        let mut seen: Vec<(Uuid, Option<String>)> = Vec::new();
+        for (w, dep) in wanted {
+            let field = if dep.is_some() { "dependants" } else { "workers" };
+            let wk = super::current(tx.conn(), w).await.map_err(|_| StoreError::field(field, "err-choice"))?;
             if wk.mine_id != p.mine_id {
-                return Err(StoreError::field("workers", "err-choice"));
+                return Err(StoreError::field(field, "err-choice"));
             }
-            if existing.contains(w) || rows.iter().any(|r: &member::ActiveModel| r.worker_id.as_ref() == w) {
+            if let Some(name) = &dep
+                && !super::dependants_of(tx.conn(), wk.id).await?.iter().any(|d| &d.name == name)
+            {
+                return Err(StoreError::field(field, "err-choice"));
+            }
+            let key = (w, dep.clone());
+            if existing.contains(&key) || seen.contains(&key) {
                 continue;
             }
+            seen.push(key);
             rows.push(member::ActiveModel {
                 id: Set(new_id()),
                 policy_id: Set(policy_id),
-                worker_id: Set(*w),
+                worker_id: Set(w),
                 from_on: Set(from),
                 to_on: Set(to),
                 created_at: Set(tx.now()),
                 created_by: Set(tx.actor().name.clone()),
+                dependant_name: Set(dep),
+                end_reason: Set(None),
+                ended_at: Set(None),
+                ended_by: Set(None),
             });
         }
         let n = rows.len();
@@ -191,7 +227,49 @@ impl Store {
         Ok(n)
     }
 
-    /// The workers a policy covers.
+    /// End a cover on a policy early (a worker's or a family member's): `to` becomes its last
+    /// day, with the reason; the membership is kept. Not before its start, not after the day it
+    /// would end anyway, and only once.
+    pub async fn end_policy_membership(
+        &self,
+        actor: &Actor,
+        policy_id: Uuid,
+        member_id: Uuid,
+        to: NaiveDate,
+        reason: &str,
+    ) -> StoreResult<PolicyMember> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(StoreError::field("reason", "err-required"));
+        }
+        let mut tx = self.begin(actor).await?;
+        let p = current(tx.conn(), policy_id).await?;
+        let m = member::Entity::find_by_id(member_id)
+            .filter(member::Column::PolicyId.eq(policy_id))
+            .one(tx.conn())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if m.ended_at.is_some() {
+            return Err(StoreError::field("to_on", "err-member-ended"));
+        }
+        if to < m.from_on {
+            return Err(StoreError::field("to_on", "err-end-before-start"));
+        }
+        if to > m.to_on.unwrap_or(p.ends_on).min(p.ends_on) {
+            return Err(StoreError::field("to_on", "err-member-end-later"));
+        }
+        let mut a: member::ActiveModel = m.clone().into();
+        a.to_on = Set(Some(to));
+        a.end_reason = Set(Some(reason.to_owned()));
+        a.ended_at = Set(Some(tx.now()));
+        a.ended_by = Set(Some(tx.actor().name.clone()));
+        let after = a.update(tx.conn()).await?;
+        tx.record("end", "policy_member", m.id, Some(&m), Some(&after));
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// The workers (and family members) a policy covers.
     pub async fn policy_members(&self, policy_id: Uuid) -> StoreResult<Vec<PolicyMember>> {
         Ok(member::Entity::find()
             .filter(member::Column::PolicyId.eq(policy_id))
@@ -202,17 +280,37 @@ impl Store {
 
     /// The coverage check of each of `mines` on `day` (see the domain's rules).
     pub async fn coverage(&self, mines: &[Uuid], day: NaiveDate) -> StoreResult<Vec<MineCoverage>> {
+        let facts = self.coverage_facts(mines).await?;
+        Ok(facts
+            .iter()
+            .map(|(mine, w, p)| MineCoverage { mine_id: *mine, coverage: coverage::check(w, p, day) })
+            .collect())
+    }
+
+    /// What the coverage check needs of each of `mines`: its workers (current versions, with
+    /// their family members) and its policies with their members, read once for any number of
+    /// days.
+    pub(crate) async fn coverage_facts(
+        &self,
+        mines: &[Uuid],
+    ) -> StoreResult<Vec<(Uuid, Vec<WorkerFacts>, Vec<PolicyFacts>)>> {
         let workers = self.workers(Some(mines)).await?;
+        let deps = super::current_dependants(self.conn(), &workers).await?;
         let policies = self.policies(mines).await?;
         let ids: Vec<Uuid> = policies.iter().map(|p| p.policy_id).collect();
-        let mut members: HashMap<Uuid, Vec<(Uuid, NaiveDate, Option<NaiveDate>)>> = HashMap::new();
+        type Covers = (Vec<(Uuid, NaiveDate, Option<NaiveDate>)>, Vec<(Uuid, String, NaiveDate, Option<NaiveDate>)>);
+        let mut members: HashMap<Uuid, Covers> = HashMap::new();
         for chunk in ids.chunks(500) {
             for m in member::Entity::find()
                 .filter(member::Column::PolicyId.is_in(chunk.iter().copied()))
                 .all(self.conn())
                 .await?
             {
-                members.entry(m.policy_id).or_default().push((m.worker_id, m.from_on, m.to_on));
+                let e = members.entry(m.policy_id).or_default();
+                match m.dependant_name {
+                    None => e.0.push((m.worker_id, m.from_on, m.to_on)),
+                    Some(n) => e.1.push((m.worker_id, n, m.from_on, m.to_on)),
+                }
             }
         }
         Ok(mines
@@ -226,22 +324,34 @@ impl Store {
                         name: w.name.clone(),
                         start: w.start_date,
                         end: w.end_date,
+                        dependants: deps
+                            .get(&w.worker_id)
+                            .map(|ds| {
+                                ds.iter()
+                                    .map(|d| (d.name.clone(), Relation::parse(&d.relation).unwrap_or(Relation::Other)))
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
                     })
                     .collect();
                 let p: Vec<PolicyFacts> = policies
                     .iter()
                     .filter(|p| p.mine_id == *mine)
-                    .map(|p| PolicyFacts {
-                        id: p.policy_id,
-                        number: p.number.clone(),
-                        kind: p.kind(),
-                        starts_on: p.starts_on,
-                        ends_on: p.ends_on,
-                        cover_fen: p.cover_fen,
-                        members: members.get(&p.policy_id).cloned().unwrap_or_default(),
+                    .map(|p| {
+                        let (members, dependants) = members.get(&p.policy_id).cloned().unwrap_or_default();
+                        PolicyFacts {
+                            id: p.policy_id,
+                            number: p.number.clone(),
+                            kind: p.kind(),
+                            starts_on: p.starts_on,
+                            ends_on: p.ends_on,
+                            cover_fen: p.cover_fen,
+                            members,
+                            dependants,
+                        }
                     })
                     .collect();
-                MineCoverage { mine_id: *mine, coverage: coverage::check(&w, &p, day) }
+                (*mine, w, p)
             })
             .collect())
     }

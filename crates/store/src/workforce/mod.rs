@@ -9,11 +9,14 @@ mod certificates;
 pub mod crypto;
 pub mod demo;
 pub mod dependant;
+pub mod expiry_alert;
 mod insurance;
 pub mod key_check;
 pub mod member;
 pub mod policy;
+pub mod snapshot;
 pub mod training;
+mod watch;
 pub mod worker;
 
 use std::collections::HashMap;
@@ -28,6 +31,7 @@ use crate::{Actor, Store, StoreError, StoreResult, Tx, conflict_on_duplicate, ne
 pub use certificates::*;
 pub use crypto::{IdentityKeys, KeyError};
 pub use insurance::*;
+pub use watch::*;
 
 pub use dependant::Model as Dependant;
 pub use worker::Model as Worker;
@@ -77,6 +81,25 @@ async fn current<C: ConnectionTrait>(c: &C, worker_id: Uuid) -> StoreResult<Work
         .one(c)
         .await?
         .ok_or(StoreError::NotFound)
+}
+
+/// The family members of the current versions of `workers`, by worker.
+pub(crate) async fn current_dependants<C: ConnectionTrait>(
+    c: &C,
+    workers: &[Worker],
+) -> StoreResult<HashMap<Uuid, Vec<Dependant>>> {
+    let mut out: HashMap<Uuid, Vec<Dependant>> = HashMap::new();
+    for chunk in workers.chunks(500) {
+        for d in dependant::Entity::find()
+            .filter(dependant::Column::WorkerVersionId.is_in(chunk.iter().map(|w| w.id)))
+            .order_by_asc(dependant::Column::Position)
+            .all(c)
+            .await?
+        {
+            out.entry(d.worker_id).or_default().push(d);
+        }
+    }
+    Ok(out)
 }
 
 async fn dependants_of<C: ConnectionTrait>(c: &C, version_id: Uuid) -> StoreResult<Vec<Dependant>> {

@@ -352,10 +352,263 @@ both_backends! {
             assert!((40..=100).contains(&ws.len()), "{}: {}", m.name_en, ws.len());
             assert!(ws.iter().any(|w| w.employment_form == "dispatch") && ws.iter().any(|w| w.employment_form == "casual"));
         }
+        // The family section: exactly the families of the seeded workers lack family cover,
+        // apart from the compulsory breaches above.
+        use minecoop_store::workforce::demo::{SeededFamilyGap, seeded_family_gaps};
+        let mut family_found: Vec<String> = Vec::new();
+        for r in &results {
+            let en = mines.iter().find(|m| m.id == r.mine_id).unwrap().name_en.clone();
+            let f = &r.coverage.family;
+            assert_eq!(f.covered + f.uncovered.len(), f.dependants, "{en}");
+            for g in &f.uncovered {
+                family_found.push(format!("{en} {} {}", g.worker, g.name));
+            }
+        }
+        family_found.sort();
+        let mut family_want: Vec<String> = Vec::new();
+        for g in seeded_family_gaps() {
+            let SeededFamilyGap::NotOnFamilyCover { mine_en, workers } = g;
+            let ws = db.workers(Some(&[mine_of(mine_en)])).await.unwrap();
+            for name in workers {
+                let w = ws.iter().find(|w| w.name == name).unwrap();
+                let rec = db.worker(w.worker_id).await.unwrap();
+                assert!(!rec.dependants.is_empty(), "{name} has a family");
+                family_want.extend(rec.dependants.iter().map(|d| format!("{mine_en} {name} {}", d.name)));
+            }
+        }
+        family_want.sort();
+        assert_eq!(family_found, family_want);
+        assert!(results.iter().map(|r| r.coverage.family.covered).sum::<usize>() > 100, "most families are covered");
+        // The demo wrote 90 days of snapshots; the lapse week is a dip to nothing at its mine,
+        // the new workers a dip at theirs.
+        use minecoop_store::workforce::demo::SNAPSHOT_DAYS;
+        let from = today - chrono::Duration::days(SNAPSHOT_DAYS - 1);
+        let snaps = db.coverage_snapshots(&ids, from, today).await.unwrap();
+        let with_workers = results.iter().filter(|r| r.coverage.active > 0).count();
+        assert_eq!(snaps.len(), with_workers * SNAPSHOT_DAYS as usize);
+        let at = |mine: uuid::Uuid, day: chrono::NaiveDate| snaps.iter().find(|s| s.mine_id == mine && s.day == day).unwrap().clone();
+        for g in seeded_gaps(today) {
+            match g {
+                SeededGap::LiabilityLapse { mine_en, from: a, to: b } => {
+                    let m = mine_of(mine_en);
+                    assert_eq!(at(m, a).covered, 0);
+                    assert_eq!(at(m, b).ratio_bp, 0);
+                    let after = at(m, b + chrono::Duration::days(1));
+                    assert_eq!(after.ratio_bp, 10_000, "{after:?}");
+                    assert_eq!(at(m, a - chrono::Duration::days(1)).ratio_bp, 10_000);
+                }
+                SeededGap::LowLiabilityCover { mine_en, .. } => assert_eq!(at(mine_of(mine_en), today).covered, 0),
+                SeededGap::NotOnWorkInjury { mine_en, .. } => {
+                    let m = mine_of(mine_en);
+                    let now = at(m, today);
+                    assert_eq!(now.active - now.covered, 2);
+                    assert_eq!(at(m, today - chrono::Duration::days(11)).ratio_bp, 10_000);
+                }
+            }
+        }
+        // A second run the same day changes nothing.
+        assert_eq!(db.snapshot_coverage(today).await.unwrap(), 0);
+        assert_eq!(db.coverage_snapshots(&ids, from, today).await.unwrap(), snaps);
         let daping = mine_of("Daping Zinc Mine");
         let ws = db.workers(Some(&[daping])).await.unwrap();
         assert!(!db.missing_certificates(&ws, today).await.unwrap().is_empty(), "some certificates expired or missing");
         let w = db.worker(ws[0].worker_id).await.unwrap();
         assert!(db.stored_numbers(&w).unwrap().worker.len() == 18);
+    }
+}
+
+fn policy_draft(
+    mine: uuid::Uuid,
+    kind: &str,
+    number: &str,
+    from: &str,
+    to: &str,
+) -> minecoop_domain::workforce::coverage::PolicyDraft {
+    use minecoop_domain::workforce::coverage::{PolicyDraft, PolicyInput};
+    PolicyDraft::parse(&PolicyInput {
+        mine_id: mine.to_string(),
+        kind: kind.into(),
+        insurer: "中国人保".into(),
+        number: number.into(),
+        starts_on: from.into(),
+        ends_on: to.into(),
+        premium: "1000".into(),
+        cover_per_person: "500000".into(),
+        reason: String::new(),
+    })
+    .unwrap()
+}
+
+async fn user(db: &Store, name: &str, role: Role, member: Option<uuid::Uuid>, mine: Option<uuid::Uuid>) -> uuid::Uuid {
+    db.create_user(
+        &actor(),
+        NewUser {
+            username: name.into(),
+            display_name: String::new(),
+            password: "correct horse battery".into(),
+            role,
+            member_id: member,
+            mine_id: mine,
+        },
+    )
+    .await
+    .unwrap();
+    db.user_by_name(name).await.unwrap().id
+}
+
+both_backends! {
+    async fn a_policy_ending_within_30_days_alerts_the_mine_once_unless_a_successor_follows(db) {
+        let m = db.create_member(&actor(), &member_draft(1, "A")).await.unwrap();
+        let a = db.create_mine(&actor(), &mine_draft(m.id, "A")).await.unwrap().id;
+        let b = db.create_mine(&actor(), &mine_draft(m.id, "B")).await.unwrap().id;
+        let officer = user(&db, "officer_a", Role::SafetyOfficer, None, Some(a)).await;
+        let other_officer = user(&db, "officer_b", Role::SafetyOfficer, None, Some(b)).await;
+        let owner = user(&db, "owner_a", Role::Owner, Some(m.id), None).await;
+        let president = user(&db, "pres", Role::President, None, None).await;
+        let inspector = user(&db, "insp", Role::Inspector, None, None).await;
+        // Mine A: the injury policy ends with no successor; the liability policy is followed
+        // the day after its end. Mine B: its injury policy is followed only after a day's gap.
+        let injury = db.record_policy(&actor(), &policy_draft(a, "work_injury", "GS-A", "2026-01-01", "2026-12-31")).await.unwrap();
+        db.record_policy(&actor(), &policy_draft(a, "safety_liability", "AZ-A", "2026-01-01", "2026-12-31")).await.unwrap();
+        db.record_policy(&actor(), &policy_draft(a, "safety_liability", "AZ-A2", "2027-01-01", "2027-12-31")).await.unwrap();
+        let b_injury = db.record_policy(&actor(), &policy_draft(b, "work_injury", "GS-B", "2026-01-01", "2026-12-31")).await.unwrap();
+        db.record_policy(&actor(), &policy_draft(b, "work_injury", "GS-B2", "2027-01-02", "2027-12-31")).await.unwrap();
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(db.alert_expiring_policies(d("2026-11-30")).await.unwrap(), 0, "31 days before");
+        assert_eq!(db.alert_expiring_policies(d("2026-12-01")).await.unwrap(), 2, "GS-A and GS-B, not AZ-A");
+        assert_eq!(db.alert_expiring_policies(d("2026-12-01")).await.unwrap(), 0, "once");
+        assert_eq!(db.alert_expiring_policies(d("2026-12-20")).await.unwrap(), 0, "once, whatever the day");
+        let texts = |u: uuid::Uuid| {
+            let db = db.store.clone();
+            async move {
+                let mut v: Vec<String> = db
+                    .alerts_for(u, 20)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|x| {
+                        assert_eq!(x.kind, "policy_expiring");
+                        x.link
+                    })
+                    .collect();
+                v.sort();
+                v
+            }
+        };
+        let link = |p: uuid::Uuid| format!("/insurance/{p}");
+        let mut both = vec![link(injury.policy_id), link(b_injury.policy_id)];
+        both.sort();
+        assert_eq!(texts(officer).await, vec![link(injury.policy_id)]);
+        assert_eq!(texts(other_officer).await, vec![link(b_injury.policy_id)]);
+        assert_eq!(texts(owner).await, both, "the owner of both mines");
+        assert_eq!(texts(president).await, both);
+        assert!(texts(inspector).await.is_empty());
+        // A successor recorded before the alert is due prevents it.
+        let c = db.create_mine(&actor(), &mine_draft(m.id, "C")).await.unwrap().id;
+        db.record_policy(&actor(), &policy_draft(c, "accident", "YW-C", "2026-01-01", "2026-12-31")).await.unwrap();
+        db.record_policy(&actor(), &policy_draft(c, "accident", "YW-C2", "2026-12-15", "2027-12-31")).await.unwrap();
+        assert_eq!(db.alert_expiring_policies(d("2026-12-10")).await.unwrap(), 0);
+        // Every alert is in the audit trail.
+        let f = AuditFilter { entity: Some("insurance_policy".into()), ..Default::default() };
+        let alerted = db.audit_list(&f, 1, 100).await.unwrap().items.into_iter().filter(|e| e.action == "alerted").count();
+        assert_eq!(alerted, 2);
+    }
+}
+
+both_backends! {
+    async fn family_members_on_a_family_cover_policy_and_memberships_ended_with_a_reason(db) {
+        let (a, b) = two_mines(&db).await;
+        let w = db.record_worker(&actor(), &draft(&input(a, "王大山", "011"))).await.unwrap().worker.worker_id;
+        let other = db.record_worker(&actor(), &draft(&input(b, "赵六", "051"))).await.unwrap().worker.worker_id;
+        let family = db.record_policy(&actor(), &policy_draft(a, "family_cover", "JT-1", "2026-01-01", "2026-12-31")).await.unwrap();
+        let injury = db.record_policy(&actor(), &policy_draft(a, "work_injury", "GS-1", "2026-01-01", "2026-12-31")).await.unwrap();
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let day = d("2026-06-01");
+        let fam = |db: Store| async move { db.coverage(&[a], day).await.unwrap()[0].coverage.family.clone() };
+        let f = fam(db.store.clone()).await;
+        assert_eq!((f.dependants, f.covered), (1, 0));
+        assert_eq!(f.uncovered[0].name, "李芳");
+        // Family members only on family-cover (and accident) policies, only those on record.
+        let spouse = vec![(w, "李芳".to_string())];
+        let e = db.add_policy_cover(&actor(), injury.policy_id, &[], &spouse, d("2026-01-01"), None).await.unwrap_err();
+        assert!(matches!(&e, StoreError::Invalid(f) if f.get("dependants").unwrap().code == "err-policy-no-family"), "{e:?}");
+        let nobody = vec![(w, "不存在".to_string())];
+        assert!(matches!(db.add_policy_cover(&actor(), family.policy_id, &[], &nobody, d("2026-01-01"), None).await, Err(StoreError::Invalid(_))));
+        let stranger = vec![(other, "李芳".to_string())];
+        assert!(matches!(db.add_policy_cover(&actor(), family.policy_id, &[], &stranger, d("2026-01-01"), None).await, Err(StoreError::Invalid(_))));
+        assert_eq!(db.add_policy_cover(&actor(), family.policy_id, &[], &spouse, d("2026-01-01"), None).await.unwrap(), 1);
+        assert_eq!(db.add_policy_cover(&actor(), family.policy_id, &[], &spouse, d("2026-01-01"), None).await.unwrap(), 0, "already covered");
+        let f = fam(db.store.clone()).await;
+        assert_eq!((f.dependants, f.covered), (1, 1));
+        // The family cover is not the compulsory cover: the worker is still uninsured.
+        let c = &db.coverage(&[a], day).await.unwrap()[0].coverage;
+        assert_eq!((c.active, c.covered), (1, 0));
+        // Ending the spouse's cover: a day and a reason; kept, audited, counted from then.
+        let members = db.policy_members(family.policy_id).await.unwrap();
+        assert_eq!(members.len(), 1);
+        let mid = members[0].id;
+        assert_eq!(members[0].dependant_name.as_deref(), Some("李芳"));
+        let e = db.end_policy_membership(&actor(), family.policy_id, mid, d("2026-05-31"), " ").await.unwrap_err();
+        assert!(matches!(&e, StoreError::Invalid(f) if f.get("reason").is_some()));
+        let e = db.end_policy_membership(&actor(), family.policy_id, mid, d("2025-12-31"), "离婚").await.unwrap_err();
+        assert!(matches!(&e, StoreError::Invalid(f) if f.get("to_on").unwrap().code == "err-end-before-start"));
+        let e = db.end_policy_membership(&actor(), family.policy_id, mid, d("2027-01-31"), "离婚").await.unwrap_err();
+        assert!(matches!(&e, StoreError::Invalid(f) if f.get("to_on").unwrap().code == "err-member-end-later"));
+        assert!(matches!(db.end_policy_membership(&actor(), injury.policy_id, mid, d("2026-05-31"), "x").await, Err(StoreError::NotFound)));
+        let ended = db.end_policy_membership(&actor(), family.policy_id, mid, d("2026-05-31"), "离婚").await.unwrap();
+        assert_eq!((ended.to_on, ended.end_reason.as_deref(), ended.ended_by.as_deref()), (Some(d("2026-05-31")), Some("离婚"), Some("tester")));
+        let e = db.end_policy_membership(&actor(), family.policy_id, mid, d("2026-04-30"), "again").await.unwrap_err();
+        assert!(matches!(&e, StoreError::Invalid(f) if f.get("to_on").unwrap().code == "err-member-ended"));
+        assert_eq!(fam(db.store.clone()).await.covered, 0, "not covered after the end");
+        assert_eq!(db.coverage(&[a], d("2026-05-31")).await.unwrap()[0].coverage.family.covered, 1);
+        assert_eq!(db.policy_members(family.policy_id).await.unwrap().len(), 1, "never deleted");
+        let f = AuditFilter { entity: Some("policy_member".into()), ..Default::default() };
+        assert!(db.audit_list(&f, 1, 100).await.unwrap().items.iter().any(|e| e.action == "end" && e.after.contains("离婚")));
+        // A worker's own cover ends the same way, and can be given again after.
+        db.add_policy_members(&actor(), injury.policy_id, &[w], d("2026-01-01"), None).await.unwrap();
+        let m = db.policy_members(injury.policy_id).await.unwrap()[0].id;
+        db.end_policy_membership(&actor(), injury.policy_id, m, d("2026-03-31"), "调岗").await.unwrap();
+        assert_eq!(db.coverage(&[a], day).await.unwrap()[0].coverage.breaches[0].missing.len(), 2);
+        assert_eq!(db.add_policy_members(&actor(), injury.policy_id, &[w], d("2026-06-01"), None).await.unwrap(), 1);
+        assert_eq!(db.coverage(&[a], day).await.unwrap()[0].coverage.breaches[0].missing.len(), 1);
+    }
+}
+
+both_backends! {
+    async fn coverage_snapshots_are_written_once_a_day_and_backfilled_from_the_record(db) {
+        let (a, b) = two_mines(&db).await;
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let mut i = input(a, "王大山", "011");
+        i.start_date = "2026-03-01".into();
+        let w1 = db.record_worker(&actor(), &draft(&i)).await.unwrap().worker.worker_id;
+        db.record_worker(&actor(), &draft(&input(b, "赵六", "051"))).await.unwrap();
+        let injury = db.record_policy(&actor(), &policy_draft(a, "work_injury", "GS-1", "2026-01-01", "2026-12-31")).await.unwrap();
+        let liab = db.record_policy(&actor(), &policy_draft(a, "safety_liability", "AZ-1", "2026-01-01", "2026-12-31")).await.unwrap();
+        for p in [&injury, &liab] {
+            db.add_policy_members(&actor(), p.policy_id, &[w1], d("2026-03-05"), None).await.unwrap();
+        }
+        assert!(matches!(db.snapshot_coverage_between(d("2026-03-10"), d("2026-03-01")).await, Err(StoreError::Invalid(_))));
+        assert!(matches!(db.snapshot_coverage_between(d("2020-01-01"), d("2026-03-01")).await, Err(StoreError::Invalid(_))));
+        // One day: both mines.
+        assert_eq!(db.snapshot_coverage(d("2026-03-10")).await.unwrap(), 2);
+        assert_eq!(db.snapshot_coverage(d("2026-03-10")).await.unwrap(), 0, "a second run changes nothing");
+        // A backfill of past days writes only the days missing.
+        assert_eq!(db.snapshot_coverage_between(d("2026-02-28"), d("2026-03-10")).await.unwrap(), 2 * 10);
+        let snaps = db.coverage_snapshots(&[a], d("2026-02-28"), d("2026-03-10")).await.unwrap();
+        assert_eq!(snaps.len(), 11);
+        let on = |s: &str| snaps.iter().find(|x| x.day == d(s)).unwrap();
+        assert_eq!((on("2026-02-28").active, on("2026-02-28").ratio_bp), (0, 10_000), "not started");
+        assert_eq!((on("2026-03-01").active, on("2026-03-01").covered, on("2026-03-01").ratio_bp), (1, 0, 0));
+        assert_eq!((on("2026-03-05").covered, on("2026-03-05").ratio_bp), (1, 10_000));
+        assert_eq!((on("2026-03-05").dependants, on("2026-03-05").dependants_covered), (1, 0));
+        // The co-op's trend sums the mines: mine B's worker is never covered.
+        let all = db.coverage_snapshots(&[a, b], d("2026-03-01"), d("2026-03-10")).await.unwrap();
+        let t = minecoop_store::workforce::trend(&all);
+        assert_eq!(t.len(), 10);
+        assert_eq!((t[0].active, t[0].covered), (2, 0));
+        assert_eq!((t[9].active, t[9].covered), (2, 1));
+        assert!((t[9].ratio() - 0.5).abs() < 1e-9);
+        // Only the mine asked for.
+        assert!(db.coverage_snapshots(&[b], d("2026-03-01"), d("2026-03-10")).await.unwrap().iter().all(|s| s.mine_id == b));
     }
 }

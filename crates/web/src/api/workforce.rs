@@ -16,10 +16,12 @@ use crate::cadastre::today;
 use crate::error::AppError;
 use crate::safety::{opt_id, query};
 use crate::session::Viewer;
-use crate::workforce::insurance::{coverage_day, insurance_mines, may_insure, readable_policy};
+use crate::workforce::insurance::{
+    coverage_day, insurance_mines, may_insure, readable_policy, trend_from, writable_policy,
+};
 use crate::workforce::workers::{may_record_for, readable_worker, viewable_mines, writable_worker};
 use crate::{AppResult, AppState};
-use minecoop_domain::workforce::coverage::{PolicyDraft, PolicyInput};
+use minecoop_domain::workforce::coverage::{MemberEndInput, PolicyDraft, PolicyInput};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -27,8 +29,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/workers/{id}", get(get_worker).put(correct_worker))
         .route("/api/v1/workers/{id}/versions", get(worker_versions))
         .route("/api/v1/workers/{id}/id-number", post(reveal_id_number))
+        .route("/api/v1/workers/{id}/certificates", get(list_worker_certificates).post(add_worker_certificate))
         .route("/api/v1/policies", get(list_policies).post(record_policy))
         .route("/api/v1/policies/{id}", get(get_policy).put(correct_policy))
+        .route("/api/v1/policies/{id}/members", get(policy_members))
+        .route("/api/v1/policies/{id}/members/{member}/end", post(end_policy_member))
         .route("/api/v1/coverage", get(get_coverage))
 }
 
@@ -217,6 +222,66 @@ pub async fn reveal_id_number(
     Ok(Json(IdNumberOut { id, id_number: s.store.reveal_id_number(&v.actor(), id).await? }))
 }
 
+// ---- certificates -----------------------------------------------------------------------
+
+/// A special-operation certificate of a worker; `valid_today` and `expiring_soon` (within 30
+/// days) as of today.
+#[derive(Serialize, ToSchema)]
+pub struct CertificateOut {
+    id: Uuid,
+    cert_type: String,
+    number: String,
+    issued_by: String,
+    issued_on: String,
+    expires_on: String,
+    valid_today: bool,
+    expiring_soon: bool,
+}
+
+fn certificate_out(c: minecoop_store::workforce::Certificate) -> CertificateOut {
+    use minecoop_domain::workforce::certificate::{expiring_soon, valid_on};
+    let day = today();
+    CertificateOut {
+        id: c.id,
+        valid_today: valid_on(c.issued_on, c.expires_on, day),
+        expiring_soon: expiring_soon(c.expires_on, day),
+        cert_type: c.cert_type,
+        number: c.number,
+        issued_by: c.issued_by,
+        issued_on: c.issued_on.to_string(),
+        expires_on: c.expires_on.to_string(),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/workers/{id}/certificates", tag = "workforce", params(("id" = Uuid, Path)),
+    description = "A worker's special-operation certificates, latest expiry first.",
+    responses((status = 200, body = Vec<CertificateOut>), (status = 403, body = ProblemDoc), (status = 404, body = ProblemDoc)))]
+pub async fn list_worker_certificates(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Uuid>,
+) -> AppResult<Json<Vec<CertificateOut>>> {
+    readable_worker(&s, v.principal()?, id).await?;
+    Ok(Json(s.store.certificates_of(id).await?.into_iter().map(certificate_out).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/workers/{id}/certificates", tag = "workforce", params(("id" = Uuid, Path)),
+    request_body = minecoop_domain::workforce::certificate::CertificateInput,
+    description = "Record a certificate (a renewed one is a new certificate; none is changed).",
+    responses((status = 201, body = CertificateOut), (status = 403, body = ProblemDoc), (status = 404, body = ProblemDoc),
+               (status = 422, body = ProblemDoc)))]
+pub async fn add_worker_certificate(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Uuid>,
+    Json(i): Json<minecoop_domain::workforce::certificate::CertificateInput>,
+) -> AppResult<Response> {
+    use minecoop_domain::workforce::certificate::CertificateDraft;
+    writable_worker(&s, v.principal()?, id).await?;
+    let d = CertificateDraft::parse(&i, today()).map_err(AppError::Invalid)?;
+    Ok(created(certificate_out(s.store.add_certificate(&v.actor(), id, &d).await?)))
+}
+
 // ---- insurance --------------------------------------------------------------------------
 
 /// A policy at one version; money in RMB.
@@ -317,6 +382,68 @@ pub async fn correct_policy(
     Ok(Json(policy_out(pol, n)))
 }
 
+/// A worker, or one of his family members, on a policy; ended early with `end_reason`.
+#[derive(Serialize, ToSchema)]
+pub struct MemberOut {
+    id: Uuid,
+    worker_id: Uuid,
+    worker_name: String,
+    /// The family member covered; none when it is the worker himself.
+    dependant_name: Option<String>,
+    from: String,
+    to: Option<String>,
+    end_reason: Option<String>,
+    ended_by: Option<String>,
+}
+
+fn member_out(m: minecoop_store::workforce::PolicyMember, workers: &[Worker]) -> MemberOut {
+    MemberOut {
+        id: m.id,
+        worker_id: m.worker_id,
+        worker_name: workers.iter().find(|w| w.worker_id == m.worker_id).map(|w| w.name.clone()).unwrap_or_default(),
+        dependant_name: m.dependant_name,
+        from: m.from_on.to_string(),
+        to: m.to_on.map(|d| d.to_string()),
+        end_reason: m.end_reason,
+        ended_by: m.ended_by,
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/policies/{id}/members", tag = "workforce", params(("id" = Uuid, Path)),
+    description = "Who the policy covers, by name: for those who may see the mine's workers (never the bureau).",
+    responses((status = 200, body = Vec<MemberOut>), (status = 403, body = ProblemDoc), (status = 404, body = ProblemDoc)))]
+pub async fn policy_members(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Uuid>,
+) -> AppResult<Json<Vec<MemberOut>>> {
+    let p = v.principal()?.clone();
+    let (_, m) = readable_policy(&s, &p, id).await?;
+    if !p.can_view_workers_of(m.id, m.member_id) {
+        return Err(AppError::Forbidden);
+    }
+    let workers = s.store.workers(Some(&[m.id])).await?;
+    Ok(Json(s.store.policy_members(id).await?.into_iter().map(|x| member_out(x, &workers)).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/policies/{id}/members/{member}/end", tag = "workforce",
+    params(("id" = Uuid, Path), ("member" = Uuid, Path)), request_body = MemberEndInput,
+    description = "End a cover early: its last day and why. The membership is kept, never deleted.",
+    responses((status = 200, body = MemberOut), (status = 403, body = ProblemDoc), (status = 404, body = ProblemDoc),
+               (status = 422, body = ProblemDoc)))]
+pub async fn end_policy_member(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path((id, member)): Path<(Uuid, Uuid)>,
+    Json(i): Json<MemberEndInput>,
+) -> AppResult<Json<MemberOut>> {
+    let (_, m) = writable_policy(&s, v.principal()?, id).await?;
+    let (to, reason) = i.parse().map_err(AppError::Invalid)?;
+    let ended = s.store.end_policy_membership(&v.actor(), id, member, to, &reason).await?;
+    let workers = s.store.workers(Some(&[m.id])).await?;
+    Ok(Json(member_out(ended, &workers)))
+}
+
 #[derive(Deserialize, IntoParams, Default)]
 #[serde(default)]
 #[into_params(parameter_in = Query)]
@@ -325,6 +452,8 @@ pub struct CoverageParams {
     date: String,
     /// Only this mine.
     mine: String,
+    /// The first day of the trend (`YYYY-MM-DD`); empty: 90 days up to `date`.
+    from: String,
 }
 
 /// What a worker lacks: `problem` is `not_insured` (with `kind`) or `cover_too_low` (with
@@ -353,6 +482,28 @@ pub struct GapOut {
     to: String,
 }
 
+/// A family member of a working worker without family cover (only for those who may see the
+/// mine's workers).
+#[derive(Serialize, ToSchema)]
+pub struct FamilyGapOut {
+    worker_id: Uuid,
+    worker: String,
+    name: String,
+    relation: String,
+}
+
+/// The co-op's own family-cover rule, apart from the compulsory check: the family members of
+/// the working workers, those on a family-cover policy in force, the ratio, and (with names,
+/// for those who may see them) who is not.
+#[derive(Serialize, ToSchema)]
+pub struct FamilyOut {
+    dependants: usize,
+    covered: usize,
+    ratio: f64,
+    uncovered_count: usize,
+    uncovered: Vec<FamilyGapOut>,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct MineCoverageOut {
     mine_id: Uuid,
@@ -362,9 +513,38 @@ pub struct MineCoverageOut {
     breach_count: usize,
     breaches: Vec<BreachOut>,
     gaps: Vec<GapOut>,
+    family: FamilyOut,
 }
 
-/// The coverage check on a day, per mine and for the co-op (the mines the caller may see).
+/// One day of the trend (from the daily snapshots).
+#[derive(Serialize, ToSchema)]
+pub struct TrendPointOut {
+    date: String,
+    active: i64,
+    covered: i64,
+    ratio: f64,
+    dependants: i64,
+    dependants_covered: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MineTrendOut {
+    mine_id: Uuid,
+    points: Vec<TrendPointOut>,
+}
+
+/// The daily coverage snapshots from `from` to `to`: the co-op's sums and each mine's series
+/// (days without a snapshot are left out).
+#[derive(Serialize, ToSchema)]
+pub struct TrendOut {
+    from: String,
+    to: String,
+    coop: Vec<TrendPointOut>,
+    mines: Vec<MineTrendOut>,
+}
+
+/// The coverage check on a day, per mine and for the co-op (the mines the caller may see), and
+/// the trend of the daily snapshots up to the day.
 #[derive(Serialize, ToSchema)]
 pub struct CoverageOut {
     date: String,
@@ -372,12 +552,48 @@ pub struct CoverageOut {
     covered: usize,
     ratio: f64,
     breach_count: usize,
+    family: FamilyOut,
     mines: Vec<MineCoverageOut>,
+    trend: TrendOut,
+}
+
+fn point_out(p: &minecoop_store::workforce::TrendPoint) -> TrendPointOut {
+    TrendPointOut {
+        date: p.day.to_string(),
+        active: p.active,
+        covered: p.covered,
+        ratio: p.ratio(),
+        dependants: p.dependants,
+        dependants_covered: p.dependants_covered,
+    }
+}
+
+fn trend_out(
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    mines: &[Uuid],
+    snaps: &[minecoop_store::workforce::CoverageSnapshot],
+) -> TrendOut {
+    use minecoop_store::workforce::trend;
+    TrendOut {
+        from: from.to_string(),
+        to: to.to_string(),
+        coop: trend(snaps).iter().map(point_out).collect(),
+        mines: mines
+            .iter()
+            .map(|m| {
+                let own: Vec<_> = snaps.iter().filter(|s| s.mine_id == *m).cloned().collect();
+                MineTrendOut { mine_id: *m, points: trend(&own).iter().map(point_out).collect() }
+            })
+            .filter(|t| !t.points.is_empty())
+            .collect(),
+    }
 }
 
 pub(crate) fn coverage_out(
     day: chrono::NaiveDate,
     rows: Vec<(minecoop_store::workforce::MineCoverage, bool)>,
+    trend: TrendOut,
 ) -> CoverageOut {
     use minecoop_domain::workforce::coverage::Missing;
     let mines: Vec<MineCoverageOut> = rows
@@ -424,23 +640,54 @@ pub(crate) fn coverage_out(
                     .iter()
                     .map(|g| GapOut { kind: g.kind.as_str().into(), from: g.from.to_string(), to: g.to.to_string() })
                     .collect(),
+                family: FamilyOut {
+                    dependants: cv.family.dependants,
+                    covered: cv.family.covered,
+                    ratio: cv.family.ratio(),
+                    uncovered_count: cv.family.uncovered.len(),
+                    uncovered: if names {
+                        cv.family
+                            .uncovered
+                            .iter()
+                            .map(|g| FamilyGapOut {
+                                worker_id: g.worker_id,
+                                worker: g.worker.clone(),
+                                name: g.name.clone(),
+                                relation: g.relation.as_str().into(),
+                            })
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
+                },
             }
         })
         .collect();
     let active: usize = mines.iter().map(|m| m.active).sum();
     let covered: usize = mines.iter().map(|m| m.covered).sum();
+    let dependants: usize = mines.iter().map(|m| m.family.dependants).sum();
+    let dependants_covered: usize = mines.iter().map(|m| m.family.covered).sum();
+    use minecoop_domain::workforce::coverage::ratio;
     CoverageOut {
         date: day.to_string(),
         active,
         covered,
-        ratio: if active == 0 { 1.0 } else { covered as f64 / active as f64 },
+        ratio: ratio(covered, active),
         breach_count: mines.iter().map(|m| m.breach_count).sum(),
+        family: FamilyOut {
+            dependants,
+            covered: dependants_covered,
+            ratio: ratio(dependants_covered, dependants),
+            uncovered_count: mines.iter().map(|m| m.family.uncovered_count).sum(),
+            uncovered: Vec::new(),
+        },
         mines,
+        trend,
     }
 }
 
 #[utoipa::path(get, path = "/api/v1/coverage", tag = "workforce", params(CoverageParams),
-    description = "The coverage check on a day. The bureau gets the figures (counts, ratios, gaps) without names.",
+    description = "The coverage check on a day, the family cover apart, and the trend of the daily snapshots. The bureau gets the figures (counts, ratios, gaps, the trend) without names.",
     responses((status = 200, body = CoverageOut), (status = 401, body = ProblemDoc), (status = 422, body = ProblemDoc)))]
 pub async fn get_coverage(State(s): State<AppState>, v: Viewer, uri: axum::http::Uri) -> AppResult<Json<CoverageOut>> {
     let p = v.principal()?.clone();
@@ -452,6 +699,12 @@ pub async fn get_coverage(State(s): State<AppState>, v: Viewer, uri: axum::http:
         e.add("date", code);
         AppError::Invalid(e)
     })?;
+    let from = trend_from(&q.from, day).map_err(|code| {
+        let mut e = minecoop_domain::FieldErrors::new();
+        e.add("from", code);
+        AppError::Invalid(e)
+    })?;
+    let snaps = s.store.coverage_snapshots(&ids, from, day).await?;
     let rows = s
         .store
         .coverage(&ids, day)
@@ -463,5 +716,5 @@ pub async fn get_coverage(State(s): State<AppState>, v: Viewer, uri: axum::http:
             (c, names)
         })
         .collect();
-    Ok(Json(coverage_out(day, rows)))
+    Ok(Json(coverage_out(day, rows, trend_out(from, day, &ids, &snaps))))
 }

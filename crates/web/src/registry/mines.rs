@@ -90,9 +90,25 @@ struct DetailPage {
     member: Member,
     history: Vec<HistoryRow>,
     can_edit: bool,
+    /// How many working workers of the mine lack a valid certificate for their job today,
+    /// for those who may see the mine's insurance and workers' figures.
+    cert_flag_count: Option<usize>,
+    /// Who they are, for those who may see the mine's workers (never the bureau).
+    cert_flags: Option<Vec<CertFlag>>,
+}
+
+/// A working worker whose job needs a certificate he has no valid one of.
+pub struct CertFlag {
+    pub worker_id: Uuid,
+    pub name: String,
+    pub cert: minecoop_domain::workforce::CertificateType,
 }
 
 impl DetailPage {
+    fn flag_text(&self, f: &CertFlag) -> String {
+        self.ctx.t1("workers-flag-certificate", "type", &self.ctx.t(&format!("certificate-type-{}", f.cert.as_str())))
+    }
+
     fn minerals(&self, codes: &str) -> String {
         mineral_names(&self.ctx, codes)
     }
@@ -106,8 +122,31 @@ pub async fn detail(State(s): State<AppState>, v: Viewer, uri: Uri, Path(id): Pa
     let mine = s.store.mine(id).await?;
     let member = s.store.member(mine.member_id).await?;
     let history = s.store.history("mine", &id.to_string()).await?.iter().map(history_row).collect();
+    // The certificate flag: counted for whoever may see the mine's workforce figures, named
+    // for whoever may see its workers.
+    let (cert_flag_count, cert_flags) = if p.can_view_insurance_of(mine.id, mine.member_id) {
+        let workers = s.store.workers(Some(&[mine.id])).await?;
+        let missing = s.store.missing_certificates(&workers, crate::cadastre::today()).await?;
+        let names = p.can_view_workers_of(mine.id, mine.member_id).then(|| {
+            workers
+                .iter()
+                .filter_map(|w| {
+                    missing.get(&w.worker_id).map(|c| CertFlag {
+                        worker_id: w.worker_id,
+                        name: w.name.clone(),
+                        cert: *c,
+                    })
+                })
+                .collect()
+        });
+        (Some(missing.len()), names)
+    } else {
+        (None, None)
+    };
     render(&DetailPage {
         ctx: Ctx::new(&v, &uri),
+        cert_flag_count,
+        cert_flags,
         can_edit: p.can_edit_mine(mine.member_id),
         row: MineRow { member_name: member.name_zh.clone(), mine },
         member,

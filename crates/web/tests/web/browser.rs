@@ -132,6 +132,8 @@ async fn every_page_opens_in_the_browser() {
         .id;
     let case = server.db.disputes().await.unwrap()[0].id;
     let licence = server.db.current_licences().await.unwrap()[0].licence_id;
+    let officer_mine = server.db.user_by_name("officer").await.unwrap().mine_id.unwrap();
+    let policy = server.db.policies(&[officer_mine]).await.unwrap()[0].policy_id;
     let b = Browser::start("en-US").await;
     let c = &b.client;
     // The public pages first.
@@ -218,9 +220,22 @@ async fn every_page_opens_in_the_browser() {
                 "/inspections".into(),
                 "/hazards".into(),
                 "/findings".into(),
+                "/insurance".into(),
+                format!("/insurance/{policy}"),
+                format!("/insurance/{policy}/edit"),
+                "/insurance/coverage".into(),
             ],
         ),
-        ("bureau", vec!["/members".into(), "/audit".into(), "/production/year".into(), "/safety".into()]),
+        (
+            "bureau",
+            vec![
+                "/members".into(),
+                "/audit".into(),
+                "/production/year".into(),
+                "/safety".into(),
+                "/insurance/coverage".into(),
+            ],
+        ),
     ];
     for (user, paths) in pages {
         login(c, &server, user, &format!("{user}-demo-2026")).await;
@@ -729,5 +744,59 @@ async fn an_officer_fills_in_an_inspection_on_a_phone() {
     c.goto(&server.url("/inspections")).await.unwrap();
     let schedules = text(c, "#schedules").await;
     assert!(schedules.contains("大坪锌矿"), "{schedules}");
+    b.close().await;
+}
+
+/// A mine's safety officer, in Chinese, adds a worker with a mistyped identity number: the
+/// Chinese error stands next to the field, the fix saves, and the new worker (on no policy yet)
+/// is flagged as not insured on the coverage page.
+#[tokio::test]
+async fn an_officer_fixes_a_bad_identity_number_and_sees_the_new_worker_uninsured() {
+    let server = spawn_server().await;
+    let b = Browser::start("zh-CN").await;
+    let c = &b.client;
+    login(c, &server, "officer", "officer-demo-2026").await;
+    c.goto(&server.url("/workers/new")).await.unwrap();
+    let good = minecoop_domain::workforce::idcard::complete("52270119900315001").unwrap();
+    // The same number with another check character.
+    let bad = format!("{}{}", &good[..17], if good.ends_with('0') { '1' } else { '0' });
+    fill(c, "f-name", "杨光明").await;
+    fill(c, "f-id_number", &bad).await;
+    c.find(Locator::Id("f-sex")).await.unwrap().select_by_value("male").await.unwrap();
+    c.execute("document.getElementById('f-birth_date').value = '1990-03-15';", vec![]).await.unwrap();
+    c.find(Locator::Id("f-job")).await.unwrap().select_by_value("miner").await.unwrap();
+    c.find(Locator::Id("save-worker")).await.unwrap().click().await.unwrap();
+    assert_eq!(text(c, "#e-id_number").await, "校验码（最后一位）不对：有数字输错了。");
+    // Next to its field, which is marked invalid; what was typed is kept.
+    let beside = c
+        .find(Locator::XPath(
+            "//input[@id='f-id_number'][@aria-invalid='true']/following-sibling::p[@id='e-id_number']",
+        ))
+        .await;
+    assert!(beside.is_ok(), "the error stands next to the identity number field");
+    let name = c.find(Locator::Id("f-name")).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(name.as_deref(), Some("杨光明"));
+    b.screenshot("worker-form-id-error-zh").await;
+    fill(c, "f-id_number", &good).await;
+    c.find(Locator::Id("save-worker")).await.unwrap().click().await.unwrap();
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath("//h1[contains(., '杨光明')]"))
+        .await
+        .expect("the new worker's page");
+    // The coverage page today: he is working and on no policy of either compulsory kind.
+    c.goto(&server.url("/insurance/coverage")).await.unwrap();
+    let row = c
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath("//table[@id='breaches']//tr[td/a[text()='杨光明']]"))
+        .await
+        .expect("the new worker is on the breach list")
+        .text()
+        .await
+        .unwrap();
+    assert!(row.contains("不在任何有效的工伤保险保单中"), "{row}");
+    assert!(row.contains("不在任何有效的安全生产责任保险保单中"), "{row}");
+    b.screenshot("coverage-new-worker-zh").await;
     b.close().await;
 }

@@ -568,6 +568,33 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
     ("GET", "/api/v1/coverage", B::None, [401, 200, 200, 200, 200, 200, 200]),
     ("GET", "/api/v1/coverage?date=bogus", B::None, [401, 422, 422, 422, 422, 422, 422]),
     ("GET", "/api/v1/coverage?mine={other_mine}", B::None, [401, 200, 200, 200, 403, 403, 200]),
+    ("GET", "/api/v1/coverage?from=bogus", B::None, [401, 422, 422, 422, 422, 422, 422]),
+    ("GET", "/api/v1/workers/{own_worker}/certificates", B::None, [401, 200, 200, 200, 200, 200, 403]),
+    ("GET", "/api/v1/workers/{other_worker}/certificates", B::None, [401, 200, 200, 200, 403, 403, 403]),
+    ("POST", "/api/v1/workers/{own_worker}/certificates", B::Json("{}"), [401, 422, 422, 403, 422, 422, 403]),
+    ("POST", "/api/v1/workers/{other_worker}/certificates", B::Json("{}"), [401, 422, 422, 403, 403, 403, 403]),
+    ("GET", "/insurance/coverage?from=2026-01-01&date=2026-03-01", B::None, [303, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/insurance/coverage?from=bogus", B::None, [303, 422, 422, 422, 422, 422, 422]),
+    ("GET", "/insurance/{own_policy}/edit", B::None, [303, 200, 200, 403, 200, 200, 403]),
+    ("GET", "/insurance/{other_policy}/edit", B::None, [303, 200, 200, 403, 403, 403, 403]),
+    ("POST", "/insurance/{own_policy}", B::Form("version=1"), [303, 422, 422, 403, 422, 422, 403]),
+    ("POST", "/insurance/{other_policy}", B::Form("version=1"), [303, 422, 422, 403, 403, 403, 403]),
+    ("POST", "/insurance/{own_policy}/members/{own_member}/end", B::Form(""), [303, 422, 422, 403, 422, 422, 403]),
+    ("POST", "/insurance/{other_policy}/members/{other_member}/end", B::Form(""), [303, 422, 422, 403, 403, 403, 403]),
+    ("GET", "/api/v1/policies/{own_policy}/members", B::None, [401, 200, 200, 200, 200, 200, 403]),
+    ("GET", "/api/v1/policies/{other_policy}/members", B::None, [401, 200, 200, 200, 403, 403, 403]),
+    (
+        "POST",
+        "/api/v1/policies/{own_policy}/members/{own_member}/end",
+        B::Json("{}"),
+        [401, 422, 422, 403, 422, 422, 403],
+    ),
+    (
+        "POST",
+        "/api/v1/policies/{other_policy}/members/{other_member}/end",
+        B::Json("{}"),
+        [401, 422, 422, 403, 403, 403, 403],
+    ),
     ("GET", "/api/v1/workers", B::None, [401, 200, 200, 200, 200, 200, 403]),
     ("GET", "/api/v1/workers?mine={other_mine}", B::None, [401, 200, 200, 200, 403, 403, 403]),
     ("GET", "/api/v1/workers/{own_worker}", B::None, [401, 200, 200, 200, 200, 200, 403]),
@@ -615,6 +642,8 @@ struct Ids {
     other_worker: String,
     own_policy: String,
     other_policy: String,
+    own_member: String,
+    other_member: String,
     /// Text that only someone allowed to see the other records could see.
     secrets: Vec<String>,
 }
@@ -730,10 +759,11 @@ async fn ids(app: &TestApp) -> Ids {
         db.add_policy_members(&actor, p, &[w], chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), None)
             .await
             .unwrap();
-        p.to_string()
+        let m = db.policy_members(p).await.unwrap()[0].id;
+        (p.to_string(), m.to_string())
     };
-    let own_policy = policy(own_mine.id, &own_worker).await;
-    let other_policy = policy(other_mine.id, &other_worker).await;
+    let (own_policy, own_member) = policy(own_mine.id, &own_worker).await;
+    let (other_policy, other_member) = policy(other_mine.id, &other_worker).await;
     Ids {
         own_grv,
         other_grv,
@@ -742,6 +772,8 @@ async fn ids(app: &TestApp) -> Ids {
         other_worker,
         own_policy,
         other_policy,
+        own_member,
+        other_member,
         own_inc,
         other_inc,
         own_act,
@@ -856,6 +888,8 @@ async fn route_table(backend: Backend) {
                 .replace("{own_worker}", &ids.own_worker)
                 .replace("{other_worker}", &ids.other_worker)
                 .replace("{own_policy}", &ids.own_policy)
+                .replace("{own_member}", &ids.own_member)
+                .replace("{other_member}", &ids.other_member)
                 .replace("{other_policy}", &ids.other_policy)
         };
         let path = fill(template);

@@ -274,3 +274,191 @@ async fn the_bureau_sees_coverage_figures_but_no_names_sqlite() {
 async fn the_bureau_sees_coverage_figures_but_no_names_postgres() {
     the_bureau_sees_coverage_figures_but_no_names(Backend::Postgres).await;
 }
+
+async fn a_policy_corrected_on_its_page_family_cover_ended_with_a_reason_and_the_trend(backend: Backend) {
+    let app = app(backend).await;
+    let mine = officer_mine(&app).await;
+    let r = app
+        .send(
+            As::User("officer"),
+            Method::POST,
+            "/api/v1/workers",
+            Some(Body_::Json(worker_json(mine, &complete("52270119910405003").unwrap()))),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let wid = r.json()["id"].as_str().unwrap().to_owned();
+    let policy = |kind: &str, number: &str| {
+        json!({"mine_id": mine.to_string(), "kind": kind, "insurer": "人保", "number": number,
+            "starts_on": "2026-01-01", "ends_on": "2026-12-31", "premium": "5000", "cover_per_person": "100000"})
+    };
+    let r = app
+        .send(As::User("officer"), Method::POST, "/api/v1/policies", Some(Body_::Json(policy("family_cover", "JT-1"))))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let fam = r.json()["id"].as_str().unwrap().to_owned();
+    // The edit page: the policy as recorded; a correction needs a reason, a stale version is 409.
+    let edit = app.get(As::User("officer"), &format!("/insurance/{fam}/edit")).await;
+    assert_eq!(edit.status, 200);
+    assert!(edit.body.contains("JT-1") && edit.body.contains("name=\"version\" value=\"1\""));
+    let form = |version: u32, reason: &str| {
+        format!(
+            "version={version}&kind=family_cover&insurer=%E4%BA%BA%E4%BF%9D&number=JT-1&starts_on=2026-01-01&ends_on=2026-12-31&premium=6000&cover_per_person=100000&reason={reason}"
+        )
+    };
+    let r =
+        app.send(As::User("officer"), Method::POST, &format!("/insurance/{fam}"), Some(Body_::Form(form(1, "")))).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("id=\"e-reason\""), "{}", r.body);
+    let r = app
+        .send(
+            As::User("officer"),
+            Method::POST,
+            &format!("/insurance/{fam}"),
+            Some(Body_::Form(form(1, "endorsement"))),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let p = app.get(As::User("officer"), &format!("/api/v1/policies/{fam}")).await.json();
+    assert_eq!((p["version"].as_i64(), p["premium"].as_str()), (Some(2), Some("6000.00")));
+    let r = app
+        .send_with(
+            As::User("officer"),
+            Method::POST,
+            &format!("/insurance/{fam}"),
+            Some(Body_::Form(form(1, "again"))),
+            &[("accept-language", "zh-CN")],
+        )
+        .await;
+    assert_eq!(r.status, 409);
+    assert!(r.body.contains("他人已更改了该保单") && r.body.contains("name=\"version\" value=\"2\""), "{}", r.body);
+    // The worker's child is offered on the family policy, and covered once added (the demo's
+    // families at the mine are all on its own family-cover policy).
+    let uncovered = |cov: &serde_json::Value| cov["mines"][0]["family"]["uncovered_count"].as_u64().unwrap();
+    let cov = app.get(As::User("officer"), &format!("/api/v1/coverage?date=2026-06-01&mine={mine}")).await.json();
+    assert_eq!(uncovered(&cov), 1);
+    assert_eq!(cov["mines"][0]["family"]["uncovered"][0]["name"], "张小芳");
+    let page = app.get(As::User("officer"), &format!("/insurance/{fam}")).await;
+    assert!(page.body.contains("family-candidates") && page.body.contains("张小芳"));
+    let add = format!("dependant={wid}%3A%E5%BC%A0%E5%B0%8F%E8%8A%B3&from_on=2026-01-05");
+    let r =
+        app.send(As::User("officer"), Method::POST, &format!("/insurance/{fam}/members"), Some(Body_::Form(add))).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let cov = app.get(As::User("officer"), &format!("/api/v1/coverage?date=2026-06-01&mine={mine}")).await.json();
+    assert_eq!(uncovered(&cov), 0);
+    assert_eq!(cov["family"]["covered"], cov["family"]["dependants"]);
+    // Ending it: a field error without a day, then kept with its end and reason.
+    let members = app.get(As::User("officer"), &format!("/api/v1/policies/{fam}/members")).await.json();
+    assert_eq!(members[0]["dependant_name"], "张小芳");
+    let mid = members[0]["id"].as_str().unwrap().to_owned();
+    let end = format!("/insurance/{fam}/members/{mid}/end");
+    let r = app.send(As::User("officer"), Method::POST, &end, Some(Body_::Form("to_on=&reason=x".into()))).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("id=\"e-to_on\""), "{}", r.body);
+    let r = app
+        .send(As::User("officer"), Method::POST, &end, Some(Body_::Form("to_on=2026-05-31&reason=moved+away".into())))
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let api_end = format!("/api/v1/policies/{fam}/members/{mid}/end");
+    let again = json!({"to_on": "2026-04-30", "reason": "again"});
+    let r = app.send(As::User("officer"), Method::POST, &api_end, Some(Body_::Json(again))).await;
+    assert_eq!(r.status, 422, "ended once only");
+    let members = app.get(As::User("officer"), &format!("/api/v1/policies/{fam}/members")).await.json();
+    assert_eq!(
+        (members[0]["to"].as_str(), members[0]["end_reason"].as_str()),
+        (Some("2026-05-31"), Some("moved away"))
+    );
+    assert_eq!(app.get(As::User("bureau"), &format!("/api/v1/policies/{fam}/members")).await.status, 403);
+    // The family section lists her after the end, apart from the compulsory breaches; the
+    // bureau sees the count only.
+    let page = app.get(As::User("officer"), &format!("/insurance/coverage?date=2026-06-01&mine={mine}")).await;
+    assert_eq!(page.status, 200);
+    let family = &page.body[page.body.find("id=\"family-gaps\"").unwrap()..];
+    assert!(family.contains("张小芳"), "{family}");
+    let page = app.get(As::User("bureau"), &format!("/insurance/coverage?date=2026-06-01&mine={mine}")).await;
+    assert!(!page.body.contains("张小芳") && page.body.contains("coop-family-ratio"));
+    // The trend: no snapshots yet, then a backfill draws the chart and fills the API's series.
+    let path = format!("/insurance/coverage?date=2026-06-01&from=2026-05-01&mine={mine}");
+    assert!(app.get(As::User("officer"), &path).await.body.contains("trend-empty"));
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    app.db.snapshot_coverage_between(d("2026-05-01"), d("2026-06-01")).await.unwrap();
+    let page = app.get(As::User("bureau"), &path).await;
+    assert!(page.body.contains("id=\"trend-chart\"") && page.body.contains("<svg"), "{}", page.body);
+    let api = app
+        .get(As::User("bureau"), &format!("/api/v1/coverage?date=2026-06-01&from=2026-05-01&mine={mine}"))
+        .await
+        .json();
+    let coop = api["trend"]["coop"].as_array().unwrap();
+    assert_eq!(coop.len(), 32);
+    assert_eq!(coop[0]["date"], "2026-05-01");
+    let points = api["trend"]["mines"][0]["points"].as_array().unwrap();
+    assert_eq!(points.len(), 32);
+    let gaps = |p: &serde_json::Value| p["dependants"].as_i64().unwrap() - p["dependants_covered"].as_i64().unwrap();
+    assert_eq!((gaps(&points[30]), gaps(&points[31])), (0, 1), "her cover ended on the 31st");
+    assert_eq!(app.get(As::User("officer"), "/api/v1/coverage?from=2030-01-01&date=2026-01-01").await.status, 422);
+    // The policy's coming end alerts the officer, in his language.
+    let r = app
+        .send(As::User("officer"), Method::POST, "/api/v1/policies", Some(Body_::Json(policy("work_injury", "GS-9"))))
+        .await;
+    assert_eq!(r.status, 201);
+    assert!(app.db.alert_expiring_policies(d("2026-12-10")).await.unwrap() >= 2);
+    let alerts =
+        app.send_with(As::User("officer"), Method::GET, "/alerts", None, &[("accept-language", "zh-CN")]).await;
+    assert!(alerts.body.contains("工伤保险保单 GS-9 将于 2026-12-31 到期"), "{}", alerts.body);
+}
+
+#[tokio::test]
+async fn a_policy_corrected_on_its_page_family_cover_ended_with_a_reason_and_the_trend_sqlite() {
+    a_policy_corrected_on_its_page_family_cover_ended_with_a_reason_and_the_trend(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_policy_corrected_on_its_page_family_cover_ended_with_a_reason_and_the_trend_postgres() {
+    a_policy_corrected_on_its_page_family_cover_ended_with_a_reason_and_the_trend(Backend::Postgres).await;
+}
+
+async fn the_mine_page_flags_missing_certificates_and_the_api_records_them(backend: Backend) {
+    let app = app(backend).await;
+    let mine = officer_mine(&app).await;
+    let mut b = worker_json(mine, &complete("52270119920101003").unwrap());
+    b["name"] = json!("爆破工乙");
+    b["birth_date"] = json!("1992-01-01");
+    b["job"] = json!("blaster");
+    let r = app.send(As::User("officer"), Method::POST, "/api/v1/workers", Some(Body_::Json(b))).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    let page = app.get(As::User("officer"), &format!("/mines/{mine}")).await;
+    assert_eq!(page.status, 200);
+    let flags = &page.body[page.body.find("id=\"certificate-flags\"").expect("the flag section")..];
+    assert!(flags.contains("爆破工乙") && flags.contains("flag-certificate"), "{flags}");
+    // The bureau sees how many, not who.
+    let bureau = app.get(As::User("bureau"), &format!("/mines/{mine}")).await;
+    assert!(bureau.body.contains("cert-flag-count") && !bureau.body.contains("爆破工乙"));
+    let path = format!("/api/v1/workers/{id}/certificates");
+    assert_eq!(app.get(As::User("officer"), &path).await.json(), json!([]));
+    let mut cert = json!({"cert_type": "blaster", "number": "T-77", "issued_by": "黔南州应急管理局",
+        "issued_on": "2025-01-01", "expires_on": "2024-01-01"});
+    let r = app.send(As::User("officer"), Method::POST, &path, Some(Body_::Json(cert.clone()))).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.json()["errors"][0]["field"], "expires_on");
+    cert["expires_on"] = json!("2035-01-01");
+    let r = app.send(As::User("officer"), Method::POST, &path, Some(Body_::Json(cert.clone()))).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.json()["valid_today"], true);
+    let list = app.get(As::User("officer"), &path).await.json();
+    assert_eq!(list[0]["number"], "T-77");
+    assert_eq!(app.get(As::User("bureau"), &path).await.status, 403);
+    assert_eq!(app.send(As::User("inspector"), Method::POST, &path, Some(Body_::Json(cert))).await.status, 403);
+    let page = app.get(As::User("officer"), &format!("/mines/{mine}")).await;
+    assert!(!page.body.contains("爆破工乙"), "no longer flagged");
+}
+
+#[tokio::test]
+async fn the_mine_page_flags_missing_certificates_and_the_api_records_them_sqlite() {
+    the_mine_page_flags_missing_certificates_and_the_api_records_them(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_mine_page_flags_missing_certificates_and_the_api_records_them_postgres() {
+    the_mine_page_flags_missing_certificates_and_the_api_records_them(Backend::Postgres).await;
+}
