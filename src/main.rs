@@ -795,11 +795,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             | Command::Export(_)
             | Command::Import(ImportCommand::Workers { .. } | ImportCommand::Policies { .. })
     );
-    let store = if needs_key {
-        store.with_identity_secret(&identity_secret(&config)?)
-    } else {
-        store
-    };
+    let store = if needs_key { store.with_identity_secret(&identity_secret(&config)?) } else { store };
     minecoop_store::alerts::set_renderer(minecoop_web::alerts::render_email);
     let system = Actor::system("cli");
     match cli.command {
@@ -1115,10 +1111,15 @@ fn plan_problems(
     let mut out = Vec::new();
     for (p, row) in plans.iter().zip(rows) {
         match p {
-            RowPlan::Differs(fields) => out.extend(
-                fields.iter().map(|f| RowProblem { row: *row, column: column(f), code: DIFFERS, args: vec![] }),
-            ),
-            RowPlan::Problem(field, code) => out.push(RowProblem { row: *row, column: column(field), code, args: vec![] }),
+            RowPlan::Differs(fields) => out.extend(fields.iter().map(|f| RowProblem {
+                row: *row,
+                column: column(f),
+                code: DIFFERS,
+                args: vec![],
+            })),
+            RowPlan::Problem(field, code) => {
+                out.push(RowProblem { row: *row, column: column(field), code, args: vec![] })
+            }
             RowPlan::New | RowPlan::Same => {}
         }
     }

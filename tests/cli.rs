@@ -642,7 +642,10 @@ fn import_workers_and_policies_name_bad_rows_then_import_once_and_export_masked(
     assert!(out(&o).contains("imported: 0 new policies and covered workers, 2 already"), "{}", out(&o));
     // The exports: the workers with their numbers masked, the coverage check as a workbook.
     let csv = dir.path().join("workers-out.csv");
-    let o = minecoop(&db, &["export", "workers", "--mine", "大坪锌矿", "--format", "csv", "--output", csv.to_str().unwrap()]);
+    let o = minecoop(
+        &db,
+        &["export", "workers", "--mine", "大坪锌矿", "--format", "csv", "--output", csv.to_str().unwrap()],
+    );
     assert!(o.status.success(), "{}", out(&o));
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(text.contains("王小明") && text.contains(&format!("5227**********{}", &good[14..])), "{text}");
@@ -650,14 +653,26 @@ fn import_workers_and_policies_name_bad_rows_then_import_once_and_export_masked(
     let xlsx = dir.path().join("coverage.xlsx");
     let o = minecoop(
         &db,
-        &["export", "coverage", "--date", "2026-06-01", "--format", "xlsx", "--output", xlsx.to_str().unwrap(), "--lang", "zh-CN"],
+        &[
+            "export",
+            "coverage",
+            "--date",
+            "2026-06-01",
+            "--format",
+            "xlsx",
+            "--output",
+            xlsx.to_str().unwrap(),
+            "--lang",
+            "zh-CN",
+        ],
     );
     assert!(o.status.success(), "{}", out(&o));
     let rows = minecoop_domain::tabular::read_rows("coverage.xlsx", &std::fs::read(&xlsx).unwrap()).unwrap();
     assert_eq!(rows[0][0], "矿山");
     assert!(rows.iter().any(|r| r.first().is_some_and(|c| c == "合作社合计")), "{rows:?}");
     assert!(rows.iter().flatten().any(|c| c == "王小明"), "the operator sees the uncovered workers by name");
-    let o = minecoop(&db, &["export", "coverage", "--date", "bogus", "--format", "csv", "--output", csv.to_str().unwrap()]);
+    let o =
+        minecoop(&db, &["export", "coverage", "--date", "bogus", "--format", "csv", "--output", csv.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(minecoop(&db, &["audit", "verify"]).status.success(), "the imports are in the audit trail");
 }

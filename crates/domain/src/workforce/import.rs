@@ -102,7 +102,9 @@ pub const MEMBER_COLUMNS: &[&str] = &["mine", "policy_number", "id_number", "fro
 fn zh_names(field: &str) -> &'static [(&'static str, &'static str)] {
     match field {
         "sex" => &[("男", "male"), ("女", "female")],
-        "employment_form" => &[("劳动合同", "contract"), ("合同工", "contract"), ("劳务派遣", "dispatch"), ("临时工", "casual")],
+        "employment_form" => {
+            &[("劳动合同", "contract"), ("合同工", "contract"), ("劳务派遣", "dispatch"), ("临时工", "casual")]
+        }
         "relation" => &[("配偶", "spouse"), ("子女", "child"), ("父母", "parent"), ("其他", "other")],
         "kind" => &[
             ("工伤保险", "work_injury"),
@@ -139,7 +141,10 @@ fn zh_names(field: &str) -> &'static [(&'static str, &'static str)] {
 fn choice_code(field: &str, value: &str) -> String {
     let v = value.trim();
     zh_names(field)
-        .iter().find(|(z, _)| *z == v).map(|(_, c)| (*c).to_owned()).unwrap_or_else(|| v.to_ascii_lowercase())
+        .iter()
+        .find(|(z, _)| *z == v)
+        .map(|(_, c)| (*c).to_owned())
+        .unwrap_or_else(|| v.to_ascii_lowercase())
 }
 
 /// The code of a worker column's heading: its field name, `dependant<N>.<field>`, or the
@@ -386,7 +391,12 @@ pub fn check_workers_sheet(
     if problems.is_empty() { Ok(WorkerSheet { rows: out, headings: head.shown }) } else { Err(problems) }
 }
 
-fn push_field_errors(problems: &mut Vec<RowProblem>, n: usize, errors: FieldErrors, column_of: &dyn Fn(&str) -> String) {
+fn push_field_errors(
+    problems: &mut Vec<RowProblem>,
+    n: usize,
+    errors: FieldErrors,
+    column_of: &dyn Fn(&str) -> String,
+) {
     for e in errors.0 {
         // The mine comes from the `mine` column, checked (and reported) there.
         if e.field == "mine_id" {
@@ -563,8 +573,7 @@ fn check_policies(rows: &[Vec<String>], mine_of: &impl Fn(&str) -> Option<Uuid>)
 
 fn check_members(rows: &[Vec<String>], mine_of: &impl Fn(&str) -> Option<Uuid>) -> Checked<MemberRow> {
     let Some(head) = Head::find(rows, |h| canonical(MEMBER_ALIASES, h)) else { return Ok(Default::default()) };
-    let mut problems =
-        head.check(|c| MEMBER_COLUMNS.contains(&c), &[("policy_number", "err-import-no-policy-number")]);
+    let mut problems = head.check(|c| MEMBER_COLUMNS.contains(&c), &[("policy_number", "err-import-no-policy-number")]);
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -611,7 +620,9 @@ fn check_members(rows: &[Vec<String>], mine_of: &impl Fn(&str) -> Option<Uuid>) 
 /// The workers sheet's headings, for the import page's hint.
 pub fn worker_headings_hint() -> String {
     let mut h: Vec<String> = WORKER_COLUMNS.iter().map(|c| (*c).to_owned()).collect();
-    h.extend(["dependant1.name", "dependant1.relation", "dependant1.birth_date", "dependant1.id_number"].map(String::from));
+    h.extend(
+        ["dependant1.name", "dependant1.relation", "dependant1.birth_date", "dependant1.id_number"].map(String::from),
+    );
     h.join(", ")
 }
 
@@ -717,7 +728,8 @@ mod tests {
 
     #[test]
     fn a_policies_workbook_gives_policies_and_members() {
-        let members = sheet(&format!("保单号,身份证号,起始日期,截止日期\nGS2026,{},2026-02-01,\nAZ2026,{},,", wang(), wang()));
+        let members =
+            sheet(&format!("保单号,身份证号,起始日期,截止日期\nGS2026,{},2026-02-01,\nAZ2026,{},,", wang(), wang()));
         let p = check_policy_tables(&[sheet(&policies()), members], mines).unwrap();
         assert_eq!(p.policies.len(), 2);
         assert_eq!(p.policies[0].draft.kind, PolicyKind::WorkInjury);
@@ -739,7 +751,10 @@ mod tests {
              大坪锌矿,work_injury,人保,GS,2026-01-01,2026-12-31,5,\n\
              大坪锌矿,fire,人保,GS,2026-01-01,2026-12-31,5,",
         );
-        let m = sheet(&format!("policy_number,id_number,from,to\nAZ2026,123,,\nGS,{w},2026-05-01,2026-04-01\nGS,{w},,", w = wang()));
+        let m = sheet(&format!(
+            "policy_number,id_number,from,to\nAZ2026,123,,\nGS,{w},2026-05-01,2026-04-01\nGS,{w},,",
+            w = wang()
+        ));
         let e = check_policy_tables(&[p, m], mines).unwrap_err();
         let got: Vec<(usize, &str, &str)> = e.iter().map(|p| (p.row, p.column.as_str(), p.code)).collect();
         assert_eq!(

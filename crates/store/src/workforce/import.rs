@@ -209,7 +209,8 @@ async fn plan_policies_in<C: ConnectionTrait>(
 ) -> StoreResult<Planned> {
     let mut recorded: Vec<Policy> = Vec::new();
     for chunk in mines.chunks(500) {
-        recorded.extend(policy::Entity::find().filter(policy::Column::MineId.is_in(chunk.iter().copied())).all(c).await?);
+        recorded
+            .extend(policy::Entity::find().filter(policy::Column::MineId.is_in(chunk.iter().copied())).all(c).await?);
     }
     let recorded = super::insurance::latest_policies(recorded);
     let mut plans = Vec::new();

@@ -102,11 +102,9 @@ pub(crate) fn plan_problems(
     let mut out = Vec::new();
     for (p, row) in plans.iter().zip(rows) {
         match p {
-            RowPlan::Differs(fields) => out.extend(fields.iter().map(|f| ProblemRow {
-                row: *row,
-                column: column(f),
-                message: lang.t(DIFFERS),
-            })),
+            RowPlan::Differs(fields) => {
+                out.extend(fields.iter().map(|f| ProblemRow { row: *row, column: column(f), message: lang.t(DIFFERS) }))
+            }
             RowPlan::Problem(field, code) => {
                 out.push(ProblemRow { row: *row, column: column(field), message: lang.t(code) })
             }
@@ -365,12 +363,13 @@ pub fn coverage_table(
     ];
     let mut table = Table::new(format!("coverage-{day}"), headers.iter().map(|h| t(h)).collect());
     let ratio = |covered: usize, active: usize| {
-        if active == 0 { Cell::Empty } else { Cell::from(Decimal::new((covered * 1000 / active) as i64, 1)) }
+        (covered * 1000).checked_div(active).map_or(Cell::Empty, |pm| Cell::from(Decimal::new(pm as i64, 1)))
     };
     let kind = |k: &str| t(&format!("policy-kind-{k}"));
     for r in results {
         let c = &r.coverage;
-        let gaps: Vec<String> = c.gaps.iter().map(|g| format!("{}: {} – {}", kind(g.kind.as_str()), g.from, g.to)).collect();
+        let gaps: Vec<String> =
+            c.gaps.iter().map(|g| format!("{}: {} – {}", kind(g.kind.as_str()), g.from, g.to)).collect();
         table.push(vec![
             Cell::from(mine_name(mines, r.mine_id)),
             Cell::from(c.active),
@@ -405,7 +404,9 @@ pub fn coverage_table(
                 .missing
                 .iter()
                 .map(|x| match x {
-                    Missing::NotInsured { kind: k } => lang.t_args("coverage-not-insured", &[("kind", kind(k.as_str()))]),
+                    Missing::NotInsured { kind: k } => {
+                        lang.t_args("coverage-not-insured", &[("kind", kind(k.as_str()))])
+                    }
                     Missing::CoverTooLow { policy, cover_fen } => lang.t_args(
                         "coverage-cover-too-low",
                         &[("policy", policy.clone()), ("cover", crate::safety::incidents::yuan(cover_fen))],

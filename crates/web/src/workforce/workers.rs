@@ -152,7 +152,8 @@ async fn list(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Respo
         return crate::export::respond(&table, format);
     }
     let ctx = Ctx::new(&v, &uri);
-    let mut filters = vec![("mine", q.mine.trim()), ("state", state), ("job", q.job.as_str()), ("form", q.form.as_str())];
+    let mut filters =
+        vec![("mine", q.mine.trim()), ("state", state), ("job", q.job.as_str()), ("form", q.form.as_str())];
     if q.flagged {
         filters.push(("flagged", "true"));
     }

@@ -280,8 +280,32 @@ async fn the_bureau_sees_coverage_figures_but_no_names_postgres() {
 fn workers_xlsx(mine: &str, second: &str) -> Vec<u8> {
     let first = complete("52270119910405003").unwrap();
     crate::support::text_xlsx(&[
-        &["矿山", "姓名", "身份证号", "性别", "出生日期", "工种", "用工形式", "入职日期", "家属1姓名", "家属1关系", "家属1出生日期"],
-        &[mine, "张三丰", &first, "男", "1991-04-05", "采掘工", "劳动合同", "2026-01-05", "张小芳", "子女", "2016-06-01"],
+        &[
+            "矿山",
+            "姓名",
+            "身份证号",
+            "性别",
+            "出生日期",
+            "工种",
+            "用工形式",
+            "入职日期",
+            "家属1姓名",
+            "家属1关系",
+            "家属1出生日期",
+        ],
+        &[
+            mine,
+            "张三丰",
+            &first,
+            "男",
+            "1991-04-05",
+            "采掘工",
+            "劳动合同",
+            "2026-01-05",
+            "张小芳",
+            "子女",
+            "2016-06-01",
+        ],
         &[mine, "李四光", second, "男", "1991-04-05", "clerk", "casual", "2026-02-01", "", "", ""],
     ])
 }
@@ -340,7 +364,10 @@ async fn a_workers_sheet_is_checked_row_by_row_then_imported_once_and_exported_m
     let r = post(crate::support::text_xlsx(&refs), "check", "en").await;
     assert_eq!(r.status, 422);
     let problems = r.body.split("id=\"problems\"").nth(1).unwrap_or("");
-    assert!(problems.contains(">3<") && problems.contains("工种") && problems.contains("Already recorded"), "{problems}");
+    assert!(
+        problems.contains(">3<") && problems.contains("工种") && problems.contains("Already recorded"),
+        "{problems}"
+    );
     // Another mine's workers are refused to the officer, named on the mine column.
     let other = app.db.mine_choices().await.unwrap().into_iter().find(|m| m.id != mine).unwrap().name_zh;
     let r = post(workers_xlsx(&other, &good), "check", "en").await;
@@ -389,7 +416,8 @@ async fn a_policies_workbook_imports_policies_and_members_and_the_coverage_expor
             }
         }
         let s = book.add_worksheet();
-        for (r, row) in [["保单号", "身份证号"], ["YW-IMPORT-1", &first], ["YW-IMPORT-1", member]].iter().enumerate() {
+        for (r, row) in [["保单号", "身份证号"], ["YW-IMPORT-1", &first], ["YW-IMPORT-1", member]].iter().enumerate()
+        {
             for (c, v) in row.iter().enumerate() {
                 s.write_string(r as u32, c as u16, *v).unwrap();
             }
