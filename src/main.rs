@@ -64,6 +64,49 @@ enum Command {
     /// Workers and their insurance.
     #[command(subcommand)]
     Workforce(WorkforceCommand),
+    /// Write a view as a CSV or XLSX file (identity numbers masked).
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// The coverage check on a day: a row per mine and for the co-op, then one per uncovered
+    /// worker with what he lacks (as `workforce coverage` prints it).
+    Coverage {
+        /// The day (YYYY-MM-DD); default today.
+        #[arg(long)]
+        date: Option<String>,
+        /// Only this mine: its id or its Chinese or English name.
+        #[arg(long)]
+        mine: Option<String>,
+        #[arg(long, value_enum)]
+        format: FileFormat,
+        #[arg(long)]
+        output: std::path::PathBuf,
+        /// The headings' and choices' language: en-US or zh-CN.
+        #[arg(long, default_value = "en-US")]
+        lang: String,
+    },
+    /// The workers (every state), with their identity numbers masked.
+    Workers {
+        /// Only this mine: its id or its Chinese or English name.
+        #[arg(long)]
+        mine: Option<String>,
+        #[arg(long, value_enum)]
+        format: FileFormat,
+        #[arg(long)]
+        output: std::path::PathBuf,
+        /// The headings' and choices' language: en-US or zh-CN.
+        #[arg(long, default_value = "en-US")]
+        lang: String,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum FileFormat {
+    Csv,
+    Xlsx,
 }
 
 #[derive(Subcommand)]
@@ -239,6 +282,25 @@ enum ImportCommand {
         /// The laboratory, where the sheet has no `lab` column.
         #[arg(long, default_value = "")]
         lab: String,
+        /// Check only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Workers, one row per worker (headings as on the import page; family members in
+    /// `dependant1.name`, ... columns). Every rule of the worker form is applied to each row.
+    /// A worker recorded with the same details is skipped; one recorded with other details is
+    /// a problem (correct him on his page). Same exit codes as production.
+    Workers {
+        file: std::path::PathBuf,
+        /// Check only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Insurance policies and the workers they cover: a policies sheet and/or a covered
+    /// workers sheet (`policy_number`, `id_number`, `from`, `to`), told apart by their
+    /// headings. Same exit codes as production.
+    Policies {
+        file: std::path::PathBuf,
         /// Check only; write nothing.
         #[arg(long)]
         dry_run: bool,
@@ -522,26 +584,8 @@ async fn workforce_coverage(
 ) -> Result<ExitCode> {
     use minecoop_domain::workforce::coverage::Missing;
     store.check_identity_key().await.map_err(store_error)?;
-    let day = match date {
-        None => minecoop_web::cadastre::today(),
-        Some(d) => minecoop_domain::validation::era_date(d)
-            .map_err(|_| anyhow::anyhow!("--date: not a date, use the form 2026-11-26"))?,
-    };
-    let all = store.mine_choices().await.map_err(store_error)?;
-    let mines: Vec<_> = match mine {
-        None => all,
-        Some(m) => {
-            let m = m.trim();
-            let found: Vec<_> = all
-                .into_iter()
-                .filter(|x| x.id.to_string() == m || x.name_zh == m || x.name_en.eq_ignore_ascii_case(m))
-                .collect();
-            if found.is_empty() {
-                anyhow::bail!("--mine: no mine with the id or name '{m}'");
-            }
-            found
-        }
-    };
+    let day = day_of(date)?;
+    let mines = select_mines(store, mine).await?;
     let ids: Vec<uuid::Uuid> = mines.iter().map(|m| m.id).collect();
     let results = store.coverage(&ids, day).await.map_err(store_error)?;
     let active: usize = results.iter().map(|r| r.coverage.active).sum();
@@ -593,6 +637,66 @@ async fn workforce_coverage(
             }
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The mines a `--mine` names (its id or Chinese or English name), or all of them.
+async fn select_mines(store: &Store, mine: Option<&str>) -> Result<Vec<minecoop_store::registry::Mine>> {
+    let all = store.mine_choices().await.map_err(store_error)?;
+    let Some(m) = mine else { return Ok(all) };
+    let m = m.trim();
+    let found: Vec<_> = all
+        .into_iter()
+        .filter(|x| x.id.to_string() == m || x.name_zh == m || x.name_en.eq_ignore_ascii_case(m))
+        .collect();
+    if found.is_empty() {
+        anyhow::bail!("--mine: no mine with the id or name '{m}'");
+    }
+    Ok(found)
+}
+
+/// A `--date`, or today.
+fn day_of(date: Option<&str>) -> Result<chrono::NaiveDate> {
+    match date {
+        None => Ok(minecoop_web::cadastre::today()),
+        Some(d) => minecoop_domain::validation::era_date(d)
+            .map_err(|_| anyhow::anyhow!("--date: not a date, use the form 2026-11-26")),
+    }
+}
+
+/// `minecoop export ...`: the same tables as the pages' CSV/XLSX downloads, as the operator
+/// (who sees every mine), written to `--output`.
+async fn export_command(store: &Store, cmd: ExportCommand) -> Result<ExitCode> {
+    use minecoop_web::workforce::import::{coverage_table, workers_table};
+    store.check_identity_key().await.map_err(store_error)?;
+    let lang_of = |l: &str| {
+        minecoop_web::i18n::Lang::parse(l).ok_or_else(|| anyhow::anyhow!("--lang: give en-US or zh-CN, not '{l}'"))
+    };
+    let (table, format, output) = match cmd {
+        ExportCommand::Coverage { date, mine, format, output, lang } => {
+            let lang = lang_of(&lang)?;
+            let day = day_of(date.as_deref())?;
+            let mines = select_mines(store, mine.as_deref()).await?;
+            let ids: Vec<uuid::Uuid> = mines.iter().map(|m| m.id).collect();
+            let results = store.coverage(&ids, day).await.map_err(store_error)?;
+            (coverage_table(lang, day, &results, &mines, &|_| true), format, output)
+        }
+        ExportCommand::Workers { mine, format, output, lang } => {
+            let lang = lang_of(&lang)?;
+            let mines = select_mines(store, mine.as_deref()).await?;
+            let ids: Vec<uuid::Uuid> = mines.iter().map(|m| m.id).collect();
+            let workers = store.workers(Some(&ids)).await.map_err(store_error)?;
+            let missing =
+                store.missing_certificates(&workers, minecoop_web::cadastre::today()).await.map_err(store_error)?;
+            (workers_table(lang, &workers, &mines, &missing), format, output)
+        }
+    };
+    let bytes = match format {
+        FileFormat::Csv => minecoop_web::export::to_csv(&table),
+        FileFormat::Xlsx => minecoop_web::export::to_xlsx(&table).map_err(|e| anyhow::anyhow!("{e:?}"))?,
+    };
+    std::fs::write(&output, bytes).with_context(|| format!("{}: cannot write", output.display()))?;
+    println!("{}: {} rows written", output.display(), table.rows.len());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -696,11 +800,15 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         minecoop_web::delivery::set_webhook_ca(&pem).map_err(|e| anyhow::anyhow!("webhook_ca_file {path}: {e}"))?;
     }
     // Only the commands that write or read workers need the identity key (and make its file).
-    let store = if matches!(cli.command, Command::Serve(_) | Command::Demo(_) | Command::Workforce(_)) {
-        store.with_identity_secret(&identity_secret(&config)?)
-    } else {
-        store
-    };
+    let needs_key = matches!(
+        cli.command,
+        Command::Serve(_)
+            | Command::Demo(_)
+            | Command::Workforce(_)
+            | Command::Export(_)
+            | Command::Import(ImportCommand::Workers { .. } | ImportCommand::Policies { .. })
+    );
+    let store = if needs_key { store.with_identity_secret(&identity_secret(&config)?) } else { store };
     minecoop_store::alerts::set_renderer(minecoop_web::alerts::render_email);
     let system = Actor::system("cli");
     match cli.command {
@@ -743,6 +851,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import(ImportCommand::Assays { file, lab, dry_run }) => {
             return import_assays(&store, &system, &file, &lab, dry_run, &elements_of(&config)?).await;
         }
+        Command::Import(ImportCommand::Workers { file, dry_run }) => {
+            return import_workers(&store, &system, &file, dry_run).await;
+        }
+        Command::Import(ImportCommand::Policies { file, dry_run }) => {
+            return import_policies(&store, &system, &file, dry_run).await;
+        }
+        Command::Export(cmd) => return export_command(&store, cmd).await,
         Command::Workforce(WorkforceCommand::Coverage { date, mine, format }) => {
             return workforce_coverage(&store, date.as_deref(), mine.as_deref(), format).await;
         }
@@ -1014,6 +1129,109 @@ async fn import_production(
     let (added, same) = store.import_production(actor, &drafts, &source).await.map_err(store_error)?;
     progress.end();
     println!("imported: {added} new records, {same} already recorded with the same figures");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The rows of a workers or policies import that stop it (recorded with other details, or a
+/// member row whose policy or worker is not found), as sheet problems.
+fn plan_problems(
+    plans: &[minecoop_store::workforce::RowPlan],
+    rows: &[usize],
+    column: &dyn Fn(&str) -> String,
+) -> Vec<minecoop_domain::production::import::RowProblem> {
+    use minecoop_domain::production::import::RowProblem;
+    use minecoop_store::workforce::{DIFFERS, RowPlan};
+    let mut out = Vec::new();
+    for (p, row) in plans.iter().zip(rows) {
+        match p {
+            RowPlan::Differs(fields) => out.extend(fields.iter().map(|f| RowProblem {
+                row: *row,
+                column: column(f),
+                code: DIFFERS,
+                args: vec![],
+            })),
+            RowPlan::Problem(field, code) => {
+                out.push(RowProblem { row: *row, column: column(field), code, args: vec![] })
+            }
+            RowPlan::New | RowPlan::Same => {}
+        }
+    }
+    out
+}
+
+/// `minecoop import workers`: the same checks as the import page, as the system (every mine).
+async fn import_workers(store: &Store, actor: &Actor, file: &std::path::Path, dry_run: bool) -> Result<ExitCode> {
+    use minecoop_domain::workforce::import::check_workers_sheet;
+    use minecoop_web::workforce::import::mine_named;
+    let mut progress = Progress::new();
+    progress.phase("reading", None);
+    let (_, rows) = read_sheet(file)?;
+    store.check_identity_key().await.map_err(store_error)?;
+    progress.phase(&format!("checking {} rows", rows.len()), None);
+    let mines = store.mine_choices().await.map_err(store_error)?;
+    let sheet = match check_workers_sheet(&rows, minecoop_web::cadastre::today(), |n| mine_named(&mines, n)) {
+        Ok(s) => s,
+        Err(problems) => {
+            progress.end();
+            return Ok(print_problems(&problems));
+        }
+    };
+    let drafts: Vec<_> = sheet.rows.iter().map(|r| r.draft.clone()).collect();
+    progress.phase(&format!("comparing {} workers with those recorded", drafts.len()), None);
+    let plans = store.plan_worker_import(&drafts).await.map_err(store_error)?;
+    progress.end();
+    let at: Vec<usize> = sheet.rows.iter().map(|r| r.row).collect();
+    let problems = plan_problems(&plans, &at, &|f| sheet.column(f));
+    if !problems.is_empty() {
+        return Ok(print_problems(&problems));
+    }
+    let new = plans.iter().filter(|p| **p == minecoop_store::workforce::RowPlan::New).count();
+    if dry_run {
+        println!("ready: {new} new workers, {} already recorded with the same details", drafts.len() - new);
+        return Ok(ExitCode::SUCCESS);
+    }
+    progress.phase(&format!("writing {new} workers"), None);
+    let c = store.import_workers(actor, &drafts).await.map_err(store_error)?;
+    progress.end();
+    println!("imported: {} new workers, {} already recorded with the same details", c.new, c.same);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `minecoop import policies`: a policies sheet and/or a covered workers sheet, as the import
+/// page checks them, as the system (every mine).
+async fn import_policies(store: &Store, actor: &Actor, file: &std::path::Path, dry_run: bool) -> Result<ExitCode> {
+    use minecoop_domain::workforce::import::check_policy_tables;
+    use minecoop_web::i18n::Lang;
+    use minecoop_web::workforce::import::mine_named;
+    let bytes = std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tables = minecoop_domain::tabular::read_tables(&name, &bytes).map_err(|e| {
+        anyhow::anyhow!("{}", Lang::En.t_args(e.code, &[("file", file.display().to_string()), ("detail", e.detail)]))
+    })?;
+    store.check_identity_key().await.map_err(store_error)?;
+    let mines = store.mine_choices().await.map_err(store_error)?;
+    let ids: Vec<uuid::Uuid> = mines.iter().map(|m| m.id).collect();
+    let sheet = match check_policy_tables(&tables, |n| mine_named(&mines, n)) {
+        Ok(s) => s,
+        Err(problems) => return Ok(print_problems(&problems)),
+    };
+    let plan = store.plan_policy_import(&ids, &sheet).await.map_err(store_error)?;
+    let both = !sheet.policies.is_empty() && !sheet.members.is_empty();
+    let tag = |n: usize, c: String| if both { format!("{n} › {c}") } else { c };
+    let policy_rows: Vec<usize> = sheet.policies.iter().map(|r| r.row).collect();
+    let member_rows: Vec<usize> = sheet.members.iter().map(|r| r.row).collect();
+    let mut problems = plan_problems(&plan.policies, &policy_rows, &|f| tag(1, sheet.policy_column(f)));
+    problems.extend(plan_problems(&plan.members, &member_rows, &|f| tag(2, sheet.member_column(f))));
+    if !problems.is_empty() {
+        return Ok(print_problems(&problems));
+    }
+    let c = plan.counts();
+    if dry_run {
+        println!("ready: {} new policies and covered workers, {} already recorded the same", c.new, c.same);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let c = store.import_policies(actor, &ids, &sheet).await.map_err(store_error)?;
+    println!("imported: {} new policies and covered workers, {} already recorded the same", c.new, c.same);
     Ok(ExitCode::SUCCESS)
 }
 

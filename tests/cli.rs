@@ -586,3 +586,93 @@ fn workforce_coverage_makes_a_private_key_file_and_refuses_a_wrong_key() {
     assert!(minecoop(&sqlite_url(&other), &["migrate"]).status.success());
     assert!(!other.path().join("coop.db.identity-key").exists());
 }
+
+#[test]
+fn import_workers_and_policies_name_bad_rows_then_import_once_and_export_masked() {
+    use minecoop_domain::workforce::idcard::complete;
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(&dir);
+    assert!(minecoop(&db, &["demo"]).status.success());
+    let good = complete("52270119900512031").unwrap();
+    let bad = format!("{}{}", &good[..17], if good.ends_with('0') { '1' } else { '0' });
+    let other = complete("52270119850701051").unwrap();
+    let workers = dir.path().join("workers.csv");
+    let write = |number: &str| {
+        std::fs::write(
+            &workers,
+            format!(
+                "矿山,姓名,身份证号,性别,出生日期,工种,用工形式,入职日期,dependant1.name,dependant1.relation,dependant1.birth_date\n\
+                 大坪锌矿,王小明,{number},男,1990-05-12,爆破工,劳务派遣,2025-03-01,李芳,配偶,1992-01-20\n\
+                 Daping Zinc Mine,李强,{other},male,1985-07-01,clerk,contract,2024-01-01,,,\n"
+            ),
+        )
+        .unwrap()
+    };
+    let file = workers.to_str().unwrap();
+    write(&bad);
+    let o = minecoop(&db, &["import", "workers", file]);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(out(&o).contains("row 2, column 身份证号: The check character"), "{}", out(&o));
+    write(&good);
+    let o = minecoop(&db, &["import", "workers", "--dry-run", file]);
+    assert!(o.status.success() && out(&o).contains("ready: 2 new workers"), "{}", out(&o));
+    let o = minecoop(&db, &["import", "workers", file]);
+    assert!(o.status.success() && out(&o).contains("imported: 2 new workers"), "{}", out(&o));
+    let o = minecoop(&db, &["import", "workers", file]);
+    assert!(out(&o).contains("imported: 0 new workers, 2 already recorded"), "{}", out(&o));
+    // A policy and its covered workers in one CSV each: the members table alone names the policy.
+    let policies = dir.path().join("policies.csv");
+    std::fs::write(
+        &policies,
+        "mine,kind,insurer,number,starts_on,ends_on,premium,cover_per_person\n\
+         大坪锌矿,accident,中国人寿,YW-CLI-1,2026-01-01,2026-12-31,3000,100000\n",
+    )
+    .unwrap();
+    let members = dir.path().join("members.csv");
+    std::fs::write(&members, format!("policy_number,id_number,from\nYW-CLI-1,{good},2026-02-01\nYW-CLI-1,{other},\n"))
+        .unwrap();
+    let o = minecoop(&db, &["import", "policies", members.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "the policy is not recorded yet: {}", out(&o));
+    assert!(out(&o).contains("row 2, column policy_number: No policy with this number"), "{}", out(&o));
+    let o = minecoop(&db, &["import", "policies", policies.to_str().unwrap()]);
+    assert!(o.status.success() && out(&o).contains("imported: 1 new"), "{}", out(&o));
+    let o = minecoop(&db, &["import", "policies", members.to_str().unwrap()]);
+    assert!(o.status.success() && out(&o).contains("imported: 2 new"), "{}", out(&o));
+    let o = minecoop(&db, &["import", "policies", members.to_str().unwrap()]);
+    assert!(out(&o).contains("imported: 0 new policies and covered workers, 2 already"), "{}", out(&o));
+    // The exports: the workers with their numbers masked, the coverage check as a workbook.
+    let csv = dir.path().join("workers-out.csv");
+    let o = minecoop(
+        &db,
+        &["export", "workers", "--mine", "大坪锌矿", "--format", "csv", "--output", csv.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", out(&o));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.contains("王小明") && text.contains(&format!("5227**********{}", &good[14..])), "{text}");
+    assert!(!text.contains(&good) && !text.contains(&other), "no identity number whole");
+    let xlsx = dir.path().join("coverage.xlsx");
+    let o = minecoop(
+        &db,
+        &[
+            "export",
+            "coverage",
+            "--date",
+            "2026-06-01",
+            "--format",
+            "xlsx",
+            "--output",
+            xlsx.to_str().unwrap(),
+            "--lang",
+            "zh-CN",
+        ],
+    );
+    assert!(o.status.success(), "{}", out(&o));
+    let rows = minecoop_domain::tabular::read_rows("coverage.xlsx", &std::fs::read(&xlsx).unwrap()).unwrap();
+    assert_eq!(rows[0][0], "矿山");
+    assert!(rows.iter().any(|r| r.first().is_some_and(|c| c == "合作社合计")), "{rows:?}");
+    assert!(rows.iter().flatten().any(|c| c == "王小明"), "the operator sees the uncovered workers by name");
+    let o =
+        minecoop(&db, &["export", "coverage", "--date", "bogus", "--format", "csv", "--output", csv.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(minecoop(&db, &["audit", "verify"]).status.success(), "the imports are in the audit trail");
+}

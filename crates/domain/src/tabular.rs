@@ -97,6 +97,20 @@ pub fn read_rows(name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, FileError
     }
 }
 
+/// Every table of a file: each sheet of a workbook in order (empty sheets included, so the
+/// tables keep their places), or the one table of a text file. For imports whose file may hold
+/// more than one table (a policies sheet and its members sheet).
+pub fn read_tables(name: &str, bytes: &[u8]) -> Result<Vec<Vec<Vec<String>>>, FileError> {
+    if bytes.is_empty() {
+        return Err(FileError::new("err-file-empty", name));
+    }
+    match FileKind::of(name, bytes) {
+        FileKind::Spreadsheet => read_sheets(bytes, usize::MAX),
+        FileKind::Text => Ok(vec![read_csv(&decode_text(bytes))?]),
+        FileKind::GeoJson | FileKind::Kml | FileKind::Kmz => Err(FileError::new("err-file-not-table", name)),
+    }
+}
+
 /// Limits that keep a small hostile file from taking the server's memory: a sheet's extent,
 /// and what its zip parts may unpack to.
 pub const MAX_ROWS: u32 = 1_048_576;
@@ -120,6 +134,11 @@ pub fn check_zip(bytes: &[u8]) -> Result<(), FileError> {
 /// The first sheet of an XLSX workbook, read cell by cell (never as one rectangle, whose size a
 /// two-cell file can make enormous). XLS and ODS are refused with the advice to save as XLSX.
 fn read_sheet(bytes: &[u8]) -> Result<Vec<Vec<String>>, FileError> {
+    Ok(read_sheets(bytes, 1)?.into_iter().next().unwrap_or_default())
+}
+
+/// The first `max` sheets of an XLSX workbook, as [`read_sheet`] reads one.
+fn read_sheets(bytes: &[u8], max: usize) -> Result<Vec<Vec<Vec<String>>>, FileError> {
     use calamine::Xlsx;
     let zipped = bytes.starts_with(ZIP_MAGIC);
     let ods = zipped && memchr::memmem::find(&bytes[..bytes.len().min(200)], b"opendocument").is_some();
@@ -129,8 +148,20 @@ fn read_sheet(bytes: &[u8]) -> Result<Vec<Vec<String>>, FileError> {
     check_zip(bytes)?;
     let unreadable = |e: &dyn std::fmt::Display| FileError::new("err-file-unreadable", e.to_string());
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
-    let name = book.sheet_names().first().cloned().ok_or_else(|| FileError::new("err-file-no-sheet", ""))?;
-    let mut cells = book.worksheet_cells_reader(&name).map_err(|e| unreadable(&e))?;
+    let names: Vec<String> = book.sheet_names().into_iter().take(max).collect();
+    if names.is_empty() {
+        return Err(FileError::new("err-file-no-sheet", ""));
+    }
+    let mut tables = Vec::with_capacity(names.len());
+    for name in names {
+        tables.push(read_cells(&mut book, &name)?);
+    }
+    Ok(tables)
+}
+
+fn read_cells(book: &mut calamine::Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Vec<Vec<String>>, FileError> {
+    let unreadable = |e: &dyn std::fmt::Display| FileError::new("err-file-unreadable", e.to_string());
+    let mut cells = book.worksheet_cells_reader(name).map_err(|e| unreadable(&e))?;
     let mut rows: Vec<Vec<String>> = Vec::new();
     while let Some(cell) = cells.next_cell().map_err(|e| unreadable(&e))? {
         let (r, c) = cell.get_position();
@@ -330,6 +361,22 @@ mod tests {
         assert_eq!(rows[1], ["1", "2905123.456", "36512345.78"]);
         assert!(rows[2].is_empty());
         assert_eq!(rows[3], ["2", "1", "2"]);
+    }
+
+    #[test]
+    fn every_sheet_of_a_workbook_is_a_table() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        book.add_worksheet().write_string(0, 0, "policies").unwrap();
+        book.add_worksheet();
+        book.add_worksheet().write_string(1, 1, "members").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let tables = read_tables("p.xlsx", &bytes).unwrap();
+        assert_eq!(tables.len(), 3);
+        assert_eq!(tables[0], vec![vec!["policies"]]);
+        assert!(tables[1].is_empty());
+        assert_eq!(tables[2][1], ["", "members"]);
+        assert_eq!(read_tables("p.csv", b"a,b\n1,2").unwrap(), vec![vec![vec!["a", "b"], vec!["1", "2"]]]);
+        assert_eq!(read_rows("p.xlsx", &bytes).unwrap(), tables[0]);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::registry::code_enum;
 pub mod certificate;
 pub mod coverage;
 pub mod idcard;
+pub mod import;
 pub mod worker;
 
 code_enum!(Sex, "err-choice", { Male => "male", Female => "female" });

@@ -26,6 +26,11 @@ impl Policy {
 /// The audit trail's name for policies.
 pub const POLICY_ENTITY: &str = "insurance_policy";
 
+/// The latest version of each policy among `rows`, latest start first.
+pub(super) fn latest_policies(rows: Vec<Policy>) -> Vec<Policy> {
+    latest(rows)
+}
+
 fn latest(rows: Vec<Policy>) -> Vec<Policy> {
     let mut by: HashMap<Uuid, Policy> = HashMap::new();
     for r in rows {
@@ -50,7 +55,7 @@ async fn current<C: sea_orm::ConnectionTrait>(c: &C, policy_id: Uuid) -> StoreRe
         .ok_or(StoreError::NotFound)
 }
 
-fn model(d: &PolicyDraft, policy_id: Uuid, version: i32, tx: &Tx) -> policy::ActiveModel {
+pub(super) fn model(d: &PolicyDraft, policy_id: Uuid, version: i32, tx: &Tx) -> policy::ActiveModel {
     policy::ActiveModel {
         id: Set(new_id()),
         policy_id: Set(policy_id),

@@ -10,6 +10,7 @@ pub mod crypto;
 pub mod demo;
 pub mod dependant;
 pub mod expiry_alert;
+mod import;
 mod insurance;
 pub mod key_check;
 pub mod member;
@@ -30,6 +31,7 @@ use uuid::Uuid;
 use crate::{Actor, Store, StoreError, StoreResult, Tx, conflict_on_duplicate, new_id};
 pub use certificates::*;
 pub use crypto::{IdentityKeys, KeyError};
+pub use import::{DIFFERS, ImportCounts, PolicyPlan, RowPlan};
 pub use insurance::*;
 pub use watch::*;
 
@@ -266,6 +268,17 @@ async fn check_key<C: ConnectionTrait>(
 
 /// Record a new worker in `tx`: refused when the person is already a worker of the mine.
 pub(crate) async fn insert_worker(store: &Store, tx: &mut Tx, d: &WorkerDraft) -> StoreResult<WorkerRecord> {
+    insert_worker_as(store, tx, d, "create").await
+}
+
+/// [`insert_worker`] with the audit entry's action (`create` from the form, `import` from a
+/// sheet).
+pub(crate) async fn insert_worker_as(
+    store: &Store,
+    tx: &mut Tx,
+    d: &WorkerDraft,
+    action: &str,
+) -> StoreResult<WorkerRecord> {
     let keys = store.keys()?;
     check_key(tx.conn(), keys, tx.now()).await?;
     crate::registry::mine::Entity::find_by_id(d.mine_id)
@@ -279,7 +292,7 @@ pub(crate) async fn insert_worker(store: &Store, tx: &mut Tx, d: &WorkerDraft) -
     }
     let worker_id = new_id();
     let r = write_version(keys, tx, d, worker_id, 1, None).await?;
-    tx.record("create", WORKER_ENTITY, worker_id, None::<&()>, Some(&r));
+    tx.record(action, WORKER_ENTITY, worker_id, None::<&()>, Some(&r));
     Ok(r)
 }
 

@@ -612,3 +612,139 @@ both_backends! {
         assert!(db.coverage_snapshots(&[b], d("2026-03-01"), d("2026-03-10")).await.unwrap().iter().all(|s| s.mine_id == b));
     }
 }
+
+/// A sheet as the importer reads it: comma-separated cells, one line a row.
+fn sheet(text: &str) -> Vec<Vec<String>> {
+    text.lines().map(|l| l.split(',').map(str::to_owned).collect()).collect()
+}
+
+/// The workers sheet of the import tests: 王大山 and 李四 at mine `a` (named by its id).
+fn workers_sheet(a: uuid::Uuid, phone: &str) -> String {
+    format!(
+        "矿山,姓名,身份证号,性别,出生日期,工种,用工形式,入职日期,电话,家属1姓名,家属1关系,家属1出生日期,家属1身份证号\n\
+         {a},王大山,{},男,1988-02-03,采掘工,劳动合同,2024-04-01,{phone},李芳,配偶,1990-07-07,{}\n\
+         {a},李四,{},男,1988-02-03,clerk,casual,2025-01-01,,,,,",
+        number("19880203", "011"),
+        complete("52270119900707002").unwrap(),
+        number("19880203", "031"),
+    )
+}
+
+async fn count_audit(db: &Store) -> u64 {
+    db.audit_list(&AuditFilter::default(), 1, 1).await.unwrap().total
+}
+
+both_backends! {
+    async fn a_workers_import_writes_all_or_nothing_and_twice_adds_nothing(db) {
+        use minecoop_domain::workforce::import::check_workers_sheet;
+        use minecoop_store::workforce::{ImportCounts, RowPlan};
+        let (a, b) = two_mines(&db).await;
+        let mine_of = |n: &str| [a, b].into_iter().find(|m| m.to_string() == n);
+        let drafts = |text: &str| -> Vec<WorkerDraft> {
+            check_workers_sheet(&sheet(text), today(), mine_of).unwrap().rows.into_iter().map(|r| r.draft).collect()
+        };
+        let first = drafts(&workers_sheet(a, "13800000000"));
+        assert_eq!(db.plan_worker_import(&first).await.unwrap(), vec![RowPlan::New, RowPlan::New]);
+        // A row that cannot be written (its mine is gone) stops the whole import: nothing is written.
+        let mut broken = first.clone();
+        broken[1].mine_id = uuid::Uuid::from_u128(7);
+        let before = count_audit(&db).await;
+        assert!(matches!(db.import_workers(&actor(), &broken).await, Err(StoreError::Invalid(_))));
+        assert!(db.workers(None).await.unwrap().is_empty(), "the first row was rolled back");
+        assert_eq!(count_audit(&db).await, before);
+        // The sheet imports; once per worker in the trail, never the number whole.
+        assert_eq!(db.import_workers(&actor(), &first).await.unwrap(), ImportCounts { new: 2, same: 0 });
+        let recorded = db.workers(Some(&[a])).await.unwrap();
+        assert_eq!(recorded.len(), 2);
+        let wang = recorded.iter().find(|w| w.name == "王大山").unwrap();
+        assert_eq!(db.worker(wang.worker_id).await.unwrap().dependants.len(), 1);
+        let trail = db.audit_list(&AuditFilter { entity: Some("worker".into()), ..Default::default() }, 1, 100).await.unwrap();
+        assert_eq!(trail.items.iter().filter(|e| e.action == "import").count(), 2);
+        assert!(trail.items.iter().all(|e| !e.after.contains(&number("19880203", "011"))));
+        // The same file again adds nothing and writes nothing to the trail.
+        let after = count_audit(&db).await;
+        assert_eq!(db.plan_worker_import(&first).await.unwrap(), vec![RowPlan::Same, RowPlan::Same]);
+        assert_eq!(db.import_workers(&actor(), &first).await.unwrap(), ImportCounts { new: 0, same: 2 });
+        assert_eq!(db.workers(None).await.unwrap().len(), 2);
+        assert_eq!(count_audit(&db).await, after);
+        // A known worker whose row differs is named with the fields that differ, and stops the import.
+        let changed = drafts(&workers_sheet(a, "13900000000").replace(",李芳,", ",李芬,"));
+        assert_eq!(
+            db.plan_worker_import(&changed).await.unwrap(),
+            vec![RowPlan::Differs(vec!["phone", "dependants"]), RowPlan::Same]
+        );
+        match db.import_workers(&actor(), &changed).await {
+            Err(StoreError::Invalid(e)) => assert_eq!(e.get("0").unwrap().code, "err-import-record-differs"),
+            other => panic!("expected the differing row named, got {other:?}"),
+        }
+        assert_eq!(db.worker_versions(wang.worker_id).await.unwrap().len(), 1);
+        // The same people at the other mine are new records there.
+        let at_b = drafts(&workers_sheet(b, "13800000000"));
+        assert_eq!(db.import_workers(&actor(), &at_b).await.unwrap(), ImportCounts { new: 2, same: 0 });
+        assert_eq!(db.same_person(wang.worker_id).await.unwrap().len(), 1);
+    }
+
+    async fn a_policies_import_writes_policies_and_members_all_or_nothing(db) {
+        use minecoop_domain::workforce::import::{check_policy_tables, check_workers_sheet};
+        use minecoop_store::workforce::{ImportCounts, RowPlan};
+        let (a, b) = two_mines(&db).await;
+        let mine_of = |n: &str| [a, b].into_iter().find(|m| m.to_string() == n);
+        let workers: Vec<WorkerDraft> = check_workers_sheet(&sheet(&workers_sheet(a, "")), today(), mine_of)
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| r.draft)
+            .collect();
+        db.import_workers(&actor(), &workers).await.unwrap();
+        let policies = format!(
+            "矿山,险种,保险公司,保单号,起保日期,终保日期,保费,每人保额\n\
+             {a},工伤保险,中国人保,GS2026,2026-01-01,2026-12-31,12000,\n\
+             {a},安全生产责任保险,平安,AZ2026,2026-01-01,2026-12-31,8000,400000"
+        );
+        let wang = number("19880203", "011");
+        let li = number("19880203", "031");
+        let members = |extra: &str| {
+            sheet(&format!("保单号,身份证号,起始日期,截止日期\nGS2026,{wang},,\nAZ2026,{wang},,\nAZ2026,{li},2026-03-01,{extra}"))
+        };
+        let file = |extra: &str| check_policy_tables(&[sheet(&policies), members(extra)], mine_of).unwrap();
+        // A member who is not a worker of the mine stops the import: no policy is written either.
+        let mut stranger = file("");
+        stranger.members[2].id_number =
+            minecoop_domain::workforce::idcard::IdNumber::parse(&number("19880203", "051")).unwrap();
+        let plan = db.plan_policy_import(&[a, b], &stranger).await.unwrap();
+        assert_eq!(plan.members[2], RowPlan::Problem("id_number", "err-import-worker-unknown"));
+        match db.import_policies(&actor(), &[a, b], &stranger).await {
+            Err(StoreError::Invalid(e)) => assert_eq!(e.get("members.2").unwrap().code, "err-import-worker-unknown"),
+            other => panic!("expected the stranger named, got {other:?}"),
+        }
+        assert!(db.policies(&[a, b]).await.unwrap().is_empty(), "nothing written");
+        // The whole file imports: two policies, three memberships; the coverage check sees them.
+        assert_eq!(db.import_policies(&actor(), &[a, b], &file("")).await.unwrap(), ImportCounts { new: 5, same: 0 });
+        let recorded = db.policies(&[a]).await.unwrap();
+        assert_eq!(recorded.len(), 2);
+        let az = recorded.iter().find(|p| p.number == "AZ2026").unwrap();
+        let on_az = db.policy_members(az.policy_id).await.unwrap();
+        assert_eq!(on_az.len(), 2);
+        assert!(on_az.iter().any(|m| m.from_on.to_string() == "2026-01-01"), "from defaults to the policy's start");
+        let c = &db.coverage(&[a], chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap()).await.unwrap()[0].coverage;
+        assert_eq!((c.active, c.covered), (2, 1), "李四 is not on the work-injury policy");
+        // Twice adds nothing; a members table alone (a CSV) names recorded policies.
+        let trail = count_audit(&db).await;
+        assert_eq!(db.import_policies(&actor(), &[a, b], &file("")).await.unwrap(), ImportCounts { new: 0, same: 5 });
+        assert_eq!(count_audit(&db).await, trail);
+        let alone = check_policy_tables(&[sheet(&format!("policy_number,id_number\nGS2026,{li}"))], mine_of).unwrap();
+        assert_eq!(db.import_policies(&actor(), &[a, b], &alone).await.unwrap(), ImportCounts { new: 1, same: 0 });
+        // Other dates for a recorded membership, or another premium, are named and stop it.
+        let plan = db.plan_policy_import(&[a, b], &file("2026-06-30")).await.unwrap();
+        assert_eq!(plan.members[2], RowPlan::Differs(vec!["to"]));
+        let mut dearer = file("");
+        dearer.policies[0].draft.premium_fen += 100;
+        let plan = db.plan_policy_import(&[a, b], &dearer).await.unwrap();
+        assert_eq!(plan.policies[0], RowPlan::Differs(vec!["premium"]));
+        assert!(db.import_policies(&actor(), &[a, b], &dearer).await.is_err());
+        assert_eq!(db.policy_versions(recorded[0].policy_id).await.unwrap().len(), 1);
+        // A policy the importer does not keep is not found by its number.
+        let plan = db.plan_policy_import(&[b], &alone).await.unwrap();
+        assert_eq!(plan.members[0], RowPlan::Problem("policy_number", "err-import-policy-unknown"));
+    }
+}

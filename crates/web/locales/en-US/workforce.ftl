@@ -175,3 +175,26 @@ coverage-trend-table = The co-op's figures per day
 coverage-full = Everyone covered
 mine-certificate-flags = Working workers without a valid certificate for their job
 mine-certificate-flags-none = Every working worker whose job needs a certificate holds a valid one.
+
+## Import of workers and policies
+
+workers-import = Import workers
+workers-import-intro = A CSV or XLSX sheet, one row per worker. Check it first: every problem is listed by row and column (the identity number, the age and underground rule and every rule of the worker form), and nothing is written until the whole sheet is right. Importing the same sheet twice adds nothing; a worker already recorded with other details is corrected on his page, with a reason.
+workers-import-headings = Column headings (Chinese headings such as 矿山, 姓名, 身份证号, 性别, 出生日期, 工种, 用工形式, 入职日期 work too; family members in dependant1.name … or 家属1姓名 …; choices as codes or their Chinese names):
+workers-import-new = { $count } new workers;
+workers-import-same = { $count } already recorded with the same details.
+insurance-import = Import policies
+insurance-import-intro = A CSV or XLSX file of policies, one row per policy, and of the workers they cover, one row per worker and policy: two sheets of one workbook, or either alone. Check it first: every problem is listed by row and column, and nothing is written until the whole file is right. Importing the same file twice adds nothing.
+insurance-import-headings = Policies sheet | covered workers sheet (Chinese headings such as 矿山, 险种, 保险公司, 保单号, 起保日期, 终保日期, 保费, 每人保额 | 保单号, 身份证号, 起始日期, 截止日期 work too):
+insurance-import-new = { $count } new policies and covered workers;
+insurance-import-same = { $count } already recorded the same.
+err-import-no-id-number = The sheet needs an "id_number" column (the identity card number).
+err-import-duplicate-worker = The same person at the same mine as row { $first }.
+err-import-duplicate-policy = The same policy (mine and number) as row { $first }.
+err-import-duplicate-member = The same worker on the same policy as row { $first }.
+err-import-no-policy-number = The covered workers sheet needs a "policy_number" column.
+err-import-policy-table = Neither a policies sheet (it has a "kind" column) nor a covered workers sheet (it has an "id_number" column).
+err-import-record-differs = Already recorded with other details: correct the record on its page (a new version with a reason) instead of importing it.
+err-import-policy-unknown = No policy with this number at a mine whose insurance you keep, in this file or recorded.
+err-import-policy-ambiguous = More than one policy has this number: add a "mine" column.
+err-import-worker-unknown = No worker with this identity number is recorded at the policy's mine.

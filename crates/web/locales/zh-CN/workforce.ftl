@@ -175,3 +175,26 @@ coverage-trend-table = 合作社每日数据
 coverage-full = 全员覆盖
 mine-certificate-flags = 岗位所需特种作业证无效的在岗工人
 mine-certificate-flags-none = 所有需要持证上岗的在岗工人都持有有效证件。
+
+## 导入职工和保单
+
+workers-import = 导入职工
+workers-import-intro = CSV 或 XLSX 表格，每行一名职工。请先检查：每个问题都按行和列列出（身份证号、年龄和井下作业规定以及职工表单的每一条规则），整个表格无误之前不会写入任何内容。同一表格导入两次不会重复添加；已登记但信息不同的职工，请在其页面上更正并说明原因。
+workers-import-headings = 列标题（也可用中文标题，如 矿山、姓名、身份证号、性别、出生日期、工种、用工形式、入职日期；家属用 家属1姓名、家属1关系、家属1出生日期、家属1身份证号 …；选项可填代码或中文名称）：
+workers-import-new = 新职工 { $count } 名；
+workers-import-same = { $count } 名已登记且信息相同。
+insurance-import = 导入保单
+insurance-import-intro = CSV 或 XLSX 文件：保单表每行一张保单，被保险职工表每行一名职工和一张保单；可以是同一工作簿的两个工作表，也可以只有其中一个。请先检查：每个问题都按行和列列出，整个文件无误之前不会写入任何内容。同一文件导入两次不会重复添加。
+insurance-import-headings = 保单表 | 被保险职工表（也可用中文标题：矿山、险种、保险公司、保单号、起保日期、终保日期、保费、每人保额 | 保单号、身份证号、起始日期、截止日期）：
+insurance-import-new = 新保单和被保险职工 { $count } 条；
+insurance-import-same = { $count } 条已登记且相同。
+err-import-no-id-number = 表格需要“身份证号”列。
+err-import-duplicate-worker = 与第 { $first } 行是同一矿山的同一人。
+err-import-duplicate-policy = 与第 { $first } 行是同一保单（矿山和保单号相同）。
+err-import-duplicate-member = 与第 { $first } 行是同一保单上的同一职工。
+err-import-no-policy-number = 被保险职工表需要“保单号”列。
+err-import-policy-table = 既不是保单表（应有“险种”列），也不是被保险职工表（应有“身份证号”列）。
+err-import-record-differs = 已登记但信息不同：请在该记录页面上更正（新版本并说明原因），不要导入。
+err-import-policy-unknown = 在本文件或已登记的、您负责保险的矿山中，没有这个保单号。
+err-import-policy-ambiguous = 有多张保单使用这个保单号：请增加“矿山”列。
+err-import-worker-unknown = 该保单所属矿山没有登记这个身份证号的职工。

@@ -82,6 +82,13 @@ struct ListPage {
     can_add: bool,
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ListQuery {
+    /// `csv` or `xlsx`: the list as a file.
+    format: String,
+}
+
 impl ListPage {
     fn money(&self, fen: &i64) -> String {
         yuan(fen)
@@ -90,13 +97,16 @@ impl ListPage {
 
 async fn list(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Response> {
     let p = v.principal()?.clone();
+    let q: ListQuery = query(&uri)?;
+    let format = crate::export::Format::parse(&q.format)?;
     let mines = insurance_mines(&s, &p).await?;
     let ids: Vec<Uuid> = mines.iter().map(|m| m.id).collect();
     let day = today();
-    let rows = s
-        .store
-        .policies(&ids)
-        .await?
+    let policies = s.store.policies(&ids).await?;
+    if let Some(format) = format {
+        return crate::export::respond(&super::import::policies_table(v.lang, &policies, &mines), format);
+    }
+    let rows = policies
         .into_iter()
         .map(|pol| PolicyRow {
             mine: mines.iter().find(|m| m.id == pol.mine_id).map(|m| m.name_zh.clone()).unwrap_or_default(),
@@ -442,6 +452,8 @@ struct CoverageQuery {
     mine: String,
     /// The first day of the trend; empty: 90 days up to the day checked.
     from: String,
+    /// `csv` or `xlsx`: the check as a file (names only where the page shows them).
+    format: String,
 }
 
 /// One mine's line of the coverage page.
@@ -473,6 +485,8 @@ struct CoveragePage {
     /// The trend chart (SVG), and the co-op's figures per day beside it.
     chart: Option<String>,
     trend: Vec<TrendPoint>,
+    /// The day and mine, for the download links.
+    query: String,
 }
 
 impl CoveragePage {
@@ -574,6 +588,7 @@ fn trend_chart(
 async fn coverage_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Response> {
     let p = v.principal()?.clone();
     let q: CoverageQuery = query(&uri)?;
+    let format = crate::export::Format::parse(&q.format)?;
     let mines = insurance_mines(&s, &p).await?;
     let ids = crate::safety::mine_ids(&mines, opt_id(&q.mine)?)?;
     let ctx = Ctx::new(&v, &uri);
@@ -593,6 +608,13 @@ async fn coverage_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppRes
         .collect();
     let chart = trend_chart(&ctx, from, day, &shown, &snaps);
     let results = s.store.coverage(&ids, day).await?;
+    if let Some(format) = format {
+        if date_error.is_some() {
+            return Err(AppError::BadRequest("error-400-detail"));
+        }
+        let names = |m: &Mine| p.can_view_workers_of(m.id, m.member_id);
+        return crate::export::respond(&super::import::coverage_table(v.lang, day, &results, &mines, &names), format);
+    }
     let rows: Vec<CoverageRow> = results
         .into_iter()
         .filter_map(|c| {
@@ -612,7 +634,11 @@ async fn coverage_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppRes
         label: m.name_zh.clone(),
         selected: m.id.to_string() == q.mine.trim(),
     }));
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([("date", day.to_string()), ("mine", q.mine.trim().to_owned())])
+        .finish();
     let page = CoveragePage {
+        query,
         date: if q.date.trim().is_empty() { day.to_string() } else { q.date.clone() },
         ctx,
         day,

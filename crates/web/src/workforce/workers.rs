@@ -97,6 +97,8 @@ struct ListQuery {
     form: String,
     /// Only workers flagged (lacking a certificate).
     flagged: bool,
+    /// `csv` or `xlsx`: the list as a file (identity numbers masked).
+    format: String,
 }
 
 #[derive(Template)]
@@ -111,11 +113,14 @@ struct ListPage {
     can_add: bool,
     total: usize,
     flagged: bool,
+    /// The list's filters, for its download links.
+    query: String,
 }
 
 async fn list(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Response> {
     let p = v.require(|p| p.can_view_any_workers())?.clone();
     let q: ListQuery = query(&uri)?;
+    let format = crate::export::Format::parse(&q.format)?;
     let mines = viewable_mines(&s, &p).await?;
     let ids = crate::safety::mine_ids(&mines, opt_id(&q.mine)?)?;
     let state = if q.state.is_empty() { "active" } else { q.state.as_str() };
@@ -139,8 +144,20 @@ async fn list(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Respo
         .filter(|r| !q.flagged || r.missing.is_some())
         .filter(|r| q.job.is_empty() || r.w.job == q.job)
         .filter(|r| q.form.is_empty() || r.w.employment_form == q.form)
-        .collect();
+        .collect::<Vec<Row>>();
+    if let Some(format) = format {
+        let shown: Vec<Worker> = rows.iter().map(|r| r.w.clone()).collect();
+        let flags = rows.iter().filter_map(|r| Some((r.w.worker_id, r.missing?))).collect();
+        let table = super::import::workers_table(v.lang, &shown, &mines, &flags);
+        return crate::export::respond(&table, format);
+    }
     let ctx = Ctx::new(&v, &uri);
+    let mut filters =
+        vec![("mine", q.mine.trim()), ("state", state), ("job", q.job.as_str()), ("form", q.form.as_str())];
+    if q.flagged {
+        filters.push(("flagged", "true"));
+    }
+    let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(filters).finish();
     let mut mine_opts =
         vec![Opt { value: String::new(), label: ctx.t("workers-all-mines"), selected: q.mine.is_empty() }];
     mine_opts.extend(mines.iter().map(|m| Opt {
@@ -159,6 +176,7 @@ async fn list(State(s): State<AppState>, v: Viewer, uri: Uri) -> AppResult<Respo
         mines: mine_opts,
         can_add: p.can_manage_any_workers(),
         flagged: q.flagged,
+        query,
         ctx,
         rows,
         total,

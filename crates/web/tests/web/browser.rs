@@ -175,6 +175,8 @@ async fn every_page_opens_in_the_browser() {
                 "/production/year".into(),
                 "/production/new".into(),
                 "/production/import".into(),
+                "/workers/import".into(),
+                "/insurance/import".into(),
                 "/samples".into(),
                 "/samples/new".into(),
                 "/reports/grades?year=2005".into(),
@@ -798,5 +800,53 @@ async fn an_officer_fixes_a_bad_identity_number_and_sees_the_new_worker_uninsure
     assert!(row.contains("不在任何有效的工伤保险保单中"), "{row}");
     assert!(row.contains("不在任何有效的安全生产责任保险保单中"), "{row}");
     b.screenshot("coverage-new-worker-zh").await;
+    b.close().await;
+}
+
+/// An officer, in Chinese, uploads a workers sheet with one mistyped identity number: the row
+/// and the column are named in Chinese and nothing is written; the fixed sheet imports and the
+/// workers are on the list.
+#[tokio::test]
+async fn an_officer_imports_workers_after_fixing_a_mistyped_identity_number() {
+    use minecoop_domain::workforce::idcard::complete;
+    let server = spawn_server().await;
+    let mine = server.db.user_by_name("officer").await.unwrap().mine_id.unwrap();
+    let name = server.db.mine(mine).await.unwrap().name_zh;
+    let good = complete("52270119930811013").unwrap();
+    let bad = format!("{}{}", &good[..17], if good.ends_with('0') { '1' } else { '0' });
+    let first = complete("52270119920102005").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let sheet = |file: &str, number: &str| {
+        let bytes = crate::support::text_xlsx(&[
+            &["矿山", "姓名", "身份证号", "性别", "出生日期", "工种", "用工形式", "入职日期"],
+            &[&name, "潘启明", &first, "男", "1992-01-02", "采掘工", "劳务派遣", "2026-03-01"],
+            &[&name, "吴德贵", number, "男", "1993-08-11", "电工", "劳动合同", "2026-03-01"],
+        ]);
+        let path = dir.path().join(file);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+    let bad = sheet("职工.xlsx", &bad);
+    let good = sheet("职工-改.xlsx", &good);
+    let b = Browser::start("zh-CN").await;
+    let c = &b.client;
+    login(c, &server, "officer", "officer-demo-2026").await;
+    c.goto(&server.url("/workers")).await.unwrap();
+    c.find(Locator::Id("import-workers")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Id("f-file")).await.unwrap().send_keys(bad.to_str().unwrap()).await.unwrap();
+    c.find(Locator::Id("check")).await.unwrap().click().await.unwrap();
+    let problems = text(c, "#problems").await;
+    assert!(problems.contains('3') && problems.contains("身份证号") && problems.contains("校验码"), "{problems}");
+    b.screenshot("workers-import-problems-zh").await;
+    let workers = server.db.workers(Some(&[mine])).await.unwrap();
+    assert!(!workers.iter().any(|w| w.name == "潘启明"), "a sheet with a bad row writes nothing");
+    c.find(Locator::Id("f-file")).await.unwrap().send_keys(good.to_str().unwrap()).await.unwrap();
+    c.find(Locator::Id("import")).await.unwrap().click().await.unwrap();
+    let summary = text(c, "#import-summary").await;
+    assert!(summary.contains("新职工 2 名"), "{summary}");
+    c.goto(&server.url("/workers")).await.unwrap();
+    let list = text(c, "#workers").await;
+    assert!(list.contains("潘启明") && list.contains("吴德贵"), "{list}");
+    assert!(!list.contains(&complete("52270119930811013").unwrap()), "the list masks the numbers");
     b.close().await;
 }

@@ -294,3 +294,16 @@ pub fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
     }
     book.save_to_buffer().expect("xlsx")
 }
+
+/// A one-sheet XLSX workbook of text cells only (identity numbers are text in a spreadsheet:
+/// as numbers they would lose their last digits).
+pub fn text_xlsx(rows: &[&[&str]]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *cell).expect("cell");
+        }
+    }
+    book.save_to_buffer().expect("xlsx")
+}

@@ -462,3 +462,204 @@ async fn the_mine_page_flags_missing_certificates_and_the_api_records_them_sqlit
 async fn the_mine_page_flags_missing_certificates_and_the_api_records_them_postgres() {
     the_mine_page_flags_missing_certificates_and_the_api_records_them(Backend::Postgres).await;
 }
+
+/// The workers sheet of the import tests at the officer's mine: two workers, the second's
+/// identity number `second`.
+fn workers_xlsx(mine: &str, second: &str) -> Vec<u8> {
+    let first = complete("52270119910405003").unwrap();
+    crate::support::text_xlsx(&[
+        &[
+            "矿山",
+            "姓名",
+            "身份证号",
+            "性别",
+            "出生日期",
+            "工种",
+            "用工形式",
+            "入职日期",
+            "家属1姓名",
+            "家属1关系",
+            "家属1出生日期",
+        ],
+        &[
+            mine,
+            "张三丰",
+            &first,
+            "男",
+            "1991-04-05",
+            "采掘工",
+            "劳动合同",
+            "2026-01-05",
+            "张小芳",
+            "子女",
+            "2016-06-01",
+        ],
+        &[mine, "李四光", second, "男", "1991-04-05", "clerk", "casual", "2026-02-01", "", "", ""],
+    ])
+}
+
+fn upload(name: &str, bytes: Vec<u8>, action: &str) -> Body_ {
+    Body_::Multipart(vec![
+        ("action".into(), None, action.as_bytes().to_vec()),
+        ("file".into(), Some(name.into()), bytes),
+    ])
+}
+
+#[tokio::test]
+async fn a_workers_sheet_is_checked_row_by_row_then_imported_once_and_exported_masked() {
+    let app = app(Backend::Sqlite).await;
+    let mine = officer_mine(&app).await;
+    let name = app.db.mine(mine).await.unwrap().name_zh;
+    let good = complete("52270119910405011").unwrap();
+    let bad = format!("{}{}", &good[..17], if good.ends_with('0') { '1' } else { '0' });
+    let before = app.db.workers(Some(&[mine])).await.unwrap().len();
+    let post = |bytes: Vec<u8>, action: &'static str, lang: &'static str| {
+        let app = &app;
+        async move {
+            app.send_with(
+                As::User("officer"),
+                Method::POST,
+                "/workers/import",
+                Some(upload("职工.xlsx", bytes, action)),
+                &[("accept-language", lang)],
+            )
+            .await
+        }
+    };
+    // A bad identity number: named by row and column in the user's language; nothing written.
+    let r = post(workers_xlsx(&name, &bad), "import", "zh-CN").await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let problems = r.body.split("id=\"problems\"").nth(1).unwrap_or("");
+    assert!(problems.contains(">3<") && problems.contains("身份证号") && problems.contains("校验码"), "{problems}");
+    assert_eq!(app.db.workers(Some(&[mine])).await.unwrap().len(), before, "nothing of a bad sheet is written");
+    // Fixed: the check writes nothing, the import writes both, a second import adds nothing.
+    let r = post(workers_xlsx(&name, &good), "check", "en").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("ready to import") && r.body.contains("2 new workers"), "{}", r.body);
+    assert_eq!(app.db.workers(Some(&[mine])).await.unwrap().len(), before);
+    let r = post(workers_xlsx(&name, &good), "import", "en").await;
+    assert!(r.body.contains("Imported:") && r.body.contains("2 new workers"), "{}", r.body);
+    assert_eq!(app.db.workers(Some(&[mine])).await.unwrap().len(), before + 2);
+    let r = post(workers_xlsx(&name, &good), "import", "en").await;
+    assert!(r.body.contains("0 new workers") && r.body.contains("2 already recorded"), "{}", r.body);
+    assert_eq!(app.db.workers(Some(&[mine])).await.unwrap().len(), before + 2);
+    // A recorded worker with other details: the differing column is named, nothing written.
+    let changed = workers_xlsx(&name, &good);
+    let changed_rows = minecoop_domain::tabular::read_rows("x.xlsx", &changed).unwrap();
+    let mut rows: Vec<Vec<&str>> = changed_rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
+    rows[2][5] = "cook";
+    let refs: Vec<&[&str]> = rows.iter().map(Vec::as_slice).collect();
+    let r = post(crate::support::text_xlsx(&refs), "check", "en").await;
+    assert_eq!(r.status, 422);
+    let problems = r.body.split("id=\"problems\"").nth(1).unwrap_or("");
+    assert!(
+        problems.contains(">3<") && problems.contains("工种") && problems.contains("Already recorded"),
+        "{problems}"
+    );
+    // Another mine's workers are refused to the officer, named on the mine column.
+    let other = app.db.mine_choices().await.unwrap().into_iter().find(|m| m.id != mine).unwrap().name_zh;
+    let r = post(workers_xlsx(&other, &good), "check", "en").await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("is not a mine you may record for"), "{}", r.body);
+    // The list's CSV holds the new workers with their numbers masked, never whole.
+    let r = app.get(As::User("officer"), "/workers?state=all&format=csv").await;
+    assert_eq!(r.status, 200);
+    assert!(r.headers["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(r.body.contains("李四光") && r.body.contains(&format!("5227**********{}", &good[14..])), "{}", r.body);
+    assert!(!r.body.contains(&good), "no number whole in an export");
+    let r = app.get(As::User("officer"), "/workers?format=xlsx").await;
+    assert_eq!(&r.bytes[..2], b"PK");
+    let xlsx_rows = minecoop_domain::tabular::read_rows("w.xlsx", &r.bytes).unwrap();
+    assert!(xlsx_rows.iter().flatten().all(|c| !c.contains(&good)));
+    assert_eq!(app.get(As::User("bureau"), "/workers?format=csv").await.status, 403);
+}
+
+#[tokio::test]
+async fn a_policies_workbook_imports_policies_and_members_and_the_coverage_export_hides_names_from_the_bureau() {
+    let app = app(Backend::Sqlite).await;
+    let mine = officer_mine(&app).await;
+    let name = app.db.mine(mine).await.unwrap().name_zh;
+    let first = complete("52270119910405003").unwrap();
+    let second = complete("52270119910405011").unwrap();
+    let r = app
+        .send_with(
+            As::User("officer"),
+            Method::POST,
+            "/workers/import",
+            Some(upload("w.xlsx", workers_xlsx(&name, &second), "import")),
+            &[("accept-language", "en")],
+        )
+        .await;
+    assert!(r.body.contains("2 new workers"), "{}", r.body);
+    let book = |member: &str| {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let rows: [&[&str]; 2] = [
+            &["矿山", "险种", "保险公司", "保单号", "起保日期", "终保日期", "保费", "每人保额"],
+            &[&name, "意外伤害保险", "中国人寿", "YW-IMPORT-1", "2026-01-01", "2026-12-31", "3000", "100000"],
+        ];
+        let s = book.add_worksheet();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                s.write_string(r as u32, c as u16, *v).unwrap();
+            }
+        }
+        let s = book.add_worksheet();
+        for (r, row) in [["保单号", "身份证号"], ["YW-IMPORT-1", &first], ["YW-IMPORT-1", member]].iter().enumerate()
+        {
+            for (c, v) in row.iter().enumerate() {
+                s.write_string(r as u32, c as u16, *v).unwrap();
+            }
+        }
+        book.save_to_buffer().unwrap()
+    };
+    let post = |bytes: Vec<u8>, action: &'static str| {
+        let app = &app;
+        async move {
+            app.send_with(
+                As::User("officer"),
+                Method::POST,
+                "/insurance/import",
+                Some(upload("保单.xlsx", bytes, action)),
+                &[("accept-language", "en")],
+            )
+            .await
+        }
+    };
+    // A member who is no worker of the mine: named on the second sheet; nothing written.
+    let stranger = complete("52270119910405995").unwrap();
+    let r = post(book(&stranger), "import").await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("2 › 身份证号") && r.body.contains("No worker with this identity number"), "{}", r.body);
+    let count = || async { app.db.policies(&[mine]).await.unwrap().len() };
+    let policies_before = count().await;
+    let r = post(book(&second), "import").await;
+    assert!(r.body.contains("3 new policies and covered workers"), "{}", r.body);
+    assert_eq!(count().await, policies_before + 1);
+    let r = post(book(&second), "import").await;
+    assert!(r.body.contains("0 new") && r.body.contains("3 already recorded"), "{}", r.body);
+    // The policies list downloads; the coverage check downloads with names for the officer,
+    // the figures only for the bureau.
+    let r = app.get(As::User("officer"), "/insurance?format=csv").await;
+    assert!(r.body.contains("YW-IMPORT-1") && r.body.contains("3000"), "{}", r.body);
+    let all = app.db.mine_choices().await.unwrap();
+    let ids: Vec<uuid::Uuid> = all.iter().map(|m| m.id).collect();
+    let day = minecoop_web::cadastre::today();
+    let breaches: Vec<String> = app
+        .db
+        .coverage(&ids, day)
+        .await
+        .unwrap()
+        .into_iter()
+        .flat_map(|c| c.coverage.breaches.into_iter().map(|b| b.name))
+        .collect();
+    assert!(!breaches.is_empty(), "the demo has uncovered workers");
+    let admin = app.get(As::User("admin"), &format!("/insurance/coverage?date={day}&format=csv")).await;
+    assert_eq!(admin.status, 200);
+    assert!(breaches.iter().all(|n| admin.body.contains(n.as_str())), "{}", admin.body);
+    let bureau = app.get(As::User("bureau"), &format!("/insurance/coverage?date={day}&format=xlsx")).await;
+    assert_eq!(bureau.status, 200);
+    let rows = minecoop_domain::tabular::read_rows("c.xlsx", &bureau.bytes).unwrap();
+    assert_eq!(rows.len(), all.len() + 2, "a heading, a row per mine and the co-op's: no person");
+    assert!(rows.iter().flatten().all(|c| !breaches.contains(c)));
+    assert_eq!(app.get(As::User("bureau"), "/insurance/import").await.status, 403);
+}
