@@ -253,7 +253,7 @@ async fn plan_policies_in<C: ConnectionTrait>(
         targets.iter().filter_map(|(t, ..)| if let Target::Recorded(id) = t { Some(*id) } else { None }).collect();
     // The workers' own covers (not their family members'); a worker may have had more than
     // one on a policy (a cover ended, then given again).
-    let mut existing: HashMap<(Uuid, Uuid), Vec<(NaiveDate, Option<NaiveDate>)>> = HashMap::new();
+    let mut existing: Covers = HashMap::new();
     for chunk in recorded_ids.chunks(500) {
         for m in member::Entity::find()
             .filter(member::Column::PolicyId.is_in(chunk.iter().copied()))
@@ -274,12 +274,15 @@ async fn plan_policies_in<C: ConnectionTrait>(
     Ok(Planned { plan: PolicyPlan { policies: plans, members }, same_as, memberships })
 }
 
+/// The covers recorded by (policy, worker): each one's first and last day.
+type Covers = HashMap<(Uuid, Uuid), Vec<(NaiveDate, Option<NaiveDate>)>>;
+
 fn plan_member(
     m: &MemberRow,
     index: &str,
     targets: &[(Target, Uuid, &str, NaiveDate)],
     workers: &HashMap<(Uuid, String), Worker>,
-    existing: &HashMap<(Uuid, Uuid), Vec<(NaiveDate, Option<NaiveDate>)>>,
+    existing: &Covers,
 ) -> (RowPlan, Option<Membership>) {
     let named: Vec<&(Target, Uuid, &str, NaiveDate)> = targets
         .iter()
