@@ -21,6 +21,8 @@ code_enum!(
         GrievanceOverdue => "grievance_overdue",
         GrievanceOverduePresident => "grievance_overdue_president",
         CertificateExpiring => "certificate_expiring",
+        ClaimDeadlineNear => "claim_deadline_near",
+        ClaimDeadlinePassed => "claim_deadline_passed",
     }
 );
 
@@ -63,6 +65,11 @@ impl AlertKind {
             // A worker's special-operation certificate ends within 30 days: the mine's safety
             // officer, who keeps the workers' certificates.
             AlertKind::CertificateExpiring => Audience { roles: &[], mine_owners: false, safety_officers: true },
+            // An injury claim's 30-day determination deadline close or passed without an
+            // application: the employer applies, so the mine's owner and its safety officer.
+            AlertKind::ClaimDeadlineNear | AlertKind::ClaimDeadlinePassed => {
+                Audience { roles: &[], mine_owners: true, safety_officers: true }
+            }
         }
     }
 
@@ -71,6 +78,7 @@ impl AlertKind {
         match self {
             AlertKind::ActionOverdue | AlertKind::ActionOverduePresident => "action_overdue",
             AlertKind::GrievanceOverdue | AlertKind::GrievanceOverduePresident => "grievance_overdue",
+            AlertKind::ClaimDeadlineNear | AlertKind::ClaimDeadlinePassed => "claim_deadline",
             k => k.as_str(),
         }
     }
@@ -87,13 +95,14 @@ impl AlertKind {
 }
 
 /// Every event a webhook can subscribe to.
-pub const EVENTS: [&str; 6] = [
+pub const EVENTS: [&str; 7] = [
     "incident",
     "explosives_difference",
     "action_overdue",
     "action_reminder",
     "grievance_overdue",
     "certificate_expiring",
+    "claim_deadline",
 ];
 
 /// Whether an incident of class `now` (previously `before`, `None` when new) must be alerted:

@@ -336,6 +336,18 @@ impl Principal {
         self.can_manage_workers_of(mine_id, member_id)
     }
 
+    /// A mine's injury claims (the worker, the amounts, the family's contact): personal data,
+    /// seen by whoever sees the mine's workers, never the bureau.
+    pub fn can_view_claims_of(&self, mine_id: Uuid, member_id: Uuid) -> bool {
+        self.can_view_workers_of(mine_id, member_id)
+    }
+
+    /// Open, advance and correct a mine's injury claims and attach their documents: the
+    /// co-op's officers, the mine's owner and its safety officer (the employer applies).
+    pub fn can_manage_claims_of(&self, mine_id: Uuid, member_id: Uuid) -> bool {
+        self.can_manage_workers_of(mine_id, member_id)
+    }
+
     /// A mine's insurance policies and its coverage figures (counts, ratios, gaps; no names):
     /// everyone who oversees the mine, the bureau included.
     pub fn can_view_insurance_of(&self, mine_id: Uuid, member_id: Uuid) -> bool {
@@ -362,7 +374,7 @@ impl Principal {
             hidden.extend(["grievance", "grievance_step", "grievance_link"]);
         }
         if !self.can_view_any_workers() {
-            hidden.extend(["worker", "policy_member"]);
+            hidden.extend(["worker", "policy_member", "injury_claim", "claim_document"]);
         }
         hidden
     }
