@@ -710,6 +710,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let raised = raised + store.escalate_overdue_grievances(today, &deadlines).await.map_err(store_error)?;
             let certificates = store.alert_expiring_certificates(today).await.map_err(store_error)?;
             println!("certificates ending within 30 days alerted: {certificates}");
+            let claims = store.alert_claim_deadlines(today).await.map_err(store_error)?;
+            println!("injury claims near or past their determination deadline alerted: {claims}");
             let r = minecoop_web::delivery::deliver_due(&store, config.smtp.as_ref()).await.map_err(store_error)?;
             println!(
                 "escalations raised: {raised}; e-mails sent: {}, failed: {}; webhooks sent: {}, failed: {}{}",

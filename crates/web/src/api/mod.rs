@@ -514,7 +514,8 @@ impl Modify for BearerAuth {
           grievances::submit_public, grievances::track_public, grievances::info_public, grievances::answer_public,
           workforce::list_workers, workforce::record_worker, workforce::get_worker, workforce::worker_versions,
           workforce::correct_worker, workforce::reveal_id_number, workforce::list_policies,
-          workforce::record_policy, workforce::get_policy, workforce::correct_policy, workforce::get_coverage),
+          workforce::record_policy, workforce::get_policy, workforce::correct_policy, workforce::get_coverage,
+          workforce::list_claims, workforce::open_claim, workforce::get_claim, workforce::change_claim),
     components(schemas(MemberInput, MineInput, PersonInput, ProblemDoc, FieldProblemDoc, TargetInput,
         minecoop_domain::safety::incident::IncidentInput, minecoop_domain::safety::action::ActionInput,
         minecoop_domain::safety::explosives::EntryInput, explosives::WriteOffIn, minecoop_domain::safety::explosives::CertificateInput,
@@ -523,7 +524,7 @@ impl Modify for BearerAuth {
         minecoop_domain::grievances::GrievanceInput, minecoop_domain::grievances::stats::Count,
         crate::grievances::StepInput, crate::grievances::MessageInput, crate::grievances::LinkInput,
         minecoop_domain::workforce::worker::WorkerInput, minecoop_domain::workforce::worker::DependantInput,
-        minecoop_domain::workforce::coverage::PolicyInput)),
+        minecoop_domain::workforce::coverage::PolicyInput, minecoop_domain::workforce::claim::ClaimInput)),
     modifiers(&BearerAuth),
     security(("token" = [])),
 )]

@@ -5,9 +5,10 @@ use axum::Router;
 
 use crate::AppState;
 
+pub mod claims;
 pub mod insurance;
 pub mod workers;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(workers::routes()).merge(insurance::routes())
+    Router::new().merge(workers::routes()).merge(insurance::routes()).merge(claims::routes())
 }
