@@ -396,9 +396,7 @@ impl ClaimDraft {
             }
         }
         match (incident_id, worker_id, severity, status, determination) {
-            (Some(incident_id), Some(worker_id), Some(severity), Some(status), Some(determination))
-                if e.is_empty() =>
-            {
+            (Some(incident_id), Some(worker_id), Some(severity), Some(status), Some(determination)) if e.is_empty() => {
                 Ok(ClaimDraft {
                     incident_id,
                     worker_id,
@@ -530,7 +528,10 @@ mod tests {
     #[test]
     fn a_new_claim_parses_opened_and_pending() {
         let c = parse(&input()).unwrap();
-        assert_eq!((c.status, c.determination, c.severity), (ClaimStatus::Opened, Determination::Pending, Severity::Serious));
+        assert_eq!(
+            (c.status, c.determination, c.severity),
+            (ClaimStatus::Opened, Determination::Pending, Severity::Serious)
+        );
         assert_eq!((c.claimed_fen, c.paid_fen), (0, 0));
         assert!(c.check_new().is_ok());
         let e = parse(&ClaimInput::default()).unwrap_err();
@@ -608,8 +609,9 @@ mod tests {
         }
         let e = parse(&ClaimInput { applied_on: String::new(), ..at("applied") }).unwrap_err();
         assert_eq!(codes(&e, "applied_on"), ["err-required"]);
-        let e = parse(&ClaimInput { determination: "pending".into(), determined_on: String::new(), ..at("determined") })
-            .unwrap_err();
+        let e =
+            parse(&ClaimInput { determination: "pending".into(), determined_on: String::new(), ..at("determined") })
+                .unwrap_err();
         assert_eq!(codes(&e, "determination"), ["err-claim-determination-required"]);
         let e = parse(&ClaimInput { determined_on: String::new(), ..at("determined") }).unwrap_err();
         assert_eq!(codes(&e, "determined_on"), ["err-required"]);
@@ -631,8 +633,12 @@ mod tests {
     fn facts_do_not_run_ahead_of_the_status() {
         let e = parse(&ClaimInput { applied_on: "2026-10-20".into(), ..input() }).unwrap_err();
         assert_eq!(codes(&e, "applied_on"), ["err-claim-step-first"]);
-        let e = parse(&ClaimInput { determination: "recognised".into(), determined_on: "2026-11-01".into(), ..at("applied") })
-            .unwrap_err();
+        let e = parse(&ClaimInput {
+            determination: "recognised".into(),
+            determined_on: "2026-11-01".into(),
+            ..at("applied")
+        })
+        .unwrap_err();
         assert_eq!(codes(&e, "determination"), ["err-claim-step-first"]);
         let e = parse(&ClaimInput { paid: "10".into(), paid_on: "2026-11-20".into(), ..at("determined") }).unwrap_err();
         assert_eq!(codes(&e, "paid"), ["err-claim-step-first"]);
@@ -699,8 +705,13 @@ mod tests {
         for f in ["family_name", "family_relation", "family_phone"] {
             assert_eq!(codes(&e, f), ["err-claim-family-required"], "{f}");
         }
-        let e = parse(&ClaimInput { family_name: "李桂芳".into(), family_relation: "spouse".into(), family_phone: "call".into(), ..fatal.clone() })
-            .unwrap_err();
+        let e = parse(&ClaimInput {
+            family_name: "李桂芳".into(),
+            family_relation: "spouse".into(),
+            family_phone: "call".into(),
+            ..fatal.clone()
+        })
+        .unwrap_err();
         assert_eq!(codes(&e, "family_phone"), ["err-phone"]);
         let c = parse(&ClaimInput {
             family_name: "李桂芳".into(),

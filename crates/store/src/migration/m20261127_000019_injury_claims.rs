@@ -77,10 +77,9 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        for (name, col) in [
-            ("idx_injury_claims_mine", InjuryClaims::MineId),
-            ("idx_injury_claims_worker", InjuryClaims::WorkerId),
-        ] {
+        for (name, col) in
+            [("idx_injury_claims_mine", InjuryClaims::MineId), ("idx_injury_claims_worker", InjuryClaims::WorkerId)]
+        {
             m.create_index(Index::create().name(name).table(InjuryClaims::Table).col(col).to_owned()).await?;
         }
         m.create_table(

@@ -138,7 +138,11 @@ fn check_incident(d: &ClaimDraft, inc: &Incident) -> StoreResult<()> {
 }
 
 /// The latest row of each key among `rows`.
-fn latest_by<T, K: std::hash::Hash + Eq>(rows: Vec<T>, key: impl Fn(&T) -> K, version: impl Fn(&T) -> i32) -> HashMap<K, T> {
+fn latest_by<T, K: std::hash::Hash + Eq>(
+    rows: Vec<T>,
+    key: impl Fn(&T) -> K,
+    version: impl Fn(&T) -> i32,
+) -> HashMap<K, T> {
     let mut by: HashMap<K, T> = HashMap::new();
     for r in rows {
         let k = key(&r);
@@ -162,7 +166,8 @@ impl Store {
         let inc = crate::safety::current_incident(tx.conn(), d.incident_id)
             .await
             .map_err(|_| StoreError::field("incident_id", "err-choice"))?;
-        let w = super::current(tx.conn(), d.worker_id).await.map_err(|_| StoreError::field("worker_id", "err-choice"))?;
+        let w =
+            super::current(tx.conn(), d.worker_id).await.map_err(|_| StoreError::field("worker_id", "err-choice"))?;
         if w.mine_id != inc.mine_id {
             return Err(StoreError::field("worker_id", "err-claim-worker-other-mine"));
         }

@@ -417,7 +417,12 @@ pub struct DemoClaims {
 
 /// The worker of `mine` a demo claim names: the first working underground on `day` (by name)
 /// who has no claim yet.
-fn claim_worker<'a>(workers: &'a [super::Worker], mine: Uuid, day: NaiveDate, taken: &[Uuid]) -> Option<&'a super::Worker> {
+fn claim_worker<'a>(
+    workers: &'a [super::Worker],
+    mine: Uuid,
+    day: NaiveDate,
+    taken: &[Uuid],
+) -> Option<&'a super::Worker> {
     use minecoop_domain::workforce::{WorkerState, state_on};
     workers.iter().find(|w| {
         w.mine_id == mine
@@ -496,8 +501,20 @@ impl Store {
         // Two injuries of the last weeks at Daping.
         let Some(daping) = mines.iter().find(|m| m.name_en.starts_with("Daping")) else { return Ok(out) };
         let recent: [(i64, IncidentKind, &str, &str, &str); 2] = [
-            (25, IncidentKind::LostTime, "二中段运输巷", "矿车掉道，推车工左小腿被压伤骨折，送都匀市人民医院。", "serious"),
-            (41, IncidentKind::MedicalTreatment, "一中段3号采场", "凿岩时钎杆断裂，右手掌被划伤，在乡卫生院缝合。", "minor"),
+            (
+                25,
+                IncidentKind::LostTime,
+                "二中段运输巷",
+                "矿车掉道，推车工左小腿被压伤骨折，送都匀市人民医院。",
+                "serious",
+            ),
+            (
+                41,
+                IncidentKind::MedicalTreatment,
+                "一中段3号采场",
+                "凿岩时钎杆断裂，右手掌被划伤，在乡卫生院缝合。",
+                "minor",
+            ),
         ];
         for (n, (days_ago, kind, location, description, severity)) in recent.into_iter().enumerate() {
             let day = last_day - Duration::days(days_ago);

@@ -54,7 +54,12 @@ async fn worker(db: &Store, mine: uuid::Uuid, name: &str, seq: &str, start: &str
 }
 
 fn claim(incident: uuid::Uuid, worker: uuid::Uuid) -> ClaimInput {
-    ClaimInput { incident_id: incident.to_string(), worker_id: worker.to_string(), severity: "serious".into(), ..Default::default() }
+    ClaimInput {
+        incident_id: incident.to_string(),
+        worker_id: worker.to_string(),
+        severity: "serious".into(),
+        ..Default::default()
+    }
 }
 
 fn draft(i: &ClaimInput) -> ClaimDraft {

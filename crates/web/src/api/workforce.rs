@@ -19,8 +19,8 @@ use crate::session::Viewer;
 use crate::workforce::insurance::{coverage_day, insurance_mines, may_insure, readable_policy};
 use crate::workforce::workers::{may_record_for, readable_worker, viewable_mines, writable_worker};
 use crate::{AppResult, AppState};
-use minecoop_domain::workforce::coverage::{PolicyDraft, PolicyInput};
 use minecoop_domain::workforce::claim::{ClaimDraft, ClaimInput};
+use minecoop_domain::workforce::coverage::{PolicyDraft, PolicyInput};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -568,11 +568,7 @@ pub struct ClaimParams {
 #[utoipa::path(get, path = "/api/v1/claims", tag = "workforce", params(ClaimParams),
     responses((status = 200, body = Vec<ClaimOut>), (status = 400, body = ProblemDoc), (status = 401, body = ProblemDoc),
                (status = 403, body = ProblemDoc)))]
-pub async fn list_claims(
-    State(s): State<AppState>,
-    v: Viewer,
-    uri: axum::http::Uri,
-) -> AppResult<Json<Vec<ClaimOut>>> {
+pub async fn list_claims(State(s): State<AppState>, v: Viewer, uri: axum::http::Uri) -> AppResult<Json<Vec<ClaimOut>>> {
     use minecoop_domain::workforce::claim::ClaimStatus;
     let p = v.require(|p| p.can_view_any_workers())?.clone();
     let q: ClaimParams = query(&uri)?;

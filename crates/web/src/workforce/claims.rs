@@ -353,12 +353,22 @@ async fn workers_of(s: &AppState, inc: &Incident, chosen: &str) -> AppResult<Vec
             .await?
             .into_iter()
             .filter(|w: &Worker| state_on(w.start_date, w.end_date, day) == WorkerState::Active)
-            .map(|w| Opt { selected: w.worker_id.to_string() == chosen, value: w.worker_id.to_string(), label: w.name }),
+            .map(|w| Opt {
+                selected: w.worker_id.to_string() == chosen,
+                value: w.worker_id.to_string(),
+                label: w.name,
+            }),
     );
     Ok(out)
 }
 
-async fn new_page(s: &AppState, v: &Viewer, uri: &Uri, input: &ClaimInput, errors: Option<&minecoop_domain::FieldErrors>) -> AppResult<NewPage> {
+async fn new_page(
+    s: &AppState,
+    v: &Viewer,
+    uri: &Uri,
+    input: &ClaimInput,
+    errors: Option<&minecoop_domain::FieldErrors>,
+) -> AppResult<NewPage> {
     let p = v.principal()?.clone();
     let ctx = Ctx::new(v, uri);
     let mut form = FormState::from_pairs(pairs_of(input));
@@ -541,7 +551,13 @@ struct EditPage {
     relations: Vec<Opt>,
 }
 
-fn edit_page(v: &Viewer, uri: &Uri, r: ClaimRecord, input: &ClaimInput, errors: Option<&minecoop_domain::FieldErrors>) -> EditPage {
+fn edit_page(
+    v: &Viewer,
+    uri: &Uri,
+    r: ClaimRecord,
+    input: &ClaimInput,
+    errors: Option<&minecoop_domain::FieldErrors>,
+) -> EditPage {
     let ctx = Ctx::new(v, uri);
     let mut form = FormState::from_pairs(pairs_of(input));
     if let Some(e) = errors {

@@ -769,7 +769,10 @@ async fn an_officer_opens_an_injury_claim_from_the_incident_and_records_the_appl
     c.find(Locator::Css("#f-severity")).await.unwrap().select_by_value("serious").await.unwrap();
     c.find(Locator::Id("save-claim")).await.unwrap().click().await.unwrap();
     let deadline = text(c, "#claim-deadline").await;
-    assert!(deadline.contains("5 days left") && deadline.contains(&(day + chrono::Duration::days(30)).to_string()), "{deadline}");
+    assert!(
+        deadline.contains("5 days left") && deadline.contains(&(day + chrono::Duration::days(30)).to_string()),
+        "{deadline}"
+    );
     assert_eq!(text(c, "#claim-status").await, "Opened");
     assert_eq!(text(c, "#claim-worker").await, name);
     b.screenshot("claim_opened").await;

@@ -43,7 +43,9 @@ async fn injury(app: &TestApp, days_ago: i64) -> (String, String, String) {
 async fn api_claims(backend: Backend) {
     let app = app(backend).await;
     let (inc, worker, name) = injury(&app, 10).await;
-    let post = |body: serde_json::Value| app.send_with(As::User("officer"), Method::POST, "/api/v1/claims", Some(Body_::Json(body)), &EN);
+    let post = |body: serde_json::Value| {
+        app.send_with(As::User("officer"), Method::POST, "/api/v1/claims", Some(Body_::Json(body)), &EN)
+    };
     // Bad input: 422 with each field named, in the user's language.
     let r = post(json!({"incident_id": inc, "worker_id": worker, "severity": "fatal"})).await;
     assert_eq!(r.status, 422, "{}", r.body);
@@ -88,7 +90,13 @@ async fn api_claims(backend: Backend) {
     paid["paid_on"] = json!(today.to_string());
     let r = put(paid).await;
     assert_eq!(r.status, 422);
-    assert!(r.json()["errors"].as_array().unwrap().iter().any(|e| e["field"] == "status" && e["code"] == "err-claim-transition"));
+    assert!(
+        r.json()["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["field"] == "status" && e["code"] == "err-claim-transition")
+    );
     // The lists filter; the inspector reads; the bureau gets nothing.
     let r = app.get(As::User("officer"), &format!("/api/v1/claims?incident={inc}&status=applied")).await;
     assert_eq!(r.json().as_array().unwrap().len(), 1);
@@ -99,7 +107,12 @@ async fn api_claims(backend: Backend) {
     let mut fix = applied.clone();
     fix["version"] = json!(2);
     fix["reason"] = json!("typo");
-    assert_eq!(app.send(As::User("inspector"), Method::PUT, &format!("/api/v1/claims/{id}"), Some(Body_::Json(fix))).await.status, 403);
+    assert_eq!(
+        app.send(As::User("inspector"), Method::PUT, &format!("/api/v1/claims/{id}"), Some(Body_::Json(fix)))
+            .await
+            .status,
+        403
+    );
     for path in ["/api/v1/claims".to_owned(), format!("/api/v1/claims/{id}")] {
         let r = app.get(As::User("bureau"), &path).await;
         assert_eq!(r.status, 403, "{path}");
@@ -148,7 +161,9 @@ async fn claim_pages(backend: Backend) {
     assert!(r.body.contains("id=\"step-form\""));
 
     // The step without its date: 422 on the page, in English.
-    let step = |applied: &str| format!("form=step&version=1&status=applied&applied_on={applied}&determination=pending&reason=");
+    let step = |applied: &str| {
+        format!("form=step&version=1&status=applied&applied_on={applied}&determination=pending&reason=")
+    };
     let r = app.send_with(As::User("officer"), Method::POST, &at, Some(Body_::Form(step(""))), &EN).await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("id=\"e-applied_on\""));
@@ -163,7 +178,9 @@ async fn claim_pages(backend: Backend) {
     // A correction needs its reason; with one it is version 3.
     let r = app.send_with(As::User("officer"), Method::GET, &format!("{at}/edit"), None, &EN).await;
     assert_eq!(r.status, 200);
-    let fix = |reason: &str| format!("version=2&status=applied&severity=minor&applied_on={today}&determination=pending&reason={reason}");
+    let fix = |reason: &str| {
+        format!("version=2&status=applied&severity=minor&applied_on={today}&determination=pending&reason={reason}")
+    };
     let r = app.send_with(As::User("officer"), Method::POST, &at, Some(Body_::Form(fix(""))), &EN).await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("Say why the record is corrected."));
@@ -173,12 +190,14 @@ async fn claim_pages(backend: Backend) {
 
     // A document, downloaded back; an empty upload is refused.
     let parts = vec![("file".to_owned(), Some("申请表.pdf".to_owned()), b"%PDF-1.4 test".to_vec())];
-    let r = app.send(As::User("officer"), Method::POST, &format!("{at}/documents"), Some(Body_::Multipart(parts))).await;
+    let r =
+        app.send(As::User("officer"), Method::POST, &format!("{at}/documents"), Some(Body_::Multipart(parts))).await;
     assert_eq!(r.status, 303);
     let doc = app.db.claim_documents(id.parse().unwrap()).await.unwrap().remove(0);
     let r = app.get(As::User("inspector"), &format!("{at}/documents/{}", doc.id)).await;
     assert_eq!((r.status.as_u16(), r.bytes.as_slice()), (200, b"%PDF-1.4 test".as_slice()));
-    let r = app.send(As::User("officer"), Method::POST, &format!("{at}/documents"), Some(Body_::Multipart(vec![]))).await;
+    let r =
+        app.send(As::User("officer"), Method::POST, &format!("{at}/documents"), Some(Body_::Multipart(vec![]))).await;
     assert_eq!(r.status, 422);
     assert_eq!(app.get(As::User("bureau"), &format!("{at}/documents/{}", doc.id)).await.status, 403);
 
