@@ -474,25 +474,25 @@ impl Store {
                 ..Default::default()
             };
             let r = self.open_claim(&demo, &parse(&i)?).await?;
-            let steps: [(&str, &dyn Fn(&mut ClaimInput)); 5] = [
-                ("applied", &|i: &mut ClaimInput| i.applied_on = fmt(day + Duration::days(12))),
-                ("determined", &|i: &mut ClaimInput| {
-                    i.determination = "recognised".into();
-                    i.determined_on = fmt(day + Duration::days(45));
-                }),
-                ("claimed", &|i: &mut ClaimInput| {
-                    i.payer = "injury_fund".into();
-                    i.claimed = "12800".into();
-                }),
-                ("paid", &|i: &mut ClaimInput| {
-                    i.paid = "12800".into();
-                    i.paid_on = fmt(day + Duration::days(70));
-                }),
-                ("closed", &|i: &mut ClaimInput| i.reason = "工伤保险基金已全额支付，结案。".into()),
-            ];
-            for (version, (status, fill)) in steps.iter().enumerate() {
-                i.status = (*status).into();
-                fill(&mut i);
+            let steps = ["applied", "determined", "claimed", "paid", "closed"];
+            for (version, status) in steps.into_iter().enumerate() {
+                i.status = status.into();
+                match status {
+                    "applied" => i.applied_on = fmt(day + Duration::days(12)),
+                    "determined" => {
+                        i.determination = "recognised".into();
+                        i.determined_on = fmt(day + Duration::days(45));
+                    }
+                    "claimed" => {
+                        i.payer = "injury_fund".into();
+                        i.claimed = "12800".into();
+                    }
+                    "paid" => {
+                        i.paid = "12800".into();
+                        i.paid_on = fmt(day + Duration::days(70));
+                    }
+                    _ => i.reason = "工伤保险基金已全额支付，结案。".into(),
+                }
                 self.change_claim(&officer, r.id(), version as i32 + 1, &parse(&i)?).await?;
             }
             out.paid = Some(r.id());
