@@ -835,6 +835,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             println!("insurance policies ending within 30 days alerted: {policies}");
             let snapshots = store.snapshot_coverage(today).await.map_err(store_error)?;
             println!("coverage snapshots recorded for {today}: {snapshots}");
+            let claims = store.alert_claim_deadlines(today).await.map_err(store_error)?;
+            println!("injury claims near or past their determination deadline alerted: {claims}");
             let r = minecoop_web::delivery::deliver_due(&store, config.smtp.as_ref()).await.map_err(store_error)?;
             println!(
                 "escalations raised: {raised}; e-mails sent: {}, failed: {}; webhooks sent: {}, failed: {}{}",

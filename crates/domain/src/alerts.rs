@@ -22,6 +22,8 @@ code_enum!(
         GrievanceOverduePresident => "grievance_overdue_president",
         CertificateExpiring => "certificate_expiring",
         PolicyExpiring => "policy_expiring",
+        ClaimDeadlineNear => "claim_deadline_near",
+        ClaimDeadlinePassed => "claim_deadline_passed",
     }
 );
 
@@ -70,6 +72,11 @@ impl AlertKind {
             AlertKind::PolicyExpiring => {
                 Audience { roles: &[Role::Admin, Role::President], mine_owners: true, safety_officers: true }
             }
+            // An injury claim's 30-day determination deadline close or passed without an
+            // application: the employer applies, so the mine's owner and its safety officer.
+            AlertKind::ClaimDeadlineNear | AlertKind::ClaimDeadlinePassed => {
+                Audience { roles: &[], mine_owners: true, safety_officers: true }
+            }
         }
     }
 
@@ -78,6 +85,7 @@ impl AlertKind {
         match self {
             AlertKind::ActionOverdue | AlertKind::ActionOverduePresident => "action_overdue",
             AlertKind::GrievanceOverdue | AlertKind::GrievanceOverduePresident => "grievance_overdue",
+            AlertKind::ClaimDeadlineNear | AlertKind::ClaimDeadlinePassed => "claim_deadline",
             k => k.as_str(),
         }
     }
@@ -94,7 +102,7 @@ impl AlertKind {
 }
 
 /// Every event a webhook can subscribe to.
-pub const EVENTS: [&str; 7] = [
+pub const EVENTS: [&str; 8] = [
     "incident",
     "explosives_difference",
     "action_overdue",
@@ -102,6 +110,7 @@ pub const EVENTS: [&str; 7] = [
     "grievance_overdue",
     "certificate_expiring",
     "policy_expiring",
+    "claim_deadline",
 ];
 
 /// Whether an incident of class `now` (previously `before`, `None` when new) must be alerted:

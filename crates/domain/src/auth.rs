@@ -336,6 +336,18 @@ impl Principal {
         self.can_manage_workers_of(mine_id, member_id)
     }
 
+    /// A mine's injury claims (the worker, the amounts, the family's contact): personal data,
+    /// seen by whoever sees the mine's workers, never the bureau.
+    pub fn can_view_claims_of(&self, mine_id: Uuid, member_id: Uuid) -> bool {
+        self.can_view_workers_of(mine_id, member_id)
+    }
+
+    /// Open, advance and correct a mine's injury claims and attach their documents: the
+    /// co-op's officers, the mine's owner and its safety officer (the employer applies).
+    pub fn can_manage_claims_of(&self, mine_id: Uuid, member_id: Uuid) -> bool {
+        self.can_manage_workers_of(mine_id, member_id)
+    }
+
     /// A mine's insurance policies and its coverage figures (counts, ratios, gaps; no names):
     /// everyone who oversees the mine, the bureau included.
     pub fn can_view_insurance_of(&self, mine_id: Uuid, member_id: Uuid) -> bool {
@@ -362,7 +374,7 @@ impl Principal {
             hidden.extend(["grievance", "grievance_step", "grievance_link"]);
         }
         if !self.can_view_any_workers() {
-            hidden.extend(["worker", "policy_member"]);
+            hidden.extend(["worker", "policy_member", "injury_claim", "claim_document"]);
         }
         hidden
     }
@@ -409,7 +421,18 @@ mod tests {
         assert!(p(Role::Bureau, None, None).can_view_audit_log());
         assert_eq!(
             p(Role::Bureau, None, None).hidden_audit_entities(),
-            ["person", "user", "api_token", "grievance", "grievance_step", "grievance_link", "worker", "policy_member"]
+            [
+                "person",
+                "user",
+                "api_token",
+                "grievance",
+                "grievance_step",
+                "grievance_link",
+                "worker",
+                "policy_member",
+                "injury_claim",
+                "claim_document"
+            ]
         );
         assert!(p(Role::Admin, None, None).hidden_audit_entities().is_empty());
         assert!(!p(Role::President, None, None).can_manage_users());
@@ -497,6 +520,28 @@ mod tests {
         assert!(!bureau.can_reveal_id_number_of(mine, member) && !bureau.can_manage_any_workers());
         assert!(bureau.can_view_insurance_of(other_mine, other_member), "aggregates only");
         assert!(!officer.can_view_insurance_of(other_mine, member));
+    }
+
+    #[test]
+    fn injury_claims_are_personal_data_like_the_workers() {
+        let (mine, member) = (Uuid::from_u128(7), Uuid::from_u128(8));
+        let (other_mine, other_member) = (Uuid::from_u128(9), Uuid::from_u128(10));
+        for r in [Role::Admin, Role::President] {
+            let x = p(r, None, None);
+            assert!(x.can_manage_claims_of(other_mine, other_member) && x.can_view_claims_of(mine, member));
+        }
+        let inspector = p(Role::Inspector, None, None);
+        assert!(inspector.can_view_claims_of(mine, member) && !inspector.can_manage_claims_of(mine, member));
+        let owner = p(Role::Owner, Some(member), None);
+        assert!(owner.can_manage_claims_of(mine, member) && !owner.can_view_claims_of(other_mine, other_member));
+        let officer = p(Role::SafetyOfficer, None, Some(mine));
+        assert!(officer.can_manage_claims_of(mine, member) && !officer.can_view_claims_of(other_mine, member));
+        let bureau = p(Role::Bureau, None, None);
+        assert!(!bureau.can_view_claims_of(mine, member) && !bureau.can_manage_claims_of(mine, member));
+        // The trail repeats a claim's and its documents' fields: hidden from the bureau.
+        let hidden = bureau.hidden_audit_entities();
+        assert!(hidden.contains(&"injury_claim") && hidden.contains(&"claim_document"));
+        assert!(!officer.hidden_audit_entities().contains(&"injury_claim"));
     }
 
     #[test]

@@ -409,6 +409,7 @@ pub async fn load_history_between(store: &Store, first_year: i32, last_day: chro
         store.import_production(&actor, &drafts, "demo").await?;
     }
     crate::safety::demo::load(store, &mines, first_year, last_day).await?;
+    store.load_demo_claims(last_day).await?;
     if (first_year..=last_day.year()).contains(&2005) {
         let (feed, tail, waste, _) = year_means(2005);
         for month in 1..=12u32 {

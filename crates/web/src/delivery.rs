@@ -307,6 +307,11 @@ pub async fn run(
                     s.snapshot_coverage(crate::cadastre::today()).await.map(|_| ()).map_err(|e| e.to_string())
                 })
                 .await;
+                let s = store.clone();
+                guarded("claims", async move {
+                    s.alert_claim_deadlines(crate::cadastre::today()).await.map(|_| ()).map_err(|e| e.to_string())
+                })
+                .await;
             }
             _ = deliver.tick() => {
                 let (s, smtp) = (store.clone(), smtp.clone());

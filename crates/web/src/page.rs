@@ -44,7 +44,7 @@ fn navigation(p: &Principal, lang: Lang, path: &str) -> (Vec<NavItem>, Vec<NavIt
     }
     // The bureau sees the workers' insurance as figures, never the people.
     let workforce = if p.can_view_any_workers() {
-        vec![("/workers", "nav-workers"), ("/insurance", "nav-insurance")]
+        vec![("/workers", "nav-workers"), ("/insurance", "nav-insurance"), ("/claims", "nav-claims")]
     } else {
         vec![("/insurance", "nav-insurance")]
     };

@@ -62,7 +62,9 @@ pub struct PolicyDraft {
     pub reason: Option<String>,
 }
 
-fn money(e: &mut FieldErrors, field: &str, v: &str, required: bool) -> Option<i64> {
+/// Money in RMB as typed (thousands separators allowed) to fen: never negative, at most
+/// RMB 1,000,000,000,000.
+pub(crate) fn money(e: &mut FieldErrors, field: &str, v: &str, required: bool) -> Option<i64> {
     let t = v.trim().replace([',', '，'], "");
     if t.is_empty() {
         if required {

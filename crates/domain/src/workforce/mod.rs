@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::registry::code_enum;
 
 pub mod certificate;
+pub mod claim;
 pub mod coverage;
 pub mod idcard;
 pub mod import;

@@ -52,6 +52,22 @@ impl Store {
         content_type: &str,
         bytes: &[u8],
     ) -> StoreResult<AttachmentMeta> {
+        self.attach_audited_as(actor, entity, entity_id, file_name, content_type, bytes, "attachment").await
+    }
+
+    /// [`Store::attach`], the audit entry under `audit_entity`: the documents of records that
+    /// some readers of the trail may not see (an injury claim's) are hidden with them.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn attach_audited_as(
+        &self,
+        actor: &Actor,
+        entity: &str,
+        entity_id: Uuid,
+        file_name: &str,
+        content_type: &str,
+        bytes: &[u8],
+        audit_entity: &'static str,
+    ) -> StoreResult<AttachmentMeta> {
         if bytes.is_empty() {
             return Err(StoreError::field("file", "err-file-empty"));
         }
@@ -73,7 +89,7 @@ impl Store {
         .insert(tx.conn())
         .await?;
         let meta = AttachmentMeta::from(&m);
-        tx.record("create", "attachment", m.id, None::<&()>, Some(&meta));
+        tx.record("create", audit_entity, m.id, None::<&()>, Some(&meta));
         tx.commit().await?;
         Ok(meta)
     }

@@ -21,6 +21,7 @@ mod m20261126_000015_explosives;
 mod m20261126_000016_workforce;
 mod m20261126_000017_grievances;
 mod m20261126_000018_qc_decided_outcome;
+mod m20261127_000019_injury_claims;
 mod m20261127_000020_insurance_watch;
 
 pub struct Migrator;
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000016_workforce::Migration),
             Box::new(m20261126_000017_grievances::Migration),
             Box::new(m20261126_000018_qc_decided_outcome::Migration),
+            Box::new(m20261127_000019_injury_claims::Migration),
             Box::new(m20261127_000020_insurance_watch::Migration),
         ]
     }

@@ -131,7 +131,7 @@ fn next_code(prefix: &str, year: i32, taken: u64) -> String {
     format!("{prefix}-{year}-{:04}", taken + 1)
 }
 
-async fn current_incident<C: sea_orm::ConnectionTrait>(c: &C, incident_id: Uuid) -> StoreResult<Incident> {
+pub(crate) async fn current_incident<C: sea_orm::ConnectionTrait>(c: &C, incident_id: Uuid) -> StoreResult<Incident> {
     incident::Entity::find()
         .filter(incident::Column::IncidentId.eq(incident_id))
         .order_by_desc(incident::Column::Version)

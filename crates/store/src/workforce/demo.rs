@@ -452,3 +452,163 @@ fn cert(
         created_by: Set(by.to_owned()),
     }
 }
+
+/// What the demo's injury claims are, as of the demo's last day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoClaims {
+    /// Applied in time, recognised, compensated in full and closed.
+    pub paid: Option<Uuid>,
+    /// Opened, not applied for, the deadline five days away (Daping).
+    pub near: Option<Uuid>,
+    /// Opened, not applied for, the deadline passed eleven days ago (Daping).
+    pub overdue: Option<Uuid>,
+}
+
+/// The worker of `mine` a demo claim names: the first working underground on `day` (by name)
+/// who has no claim yet.
+fn claim_worker<'a>(
+    workers: &'a [super::Worker],
+    mine: Uuid,
+    day: NaiveDate,
+    taken: &[Uuid],
+) -> Option<&'a super::Worker> {
+    use minecoop_domain::workforce::{WorkerState, state_on};
+    workers.iter().find(|w| {
+        w.mine_id == mine
+            && state_on(w.start_date, w.end_date, day) == WorkerState::Active
+            && Job::parse(&w.job).is_ok_and(|j| j.underground())
+            && !taken.contains(&w.worker_id)
+    })
+}
+
+impl Store {
+    /// The demo's injury claims, after its workers and its safety history up to `last_day`:
+    /// one on the latest earlier injury of the history that a worker of its mine was working
+    /// on (applied for in time, recognised, paid and closed), and at Daping two injuries of the
+    /// last weeks, recorded here because the history's injuries fall where chance puts them:
+    /// one whose claim is not applied for with five days left, one eleven days overdue. The only
+    /// fatal accident of the history (1999) predates every demo worker, so there is no fatal
+    /// claim. Nothing is written when no worker was working on those days (a history ending
+    /// before the workers were hired).
+    pub async fn load_demo_claims(&self, last_day: NaiveDate) -> StoreResult<DemoClaims> {
+        use minecoop_domain::safety::incident::{IncidentDraft, IncidentKind, ReportMeans};
+        use minecoop_domain::workforce::claim::{ClaimDraft, ClaimInput};
+        let demo = Actor::system("demo");
+        let officer = Actor { user_id: None, name: "officer".into() };
+        let workers = self.workers(None).await?;
+        let mines = self.mine_choices().await?;
+        let mut taken: Vec<Uuid> = Vec::new();
+        let mut out = DemoClaims { paid: None, near: None, overdue: None };
+        let parse = |i: &ClaimInput| ClaimDraft::parse(i, last_day).map_err(crate::StoreError::Invalid);
+        let fmt = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+
+        // The paid claim: the latest injury 90 days to 400 days before the last day.
+        let injuries = self.incidents(None).await?;
+        let earlier = injuries.iter().find(|i| {
+            let day = i.occurred_at.date();
+            matches!(i.kind.as_str(), "medical_treatment" | "restricted_work" | "lost_time")
+                && day <= last_day - Duration::days(90)
+                && day >= last_day - Duration::days(400)
+                && claim_worker(&workers, i.mine_id, day, &taken).is_some()
+        });
+        if let Some(inc) = earlier {
+            let day = inc.occurred_at.date();
+            let w = claim_worker(&workers, inc.mine_id, day, &taken).map(|w| w.worker_id).unwrap_or_default();
+            taken.push(w);
+            let mut i = ClaimInput {
+                incident_id: inc.incident_id.to_string(),
+                worker_id: w.to_string(),
+                severity: if inc.kind == "lost_time" { "serious" } else { "minor" }.into(),
+                notes: "在乡卫生院治疗，医疗费单据齐全。".into(),
+                ..Default::default()
+            };
+            let r = self.open_claim(&demo, &parse(&i)?).await?;
+            let steps = ["applied", "determined", "claimed", "paid", "closed"];
+            for (version, status) in steps.into_iter().enumerate() {
+                i.status = status.into();
+                match status {
+                    "applied" => i.applied_on = fmt(day + Duration::days(12)),
+                    "determined" => {
+                        i.determination = "recognised".into();
+                        i.determined_on = fmt(day + Duration::days(45));
+                    }
+                    "claimed" => {
+                        i.payer = "injury_fund".into();
+                        i.claimed = "12800".into();
+                    }
+                    "paid" => {
+                        i.paid = "12800".into();
+                        i.paid_on = fmt(day + Duration::days(70));
+                    }
+                    _ => i.reason = "工伤保险基金已全额支付，结案。".into(),
+                }
+                self.change_claim(&officer, r.id(), version as i32 + 1, &parse(&i)?).await?;
+            }
+            out.paid = Some(r.id());
+        }
+
+        // Two injuries of the last weeks at Daping.
+        let Some(daping) = mines.iter().find(|m| m.name_en.starts_with("Daping")) else { return Ok(out) };
+        let recent: [(i64, IncidentKind, &str, &str, &str); 2] = [
+            (
+                25,
+                IncidentKind::LostTime,
+                "二中段运输巷",
+                "矿车掉道，推车工左小腿被压伤骨折，送都匀市人民医院。",
+                "serious",
+            ),
+            (
+                41,
+                IncidentKind::MedicalTreatment,
+                "一中段3号采场",
+                "凿岩时钎杆断裂，右手掌被划伤，在乡卫生院缝合。",
+                "minor",
+            ),
+        ];
+        for (n, (days_ago, kind, location, description, severity)) in recent.into_iter().enumerate() {
+            let day = last_day - Duration::days(days_ago);
+            let Some(w) = claim_worker(&workers, daping.id, day, &taken).map(|w| w.worker_id) else { continue };
+            taken.push(w);
+            let at = day.and_hms_opt(10 + n as u32, 15, 0).unwrap_or_default();
+            let reported = at + Duration::minutes(40);
+            let inc = self
+                .record_incident(
+                    &demo,
+                    &IncidentDraft {
+                        mine_id: daping.id,
+                        kind,
+                        occurrence: None,
+                        occurred_at: at,
+                        unit_head_notified_at: at + Duration::minutes(15),
+                        location: location.into(),
+                        description: description.into(),
+                        deaths: 0,
+                        serious_injuries: u32::from(severity == "serious"),
+                        minor_injuries: u32::from(severity == "minor"),
+                        loss_fen: 0,
+                        reported_at: Some(reported),
+                        reported_to: Some("都匀市安全生产监督管理局".into()),
+                        reported_how: Some(ReportMeans::Phone),
+                        extension_days: None,
+                        extension_reason: None,
+                        investigation_report_at: None,
+                        reason: None,
+                    },
+                )
+                .await?;
+            let i = ClaimInput {
+                incident_id: inc.incident_id.to_string(),
+                worker_id: w.to_string(),
+                severity: severity.into(),
+                ..Default::default()
+            };
+            let r = self.open_claim(&officer, &parse(&i)?).await?;
+            if n == 0 {
+                out.near = Some(r.id());
+            } else {
+                out.overdue = Some(r.id());
+            }
+        }
+        Ok(out)
+    }
+}

@@ -6,6 +6,9 @@
 
 pub mod certificate;
 mod certificates;
+pub mod claim;
+pub mod claim_version;
+mod claims;
 pub mod crypto;
 pub mod demo;
 pub mod dependant;
@@ -30,6 +33,7 @@ use uuid::Uuid;
 
 use crate::{Actor, Store, StoreError, StoreResult, Tx, conflict_on_duplicate, new_id};
 pub use certificates::*;
+pub use claims::*;
 pub use crypto::{IdentityKeys, KeyError};
 pub use import::{DIFFERS, ImportCounts, PolicyPlan, RowPlan};
 pub use insurance::*;

@@ -5,6 +5,7 @@ mod accounts;
 mod alerts;
 mod audit;
 mod cadastre;
+mod claims;
 mod demo;
 mod disputes;
 mod grievances;

@@ -516,7 +516,8 @@ impl Modify for BearerAuth {
           workforce::correct_worker, workforce::reveal_id_number, workforce::list_policies,
           workforce::record_policy, workforce::get_policy, workforce::correct_policy, workforce::get_coverage,
           workforce::policy_members, workforce::end_policy_member, workforce::list_worker_certificates,
-          workforce::add_worker_certificate),
+          workforce::add_worker_certificate,
+          workforce::list_claims, workforce::open_claim, workforce::get_claim, workforce::change_claim),
     components(schemas(MemberInput, MineInput, PersonInput, ProblemDoc, FieldProblemDoc, TargetInput,
         minecoop_domain::safety::incident::IncidentInput, minecoop_domain::safety::action::ActionInput,
         minecoop_domain::safety::explosives::EntryInput, explosives::WriteOffIn, minecoop_domain::safety::explosives::CertificateInput,
@@ -526,7 +527,7 @@ impl Modify for BearerAuth {
         crate::grievances::StepInput, crate::grievances::MessageInput, crate::grievances::LinkInput,
         minecoop_domain::workforce::worker::WorkerInput, minecoop_domain::workforce::worker::DependantInput,
         minecoop_domain::workforce::coverage::PolicyInput, minecoop_domain::workforce::coverage::MemberEndInput,
-        minecoop_domain::workforce::certificate::CertificateInput)),
+        minecoop_domain::workforce::certificate::CertificateInput, minecoop_domain::workforce::claim::ClaimInput)),
     modifiers(&BearerAuth),
     security(("token" = [])),
 )]

@@ -21,6 +21,7 @@ use crate::workforce::insurance::{
 };
 use crate::workforce::workers::{may_record_for, readable_worker, viewable_mines, writable_worker};
 use crate::{AppResult, AppState};
+use minecoop_domain::workforce::claim::{ClaimDraft, ClaimInput};
 use minecoop_domain::workforce::coverage::{MemberEndInput, PolicyDraft, PolicyInput};
 
 pub fn routes() -> Router<AppState> {
@@ -35,6 +36,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/policies/{id}/members", get(policy_members))
         .route("/api/v1/policies/{id}/members/{member}/end", post(end_policy_member))
         .route("/api/v1/coverage", get(get_coverage))
+        .route("/api/v1/claims", get(list_claims).post(open_claim))
+        .route("/api/v1/claims/{id}", get(get_claim).put(change_claim))
 }
 
 /// A family member covered with the worker; the identity number masked.
@@ -717,4 +720,165 @@ pub async fn get_coverage(State(s): State<AppState>, v: Viewer, uri: axum::http:
         })
         .collect();
     Ok(Json(coverage_out(day, rows, trend_out(from, day, &ids, &snaps))))
+}
+
+// ---- injury claims ---------------------------------------------------------------------
+
+/// An injury claim at its current version; money in RMB. `deadline` is the last day to apply
+/// for the injury determination (the injury date plus 30 days); `deadline_state` on today is
+/// `days_left` (with `days`), `overdue` (with `days`), `applied` (with `late_days`, 0 in time)
+/// or `stopped`.
+#[derive(Serialize, ToSchema)]
+pub struct ClaimOut {
+    id: Uuid,
+    version: i32,
+    mine_id: Uuid,
+    incident_id: Uuid,
+    incident_code: String,
+    worker_id: Uuid,
+    worker_name: String,
+    injury_date: String,
+    deadline: String,
+    #[schema(value_type = Object)]
+    deadline_state: minecoop_domain::workforce::claim::DeadlineState,
+    status: String,
+    severity: String,
+    applied_on: Option<String>,
+    determination: String,
+    determined_on: Option<String>,
+    disability_grade: Option<i32>,
+    payer: Option<String>,
+    claimed: String,
+    paid: String,
+    paid_on: Option<String>,
+    family_name: Option<String>,
+    family_relation: Option<String>,
+    family_phone: Option<String>,
+    status_reason: Option<String>,
+    notes: Option<String>,
+    /// This version's change: `opened`, `advanced` or `corrected`, and its reason or note.
+    change: String,
+    reason: Option<String>,
+    recorded_by: String,
+    recorded_at: String,
+}
+
+fn claim_out(r: minecoop_store::workforce::ClaimRecord) -> ClaimOut {
+    use crate::safety::incidents::yuan;
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
+    let state = r.deadline_state(today());
+    let deadline = r.deadline().to_string();
+    let v = r.current;
+    ClaimOut {
+        id: r.claim.id,
+        version: v.version,
+        mine_id: r.claim.mine_id,
+        incident_id: r.claim.incident_id,
+        incident_code: r.incident_code,
+        worker_id: r.claim.worker_id,
+        worker_name: r.worker_name,
+        injury_date: r.injury_date.to_string(),
+        deadline,
+        deadline_state: state,
+        status: v.status,
+        severity: v.severity,
+        applied_on: date(v.applied_on),
+        determination: v.determination,
+        determined_on: date(v.determined_on),
+        disability_grade: v.disability_grade,
+        payer: v.payer,
+        claimed: yuan(&v.claimed_fen),
+        paid: yuan(&v.paid_fen),
+        paid_on: date(v.paid_on),
+        family_name: v.family_name,
+        family_relation: v.family_relation,
+        family_phone: v.family_phone,
+        status_reason: v.status_reason,
+        notes: v.notes,
+        change: v.change,
+        reason: v.reason,
+        recorded_by: v.created_by,
+        recorded_at: v.created_at.to_rfc3339(),
+    }
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct ClaimParams {
+    /// Only this mine.
+    mine: String,
+    /// Only this status (`opened`, `applied`, ...).
+    status: String,
+    /// Only the claims of this incident.
+    incident: String,
+    /// Only the claims of this worker.
+    worker: String,
+    /// Only the claims not applied for whose deadline has passed.
+    overdue: bool,
+}
+
+#[utoipa::path(get, path = "/api/v1/claims", tag = "workforce", params(ClaimParams),
+    responses((status = 200, body = Vec<ClaimOut>), (status = 400, body = ProblemDoc), (status = 401, body = ProblemDoc),
+               (status = 403, body = ProblemDoc)))]
+pub async fn list_claims(State(s): State<AppState>, v: Viewer, uri: axum::http::Uri) -> AppResult<Json<Vec<ClaimOut>>> {
+    use minecoop_domain::workforce::claim::ClaimStatus;
+    let p = v.require(|p| p.can_view_any_workers())?.clone();
+    let q: ClaimParams = query(&uri)?;
+    let mines = viewable_mines(&s, &p).await?;
+    let ids = crate::safety::mine_ids(&mines, opt_id(&q.mine)?)?;
+    let status = match q.status.trim() {
+        "" => None,
+        x => Some(ClaimStatus::parse(x).map_err(|_| AppError::BadRequest("error-400-detail"))?),
+    };
+    let f = minecoop_store::workforce::ClaimFilter {
+        mines: Some(ids),
+        status,
+        incident: opt_id(&q.incident)?,
+        worker: opt_id(&q.worker)?,
+        overdue_on: q.overdue.then(today),
+    };
+    Ok(Json(s.store.claims(&f).await?.into_iter().map(claim_out).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/claims", tag = "workforce", request_body = ClaimInput,
+    description = "Open a claim (status opened) for a worker of the incident's mine who was working on the day.",
+    responses((status = 201, body = ClaimOut), (status = 403, body = ProblemDoc), (status = 422, body = ProblemDoc)))]
+pub async fn open_claim(State(s): State<AppState>, v: Viewer, Json(i): Json<ClaimInput>) -> AppResult<Response> {
+    v.require(|p| p.can_manage_any_workers())?;
+    crate::workforce::claims::may_open_on(&s, &v, &i.incident_id).await?;
+    let d = ClaimDraft::parse(&i, today()).map_err(AppError::Invalid)?;
+    Ok(created(claim_out(s.store.open_claim(&v.actor(), &d).await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/claims/{id}", tag = "workforce", params(("id" = Uuid, Path)),
+    responses((status = 200, body = ClaimOut), (status = 403, body = ProblemDoc), (status = 404, body = ProblemDoc)))]
+pub async fn get_claim(State(s): State<AppState>, v: Viewer, Path(id): Path<Uuid>) -> AppResult<Json<ClaimOut>> {
+    let p = v.principal()?.clone();
+    Ok(Json(claim_out(crate::workforce::claims::readable_claim(&s, &p, id).await?.0)))
+}
+
+/// A new version: the whole claim as it should now read and the version it was read at. Another
+/// status is the next step (one at a time); the same status is a correction and needs `reason`.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct ClaimChange {
+    version: i32,
+    #[serde(flatten)]
+    claim: ClaimInput,
+}
+
+#[utoipa::path(put, path = "/api/v1/claims/{id}", tag = "workforce", params(("id" = Uuid, Path)),
+    request_body = ClaimChange,
+    responses((status = 200, body = ClaimOut), (status = 403, body = ProblemDoc), (status = 404, body = ProblemDoc),
+               (status = 409, body = ProblemDoc), (status = 422, body = ProblemDoc)))]
+pub async fn change_claim(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Uuid>,
+    Json(c): Json<ClaimChange>,
+) -> AppResult<Json<ClaimOut>> {
+    crate::workforce::claims::writable_claim(&s, v.principal()?, id).await?;
+    let d = ClaimDraft::parse(&c.claim, today()).map_err(AppError::Invalid)?;
+    Ok(Json(claim_out(s.store.change_claim(&v.actor(), id, c.version, &d).await?)))
 }

@@ -259,6 +259,10 @@ struct DetailPage {
     versions: Vec<Incident>,
     actions: Vec<super::actions::ActionRow>,
     can_edit: bool,
+    /// The injury claims of the incident, for those who may see the mine's workers.
+    claims: Option<Vec<crate::workforce::claims::Row>>,
+    /// Whether the viewer may open a claim on it.
+    can_claim: bool,
     /// The form that raises an action on this incident.
     af: super::actions::ActionForm,
 }
@@ -301,7 +305,15 @@ pub(crate) async fn detail_page(
     let actions = super::actions::rows(s, s.store.actions_of(ActionSource::Incident, id).await?).await?;
     let af =
         super::actions::action_form(s, ctx.lang, &m, ActionSource::Incident, id, aform, !actions.is_empty()).await?;
+    let claims = if p.can_view_claims_of(m.id, m.member_id) {
+        let f = minecoop_store::workforce::ClaimFilter { incident: Some(id), ..Default::default() };
+        Some(crate::workforce::claims::rows(ctx.lang, s.store.claims(&f).await?, std::slice::from_ref(&m)))
+    } else {
+        None
+    };
     let page = DetailPage {
+        claims,
+        can_claim: p.can_manage_claims_of(m.id, m.member_id),
         clock: clock_of(&i, now_local()),
         reportable: i.draft().is_accident(),
         versions: s.store.incident_versions(id).await?,

@@ -5,10 +5,11 @@ use axum::Router;
 
 use crate::AppState;
 
+pub mod claims;
 pub mod import;
 pub mod insurance;
 pub mod workers;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(workers::routes()).merge(insurance::routes()).merge(import::routes())
+    Router::new().merge(workers::routes()).merge(insurance::routes()).merge(import::routes()).merge(claims::routes())
 }

@@ -473,6 +473,8 @@ struct DetailPage {
     cform: FormState,
     tform: FormState,
     cert_types: Vec<Opt>,
+    /// The worker's injury claims.
+    claims: Vec<super::claims::Row>,
 }
 
 /// A certificate as the worker's page shows it: `valid`, `expiring` (within 30 days) or
@@ -547,7 +549,10 @@ async fn detail_page(
         if forms.cert.v("cert_type").is_empty() { wanted } else { forms.cert.v("cert_type") },
     );
     let has_errors = forms.cert.has_errors() || forms.training.has_errors();
+    let f = minecoop_store::workforce::ClaimFilter { worker: Some(id), ..Default::default() };
+    let claims = super::claims::rows(ctx.lang, s.store.claims(&f).await?, std::slice::from_ref(&mine));
     let page = DetailPage {
+        claims,
         certificates,
         training: s.store.training_of(id).await?,
         missing,

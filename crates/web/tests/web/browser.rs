@@ -222,6 +222,8 @@ async fn every_page_opens_in_the_browser() {
                 "/inspections".into(),
                 "/hazards".into(),
                 "/findings".into(),
+                "/claims".into(),
+                "/claims/new".into(),
                 "/insurance".into(),
                 format!("/insurance/{policy}"),
                 format!("/insurance/{policy}/edit"),
@@ -848,5 +850,69 @@ async fn an_officer_imports_workers_after_fixing_a_mistyped_identity_number() {
     let list = text(c, "#workers").await;
     assert!(list.contains("潘启明") && list.contains("吴德贵"), "{list}");
     assert!(!list.contains(&complete("52270119930811013").unwrap()), "the list masks the numbers");
+    b.close().await;
+}
+
+/// Issue 6's injury claims: from an incident's page the officer opens a claim for a worker of his
+/// mine, sees the determination deadline with its days left, records the application (first
+/// without its date: refused on the field), and sees the status change and the step listed.
+#[tokio::test]
+async fn an_officer_opens_an_injury_claim_from_the_incident_and_records_the_application() {
+    use minecoop_domain::production::sample::parse_local_time;
+    use minecoop_domain::safety::incident::{IncidentDraft, IncidentInput};
+    let server = spawn_server().await;
+    let mine = server.db.user_by_name("officer").await.unwrap().mine_id.unwrap();
+    let today = minecoop_web::cadastre::today();
+    let day = today - chrono::Duration::days(25);
+    let i = IncidentInput {
+        mine_id: mine.to_string(),
+        kind: "lost_time".into(),
+        occurred_at: format!("{day}T10:15"),
+        unit_head_notified_at: format!("{day}T10:30"),
+        location: "Level 2 haulage drift".into(),
+        description: "A derailed car crushed a trammer's left leg".into(),
+        serious_injuries: "1".into(),
+        ..Default::default()
+    };
+    let d = IncidentDraft::parse(&i, parse_local_time(&format!("{today}T23:00")).unwrap()).unwrap();
+    let inc = server.db.record_incident(&minecoop_store::Actor::system("test"), &d).await.unwrap();
+    let b = Browser::start("en-US").await;
+    let c = &b.client;
+    login(c, &server, "officer", "officer-demo-2026").await;
+    c.goto(&server.url(&format!("/safety/incidents/{}", inc.incident_id))).await.unwrap();
+    c.find(Locator::Id("open-claim")).await.unwrap().click().await.unwrap();
+    assert!(text(c, "#new-deadline").await.contains("5 days left"));
+    let worker = c.find(Locator::Css("#f-worker_id option:nth-child(2)")).await.unwrap();
+    let name = worker.text().await.unwrap();
+    worker.click().await.unwrap();
+    c.find(Locator::Css("#f-severity")).await.unwrap().select_by_value("serious").await.unwrap();
+    c.find(Locator::Id("save-claim")).await.unwrap().click().await.unwrap();
+    let deadline = text(c, "#claim-deadline").await;
+    assert!(
+        deadline.contains("5 days left") && deadline.contains(&(day + chrono::Duration::days(30)).to_string()),
+        "{deadline}"
+    );
+    assert_eq!(text(c, "#claim-status").await, "Opened");
+    assert_eq!(text(c, "#claim-worker").await, name);
+    b.screenshot("claim_opened").await;
+
+    // The application: without its date the field says so; with it the status moves on.
+    c.find(Locator::Css("#f-status")).await.unwrap().select_by_value("applied").await.unwrap();
+    c.find(Locator::Id("save-step")).await.unwrap().click().await.unwrap();
+    assert!(!text(c, "#e-applied_on").await.is_empty(), "the application's date is required");
+    c.execute(&format!("document.getElementById('f-applied_on').value = '{today}';"), vec![]).await.unwrap();
+    fill(c, "f-reason", "Handed in at the county human resources bureau").await;
+    c.find(Locator::Id("save-step")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("#claim-status.claim-applied")).await.expect("the status changed");
+    assert_eq!(text(c, "#claim-status").await, "Determination applied for");
+    assert!(text(c, "#claim-deadline").await.contains("in time"));
+    let steps = text(c, "#step-list").await;
+    assert!(steps.contains("Determination applied for") && steps.contains("Handed in at the county"), "{steps}");
+    b.screenshot("claim_applied").await;
+
+    // The incident's page lists the claim with its new status.
+    c.find(Locator::Id("claim-incident")).await.unwrap().click().await.unwrap();
+    let row = text(c, "#claims").await;
+    assert!(row.contains(&name) && row.contains("Determination applied for"), "{row}");
     b.close().await;
 }

@@ -6,6 +6,7 @@ mod alerts;
 mod api;
 mod browser;
 mod cadastre;
+mod claims;
 mod grievances;
 mod pages;
 mod production;

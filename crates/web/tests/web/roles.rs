@@ -618,6 +618,32 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
     ("PUT", "/api/v1/workers/{other_worker}", B::Json("{}"), [401, 422, 422, 403, 403, 403, 403]),
     ("POST", "/api/v1/workers/{own_worker}/id-number", B::Json("{}"), [401, 200, 200, 403, 200, 200, 403]),
     ("POST", "/api/v1/workers/{other_worker}/id-number", B::Json("{}"), [401, 200, 200, 403, 403, 403, 403]),
+    ("GET", "/claims", B::None, [303, 200, 200, 200, 200, 200, 403]),
+    ("GET", "/claims?mine={other_mine}&overdue=true", B::None, [303, 200, 200, 200, 403, 403, 403]),
+    ("GET", "/claims?status=bogus", B::None, [303, 400, 400, 400, 400, 400, 403]),
+    ("GET", "/claims/new", B::None, [303, 200, 200, 403, 200, 200, 403]),
+    ("GET", "/claims/new?incident={own_inc}", B::None, [303, 200, 200, 403, 200, 200, 403]),
+    ("GET", "/claims/new?incident={other_inc}", B::None, [303, 200, 200, 403, 403, 403, 403]),
+    ("POST", "/claims", B::Form(""), [303, 422, 422, 403, 422, 422, 403]),
+    ("POST", "/claims", B::Form("incident_id={other_inc}"), [303, 422, 422, 403, 403, 403, 403]),
+    ("GET", "/claims/{own_claim}", B::None, [303, 200, 200, 200, 200, 200, 403]),
+    ("GET", "/claims/{other_claim}", B::None, [303, 200, 200, 200, 403, 403, 403]),
+    ("GET", "/claims/{own_claim}/edit", B::None, [303, 200, 200, 403, 200, 200, 403]),
+    ("GET", "/claims/{other_claim}/edit", B::None, [303, 200, 200, 403, 403, 403, 403]),
+    ("POST", "/claims/{own_claim}", B::Form(""), [303, 400, 400, 403, 400, 400, 403]),
+    ("POST", "/claims/{other_claim}", B::Form(""), [303, 400, 400, 403, 403, 403, 403]),
+    ("POST", "/claims/{own_claim}/documents", B::Form(""), [303, 422, 422, 403, 422, 422, 403]),
+    ("POST", "/claims/{other_claim}/documents", B::Form(""), [303, 422, 422, 403, 403, 403, 403]),
+    ("GET", "/claims/{own_claim}/documents/{claim_doc}", B::None, [303, 200, 200, 200, 200, 200, 403]),
+    ("GET", "/claims/{other_claim}/documents/{claim_doc}", B::None, [303, 404, 404, 404, 403, 403, 403]),
+    ("GET", "/api/v1/claims", B::None, [401, 200, 200, 200, 200, 200, 403]),
+    ("GET", "/api/v1/claims?mine={other_mine}", B::None, [401, 200, 200, 200, 403, 403, 403]),
+    ("POST", "/api/v1/claims", B::Json("{}"), [401, 422, 422, 403, 422, 422, 403]),
+    ("POST", "/api/v1/claims", B::Json(r#"{"incident_id": "{other_inc}"}"#), [401, 422, 422, 403, 403, 403, 403]),
+    ("GET", "/api/v1/claims/{own_claim}", B::None, [401, 200, 200, 200, 200, 200, 403]),
+    ("GET", "/api/v1/claims/{other_claim}", B::None, [401, 200, 200, 200, 403, 403, 403]),
+    ("PUT", "/api/v1/claims/{own_claim}", B::Json("{}"), [401, 422, 422, 403, 422, 422, 403]),
+    ("PUT", "/api/v1/claims/{other_claim}", B::Json("{}"), [401, 422, 422, 403, 403, 403, 403]),
 ];
 
 struct Ids {
@@ -656,6 +682,9 @@ struct Ids {
     other_policy: String,
     own_member: String,
     other_member: String,
+    own_claim: String,
+    other_claim: String,
+    claim_doc: String,
     /// Text that only someone allowed to see the other records could see.
     secrets: Vec<String>,
 }
@@ -776,6 +805,21 @@ async fn ids(app: &TestApp) -> Ids {
     };
     let (own_policy, own_member) = policy(own_mine.id, &own_worker).await;
     let (other_policy, other_member) = policy(other_mine.id, &other_worker).await;
+    let claim = async |inc: &str, worker: &str| {
+        use minecoop_domain::workforce::claim::{ClaimDraft, ClaimInput};
+        let i = ClaimInput {
+            incident_id: inc.into(),
+            worker_id: worker.into(),
+            severity: "serious".into(),
+            notes: "秘密病历".into(),
+            ..Default::default()
+        };
+        let d = ClaimDraft::parse(&i, chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()).unwrap();
+        db.open_claim(&actor, &d).await.unwrap().id()
+    };
+    let own_claim = claim(&own_inc, &own_worker).await;
+    let other_claim = claim(&other_inc, &other_worker).await;
+    let claim_doc = db.attach_claim_document(&actor, own_claim, "认定申请.pdf", b"%PDF").await.unwrap().id.to_string();
     Ids {
         own_grv,
         other_grv,
@@ -786,6 +830,9 @@ async fn ids(app: &TestApp) -> Ids {
         other_policy,
         own_member,
         other_member,
+        own_claim: own_claim.to_string(),
+        other_claim: other_claim.to_string(),
+        claim_doc,
         own_inc,
         other_inc,
         own_act,
@@ -903,6 +950,9 @@ async fn route_table(backend: Backend) {
                 .replace("{own_member}", &ids.own_member)
                 .replace("{other_member}", &ids.other_member)
                 .replace("{other_policy}", &ids.other_policy)
+                .replace("{own_claim}", &ids.own_claim)
+                .replace("{other_claim}", &ids.other_claim)
+                .replace("{claim_doc}", &ids.claim_doc)
         };
         let path = fill(template);
         assert!(!path.contains('{'), "a placeholder is left in {path}");
