@@ -248,6 +248,19 @@ async fn every_page_opens_in_the_browser() {
             let h1 = text(c, "h1").await;
             assert!(!h1.is_empty(), "{user} {path}: no heading");
             assert!(c.find(Locator::Css(".error-page")).await.is_err(), "{user} {path}: error page ({h1})");
+            // The title is text, and no id is given twice (a template that repeats a section).
+            let title = c.title().await.unwrap();
+            assert!(!title.is_empty() && !title.contains('<'), "{user} {path}: title {title:?}");
+            let twice = c
+                .execute(
+                    "const seen = new Set(); const twice = [];\n\
+                     for (const e of document.querySelectorAll('[id]')) { if (seen.has(e.id)) twice.push(e.id); seen.add(e.id); }\n\
+                     return twice;",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            assert_eq!(twice, serde_json::json!([]), "{user} {path}: ids given twice");
             let name = format!(
                 "{user}{}",
                 path.split('/')

@@ -354,7 +354,7 @@ async fn a_policy_corrected_on_its_page_family_cover_ended_with_a_reason_and_the
     let end = format!("/insurance/{fam}/members/{mid}/end");
     let r = app.send(As::User("officer"), Method::POST, &end, Some(Body_::Form("to_on=&reason=x".into()))).await;
     assert_eq!(r.status, 422);
-    assert!(r.body.contains("id=\"e-to_on\""), "{}", r.body);
+    assert!(r.body.contains(&format!("id=\"e-to_on-{mid}\"")), "{}", r.body);
     let r = app
         .send(As::User("officer"), Method::POST, &end, Some(Body_::Form("to_on=2026-05-31&reason=moved+away".into())))
         .await;
