@@ -129,6 +129,9 @@ pub fn router(store: Store, config: WebConfig) -> Router {
                  form-action 'self'; frame-ancestors 'none'; base-uri 'self'",
             ),
         ))
+        // Pages travel compressed to the browsers that ask (all do): the mines' connections are
+        // poor, and HTML, CSS and SVG charts shrink five- to fifteen-fold.
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");

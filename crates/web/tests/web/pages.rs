@@ -400,3 +400,22 @@ async fn a_case_is_seen_by_its_parties_and_they_are_notified() {
     assert!(n.body.contains("A boundary-dispute case concerning you was opened"), "{}", n.body);
     assert!(!n.body.contains("Overlap No.1 No.2"));
 }
+
+/// Pages travel gzip-compressed to a browser that asks for it (and plainly otherwise): the
+/// bureau's coverage page, with its trend chart of every mine, shrinks several-fold.
+#[tokio::test]
+async fn pages_are_compressed_for_browsers_that_ask() {
+    use std::io::Read as _;
+    let app = app(Backend::Sqlite).await;
+    let path = "/insurance/coverage";
+    let plain = app.get(As::User("bureau"), path).await;
+    assert_eq!(plain.status, StatusCode::OK);
+    assert!(plain.headers.get("content-encoding").is_none());
+    let zipped = app.send_with(As::User("bureau"), Method::GET, path, None, &[("accept-encoding", "gzip")]).await;
+    assert_eq!(zipped.status, StatusCode::OK);
+    assert_eq!(zipped.headers.get("content-encoding").map(|v| v.to_str().unwrap()), Some("gzip"));
+    let mut page = String::new();
+    flate2::read::GzDecoder::new(&zipped.bytes[..]).read_to_string(&mut page).expect("gzip");
+    assert!(page.contains("id=\"trend-chart\"") && page.contains("</html>"), "{page}");
+    assert!(zipped.bytes.len() * 4 < page.len(), "{} bytes for {}", zipped.bytes.len(), page.len());
+}
