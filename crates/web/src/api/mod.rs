@@ -29,6 +29,7 @@ mod cadastre;
 mod disputes;
 mod explosives;
 mod grievances;
+mod imports;
 mod incidents;
 mod production;
 mod qc;
@@ -50,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .merge(safety::routes())
         .merge(grievances::routes())
         .merge(workforce::routes())
+        .merge(imports::routes())
         .route("/api/openapi.json", get(openapi_json))
         .route("/api/docs", get(docs))
         .route("/api/v1/me", get(me))
@@ -517,7 +519,8 @@ impl Modify for BearerAuth {
           workforce::record_policy, workforce::get_policy, workforce::correct_policy, workforce::get_coverage,
           workforce::policy_members, workforce::end_policy_member, workforce::list_worker_certificates,
           workforce::add_worker_certificate,
-          workforce::list_claims, workforce::open_claim, workforce::get_claim, workforce::change_claim),
+          workforce::list_claims, workforce::open_claim, workforce::get_claim, workforce::change_claim,
+          imports::import_workers, imports::import_policies),
     components(schemas(MemberInput, MineInput, PersonInput, ProblemDoc, FieldProblemDoc, TargetInput,
         minecoop_domain::safety::incident::IncidentInput, minecoop_domain::safety::action::ActionInput,
         minecoop_domain::safety::explosives::EntryInput, explosives::WriteOffIn, minecoop_domain::safety::explosives::CertificateInput,
@@ -527,7 +530,8 @@ impl Modify for BearerAuth {
         crate::grievances::StepInput, crate::grievances::MessageInput, crate::grievances::LinkInput,
         minecoop_domain::workforce::worker::WorkerInput, minecoop_domain::workforce::worker::DependantInput,
         minecoop_domain::workforce::coverage::PolicyInput, minecoop_domain::workforce::coverage::MemberEndInput,
-        minecoop_domain::workforce::certificate::CertificateInput, minecoop_domain::workforce::claim::ClaimInput)),
+        minecoop_domain::workforce::certificate::CertificateInput, minecoop_domain::workforce::claim::ClaimInput,
+        imports::ImportOut, imports::ImportProblemOut, imports::ImportProblemsOut)),
     modifiers(&BearerAuth),
     security(("token" = [])),
 )]
@@ -632,11 +636,14 @@ mod tests {
             "/api/v1/workers/{id}/id-number",
             "/api/v1/policies",
             "/api/v1/coverage",
+            "/api/v1/imports/workers",
+            "/api/v1/imports/policies",
         ] {
             assert!(doc.paths.paths.contains_key(p), "{p} missing");
         }
         let json = serde_json::to_value(&doc).unwrap();
         assert!(json["openapi"].as_str().unwrap().starts_with("3."));
         assert!(json["components"]["schemas"]["MemberOut"].is_object());
+        assert!(json["components"]["schemas"]["ImportProblemsOut"].is_object());
     }
 }

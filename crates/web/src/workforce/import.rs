@@ -30,6 +30,7 @@ use crate::page::{Ctx, render};
 use crate::production::{ImportPage, ProblemRow};
 use crate::registry::unprocessable;
 use crate::session::Viewer;
+use crate::upload::Upload;
 use crate::{AppResult, AppState};
 
 pub fn routes() -> Router<AppState> {
@@ -114,52 +115,178 @@ pub(crate) fn plan_problems(
     out
 }
 
+/// What an import came to: the problems that stop it (by row and column, in the user's
+/// language), else the counts of new and already recorded rows, whether they were written,
+/// and `conflict` when someone changed the records between the check and the write. The
+/// pages and the API answer from it alike.
+#[derive(Default)]
+pub(crate) struct ImportOutcome {
+    pub problems: Vec<ProblemRow>,
+    /// (new, already recorded), once the sheet is free of problems.
+    pub counts: Option<(usize, usize)>,
+    pub imported: bool,
+    pub conflict: bool,
+}
+
+impl ImportOutcome {
+    fn problems(problems: Vec<ProblemRow>) -> Self {
+        ImportOutcome { problems, ..Default::default() }
+    }
+
+    fn problem(lang: Lang, code: &str, args: &[(&str, String)]) -> Self {
+        Self::problems(vec![ProblemRow { row: 0, column: String::new(), message: lang.t_args(code, args) }])
+    }
+}
+
+/// A sheet's own problems in the user's language.
+fn sheet_problems(lang: Lang, problems: Vec<minecoop_domain::production::import::RowProblem>) -> Vec<ProblemRow> {
+    problems
+        .into_iter()
+        .map(|pr| {
+            let args: Vec<(&str, String)> = pr.args.iter().map(|(k, v)| (*k, v.clone())).collect();
+            ProblemRow { row: pr.row, column: pr.column, message: lang.t_args(pr.code, &args) }
+        })
+        .collect()
+}
+
+/// The sent file read by `read` off the async workers; when there is none or it cannot be
+/// read, the reason as the outcome.
+async fn read_upload<T: Send + 'static>(
+    lang: Lang,
+    file: Option<Upload>,
+    read: fn(&str, &[u8]) -> Result<T, minecoop_domain::tabular::FileError>,
+) -> AppResult<Result<T, ImportOutcome>> {
+    let Some(file) = file else {
+        return Ok(Err(ImportOutcome::problem(lang, "err-file-none", &[])));
+    };
+    let (name, bytes) = (file.name.clone(), file.bytes.clone());
+    let read = tokio::task::spawn_blocking(move || read(&name, &bytes))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(read.map_err(|e| ImportOutcome::problem(lang, e.code, &[("file", file.name.clone()), ("detail", e.detail)])))
+}
+
+/// Read, check and plan a workers sheet for the viewer (the mines whose workers he keeps),
+/// and when `write` and the sheet is free of problems, import it all or nothing.
+pub(crate) async fn workers_import(
+    s: &AppState,
+    v: &Viewer,
+    file: Option<Upload>,
+    write: bool,
+) -> AppResult<ImportOutcome> {
+    let p = v.require(|p| p.can_manage_any_workers())?.clone();
+    let rows = match read_upload(v.lang, file, minecoop_domain::tabular::read_rows).await? {
+        Ok(rows) => rows,
+        Err(out) => return Ok(out),
+    };
+    let mines = writable_mines(s, &p).await?;
+    let sheet = match check_workers_sheet(&rows, today(), |n| mine_named(&mines, n)) {
+        Ok(sheet) => sheet,
+        Err(problems) => return Ok(ImportOutcome::problems(sheet_problems(v.lang, problems))),
+    };
+    let drafts: Vec<WorkerDraft> = sheet.rows.iter().map(|r| r.draft.clone()).collect();
+    let plans = s.store.plan_worker_import(&drafts).await?;
+    let at: Vec<usize> = sheet.rows.iter().map(|r| r.row).collect();
+    let problems = plan_problems(v.lang, &plans, &at, &|f| sheet.column(f));
+    if !problems.is_empty() {
+        return Ok(ImportOutcome::problems(problems));
+    }
+    let mut out = ImportOutcome {
+        counts: Some((
+            plans.iter().filter(|p| **p == RowPlan::New).count(),
+            plans.iter().filter(|p| **p == RowPlan::Same).count(),
+        )),
+        ..Default::default()
+    };
+    if write {
+        match s.store.import_workers(&v.actor(), &drafts).await {
+            Ok(ImportCounts { new, same }) => {
+                out.counts = Some((new, same));
+                out.imported = true;
+            }
+            // Someone recorded one of the workers meanwhile.
+            Err(StoreError::Invalid(_)) | Err(StoreError::Conflict) => out.conflict = true,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(out)
+}
+
+/// Read, check and plan a policies file (a policies sheet and/or a covered-workers sheet) for
+/// the viewer, and when `write` and the file is free of problems, import it all or nothing.
+pub(crate) async fn policies_import(
+    s: &AppState,
+    v: &Viewer,
+    file: Option<Upload>,
+    write: bool,
+) -> AppResult<ImportOutcome> {
+    let p = v.require(|p| p.can_manage_any_workers())?.clone();
+    let tables = match read_upload(v.lang, file, minecoop_domain::tabular::read_tables).await? {
+        Ok(tables) => tables,
+        Err(out) => return Ok(out),
+    };
+    let mines = writable_mines(s, &p).await?;
+    let ids: Vec<Uuid> = mines.iter().map(|m| m.id).collect();
+    let sheet: PolicySheet = match check_policy_tables(&tables, |n| mine_named(&mines, n)) {
+        Ok(sheet) => sheet,
+        Err(problems) => return Ok(ImportOutcome::problems(sheet_problems(v.lang, problems))),
+    };
+    let plan = s.store.plan_policy_import(&ids, &sheet).await?;
+    let policy_rows: Vec<usize> = sheet.policies.iter().map(|r| r.row).collect();
+    let member_rows: Vec<usize> = sheet.members.iter().map(|r| r.row).collect();
+    // With both tables, a column is said with its sheet, as the sheet's own problems are.
+    let both = !sheet.policies.is_empty() && !sheet.members.is_empty();
+    let tag = |n: usize, c: String| if both { format!("{n} › {c}") } else { c };
+    let mut problems = plan_problems(v.lang, &plan.policies, &policy_rows, &|f| tag(1, sheet.policy_column(f)));
+    problems.extend(plan_problems(v.lang, &plan.members, &member_rows, &|f| tag(2, sheet.member_column(f))));
+    if !problems.is_empty() {
+        return Ok(ImportOutcome::problems(problems));
+    }
+    let c = plan.counts();
+    let mut out = ImportOutcome { counts: Some((c.new, c.same)), ..Default::default() };
+    if write {
+        match s.store.import_policies(&v.actor(), &ids, &sheet).await {
+            Ok(c) => {
+                out.counts = Some((c.new, c.same));
+                out.imported = true;
+            }
+            Err(StoreError::Invalid(_)) | Err(StoreError::Conflict) => out.conflict = true,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(out)
+}
+
+/// The import page showing an outcome: 422 with its problems, 409 on a conflict, else the
+/// counts (and whether they were written).
+fn page_answer(mut page: ImportPage, file: Option<&Upload>, out: ImportOutcome) -> AppResult<Response> {
+    if let Some(f) = file {
+        page.file = f.name.clone();
+    }
+    page.problems = out.problems;
+    page.counts = out.counts;
+    page.imported = out.imported;
+    if out.conflict {
+        page.ctx = page.ctx.with_notice("notice-conflict");
+        return crate::registry::conflict(&page);
+    }
+    if !page.problems.is_empty() {
+        return unprocessable(&page);
+    }
+    render(&page)
+}
+
 async fn import_workers(
     State(s): State<AppState>,
     v: Viewer,
     uri: Uri,
     sent: crate::upload::Submitted<ImportForm>,
 ) -> AppResult<Response> {
-    let p = v.require(|p| p.can_manage_any_workers())?.clone();
-    let mut page = workers_import_page(Ctx::new(&v, &uri));
-    let Some((_, rows)) = page.read_sheet(v.lang, sent.file("file")).await? else {
-        return unprocessable(&page);
-    };
-    let mines = writable_mines(&s, &p).await?;
-    let sheet = match check_workers_sheet(&rows, today(), |n| mine_named(&mines, n)) {
-        Ok(sheet) => sheet,
-        Err(problems) => {
-            page.show_problems(v.lang, problems);
-            return unprocessable(&page);
-        }
-    };
-    let drafts: Vec<WorkerDraft> = sheet.rows.iter().map(|r| r.draft.clone()).collect();
-    let plans = s.store.plan_worker_import(&drafts).await?;
-    let at: Vec<usize> = sheet.rows.iter().map(|r| r.row).collect();
-    page.problems = plan_problems(v.lang, &plans, &at, &|f| sheet.column(f));
-    if !page.problems.is_empty() {
-        return unprocessable(&page);
-    }
-    let n = |c: ImportCounts| Some((c.new, c.same));
-    page.counts = n(ImportCounts {
-        new: plans.iter().filter(|p| **p == RowPlan::New).count(),
-        same: plans.iter().filter(|p| **p == RowPlan::Same).count(),
-    });
-    if sent.form.action == "import" {
-        match s.store.import_workers(&v.actor(), &drafts).await {
-            Ok(c) => {
-                page.counts = n(c);
-                page.imported = true;
-            }
-            // Someone recorded one of the workers meanwhile.
-            Err(StoreError::Invalid(_)) | Err(StoreError::Conflict) => {
-                page.ctx = page.ctx.with_notice("notice-conflict");
-                return crate::registry::conflict(&page);
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    render(&page)
+    v.require(|p| p.can_manage_any_workers())?;
+    let page = workers_import_page(Ctx::new(&v, &uri));
+    let file = sent.file("file");
+    let out = workers_import(&s, &v, file.cloned(), sent.form.action == "import").await?;
+    page_answer(page, file, out)
 }
 
 async fn import_policies(
@@ -168,73 +295,11 @@ async fn import_policies(
     uri: Uri,
     sent: crate::upload::Submitted<ImportForm>,
 ) -> AppResult<Response> {
-    let p = v.require(|p| p.can_manage_any_workers())?.clone();
-    let mut page = policies_import_page(Ctx::new(&v, &uri));
-    let Some(tables) = read_tables(&mut page, v.lang, sent.file("file")).await? else {
-        return unprocessable(&page);
-    };
-    let mines = writable_mines(&s, &p).await?;
-    let ids: Vec<Uuid> = mines.iter().map(|m| m.id).collect();
-    let sheet: PolicySheet = match check_policy_tables(&tables, |n| mine_named(&mines, n)) {
-        Ok(sheet) => sheet,
-        Err(problems) => {
-            page.show_problems(v.lang, problems);
-            return unprocessable(&page);
-        }
-    };
-    let plan = s.store.plan_policy_import(&ids, &sheet).await?;
-    let policy_rows: Vec<usize> = sheet.policies.iter().map(|r| r.row).collect();
-    let member_rows: Vec<usize> = sheet.members.iter().map(|r| r.row).collect();
-    // With both tables, a column is said with its sheet, as the sheet's own problems are.
-    let both = !sheet.policies.is_empty() && !sheet.members.is_empty();
-    let tag = |n: usize, c: String| if both { format!("{n} › {c}") } else { c };
-    page.problems = plan_problems(v.lang, &plan.policies, &policy_rows, &|f| tag(1, sheet.policy_column(f)));
-    page.problems.extend(plan_problems(v.lang, &plan.members, &member_rows, &|f| tag(2, sheet.member_column(f))));
-    if !page.problems.is_empty() {
-        return unprocessable(&page);
-    }
-    let c = plan.counts();
-    page.counts = Some((c.new, c.same));
-    if sent.form.action == "import" {
-        match s.store.import_policies(&v.actor(), &ids, &sheet).await {
-            Ok(c) => {
-                page.counts = Some((c.new, c.same));
-                page.imported = true;
-            }
-            Err(StoreError::Invalid(_)) | Err(StoreError::Conflict) => {
-                page.ctx = page.ctx.with_notice("notice-conflict");
-                return crate::registry::conflict(&page);
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    render(&page)
-}
-
-/// Every table of the sent file (read off the async workers); when there is none or it cannot
-/// be read, the reason is in the page's problems and the answer is `None`.
-async fn read_tables(
-    page: &mut ImportPage,
-    lang: Lang,
-    file: Option<&crate::upload::Upload>,
-) -> AppResult<Option<Vec<Vec<Vec<String>>>>> {
-    let Some(file) = file.cloned() else {
-        page.problems.push(ProblemRow { row: 0, column: String::new(), message: lang.t("err-file-none") });
-        return Ok(None);
-    };
-    page.file = file.name.clone();
-    let (name, bytes) = (file.name.clone(), file.bytes.clone());
-    let tables = tokio::task::spawn_blocking(move || minecoop_domain::tabular::read_tables(&name, &bytes))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    match tables {
-        Ok(t) => Ok(Some(t)),
-        Err(e) => {
-            let message = lang.t_args(e.code, &[("file", file.name.clone()), ("detail", e.detail)]);
-            page.problems.push(ProblemRow { row: 0, column: String::new(), message });
-            Ok(None)
-        }
-    }
+    v.require(|p| p.can_manage_any_workers())?;
+    let page = policies_import_page(Ctx::new(&v, &uri));
+    let file = sent.file("file");
+    let out = policies_import(&s, &v, file.cloned(), sent.form.action == "import").await?;
+    page_answer(page, file, out)
 }
 
 // ---- exports -------------------------------------------------------------------------------

@@ -594,6 +594,9 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
     ("POST", "/insurance/{own_policy}/members/{own_member}/end", B::Form(""), [303, 422, 422, 403, 422, 422, 403]),
     ("POST", "/insurance/{other_policy}/members/{other_member}/end", B::Form(""), [303, 422, 422, 403, 403, 403, 403]),
     ("GET", "/api/v1/policies/{own_policy}/members", B::None, [401, 200, 200, 200, 200, 200, 403]),
+    ("POST", "/api/v1/imports/workers?filename=w.csv&dry_run=true", B::Json("{}"), [401, 422, 422, 403, 422, 422, 403]),
+    ("POST", "/api/v1/imports/policies?filename=p.csv", B::Json("{}"), [401, 422, 422, 403, 422, 422, 403]),
+    ("POST", "/api/v1/imports/workers", B::Json("{}"), [401, 422, 422, 403, 422, 422, 403]),
     ("GET", "/api/v1/policies/{other_policy}/members", B::None, [401, 200, 200, 200, 403, 403, 403]),
     (
         "POST",

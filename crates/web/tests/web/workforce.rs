@@ -663,3 +663,115 @@ async fn a_policies_workbook_imports_policies_and_members_and_the_coverage_expor
     assert!(rows.iter().flatten().all(|c| !breaches.contains(c)));
     assert_eq!(app.get(As::User("bureau"), "/insurance/import").await.status, 403);
 }
+
+/// Rows as a CSV file (no cell here holds a comma or a quote).
+fn csv(rows: &[&[&str]]) -> Vec<u8> {
+    rows.iter().map(|r| r.join(",")).collect::<Vec<_>>().join("\n").into_bytes()
+}
+
+/// The workers sheet of [`workers_xlsx`] as a CSV.
+fn workers_csv(mine: &str, second: &str) -> Vec<u8> {
+    let rows = minecoop_domain::tabular::read_rows("w.xlsx", &workers_xlsx(mine, second)).unwrap();
+    let rows: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
+    csv(&rows.iter().map(Vec::as_slice).collect::<Vec<_>>())
+}
+
+async fn api_imports_check_dry_run_and_write_workers_and_policies_once(backend: Backend) {
+    let app = app(backend).await;
+    let mine = officer_mine(&app).await;
+    let name = app.db.mine(mine).await.unwrap().name_zh;
+    let good = complete("52270119910405011").unwrap();
+    let bad = format!("{}{}", &good[..17], if good.ends_with('0') { '1' } else { '0' });
+    let post = |who: As, path: &'static str, query: &'static str, bytes: Vec<u8>, lang: &'static str| {
+        let app = &app;
+        async move {
+            app.send_with(
+                who,
+                Method::POST,
+                &format!("{path}?{query}"),
+                Some(Body_::Bytes("application/octet-stream", bytes)),
+                &[("accept-language", lang)],
+            )
+            .await
+        }
+    };
+    let workers = "/api/v1/imports/workers";
+    let count = || async { app.db.workers(Some(&[mine])).await.unwrap().len() };
+    let before = count().await;
+    // A bad identity number: 422 naming the row and the column in the caller's language.
+    let r = post(As::User("officer"), workers, "filename=workers.csv", workers_csv(&name, &bad), "zh-CN").await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let problems = r.json()["problems"].as_array().unwrap().clone();
+    assert_eq!(problems.len(), 1, "{}", r.body);
+    assert_eq!(problems[0]["row"], 3);
+    assert_eq!(problems[0]["column"], "身份证号");
+    assert!(problems[0]["message"].as_str().unwrap().contains("校验码"), "{}", r.body);
+    assert_eq!(count().await, before, "nothing of a bad sheet is written");
+    // Not a readable sheet, or no file name: 422, never a 500.
+    let r = post(As::User("officer"), workers, "filename=workers.xlsx", b"not a workbook".to_vec(), "en").await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(r.json()["problems"][0]["row"], 0);
+    let r = post(As::User("officer"), workers, "dry_run=true", workers_csv(&name, &good), "en").await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(r.json()["problems"][0]["column"], "filename");
+    // The dry run counts and writes nothing; the import writes both; again adds nothing.
+    let r =
+        post(As::User("officer"), workers, "filename=workers.csv&dry_run=true", workers_csv(&name, &good), "en").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json(), json!({"new": 2, "same": 0, "imported": false}));
+    assert_eq!(count().await, before);
+    let audited_workers = || async {
+        let f = AuditFilter { entity: Some("worker".into()), ..Default::default() };
+        app.db.audit_list(&f, 1, 10).await.unwrap()
+    };
+    let audited_before = audited_workers().await;
+    let r = post(As::User("officer"), workers, "filename=workers.csv", workers_csv(&name, &good), "en").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json(), json!({"new": 2, "same": 0, "imported": true}));
+    assert_eq!(count().await, before + 2);
+    let audited = audited_workers().await;
+    assert_eq!(audited.total, audited_before.total + 2, "each worker written is audited");
+    assert!(audited.items.iter().take(2).all(|a| a.action == "import" && a.actor == "officer"));
+    let r = post(As::User("officer"), workers, "filename=workers.xlsx", workers_xlsx(&name, &good), "en").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json(), json!({"new": 0, "same": 2, "imported": true}));
+    assert_eq!(count().await, before + 2);
+    // A policies file likewise: checked, then written once.
+    let policies = "/api/v1/imports/policies";
+    let sheet = |number: &str| {
+        csv(&[
+            &["矿山", "险种", "保险公司", "保单号", "起保日期", "终保日期", "保费", "每人保额"],
+            &[&name, "意外伤害保险", "中国人寿", number, "2026-01-01", "2026-12-31", "3000", "100000"],
+        ])
+    };
+    let r = post(As::User("officer"), policies, "filename=p.csv", sheet(""), "en").await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(r.json()["problems"][0]["row"], 2, "{}", r.body);
+    let policies_before = app.db.policies(&[mine]).await.unwrap().len();
+    let r = post(As::User("officer"), policies, "filename=p.csv&dry_run=true", sheet("YW-API-1"), "en").await;
+    assert_eq!(r.json(), json!({"new": 1, "same": 0, "imported": false}), "{}", r.body);
+    let r = post(As::User("officer"), policies, "filename=p.csv", sheet("YW-API-1"), "en").await;
+    assert_eq!(r.json(), json!({"new": 1, "same": 0, "imported": true}), "{}", r.body);
+    let r = post(As::User("officer"), policies, "filename=p.csv", sheet("YW-API-1"), "en").await;
+    assert_eq!(r.json(), json!({"new": 0, "same": 1, "imported": true}), "{}", r.body);
+    assert_eq!(app.db.policies(&[mine]).await.unwrap().len(), policies_before + 1);
+    // The bureau and the inspectors may not import: 403, with nothing of the sheet read.
+    for who in ["bureau", "inspector"] {
+        let r = post(As::User(who), workers, "filename=workers.csv", workers_csv(&name, &bad), "en").await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        assert!(!r.body.contains("problems"));
+        let r = post(As::User(who), policies, "filename=p.csv", sheet("YW-API-2"), "en").await;
+        assert_eq!(r.status, 403, "{}", r.body);
+    }
+    assert_eq!(app.db.policies(&[mine]).await.unwrap().len(), policies_before + 1);
+}
+
+#[tokio::test]
+async fn api_imports_check_dry_run_and_write_workers_and_policies_once_sqlite() {
+    api_imports_check_dry_run_and_write_workers_and_policies_once(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn api_imports_check_dry_run_and_write_workers_and_policies_once_postgres() {
+    api_imports_check_dry_run_and_write_workers_and_policies_once(Backend::Postgres).await;
+}
