@@ -520,6 +520,7 @@ impl Modify for BearerAuth {
           workforce::policy_members, workforce::end_policy_member, workforce::list_worker_certificates,
           workforce::add_worker_certificate,
           workforce::list_claims, workforce::open_claim, workforce::get_claim, workforce::change_claim,
+          workforce::list_claim_documents, workforce::add_claim_document,
           imports::import_workers, imports::import_policies),
     components(schemas(MemberInput, MineInput, PersonInput, ProblemDoc, FieldProblemDoc, TargetInput,
         minecoop_domain::safety::incident::IncidentInput, minecoop_domain::safety::action::ActionInput,

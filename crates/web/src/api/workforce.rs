@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/coverage", get(get_coverage))
         .route("/api/v1/claims", get(list_claims).post(open_claim))
         .route("/api/v1/claims/{id}", get(get_claim).put(change_claim))
+        .route("/api/v1/claims/{id}/documents", get(list_claim_documents).post(add_claim_document))
 }
 
 /// A family member covered with the worker; the identity number masked.
@@ -881,4 +882,74 @@ pub async fn change_claim(
     crate::workforce::claims::writable_claim(&s, v.principal()?, id).await?;
     let d = ClaimDraft::parse(&c.claim, today()).map_err(AppError::Invalid)?;
     Ok(Json(claim_out(s.store.change_claim(&v.actor(), id, c.version, &d).await?)))
+}
+
+/// A document of an injury claim (the application, the determination, a receipt): kept with
+/// its SHA-256, never replaced; `link` downloads it (with a session).
+#[derive(Serialize, ToSchema)]
+pub struct ClaimDocumentOut {
+    id: Uuid,
+    file_name: String,
+    size: i64,
+    sha256: String,
+    created_at: String,
+    created_by: String,
+    link: String,
+}
+
+fn claim_document_out(a: minecoop_store::attachments::AttachmentMeta) -> ClaimDocumentOut {
+    ClaimDocumentOut {
+        link: format!("/claims/{}/documents/{}", a.entity_id, a.id),
+        id: a.id,
+        file_name: a.file_name,
+        size: a.size,
+        sha256: a.sha256,
+        created_at: a.created_at.to_rfc3339(),
+        created_by: a.created_by,
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/claims/{id}/documents", tag = "workforce", params(("id" = Uuid, Path)),
+    responses((status = 200, body = [ClaimDocumentOut]), (status = 403, body = ProblemDoc), (status = 404, body = ProblemDoc)))]
+pub async fn list_claim_documents(
+    State(s): State<AppState>,
+    v: Viewer,
+    Path(id): Path<Uuid>,
+) -> AppResult<Json<Vec<ClaimDocumentOut>>> {
+    crate::workforce::claims::readable_claim(&s, v.principal()?, id).await?;
+    Ok(Json(s.store.claim_documents(id).await?.into_iter().map(claim_document_out).collect()))
+}
+
+#[derive(Deserialize, utoipa::IntoParams, Default)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct DocumentParams {
+    /// Required: the document's file name (`认定申请.pdf`).
+    filename: String,
+}
+
+/// Attach a document to a claim: the request body is the file itself, its name in
+/// `?filename=`. Those who may write the claim may attach; nothing is ever replaced.
+#[utoipa::path(post, path = "/api/v1/claims/{id}/documents", tag = "workforce",
+    params(("id" = Uuid, Path), DocumentParams),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = ClaimDocumentOut), (status = 403, body = ProblemDoc), (status = 404, body = ProblemDoc),
+               (status = 422, body = ProblemDoc)))]
+pub async fn add_claim_document(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: axum::http::Uri,
+    Path(id): Path<Uuid>,
+    body: axum::body::Bytes,
+) -> AppResult<(axum::http::StatusCode, Json<ClaimDocumentOut>)> {
+    crate::workforce::claims::writable_claim(&s, v.principal()?, id).await?;
+    let q: DocumentParams = crate::safety::query(&uri)?;
+    let name = q.filename.trim();
+    if name.is_empty() {
+        let mut e = minecoop_domain::FieldErrors::new();
+        e.add("filename", "err-required");
+        return Err(AppError::Invalid(e));
+    }
+    let a = s.store.attach_claim_document(&v.actor(), id, name, &body).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(claim_document_out(a))))
 }

@@ -113,11 +113,39 @@ async fn api_claims(backend: Backend) {
             .status,
         403
     );
-    for path in ["/api/v1/claims".to_owned(), format!("/api/v1/claims/{id}")] {
+    // Documents over the API: the file is the body, its name in `filename`; kept, listed, never
+    // replaced, and read back byte for byte.
+    let docs = format!("/api/v1/claims/{id}/documents");
+    assert_eq!(app.get(As::User("officer"), &docs).await.json(), json!([]));
+    let pdf = b"%PDF-1.4 application for injury determination".to_vec();
+    let send = |path: String, who: &'static str, bytes: Vec<u8>| {
+        let app = &app;
+        async move {
+            app.send_with(As::User(who), Method::POST, &path, Some(Body_::Bytes("application/pdf", bytes)), &EN).await
+        }
+    };
+    let r = send(docs.clone(), "officer", pdf.clone()).await;
+    assert_eq!(r.status, 422, "no file name");
+    assert_eq!(r.json()["errors"][0]["field"], "filename", "{}", r.body);
+    let r = send(format!("{docs}?filename=empty.pdf"), "officer", Vec::new()).await;
+    assert_eq!(r.status, 422, "an empty file: {}", r.body);
+    let r = send(format!("{docs}?filename=%E8%AE%A4%E5%AE%9A%E7%94%B3%E8%AF%B7.pdf"), "officer", pdf.clone()).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let doc = r.json();
+    assert_eq!(doc["file_name"], "认定申请.pdf");
+    assert_eq!(doc["size"], pdf.len());
+    let listed = app.get(As::User("inspector"), &docs).await.json();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["sha256"], doc["sha256"]);
+    let got = app.get(As::User("officer"), doc["link"].as_str().unwrap()).await;
+    assert_eq!((got.status.as_u16(), got.bytes.clone()), (200, pdf.clone()));
+    assert_eq!(send(format!("{docs}?filename=x.pdf"), "inspector", pdf.clone()).await.status, 403);
+    for path in ["/api/v1/claims".to_owned(), format!("/api/v1/claims/{id}"), docs.clone()] {
         let r = app.get(As::User("bureau"), &path).await;
         assert_eq!(r.status, 403, "{path}");
-        assert!(!r.body.contains(&name));
+        assert!(!r.body.contains(&name) && !r.body.contains("认定申请"));
     }
+    assert_eq!(send(format!("{docs}?filename=x.pdf"), "bureau", pdf).await.status, 403);
 }
 
 #[tokio::test]

@@ -647,6 +647,10 @@ const TABLE: &[(&str, &str, B, [u16; 7])] = &[
     ("GET", "/api/v1/claims/{other_claim}", B::None, [401, 200, 200, 200, 403, 403, 403]),
     ("PUT", "/api/v1/claims/{own_claim}", B::Json("{}"), [401, 422, 422, 403, 422, 422, 403]),
     ("PUT", "/api/v1/claims/{other_claim}", B::Json("{}"), [401, 422, 422, 403, 403, 403, 403]),
+    ("GET", "/api/v1/claims/{own_claim}/documents", B::None, [401, 200, 200, 200, 200, 200, 403]),
+    ("GET", "/api/v1/claims/{other_claim}/documents", B::None, [401, 200, 200, 200, 403, 403, 403]),
+    ("POST", "/api/v1/claims/{own_claim}/documents", B::Json("{}"), [401, 422, 422, 403, 422, 422, 403]),
+    ("POST", "/api/v1/claims/{other_claim}/documents", B::Json("{}"), [401, 422, 422, 403, 403, 403, 403]),
 ];
 
 struct Ids {
