@@ -359,7 +359,6 @@ async fn add_document(
 
 /// A case's document, as a download (never shown inline: it is whatever was uploaded).
 async fn document(State(s): State<AppState>, v: Viewer, Path((id, doc)): Path<(Uuid, Uuid)>) -> AppResult<Response> {
-    use axum::http::header;
     let p = v.principal()?.clone();
     let d = s.store.dispute(id).await?;
     if !may_see(&s, &p, &d).await? {
@@ -369,14 +368,5 @@ async fn document(State(s): State<AppState>, v: Viewer, Path((id, doc)): Path<(U
     if a.entity != "dispute" || a.entity_id != id {
         return Err(AppError::NotFound);
     }
-    let ascii: String =
-        a.file_name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
-    let encoded: String =
-        url::form_urlencoded::byte_serialize(a.file_name.as_bytes()).collect::<String>().replace('+', "%20");
-    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
-    Ok((
-        [(header::CONTENT_TYPE, "application/octet-stream".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
-        a.content,
-    )
-        .into_response())
+    Ok(crate::upload::download(&a.file_name, a.content))
 }

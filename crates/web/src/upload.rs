@@ -74,3 +74,19 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Submitted<T> {
         Ok(Submitted { form, files })
     }
 }
+
+/// A stored file as a download: its name in the header both ASCII-safe and in UTF-8 (Chinese
+/// names), its type left to the reader's program.
+pub fn download(file_name: &str, content: Vec<u8>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let ascii: String =
+        file_name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
+    let encoded: String =
+        url::form_urlencoded::byte_serialize(file_name.as_bytes()).collect::<String>().replace('+', "%20");
+    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
+    (
+        [(header::CONTENT_TYPE, "application/octet-stream".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
+        content,
+    )
+        .into_response()
+}

@@ -664,20 +664,10 @@ async fn add_document(
 
 /// A claim's document, as a download.
 async fn document(State(s): State<AppState>, v: Viewer, Path((id, doc)): Path<(Uuid, Uuid)>) -> AppResult<Response> {
-    use axum::http::header;
     readable_claim(&s, v.principal()?, id).await?;
     let a = s.store.attachment(doc).await?;
     if a.entity != minecoop_store::workforce::CLAIM_DOCUMENT_ENTITY || a.entity_id != id {
         return Err(AppError::NotFound);
     }
-    let ascii: String =
-        a.file_name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
-    let encoded: String =
-        url::form_urlencoded::byte_serialize(a.file_name.as_bytes()).collect::<String>().replace('+', "%20");
-    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
-    Ok((
-        [(header::CONTENT_TYPE, "application/octet-stream".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
-        a.content,
-    )
-        .into_response())
+    Ok(crate::upload::download(&a.file_name, a.content))
 }
