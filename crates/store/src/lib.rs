@@ -11,6 +11,7 @@ pub mod disputes;
 pub mod grievances;
 mod migration;
 pub mod production;
+mod raw_tx;
 pub mod registry;
 pub mod safety;
 #[cfg(feature = "testing")]
@@ -130,13 +131,20 @@ impl Store {
     /// deadlocking, and so that the chain has one order on every backend.
     pub async fn begin(&self, actor: &Actor) -> StoreResult<Tx> {
         let txn = self.db.begin().await?;
-        audit::head::Entity::update_many()
-            .col_expr(audit::head::Column::Seq, Expr::col(audit::head::Column::Seq))
-            .filter(audit::head::Column::Id.eq(1))
-            .exec(&txn)
-            .await?;
+        lock_audit_head(&txn).await?;
         Ok(Tx { txn, actor: actor.clone(), pending: Vec::new(), now: now(), webhooks: self.webhooks.clone() })
     }
+}
+
+/// Lock the audit head in `conn` (a transaction): writers queue on it instead of deadlocking,
+/// and the chain has one order on every backend.
+pub(crate) async fn lock_audit_head<C: ConnectionTrait>(conn: &C) -> StoreResult<()> {
+    audit::head::Entity::update_many()
+        .col_expr(audit::head::Column::Seq, Expr::col(audit::head::Column::Seq))
+        .filter(audit::head::Column::Id.eq(1))
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 /// The current time at the precision both backends keep (microseconds).
@@ -148,12 +156,88 @@ pub fn now() -> DateTime<Utc> {
 /// PostgreSQL's 65,535 bound values.
 const AUDIT_CHUNK: usize = 500;
 
-struct PendingAudit {
+pub(crate) struct PendingAudit {
     action: String,
     entity: &'static str,
     entity_id: String,
     before: String,
     after: String,
+}
+
+impl PendingAudit {
+    /// A change for the audit trail; `before`/`after` are the record's full state.
+    pub(crate) fn new<B: Serialize, A: Serialize>(
+        action: &str,
+        entity: &'static str,
+        entity_id: impl ToString,
+        before: Option<&B>,
+        after: Option<&A>,
+    ) -> PendingAudit {
+        let json = |v: Option<String>| v.unwrap_or_else(|| "null".to_owned());
+        PendingAudit {
+            action: action.to_owned(),
+            entity,
+            entity_id: entity_id.to_string(),
+            before: json(before.map(|b| serde_json::to_string(b).unwrap_or_else(|_| "null".into()))),
+            after: json(after.map(|a| serde_json::to_string(a).unwrap_or_else(|_| "null".into()))),
+        }
+    }
+}
+
+/// Append `pending` to the audit chain in `conn` (a transaction that locked the head), all at
+/// the time `now`, by `actor`.
+pub(crate) async fn append_audit<C: ConnectionTrait>(
+    conn: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    pending: Vec<PendingAudit>,
+) -> StoreResult<()> {
+    let head = audit::head::Entity::find_by_id(1)
+        .one(conn)
+        .await?
+        .ok_or_else(|| DbErr::Custom("audit head row is missing".into()))?;
+    let mut seq = head.seq;
+    let mut prev = head.hash;
+    let at = now.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+    let actor_name = actor.name.clone();
+    let mut links = Vec::with_capacity(pending.len().min(AUDIT_CHUNK));
+    let mut pending = pending.into_iter().peekable();
+    while let Some(p) = pending.next() {
+        seq += 1;
+        let content = AuditContent {
+            seq,
+            at: &at,
+            actor: &actor_name,
+            action: &p.action,
+            entity: p.entity,
+            entity_id: &p.entity_id,
+            before: &p.before,
+            after: &p.after,
+        };
+        let hash = chain_hash(&prev, &content);
+        links.push(audit::record::ActiveModel {
+            seq: Set(seq),
+            at: Set(at.clone()),
+            actor_id: Set(actor.user_id),
+            actor: Set(actor_name.clone()),
+            action: Set(p.action),
+            entity: Set(p.entity.to_owned()),
+            entity_id: Set(p.entity_id),
+            before: Set(p.before),
+            after: Set(p.after),
+            prev_hash: Set(std::mem::replace(&mut prev, hash.clone())),
+            hash: Set(hash),
+        });
+        // Many links in one statement (an import writes thousands), under every backend's
+        // limit on bound values.
+        if links.len() == AUDIT_CHUNK || pending.peek().is_none() {
+            audit::record::Entity::insert_many(std::mem::take(&mut links)).exec_without_returning(conn).await?;
+        }
+    }
+    if seq != head.seq {
+        audit::head::ActiveModel { id: Set(1), seq: Set(seq), hash: Set(prev) }.update(conn).await?;
+    }
+    Ok(())
 }
 
 /// A write transaction that carries its audit records and appends them to the chain on commit.
@@ -193,65 +277,11 @@ impl Tx {
         before: Option<&B>,
         after: Option<&A>,
     ) {
-        let json = |v: Option<String>| v.unwrap_or_else(|| "null".to_owned());
-        self.pending.push(PendingAudit {
-            action: action.to_owned(),
-            entity,
-            entity_id: entity_id.to_string(),
-            before: json(before.map(|b| serde_json::to_string(b).unwrap_or_else(|_| "null".into()))),
-            after: json(after.map(|a| serde_json::to_string(a).unwrap_or_else(|_| "null".into()))),
-        });
+        self.pending.push(PendingAudit::new(action, entity, entity_id, before, after));
     }
 
     pub async fn commit(self) -> StoreResult<()> {
-        let head = audit::head::Entity::find_by_id(1)
-            .one(&self.txn)
-            .await?
-            .ok_or_else(|| DbErr::Custom("audit head row is missing".into()))?;
-        let mut seq = head.seq;
-        let mut prev = head.hash;
-        let at = self.now.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
-        let actor_name = self.actor.name.clone();
-        let mut links = Vec::with_capacity(self.pending.len().min(AUDIT_CHUNK));
-        let mut pending = self.pending.into_iter().peekable();
-        while let Some(p) = pending.next() {
-            seq += 1;
-            let content = AuditContent {
-                seq,
-                at: &at,
-                actor: &actor_name,
-                action: &p.action,
-                entity: p.entity,
-                entity_id: &p.entity_id,
-                before: &p.before,
-                after: &p.after,
-            };
-            let hash = chain_hash(&prev, &content);
-            links.push(audit::record::ActiveModel {
-                seq: Set(seq),
-                at: Set(at.clone()),
-                actor_id: Set(self.actor.user_id),
-                actor: Set(actor_name.clone()),
-                action: Set(p.action),
-                entity: Set(p.entity.to_owned()),
-                entity_id: Set(p.entity_id),
-                before: Set(p.before),
-                after: Set(p.after),
-                prev_hash: Set(std::mem::replace(&mut prev, hash.clone())),
-                hash: Set(hash),
-            });
-            // Many links in one statement (an import writes thousands), under every backend's
-            // limit on bound values.
-            if links.len() == AUDIT_CHUNK || pending.peek().is_none() {
-                audit::record::Entity::insert_many(std::mem::take(&mut links))
-                    .exec_without_returning(&self.txn)
-                    .await?;
-            }
-        }
-        let wrote = seq != head.seq;
-        if wrote {
-            audit::head::ActiveModel { id: Set(1), seq: Set(seq), hash: Set(prev) }.update(&self.txn).await?;
-        }
+        append_audit(&self.txn, &self.actor, self.now, self.pending).await?;
         self.txn.commit().await?;
         Ok(())
     }

@@ -65,13 +65,25 @@ pub struct SheetRow<K> {
     pub results: Vec<AssayDraft>,
 }
 
+/// One row of a sheet checked on its own: before duplicates are looked for.
+struct Checked<K> {
+    n: usize,
+    sample: Option<K>,
+    /// `err-required` or `err-sample-unknown` for the sample's cell.
+    sample_problem: Option<&'static str>,
+    cells: Vec<RowProblem>,
+    no_results: bool,
+    /// The row as the sheet keeps it, when its sample is known.
+    row: Option<SheetRow<K>>,
+}
+
 /// Check a laboratory sheet. `sample_of` finds a sample by code among those the importer may
 /// enter results for; `lab` is used where the sheet has no `lab` column.
 pub fn check_assay_sheet(
     rows: &[Vec<String>],
     elements: &[Element],
     default_lab: &str,
-    sample_of: impl Fn(&str) -> Option<Uuid>,
+    sample_of: impl Fn(&str) -> Option<Uuid> + Sync,
 ) -> Result<Vec<AssayRow>, Vec<RowProblem>> {
     Ok(check_assay_sheet_by(rows, elements, default_lab, sample_of)?
         .into_iter()
@@ -82,11 +94,11 @@ pub fn check_assay_sheet(
 /// [`check_assay_sheet`] with any key for a sample: two codes with the same key are the same
 /// sample (a duplicate row). With `|c| Some(c)` every code is taken as known, for a store that
 /// looks the codes up itself; the problems are then those of a sheet whose samples all exist.
-pub fn check_assay_sheet_by<'a, K: Copy + Eq + std::hash::Hash>(
+pub fn check_assay_sheet_by<'a, K: Copy + Eq + std::hash::Hash + Send>(
     rows: &'a [Vec<String>],
     elements: &[Element],
     default_lab: &str,
-    sample_of: impl Fn(&'a str) -> Option<K>,
+    sample_of: impl Fn(&'a str) -> Option<K> + Sync,
 ) -> Result<Vec<SheetRow<K>>, Vec<RowProblem>> {
     let mut problems = Vec::new();
     let Some(head_at) = rows.iter().position(|r| r.iter().any(|c| !c.trim().is_empty())) else {
@@ -139,74 +151,81 @@ pub fn check_assay_sheet_by<'a, K: Copy + Eq + std::hash::Hash>(
     // Each element with its column and its detection limit's column.
     let element_cols: Vec<(&Element, usize, Option<usize>)> =
         elements.iter().filter_map(|el| Some((el, col(&el.code)?, col(&format!("dl.{}", el.code))))).collect();
-    let mut out = Vec::new();
-    let mut seen: HashMap<K, usize> = HashMap::new();
-    for (k, row) in rows.iter().enumerate().skip(head_at + 1) {
-        let n = k + 1;
-        if row.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        let before = problems.len();
-        let code = cell(row, sample_at);
-        let sample = if code.is_empty() {
-            problems.push(RowProblem { row: n, column: sample_col.clone(), code: "err-required", args: vec![] });
-            None
-        } else {
-            match sample_of(code) {
-                Some(id) => {
-                    if let Some(first) = seen.insert(id, n) {
-                        problems.push(RowProblem {
-                            row: n,
-                            column: sample_col.clone(),
-                            code: "err-import-duplicate-sample",
-                            args: vec![("first", first.to_string())],
-                        });
-                    }
-                    Some(id)
+    // Each row on its own, on every core (a laboratory's sheet can hold a million rows); then
+    // duplicates in row order, since the first row of a sample is the one that counts.
+    use rayon::prelude::*;
+    let mut checked: Vec<Checked<K>> = rows
+        .par_iter()
+        .enumerate()
+        .skip(head_at + 1)
+        .filter(|(_, row)| !row.iter().all(|c| c.trim().is_empty()))
+        .map(|(k, row)| {
+            let n = k + 1;
+            let code = cell(row, sample_at);
+            let (sample, sample_problem) = if code.is_empty() {
+                (None, Some("err-required"))
+            } else {
+                match sample_of(code) {
+                    Some(id) => (Some(id), None),
+                    None => (None, Some("err-sample-unknown")),
                 }
-                None => {
-                    problems.push(RowProblem {
-                        row: n,
-                        column: sample_col.clone(),
-                        code: "err-sample-unknown",
-                        args: vec![],
-                    });
-                    None
+            };
+            let method = cell(row, method_at);
+            let mut results = Vec::new();
+            let mut cells = Vec::new();
+            for &(el, i, dl_at) in &element_cols {
+                let value = row.get(i).map(|c| c.trim()).unwrap_or("");
+                if value.is_empty() {
+                    continue;
                 }
-            }
-        };
-        let method = cell(row, method_at);
-        let mut results = Vec::new();
-        for &(el, i, dl_at) in &element_cols {
-            let value = row.get(i).map(|c| c.trim()).unwrap_or("");
-            if value.is_empty() {
-                continue;
-            }
-            match AssayDraft::parse_for(el, value, method, cell(row, dl_at)) {
-                Ok(d) => results.push(d),
-                Err(errors) => {
-                    for e in errors.0 {
-                        let column = match e.field.as_str() {
-                            "detection_limit" => dl_at.map(|i| original[i].clone()),
-                            "method" => method_at.map(|i| original[i].clone()),
-                            _ => Some(original[i].clone()),
+                match AssayDraft::parse_for(el, value, method, cell(row, dl_at)) {
+                    Ok(d) => results.push(d),
+                    Err(errors) => {
+                        for e in errors.0 {
+                            let column = match e.field.as_str() {
+                                "detection_limit" => dl_at.map(|i| original[i].clone()),
+                                "method" => method_at.map(|i| original[i].clone()),
+                                _ => Some(original[i].clone()),
+                            }
+                            .unwrap_or_else(|| el.code.clone());
+                            cells.push(RowProblem { row: n, column, code: e.code, args: e.args });
                         }
-                        .unwrap_or_else(|| el.code.clone());
-                        problems.push(RowProblem { row: n, column, code: e.code, args: e.args });
                     }
                 }
             }
+            let no_results = results.is_empty();
+            let row = sample.map(|sample| {
+                let lab = cell(row, lab_at);
+                let lab = if lab.is_empty() { default_lab.to_owned() } else { lab.to_owned() };
+                SheetRow { row: n, sample, lab, batch: cell(row, batch_at).to_owned(), results }
+            });
+            Checked { n, sample, sample_problem, cells, no_results, row }
+        })
+        .collect();
+    let mut seen: HashMap<K, usize> = HashMap::with_capacity(checked.len());
+    for c in &mut checked {
+        let before = problems.len();
+        if let Some(code) = c.sample_problem {
+            problems.push(RowProblem { row: c.n, column: sample_col.clone(), code, args: vec![] });
         }
-        // Problems are pushed in row order: this row's are those since `before`.
-        if results.is_empty() && problems.len() == before {
-            problems.push(RowProblem { row: n, column: String::new(), code: "err-import-no-results", args: vec![] });
+        if let Some(id) = c.sample
+            && let Some(first) = seen.insert(id, c.n)
+        {
+            problems.push(RowProblem {
+                row: c.n,
+                column: sample_col.clone(),
+                code: "err-import-duplicate-sample",
+                args: vec![("first", first.to_string())],
+            });
         }
-        if let Some(sample) = sample {
-            let lab = cell(row, lab_at);
-            let lab = if lab.is_empty() { default_lab.to_owned() } else { lab.to_owned() };
-            out.push(SheetRow { row: n, sample, lab, batch: cell(row, batch_at).to_owned(), results });
+        problems.append(&mut c.cells);
+        // A row with nothing wrong and nothing to record.
+        if c.no_results && problems.len() == before {
+            problems.push(RowProblem { row: c.n, column: String::new(), code: "err-import-no-results", args: vec![] });
         }
     }
+    // In place: the checked rows' memory becomes the sheet's.
+    let out: Vec<SheetRow<K>> = checked.into_iter().filter_map(|c| c.row).collect();
     if out.is_empty() && problems.is_empty() {
         problems.push(RowProblem { row: head_at + 2, column: String::new(), code: "err-import-empty", args: vec![] });
     }

@@ -1,6 +1,7 @@
 //! Daily production records: saved, corrected by new versions, and read back by period.
 
 pub mod assay;
+mod assay_fast;
 pub mod assay_stage;
 pub mod qc;
 pub mod qc_decision;

@@ -428,58 +428,40 @@ impl Store {
         source: &str,
         written: &(dyn Fn(usize) + Sync),
     ) -> StoreResult<(usize, usize)> {
-        use sha2::Digest;
-        let mut tx = self.begin(actor).await?;
-        let now = tx.now();
-        let name = tx.actor().name.clone();
-        let judged = assay_stage::run(tx.conn(), rows, Some((now, &name)), false, written).await?;
-        if !judged.check.problems.is_empty() {
-            let mut bad = minecoop_domain::FieldErrors::new();
-            for (i, issue) in &judged.check.problems {
-                bad.add(&i.to_string(), issue.code());
-            }
-            // Dropping the transaction rolls back what was written.
-            return Err(StoreError::Invalid(bad));
-        }
-        let added = judged.added;
-        if added > 0 {
-            // The digest of what was written, in the order written.
-            let mut digest = sha2::Sha256::new();
-            let (mut first, mut last) = (None, None);
-            let mut k = 0;
-            for row in rows {
-                for r in row.results {
-                    if judged.written[k] {
-                        let id = judged.ids[k];
-                        first.get_or_insert(id);
-                        last = Some(id);
-                        digest_assay(&mut digest, id, row.sample, r, row.lab, row.batch);
-                    }
-                    k += 1;
-                }
-                k += usize::from(row.results.is_empty());
-            }
-            let trail = serde_json::json!({
-                "rows": rows.len(),
-                "added": added,
-                "same": rows.len() - judged.check.new_rows,
-                "samples_by": if matches!(rows.first().map(|r| r.sample), Some(SampleKey::Code(_))) { "code" } else { "id" },
-                "first_id": first,
-                "last_id": last,
-                "sha256": hex::encode(digest.finalize()),
-            });
-            tx.record("import", "assay_import", source, None::<&()>, Some(&trail));
-        }
-        written(rows.len());
-        let started = std::time::Instant::now();
-        tx.commit().await?;
-        tracing::debug!(elapsed = ?started.elapsed(), "assay import: committed");
+        let (added, same) = if self.backend() == sea_orm::DbBackend::Sqlite {
+            // sqlx's own transaction, so that a fresh sheet can be written through the
+            // connection's SQLite handle (see [`super::assay_fast`]).
+            let tx = crate::raw_tx::SqliteTx::begin(self.conn().get_sqlite_connection_pool()).await?;
+            crate::lock_audit_head(&tx).await?;
+            let now = crate::now();
+            let judged = write_or_judge_sqlite(&tx, rows, now, &actor.name, written).await?;
+            let (counts, trail) = conclude_import(rows, source, &judged)?;
+            crate::append_audit(&tx, actor, now, trail.into_iter().collect()).await?;
+            written(rows.len());
+            let started = std::time::Instant::now();
+            tx.commit().await?;
+            tracing::debug!(elapsed = ?started.elapsed(), "assay import: committed");
+            counts
+        } else {
+            // sqlx's own transaction, so that a fresh sheet can be loaded with COPY.
+            let tx = crate::raw_tx::PgTx::begin(self.conn().get_postgres_connection_pool()).await?;
+            crate::lock_audit_head(&tx).await?;
+            let now = crate::now();
+            let judged = write_or_judge_pg(&tx, rows, now, &actor.name, written).await?;
+            let (counts, trail) = conclude_import(rows, source, &judged)?;
+            crate::append_audit(&tx, actor, now, trail.into_iter().collect()).await?;
+            written(rows.len());
+            let started = std::time::Instant::now();
+            tx.commit().await?;
+            tracing::debug!(elapsed = ?started.elapsed(), "assay import: committed");
+            counts
+        };
         if added >= ANALYZE_AFTER && self.backend() == sea_orm::DbBackend::Postgres {
             // Fresh statistics, so that the next import's lookups use the indexes.
             use sea_orm::ConnectionTrait;
             self.conn().execute_unprepared("ANALYZE assay_results").await?;
         }
-        Ok((added, rows.len() - judged.check.new_rows))
+        Ok((added, same))
     }
 
     /// Samples by the codes on their labels (unknown codes are simply absent), in one query:
@@ -527,4 +509,107 @@ impl Store {
     pub async fn sample_by_code(&self, code: &str) -> StoreResult<Option<Sample>> {
         Ok(sample::Entity::find().filter(sample::Column::Code.eq(code)).one(self.conn()).await?)
     }
+}
+
+/// A sheet on SQLite: first as a fresh sheet, every result new for a received sample, through
+/// the connection's handle ([`super::assay_fast`]); if one result is not, what that wrote is
+/// rolled back and the sheet is judged and written result by result ([`assay_stage::run`]).
+async fn write_or_judge_sqlite(
+    tx: &crate::raw_tx::SqliteTx,
+    rows: &[SheetResults<'_>],
+    now: chrono::DateTime<chrono::Utc>,
+    by: &str,
+    written: &(dyn Fn(usize) + Sync),
+) -> StoreResult<assay_stage::Outcome> {
+    use sea_orm::ConnectionTrait;
+    let started = std::time::Instant::now();
+    let results: usize = rows.iter().map(|r| r.results.len()).sum();
+    let ids = assay_stage::ids(results);
+    tx.execute_unprepared("SAVEPOINT assay_fresh").await?;
+    if super::assay_fast::write_fresh(tx, rows, &ids, now, by, written).await? {
+        tx.execute_unprepared("RELEASE SAVEPOINT assay_fresh").await?;
+        tracing::debug!(elapsed = ?started.elapsed(), results, "assay import: a fresh sheet, written");
+        return Ok(assay_stage::Outcome::all_written(rows.len(), ids));
+    }
+    tx.execute_unprepared("ROLLBACK TO SAVEPOINT assay_fresh").await?;
+    tx.execute_unprepared("RELEASE SAVEPOINT assay_fresh").await?;
+    tracing::debug!(elapsed = ?started.elapsed(), "assay import: not a fresh sheet, judged row by row");
+    assay_stage::run(tx, rows, Some((now, by)), false, written).await
+}
+
+/// A sheet on PostgreSQL: first as a fresh sheet, loaded with `COPY` and written in one
+/// statement ([`super::assay_fast::write_fresh_pg`]); if one result is not new for a received
+/// sample, that is rolled back and the sheet is judged and written block by block.
+async fn write_or_judge_pg(
+    tx: &crate::raw_tx::PgTx,
+    rows: &[SheetResults<'_>],
+    now: chrono::DateTime<chrono::Utc>,
+    by: &str,
+    written: &(dyn Fn(usize) + Sync),
+) -> StoreResult<assay_stage::Outcome> {
+    use sea_orm::ConnectionTrait;
+    let started = std::time::Instant::now();
+    let results: usize = rows.iter().map(|r| r.results.len()).sum();
+    let ids = assay_stage::ids(results);
+    tx.execute_unprepared("SAVEPOINT assay_fresh").await?;
+    if super::assay_fast::write_fresh_pg(tx, rows, &ids, now, by, written).await? {
+        tx.execute_unprepared("RELEASE SAVEPOINT assay_fresh").await?;
+        tracing::debug!(elapsed = ?started.elapsed(), results, "assay import: a fresh sheet, written");
+        return Ok(assay_stage::Outcome::all_written(rows.len(), ids));
+    }
+    tx.execute_unprepared("ROLLBACK TO SAVEPOINT assay_fresh").await?;
+    tx.execute_unprepared("RELEASE SAVEPOINT assay_fresh").await?;
+    tracing::debug!(elapsed = ?started.elapsed(), "assay import: not a fresh sheet, judged block by block");
+    assay_stage::run(tx, rows, Some((now, by)), false, written).await
+}
+
+/// What an import that was judged comes to: the rows that stop it (as the error), or the
+/// counts (added results, rows already recorded) and the audit link of what was written: the
+/// counts, the first and last result ids and a SHA-256 over every result written, in order
+/// ([`digest_assay`]).
+fn conclude_import(
+    rows: &[SheetResults<'_>],
+    source: &str,
+    judged: &assay_stage::Outcome,
+) -> StoreResult<((usize, usize), Option<crate::PendingAudit>)> {
+    use sha2::Digest;
+    if !judged.check.problems.is_empty() {
+        let mut bad = minecoop_domain::FieldErrors::new();
+        for (i, issue) in &judged.check.problems {
+            bad.add(&i.to_string(), issue.code());
+        }
+        // Dropping the transaction rolls back what was written.
+        return Err(StoreError::Invalid(bad));
+    }
+    let added = judged.added;
+    let same = rows.len() - judged.check.new_rows;
+    if added == 0 {
+        return Ok(((0, same), None));
+    }
+    // The digest of what was written, in the order written.
+    let mut digest = sha2::Sha256::new();
+    let (mut first, mut last) = (None, None);
+    let mut k = 0;
+    for row in rows {
+        for r in row.results {
+            if judged.written[k] {
+                let id = judged.ids[k];
+                first.get_or_insert(id);
+                last = Some(id);
+                digest_assay(&mut digest, id, row.sample, r, row.lab, row.batch);
+            }
+            k += 1;
+        }
+        k += usize::from(row.results.is_empty());
+    }
+    let trail = serde_json::json!({
+        "rows": rows.len(),
+        "added": added,
+        "same": same,
+        "samples_by": if matches!(rows.first().map(|r| r.sample), Some(SampleKey::Code(_))) { "code" } else { "id" },
+        "first_id": first,
+        "last_id": last,
+        "sha256": hex::encode(digest.finalize()),
+    });
+    Ok(((added, same), Some(crate::PendingAudit::new("import", "assay_import", source, None::<&()>, Some(&trail)))))
 }
