@@ -90,6 +90,7 @@ async fn seed(url: &str, n: usize) {
 
 /// Runs `minecoop import assays`, checks what it says, and returns its time and phase lines.
 fn minecoop_import(dir: &Path, db: &str, sheet: &Path, expect: &str) -> (Duration, String) {
+    settle();
     let t = Instant::now();
     let o = Command::new(env!("CARGO_BIN_EXE_minecoop"))
         .current_dir(dir)
@@ -120,11 +121,16 @@ const CONSTRAINED: [&str; 2] = [
     "CREATE INDEX assay_rows_batch ON assay_rows(batch)",
 ];
 
-/// Copy the seeded database and wait until the copy is on disk, so that writing it back does
-/// not run into the timed load that follows (untimed, before either baseline or import).
+/// Copy the seeded database and wait until the copy is on disk (see [`settle`]).
 fn copy_synced(from: &Path, to: &Path) {
     std::fs::copy(from, to).expect("copy the seeded database");
     std::fs::File::open(to).and_then(|f| f.sync_all()).expect("sync the copy");
+}
+
+/// Before each timed load (untimed): everything the last one wrote is flushed to disk, so that
+/// its writing back does not fall into the next one's time.
+fn settle() {
+    let _ = Command::new("sync").status();
 }
 
 fn remove_db(db: &Path) {
@@ -158,6 +164,7 @@ fn sqlite_import_constrained(dir: &Path, seeded: &Path, sheet: &Path, n: usize) 
 /// Runs a `sqlite3` script on `db` and returns its time; with `count`, checks that
 /// `assay_rows` then holds that many rows (counted after the time is taken).
 fn sqlite3(db: &Path, script: &str, count: Option<usize>) -> Duration {
+    settle();
     let t = Instant::now();
     let mut child = Command::new("sqlite3")
         .arg(db)
@@ -186,6 +193,7 @@ fn sqlite3(db: &Path, script: &str, count: Option<usize>) -> Duration {
 }
 
 fn psql(url: &str, sql: &str) -> (Duration, String) {
+    settle();
     let t = Instant::now();
     let o = Command::new("psql").args([url, "-X", "-v", "ON_ERROR_STOP=1", "-Atc", sql]).output().unwrap_or_else(|e| {
         eprintln!("error: cannot run psql ({e}); install it (Debian: apt-get install postgresql-client)");
