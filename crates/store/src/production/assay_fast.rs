@@ -56,12 +56,9 @@ pub(crate) async fn write_fresh(
     by: &str,
     done: &(dyn Fn(usize) + Sync),
 ) -> Result<bool, DbErr> {
-    let by_code = matches!(rows.first().map(|r| r.sample), Some(SampleKey::Code(_)));
-    if rows.iter().any(|r| r.results.is_empty() || matches!(r.sample, SampleKey::Code(_)) != by_code)
-        || rows.iter().map(|r| r.results.len()).sum::<usize>() != ids.len()
-    {
+    let Some(by_code) = fresh_shape(rows, ids) else {
         return Ok(false);
-    }
+    };
     let c = |sql: &str| std::ffi::CString::new(sql).map_err(|e| DbErr::Custom(e.to_string()));
     let sql = (c(&SAMPLE.replace("{key}", if by_code { "code" } else { "id" }))?, c(INSERT)?);
     let at = at.to_rfc3339_opts(SecondsFormat::AutoSi, false);
@@ -90,6 +87,15 @@ pub(crate) async fn write_fresh(
         tokio::task::yield_now().await;
     }
     Ok(true)
+}
+
+/// Whether the fast path writes this sheet: at least one row, every row with results, samples
+/// named one way (`Some(true)` by code), and one id a result.
+fn fresh_shape(rows: &[SheetResults<'_>], ids: &[Uuid]) -> Option<bool> {
+    let by_code = matches!(rows.first()?.sample, SampleKey::Code(_));
+    let plain = rows.iter().all(|r| !r.results.is_empty() && matches!(r.sample, SampleKey::Code(_)) == by_code)
+        && rows.iter().map(|r| r.results.len()).sum::<usize>() == ids.len();
+    plain.then_some(by_code)
 }
 
 /// A prepared statement, finalized when dropped.
@@ -227,13 +233,9 @@ pub(crate) async fn write_fresh_pg(
     done: &(dyn Fn(usize) + Sync),
 ) -> Result<bool, DbErr> {
     use sea_orm::ConnectionTrait;
-    let by_code = matches!(rows.first().map(|r| r.sample), Some(SampleKey::Code(_)));
-    if rows.is_empty()
-        || rows.iter().any(|r| r.results.is_empty() || matches!(r.sample, SampleKey::Code(_)) != by_code)
-        || rows.iter().map(|r| r.results.len()).sum::<usize>() != ids.len()
-    {
+    let Some(by_code) = fresh_shape(rows, ids) else {
         return Ok(false);
-    }
+    };
     let join = if by_code { "s.code = v.sample" } else { "s.id = CAST(v.sample AS uuid)" };
     // The first result: new, for a received sample?
     let first = &rows[0];

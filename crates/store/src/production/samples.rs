@@ -434,7 +434,9 @@ impl Store {
             let tx = crate::raw_tx::SqliteTx::begin(self.conn().get_sqlite_connection_pool()).await?;
             crate::lock_audit_head(&tx).await?;
             let now = crate::now();
-            let judged = write_or_judge_sqlite(&tx, rows, now, &actor.name, written).await?;
+            let fast =
+                async |ids: &[Uuid]| super::assay_fast::write_fresh(&tx, rows, ids, now, &actor.name, written).await;
+            let judged = write_or_judge(&tx, rows, now, &actor.name, written, fast).await?;
             let (counts, trail) = conclude_import(rows, source, &judged)?;
             crate::append_audit(&tx, actor, now, trail.into_iter().collect()).await?;
             written(rows.len());
@@ -447,7 +449,9 @@ impl Store {
             let tx = crate::raw_tx::PgTx::begin(self.conn().get_postgres_connection_pool()).await?;
             crate::lock_audit_head(&tx).await?;
             let now = crate::now();
-            let judged = write_or_judge_pg(&tx, rows, now, &actor.name, written).await?;
+            let fast =
+                async |ids: &[Uuid]| super::assay_fast::write_fresh_pg(&tx, rows, ids, now, &actor.name, written).await;
+            let judged = write_or_judge(&tx, rows, now, &actor.name, written, fast).await?;
             let (counts, trail) = conclude_import(rows, source, &judged)?;
             crate::append_audit(&tx, actor, now, trail.into_iter().collect()).await?;
             written(rows.len());
@@ -511,48 +515,23 @@ impl Store {
     }
 }
 
-/// A sheet on SQLite: first as a fresh sheet, every result new for a received sample, through
-/// the connection's handle ([`super::assay_fast`]); if one result is not, what that wrote is
-/// rolled back and the sheet is judged and written result by result ([`assay_stage::run`]).
-async fn write_or_judge_sqlite(
-    tx: &crate::raw_tx::SqliteTx,
+/// A sheet written first as a fresh sheet, every result new for a received sample, by `fast`
+/// (given the results' ids: [`super::assay_fast`], through the connection's handle on SQLite,
+/// `COPY` on PostgreSQL); if one result is not, what that wrote is rolled back to a savepoint
+/// and the sheet is judged and written block by block ([`assay_stage::run`]).
+async fn write_or_judge<C: sea_orm::ConnectionTrait>(
+    tx: &C,
     rows: &[SheetResults<'_>],
     now: chrono::DateTime<chrono::Utc>,
     by: &str,
     written: &(dyn Fn(usize) + Sync),
+    fast: impl AsyncFnOnce(&[Uuid]) -> Result<bool, sea_orm::DbErr>,
 ) -> StoreResult<assay_stage::Outcome> {
-    use sea_orm::ConnectionTrait;
     let started = std::time::Instant::now();
     let results: usize = rows.iter().map(|r| r.results.len()).sum();
     let ids = assay_stage::ids(results);
     tx.execute_unprepared("SAVEPOINT assay_fresh").await?;
-    if super::assay_fast::write_fresh(tx, rows, &ids, now, by, written).await? {
-        tx.execute_unprepared("RELEASE SAVEPOINT assay_fresh").await?;
-        tracing::debug!(elapsed = ?started.elapsed(), results, "assay import: a fresh sheet, written");
-        return Ok(assay_stage::Outcome::all_written(rows.len(), ids));
-    }
-    tx.execute_unprepared("ROLLBACK TO SAVEPOINT assay_fresh").await?;
-    tx.execute_unprepared("RELEASE SAVEPOINT assay_fresh").await?;
-    tracing::debug!(elapsed = ?started.elapsed(), "assay import: not a fresh sheet, judged row by row");
-    assay_stage::run(tx, rows, Some((now, by)), false, written).await
-}
-
-/// A sheet on PostgreSQL: first as a fresh sheet, loaded with `COPY` and written in one
-/// statement ([`super::assay_fast::write_fresh_pg`]); if one result is not new for a received
-/// sample, that is rolled back and the sheet is judged and written block by block.
-async fn write_or_judge_pg(
-    tx: &crate::raw_tx::PgTx,
-    rows: &[SheetResults<'_>],
-    now: chrono::DateTime<chrono::Utc>,
-    by: &str,
-    written: &(dyn Fn(usize) + Sync),
-) -> StoreResult<assay_stage::Outcome> {
-    use sea_orm::ConnectionTrait;
-    let started = std::time::Instant::now();
-    let results: usize = rows.iter().map(|r| r.results.len()).sum();
-    let ids = assay_stage::ids(results);
-    tx.execute_unprepared("SAVEPOINT assay_fresh").await?;
-    if super::assay_fast::write_fresh_pg(tx, rows, &ids, now, by, written).await? {
+    if fast(&ids).await? {
         tx.execute_unprepared("RELEASE SAVEPOINT assay_fresh").await?;
         tracing::debug!(elapsed = ?started.elapsed(), results, "assay import: a fresh sheet, written");
         return Ok(assay_stage::Outcome::all_written(rows.len(), ids));
