@@ -428,36 +428,22 @@ impl Store {
         source: &str,
         written: &(dyn Fn(usize) + Sync),
     ) -> StoreResult<(usize, usize)> {
+        // sqlx's own transaction, so that a fresh sheet can be written through what only the
+        // driver offers: the connection's SQLite handle, or COPY (see [`super::assay_fast`]).
+        let name = &actor.name;
         let (added, same) = if self.backend() == sea_orm::DbBackend::Sqlite {
-            // sqlx's own transaction, so that a fresh sheet can be written through the
-            // connection's SQLite handle (see [`super::assay_fast`]).
             let tx = crate::raw_tx::SqliteTx::begin(self.conn().get_sqlite_connection_pool()).await?;
-            crate::lock_audit_head(&tx).await?;
-            let now = crate::now();
             let fast =
-                async |ids: &[Uuid]| super::assay_fast::write_fresh(&tx, rows, ids, now, &actor.name, written).await;
-            let judged = write_or_judge(&tx, rows, now, &actor.name, written, fast).await?;
-            let (counts, trail) = conclude_import(rows, source, &judged)?;
-            crate::append_audit(&tx, actor, now, trail.into_iter().collect()).await?;
-            written(rows.len());
-            let started = std::time::Instant::now();
+                async |ids: &[Uuid], now| super::assay_fast::write_fresh(&tx, rows, ids, now, name, written).await;
+            let counts = import_in(&tx, actor, rows, source, written, fast).await?;
             tx.commit().await?;
-            tracing::debug!(elapsed = ?started.elapsed(), "assay import: committed");
             counts
         } else {
-            // sqlx's own transaction, so that a fresh sheet can be loaded with COPY.
             let tx = crate::raw_tx::PgTx::begin(self.conn().get_postgres_connection_pool()).await?;
-            crate::lock_audit_head(&tx).await?;
-            let now = crate::now();
             let fast =
-                async |ids: &[Uuid]| super::assay_fast::write_fresh_pg(&tx, rows, ids, now, &actor.name, written).await;
-            let judged = write_or_judge(&tx, rows, now, &actor.name, written, fast).await?;
-            let (counts, trail) = conclude_import(rows, source, &judged)?;
-            crate::append_audit(&tx, actor, now, trail.into_iter().collect()).await?;
-            written(rows.len());
-            let started = std::time::Instant::now();
+                async |ids: &[Uuid], now| super::assay_fast::write_fresh_pg(&tx, rows, ids, now, name, written).await;
+            let counts = import_in(&tx, actor, rows, source, written, fast).await?;
             tx.commit().await?;
-            tracing::debug!(elapsed = ?started.elapsed(), "assay import: committed");
             counts
         };
         if added >= ANALYZE_AFTER && self.backend() == sea_orm::DbBackend::Postgres {
@@ -515,31 +501,39 @@ impl Store {
     }
 }
 
-/// A sheet written first as a fresh sheet, every result new for a received sample, by `fast`
-/// (given the results' ids: [`super::assay_fast`], through the connection's handle on SQLite,
-/// `COPY` on PostgreSQL); if one result is not, what that wrote is rolled back to a savepoint
-/// and the sheet is judged and written block by block ([`assay_stage::run`]).
-async fn write_or_judge<C: sea_orm::ConnectionTrait>(
+/// An import in `tx` (committed by the caller): the audit head locked, the sheet written first
+/// as a fresh sheet, every result new for a received sample, by `fast` (given the results' ids
+/// and the time: [`super::assay_fast`]); if one result is not, what that wrote is rolled back
+/// to a savepoint and the sheet is judged and written block by block ([`assay_stage::run`]);
+/// then the audit link. Returns (added results, rows already recorded).
+async fn import_in<C: sea_orm::ConnectionTrait>(
     tx: &C,
+    actor: &Actor,
     rows: &[SheetResults<'_>],
-    now: chrono::DateTime<chrono::Utc>,
-    by: &str,
+    source: &str,
     written: &(dyn Fn(usize) + Sync),
-    fast: impl AsyncFnOnce(&[Uuid]) -> Result<bool, sea_orm::DbErr>,
-) -> StoreResult<assay_stage::Outcome> {
+    fast: impl AsyncFnOnce(&[Uuid], chrono::DateTime<chrono::Utc>) -> Result<bool, sea_orm::DbErr>,
+) -> StoreResult<(usize, usize)> {
+    crate::lock_audit_head(tx).await?;
+    let now = crate::now();
     let started = std::time::Instant::now();
     let results: usize = rows.iter().map(|r| r.results.len()).sum();
     let ids = assay_stage::ids(results);
     tx.execute_unprepared("SAVEPOINT assay_fresh").await?;
-    if fast(&ids).await? {
+    let judged = if fast(&ids, now).await? {
         tx.execute_unprepared("RELEASE SAVEPOINT assay_fresh").await?;
         tracing::debug!(elapsed = ?started.elapsed(), results, "assay import: a fresh sheet, written");
-        return Ok(assay_stage::Outcome::all_written(rows.len(), ids));
-    }
-    tx.execute_unprepared("ROLLBACK TO SAVEPOINT assay_fresh").await?;
-    tx.execute_unprepared("RELEASE SAVEPOINT assay_fresh").await?;
-    tracing::debug!(elapsed = ?started.elapsed(), "assay import: not a fresh sheet, judged block by block");
-    assay_stage::run(tx, rows, Some((now, by)), false, written).await
+        assay_stage::Outcome::all_written(rows.len(), ids)
+    } else {
+        tx.execute_unprepared("ROLLBACK TO SAVEPOINT assay_fresh").await?;
+        tx.execute_unprepared("RELEASE SAVEPOINT assay_fresh").await?;
+        tracing::debug!(elapsed = ?started.elapsed(), "assay import: not a fresh sheet, judged block by block");
+        assay_stage::run(tx, rows, Some((now, &actor.name)), false, written).await?
+    };
+    let (counts, trail) = conclude_import(rows, source, &judged)?;
+    crate::append_audit(tx, actor, now, trail.into_iter().collect()).await?;
+    written(rows.len());
+    Ok(counts)
 }
 
 /// What an import that was judged comes to: the rows that stop it (as the error), or the
