@@ -68,11 +68,9 @@ pub struct SheetRow<K> {
 /// One row of a sheet checked on its own: before duplicates are looked for.
 struct Checked<K> {
     n: usize,
-    sample: Option<K>,
-    /// `err-required` or `err-sample-unknown` for the sample's cell.
+    /// `err-required` or `err-sample-unknown` for the sample's cell (then there is no `row`).
     sample_problem: Option<&'static str>,
     cells: Vec<RowProblem>,
-    no_results: bool,
     /// The row as the sheet keeps it, when its sample is known.
     row: Option<SheetRow<K>>,
 }
@@ -193,13 +191,12 @@ pub fn check_assay_sheet_by<'a, K: Copy + Eq + std::hash::Hash + Send>(
                     }
                 }
             }
-            let no_results = results.is_empty();
             let row = sample.map(|sample| {
                 let lab = cell(row, lab_at);
                 let lab = if lab.is_empty() { default_lab.to_owned() } else { lab.to_owned() };
                 SheetRow { row: n, sample, lab, batch: cell(row, batch_at).to_owned(), results }
             });
-            Checked { n, sample, sample_problem, cells, no_results, row }
+            Checked { n, sample_problem, cells, row }
         })
         .collect();
     let mut seen: HashMap<K, usize> = HashMap::with_capacity(checked.len());
@@ -208,7 +205,7 @@ pub fn check_assay_sheet_by<'a, K: Copy + Eq + std::hash::Hash + Send>(
         if let Some(code) = c.sample_problem {
             problems.push(RowProblem { row: c.n, column: sample_col.clone(), code, args: vec![] });
         }
-        if let Some(id) = c.sample
+        if let Some(id) = c.row.as_ref().map(|r| r.sample)
             && let Some(first) = seen.insert(id, c.n)
         {
             problems.push(RowProblem {
@@ -220,7 +217,7 @@ pub fn check_assay_sheet_by<'a, K: Copy + Eq + std::hash::Hash + Send>(
         }
         problems.append(&mut c.cells);
         // A row with nothing wrong and nothing to record.
-        if c.no_results && problems.len() == before {
+        if c.row.as_ref().is_some_and(|r| r.results.is_empty()) && problems.len() == before {
             problems.push(RowProblem { row: c.n, column: String::new(), code: "err-import-no-results", args: vec![] });
         }
     }
