@@ -999,8 +999,8 @@ async fn import_assays(
     dry_run: bool,
     elements: &[minecoop_domain::production::Element],
 ) -> Result<ExitCode> {
-    use minecoop_domain::production::assay_import::check_assay_sheet_codes;
-    use minecoop_store::production::samples::{SampleKey, SheetResults};
+    use minecoop_domain::production::assay_import::{SheetChecker, check_assay_sheet_codes, may_be_code};
+    use minecoop_store::production::samples::BLOCK_ROWS;
     use minecoop_web::i18n::Lang;
     use minecoop_web::production::samples::{LabSheetProblems, cell_problems, check_lab_sheet};
     let mut progress = Progress::new();
@@ -1026,50 +1026,68 @@ async fn import_assays(
             Err(LabSheetProblems::Recorded(bad)) => print_recorded(bad),
         });
     }
-    // Every cell first (every code taken as a sample's: the database finds the samples as it
-    // imports, and names the unknown ones).
-    progress.phase(&format!("checking {} rows", rows.len()), None);
-    let sheet = match check_assay_sheet_codes(&rows, elements, lab, &Default::default()) {
-        Ok(sheet) => sheet,
-        Err(_) => {
+    use sha2::Digest;
+    let source = format!("import:{}", hex::encode(&sha2::Sha256::digest(&bytes)[..8]));
+    // The cells are checked a block at a time on one thread while the store writes the blocks
+    // already checked on another (every code taken as a sample's: the database finds the
+    // samples as it writes, and names the unknown ones). The database checks every row against
+    // what is recorded inside the import's transaction, and a problem anywhere (a cell, or what
+    // is recorded) writes nothing: no separate dry run first.
+    progress.phase("checking and writing", Some(rows.len().saturating_sub(1)));
+    fn any_code(c: &str) -> Option<&str> {
+        may_be_code(c).then_some(c)
+    }
+    let imported = match SheetChecker::new(&rows, elements, lab, any_code) {
+        Err(_) => None,
+        Ok(mut checker) => {
+            let (send, blocks) = tokio::sync::mpsc::channel(2);
+            let written = |done| progress.set(done);
+            tokio::task::block_in_place(|| {
+                std::thread::scope(|scope| {
+                    scope.spawn(move || {
+                        while let Some(block) = checker.next_block(BLOCK_ROWS) {
+                            let ok = block.is_ok();
+                            // The store stops taking blocks when it fails (and drops `blocks`).
+                            if send.blocking_send(block.ok()).is_err() || !ok {
+                                break;
+                            }
+                        }
+                    });
+                    tokio::runtime::Handle::current()
+                        .block_on(store.import_assay_blocks(actor, blocks, &source, &written))
+                })
+            })
+            .transpose()
+        }
+    };
+    progress.end();
+    let (added, same) = match imported {
+        // A cell's problem: every problem of the sheet, as the check names them.
+        None => {
             progress.phase("looking up the samples", None);
             let problems = cell_problems(store, &rows, elements, lab, None).await.map_err(store_error)?;
             progress.end();
             return Ok(print_problems(&problems));
         }
-    };
-    let unnamed = minecoop_domain::production::assay_import::UNNAMED_LAB;
-    let staged: Vec<SheetResults<'_>> = sheet
-        .iter()
-        .map(|r| SheetResults {
-            sample: SampleKey::Code(r.sample),
-            lab: if r.lab.is_empty() { unnamed } else { &r.lab },
-            batch: &r.batch,
-            results: &r.results,
-        })
-        .collect();
-    use sha2::Digest;
-    let source = format!("import:{}", hex::encode(&sha2::Sha256::digest(&bytes)[..8]));
-    // The database checks every row against what is recorded inside the import's transaction,
-    // and writes nothing if one is wrong: no separate dry run first.
-    progress.phase("checking against what is recorded and writing", Some(staged.len()));
-    let result = store.import_assay_sheet(actor, &staged, &source, &|done| progress.set(done)).await;
-    progress.end();
-    let (added, same) = match result {
-        Err(StoreError::Invalid(fields)) if fields.0.iter().all(|f| f.field.parse::<usize>().is_ok()) => {
+        Some(Err(StoreError::Invalid(fields))) if fields.0.iter().all(|f| f.field.parse::<usize>().is_ok()) => {
+            // The rows as the store numbered them (the same check, whole).
+            let sheet = check_assay_sheet_codes(&rows, elements, lab, &Default::default()).unwrap_or_default();
             let mut bad: Vec<(usize, &str)> =
                 fields.0.iter().filter_map(|f| Some((f.field.parse().ok()?, f.code))).collect();
             bad.sort_unstable();
             // Unknown samples are named with the sheet's other problems, as the check names them.
-            let unknown: std::collections::HashSet<&str> =
-                bad.iter().filter(|(_, c)| *c == "err-sample-unknown").map(|(i, _)| sheet[*i].sample).collect();
+            let unknown: std::collections::HashSet<&str> = bad
+                .iter()
+                .filter(|(_, c)| *c == "err-sample-unknown")
+                .filter_map(|(i, _)| Some(sheet.get(*i)?.sample))
+                .collect();
             if !unknown.is_empty() {
                 let problems = cell_problems(store, &rows, elements, lab, Some(unknown)).await.map_err(store_error)?;
                 return Ok(print_problems(&problems));
             }
             return Ok(print_recorded(bad.into_iter().map(|(i, c)| (sheet.get(i).map_or(0, |r| r.row), c)).collect()));
         }
-        other => other.map_err(store_error)?,
+        Some(other) => other.map_err(store_error)?,
     };
     println!("imported: {added} results added, {same} samples already recorded with the same results");
     Ok(ExitCode::SUCCESS)

@@ -424,6 +424,36 @@ fn import_assays_names_bad_cells_then_imports_once() {
 }
 
 #[test]
+fn import_assays_refuses_a_problem_found_after_earlier_blocks_were_written() {
+    // The command line writes each block of 20,000 rows while it checks the next: a problem in
+    // a later block must still leave nothing written, and be named by its row.
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(&dir);
+    assert!(minecoop(&db, &["demo"]).status.success());
+    let sheet = dir.path().join("lab.csv");
+    let file = sheet.to_str().unwrap();
+    // Three new lead results, blank rows filling the first block, then `last` at row 20,005 (in the second block).
+    let write = |last: &str| {
+        let blank = ",,\n".repeat(20_000);
+        let text = format!("样品编号,Pb,Zn\nS2005-00001,0.9,\nS2005-00002,0.8,\nS2005-00003,0.7,\n{blank}{last}\n");
+        std::fs::write(&sheet, text).unwrap();
+    };
+    write("S2005-00004,x,");
+    let o = minecoop(&db, &["import", "assays", "--lab", "都匀化验室", file]);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(out(&o).contains("row 20005, column Pb: Not a number."), "{}", out(&o));
+    // A zinc result other than the one the demo recorded for the sample.
+    write("S2005-00004,,99.99");
+    let o = minecoop(&db, &["import", "assays", "--lab", "都匀化验室", file]);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(out(&o).contains("row 20005: "), "{}", out(&o));
+    // Neither attempt left the first block's results: all three are new now.
+    write("S2005-00004,0.6,");
+    let o = minecoop(&db, &["import", "assays", "--lab", "都匀化验室", file]);
+    assert!(o.status.success() && out(&o).contains("imported: 4 results added, 0 samples"), "{}", out(&o));
+}
+
+#[test]
 fn a_bad_element_list_in_the_configuration_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let db = sqlite_url(&dir);

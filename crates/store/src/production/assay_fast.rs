@@ -25,7 +25,7 @@ use crate::raw_tx::{PgTx, SqliteTx};
 
 /// Results written per hold of the handle; between holds the task yields, so that a server
 /// importing a large sheet still answers others.
-const CHUNK_ROWS: usize = 20_000;
+pub(crate) const CHUNK_ROWS: usize = 20_000;
 
 /// The sample `?1` (its code or id), if the laboratory received it.
 const SAMPLE: &str = "SELECT s.id FROM samples s WHERE s.{key} = ?1 \

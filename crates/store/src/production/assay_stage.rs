@@ -288,18 +288,23 @@ fn values<'a>(backend: DbBackend, block: impl Iterator<Item = &'a Given<'a>>, wr
 /// Time-ordered ids for a sheet's results: the first a fresh UUIDv7, then counting up in its
 /// random bits (unique, and in order, without asking the system for randomness a million times).
 pub(crate) fn ids(n: usize) -> Vec<Uuid> {
-    const RANDOM_BITS: u128 = (1 << 62) - 1;
     let mut out = Vec::with_capacity(n);
-    let mut cur = new_id().as_u128();
-    for _ in 0..n {
-        out.push(Uuid::from_u128(cur));
-        if cur & RANDOM_BITS == RANDOM_BITS {
-            cur = new_id().as_u128();
-        } else {
-            cur += 1;
-        }
-    }
+    more_ids(&mut out, n);
     out
+}
+
+/// `n` more ids after those in `out`, as [`ids`] counts them (a sheet given block by block).
+pub(crate) fn more_ids(out: &mut Vec<Uuid>, n: usize) {
+    const RANDOM_BITS: u128 = (1 << 62) - 1;
+    let next = |cur: u128| if cur & RANDOM_BITS == RANDOM_BITS { new_id().as_u128() } else { cur + 1 };
+    let mut cur = out.last().map_or_else(|| new_id().as_u128(), |l| next(l.as_u128()));
+    out.reserve(n);
+    for i in 0..n {
+        if i > 0 {
+            cur = next(cur);
+        }
+        out.push(Uuid::from_u128(cur));
+    }
 }
 
 /// What happened to a sheet: the database's judgement, the ids given to its results, and which

@@ -6,6 +6,30 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryF
 use uuid::Uuid;
 
 pub use super::assay_stage::{RowIssue, SampleKey, SheetResults, StagedCheck};
+
+/// Rows a block of a sheet given to [`Store::import_assay_blocks`] should hold: what its
+/// SQLite fast path writes at a time.
+pub const BLOCK_ROWS: usize = super::assay_fast::CHUNK_ROWS;
+
+/// A row of a laboratory sheet as the domain checked it, its sample named by its code: what
+/// [`Store::import_assay_blocks`] takes.
+pub type CheckedRow<'a> = minecoop_domain::production::assay_import::SheetRow<&'a str>;
+
+/// A sheet given in blocks, as the import writes it.
+fn whole<'r>(blocks: &'r [Vec<CheckedRow<'_>>]) -> Vec<SheetResults<'r>> {
+    blocks.iter().flatten().map(view).collect()
+}
+
+/// A checked row as the import writes it: a row without a laboratory gets the unnamed one.
+fn view<'r>(r: &'r CheckedRow<'_>) -> SheetResults<'r> {
+    use minecoop_domain::production::assay_import::UNNAMED_LAB;
+    SheetResults {
+        sample: SampleKey::Code(r.sample),
+        lab: if r.lab.is_empty() { UNNAMED_LAB } else { &r.lab },
+        batch: &r.batch,
+        results: &r.results,
+    }
+}
 use super::{assay, assay_stage, sample, sample_event};
 use crate::{Actor, Store, StoreError, StoreResult, conflict_on_duplicate, new_id};
 
@@ -454,6 +478,53 @@ impl Store {
         Ok((added, same))
     }
 
+    /// [`Store::import_assay_sheet`] for a sheet whose rows arrive a block at a time, as they are
+    /// checked (samples named by their codes; a row without a laboratory gets
+    /// [`UNNAMED_LAB`](minecoop_domain::production::assay_import::UNNAMED_LAB)). On SQLite each
+    /// block is written as it comes, while the next is checked; on PostgreSQL the sheet is
+    /// gathered and written whole. `None` from `blocks` means the sheet has a problem: nothing is
+    /// written, and the answer is `Ok(None)`. The same all-or-nothing transaction, the same
+    /// judgement when the sheet is not fresh, the same counts and audit link as
+    /// [`Store::import_assay_sheet`] given the same rows in one piece.
+    pub async fn import_assay_blocks<'a>(
+        &self,
+        actor: &Actor,
+        mut blocks: tokio::sync::mpsc::Receiver<Option<Vec<CheckedRow<'a>>>>,
+        source: &str,
+        written: &(dyn Fn(usize) + Sync),
+    ) -> StoreResult<Option<(usize, usize)>> {
+        let mut sheet: Vec<Vec<CheckedRow<'a>>> = Vec::new();
+        if self.backend() != sea_orm::DbBackend::Sqlite {
+            while let Some(block) = blocks.recv().await {
+                let Some(block) = block else { return Ok(None) };
+                sheet.push(block);
+            }
+            return Ok(Some(self.import_assay_sheet(actor, &whole(&sheet), source, written).await?));
+        }
+        let tx = crate::raw_tx::SqliteTx::begin(self.conn().get_sqlite_connection_pool()).await?;
+        let now = begin_import(&tx).await?;
+        let (mut ids, mut fresh, mut done) = (Vec::new(), true, 0);
+        while let Some(block) = blocks.recv().await {
+            // Dropping the transaction rolls back what was written.
+            let Some(block) = block else { return Ok(None) };
+            let rows: Vec<SheetResults<'_>> = block.iter().map(view).collect();
+            let from = ids.len();
+            assay_stage::more_ids(&mut ids, rows.iter().map(|r| r.results.len()).sum());
+            // Once a block is not fresh, the rest are only gathered, to be judged whole.
+            if fresh {
+                let progress = |n: usize| written(done + n);
+                fresh = super::assay_fast::write_fresh(&tx, &rows, &ids[from..], now, &actor.name, &progress).await?;
+            }
+            done += rows.len();
+            drop(rows);
+            sheet.push(block);
+        }
+        let rows = whole(&sheet);
+        let counts = finish_import(&tx, actor, &rows, source, written, now, fresh.then_some(ids)).await?;
+        tx.commit().await?;
+        Ok(Some(counts))
+    }
+
     /// Samples by the codes on their labels (unknown codes are simply absent), in one query:
     /// an import names every sample of a sheet.
     pub async fn samples_by_codes(&self, codes: &[&str]) -> StoreResult<std::collections::HashMap<String, Uuid>> {
@@ -514,21 +585,45 @@ async fn import_in<C: sea_orm::ConnectionTrait>(
     written: &(dyn Fn(usize) + Sync),
     fast: impl AsyncFnOnce(&[Uuid], chrono::DateTime<chrono::Utc>) -> Result<bool, sea_orm::DbErr>,
 ) -> StoreResult<(usize, usize)> {
+    let now = begin_import(tx).await?;
+    let ids = assay_stage::ids(rows.iter().map(|r| r.results.len()).sum());
+    let fresh = fast(&ids, now).await?.then_some(ids);
+    finish_import(tx, actor, rows, source, written, now, fresh).await
+}
+
+/// The start of an import in `tx`: the audit head locked (imports and every other change take
+/// their turn), the savepoint a fresh sheet's writing may be rolled back to, and the time.
+async fn begin_import<C: sea_orm::ConnectionTrait>(tx: &C) -> StoreResult<chrono::DateTime<chrono::Utc>> {
     crate::lock_audit_head(tx).await?;
-    let now = crate::now();
-    let started = std::time::Instant::now();
-    let results: usize = rows.iter().map(|r| r.results.len()).sum();
-    let ids = assay_stage::ids(results);
     tx.execute_unprepared("SAVEPOINT assay_fresh").await?;
-    let judged = if fast(&ids, now).await? {
-        tx.execute_unprepared("RELEASE SAVEPOINT assay_fresh").await?;
-        tracing::debug!(elapsed = ?started.elapsed(), results, "assay import: a fresh sheet, written");
-        assay_stage::Outcome::all_written(rows.len(), ids)
-    } else {
-        tx.execute_unprepared("ROLLBACK TO SAVEPOINT assay_fresh").await?;
-        tx.execute_unprepared("RELEASE SAVEPOINT assay_fresh").await?;
-        tracing::debug!(elapsed = ?started.elapsed(), "assay import: not a fresh sheet, judged block by block");
-        assay_stage::run(tx, rows, Some((now, &actor.name)), false, written).await?
+    Ok(crate::now())
+}
+
+/// The end of an import begun by [`begin_import`]: with `fresh` (every result written, with
+/// these ids) the savepoint is kept; otherwise what was written is rolled back to it and the
+/// whole sheet is judged and written ([`assay_stage::run`]). Then the audit link. Returns
+/// (added results, rows already recorded).
+async fn finish_import<C: sea_orm::ConnectionTrait>(
+    tx: &C,
+    actor: &Actor,
+    rows: &[SheetResults<'_>],
+    source: &str,
+    written: &(dyn Fn(usize) + Sync),
+    now: chrono::DateTime<chrono::Utc>,
+    fresh: Option<Vec<Uuid>>,
+) -> StoreResult<(usize, usize)> {
+    let judged = match fresh {
+        Some(ids) => {
+            tx.execute_unprepared("RELEASE SAVEPOINT assay_fresh").await?;
+            tracing::debug!(results = ids.len(), "assay import: a fresh sheet, written");
+            assay_stage::Outcome::all_written(rows.len(), ids)
+        }
+        None => {
+            tx.execute_unprepared("ROLLBACK TO SAVEPOINT assay_fresh").await?;
+            tx.execute_unprepared("RELEASE SAVEPOINT assay_fresh").await?;
+            tracing::debug!("assay import: not a fresh sheet, judged block by block");
+            assay_stage::run(tx, rows, Some((now, &actor.name)), false, written).await?
+        }
     };
     let (counts, trail) = conclude_import(rows, source, &judged)?;
     crate::append_audit(tx, actor, now, trail.into_iter().collect()).await?;

@@ -28,6 +28,21 @@ fn zn(v: &str) -> AssayDraft {
     .unwrap()
 }
 
+/// A sheet given to the store in `blocks` (`None`: the sheet was found to have a problem), as
+/// the command line gives it while it checks the next block.
+async fn import_blocks<'a>(
+    db: &minecoop_store::Store,
+    blocks: Vec<Option<Vec<minecoop_store::production::samples::CheckedRow<'a>>>>,
+    source: &str,
+) -> Result<Option<(usize, usize)>, StoreError> {
+    let (send, recv) = tokio::sync::mpsc::channel(blocks.len().max(1));
+    for b in blocks {
+        send.send(b).await.unwrap();
+    }
+    drop(send);
+    db.import_assay_blocks(&actor(), recv, source, &|_| {}).await
+}
+
 both_backends! {
     async fn a_fresh_sheet_and_a_mixed_sheet_are_written_alike(db) {
         // A fresh sheet takes the fast path (SQLite's handle, PostgreSQL's COPY); a sheet with
@@ -83,6 +98,52 @@ both_backends! {
         let first = db.sample_record(ids[0]).await.unwrap().assays[0].created_at;
         let third = db.sample_record(ids[2]).await.unwrap().assays[0].created_at;
         assert!(first <= third);
+        assert!(db.audit_verify().await.unwrap().is_ok());
+    }
+
+    async fn a_sheet_given_in_blocks_is_imported_as_the_whole_sheet_would_be(db) {
+        use minecoop_store::production::samples::CheckedRow;
+        let m = db.create_member(&actor(), &member_draft(9, "K")).await.unwrap();
+        let mine = db.create_mine(&actor(), &mine_draft(m.id, "K1")).await.unwrap();
+        let at = parse_local_time("2009-01-02T09:00").unwrap();
+        let codes: Vec<String> = (1..=8).map(|i| format!("S2009-{i:05}")).collect();
+        let seeded: Vec<(String, chrono::NaiveDateTime)> = codes.iter().map(|c| (c.clone(), at)).collect();
+        let ids = db.seed_received_samples(mine.id, &seeded).await.unwrap();
+        let row = |i: usize, lab: &str, v: &str| CheckedRow {
+            row: i + 2,
+            sample: codes[i].as_str(),
+            lab: lab.into(),
+            batch: "B1".into(),
+            results: vec![zn(v)],
+        };
+        let count = |i: usize| {
+            let db = &db;
+            let id = ids[i];
+            async move { db.sample_record(id).await.unwrap().assays.len() }
+        };
+        // Fresh, in two blocks: written as they come; a row without a laboratory gets the unnamed one.
+        let fresh = || vec![Some(vec![row(0, "", "3.48"), row(1, "L", "0.28")]), Some(vec![row(2, "L", "0.55")])];
+        assert_eq!(import_blocks(&db, fresh(), "import:blocks").await.unwrap(), Some((3, 0)));
+        let first = db.sample_record(ids[0]).await.unwrap();
+        assert_eq!(first.assays[0].lab, minecoop_domain::production::assay_import::UNNAMED_LAB);
+        // Again: nothing new (the first block is not fresh; the sheet is judged whole).
+        assert_eq!(import_blocks(&db, fresh(), "import:blocks").await.unwrap(), Some((0, 3)));
+        // A fresh first block, then one with a row already recorded: the first block's writing
+        // is rolled back and the whole sheet judged, each new result written once.
+        let mixed = vec![Some(vec![row(3, "L", "1.00")]), Some(vec![row(1, "L", "0.28"), row(4, "L", "2.00")])];
+        assert_eq!(import_blocks(&db, mixed, "import:mixed").await.unwrap(), Some((2, 1)));
+        assert_eq!((count(3).await, count(4).await, count(1).await), (1, 1, 1));
+        // A block with a problem after a fresh one: nothing is written.
+        assert_eq!(import_blocks(&db, vec![Some(vec![row(5, "L", "1.00")]), None], "import:refused").await.unwrap(), None);
+        assert_eq!(count(5).await, 0, "the first block's results are rolled back");
+        // A result that differs from the one recorded, in the second block: named by its place
+        // in the whole sheet, and the first block's results are rolled back.
+        let differs = vec![Some(vec![row(6, "L", "1.00")]), Some(vec![row(7, "L", "1.00"), row(2, "L", "9.99")])];
+        match import_blocks(&db, differs, "import:differs").await {
+            Err(StoreError::Invalid(e)) => assert_eq!(e.get("2").unwrap().code, "err-import-differs"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!((count(6).await, count(7).await), (0, 0));
         assert!(db.audit_verify().await.unwrap().is_ok());
     }
 
