@@ -5,6 +5,8 @@
 
 use std::collections::HashMap;
 
+use foldhash::fast::RandomState;
+
 use uuid::Uuid;
 
 use super::Element;
@@ -125,7 +127,8 @@ pub struct SheetChecker<'a, 'e, K, F> {
     batch_at: Option<usize>,
     method_at: Option<usize>,
     sample_of: F,
-    seen: HashMap<K, usize>,
+    /// Each sample's first row (a sheet can name a million: a fast hash, sized once).
+    seen: HashMap<K, usize, RandomState>,
     /// The next row to check.
     next: usize,
     /// The heading's row (counted from 0).
@@ -205,7 +208,7 @@ impl<'a, 'e, K: Copy + Eq + std::hash::Hash + Send + Sync, F: Fn(&'a str) -> Opt
             method_at: col("method"),
             original,
             sample_of,
-            seen: HashMap::new(),
+            seen: HashMap::with_capacity_and_hasher(rows.len().saturating_sub(head_at + 1), RandomState::default()),
             next: head_at + 1,
             head_at,
             given: 0,
