@@ -56,15 +56,33 @@ pub(crate) async fn write_fresh(
     by: &str,
     done: &(dyn Fn(usize) + Sync),
 ) -> Result<bool, DbErr> {
+    write_fresh_found(tx, rows, None, ids, at, by, done).await
+}
+
+/// [`write_fresh`], with each row's sample already found (by a [`Finder`]) when `found` is
+/// given: one per row, `None` for a sample unknown or not received (which ends this path).
+pub(crate) async fn write_fresh_found(
+    tx: &SqliteTx,
+    rows: &[SheetResults<'_>],
+    found: Option<&[Option<[u8; 16]>]>,
+    ids: &[Uuid],
+    at: DateTime<Utc>,
+    by: &str,
+    done: &(dyn Fn(usize) + Sync),
+) -> Result<bool, DbErr> {
     let Some(by_code) = fresh_shape(rows, ids) else {
         return Ok(false);
     };
+    if found.is_some_and(|f| f.len() != rows.len()) {
+        return Ok(false);
+    }
     let c = |sql: &str| std::ffi::CString::new(sql).map_err(|e| DbErr::Custom(e.to_string()));
     let sql = (c(&SAMPLE.replace("{key}", if by_code { "code" } else { "id" }))?, c(INSERT)?);
     let at = at.to_rfc3339_opts(SecondsFormat::AutoSi, false);
     let (mut row_at, mut k) = (0, 0);
     while row_at < rows.len() {
         let chunk = &rows[row_at..(row_at + CHUNK_ROWS).min(rows.len())];
+        let found = found.map(|f| &f[row_at..row_at + chunk.len()]);
         let results: usize = chunk.iter().map(|r| r.results.len()).sum();
         let ids = &ids[k..k + results];
         let all = tx
@@ -75,7 +93,7 @@ pub(crate) async fn write_fresh(
                 // SAFETY: `db` is this transaction's connection, held out of sqlx's worker by
                 // `handle` for the whole call; every pointer bound lives in `rows`, `ids`,
                 // `at` or `by`, all of which outlive the statement, which `insert` finalizes.
-                unsafe { insert(db, &sql, chunk, ids, &at, by) }
+                unsafe { insert(db, &sql, chunk, found, ids, &at, by) }
             })
             .await?;
         if !all {
@@ -139,8 +157,8 @@ unsafe fn int(stmt: *mut ffi::sqlite3_stmt, at: c_int, v: Option<i64>) -> c_int 
     }
 }
 
-/// Find each row's sample, then step the insert once per result of `rows`. `Ok(false)` at the
-/// first result not written.
+/// Find each row's sample (unless `found` gives them), then step the insert once per result of
+/// `rows`. `Ok(false)` at the first result not written.
 ///
 /// # Safety
 /// `db` must be an open handle that nothing else uses during the call.
@@ -148,6 +166,7 @@ unsafe fn insert(
     db: *mut ffi::sqlite3,
     sql: &(std::ffi::CString, std::ffi::CString),
     rows: &[SheetResults<'_>],
+    found: Option<&[Option<[u8; 16]>]>,
     ids: &[Uuid],
     at: &str,
     by: &str,
@@ -170,18 +189,18 @@ unsafe fn insert(
         // The sample's id, copied out of the lookup's row, then bound to the insert.
         let mut sample = [0u8; 16];
         let mut k = 0;
-        for row in rows {
-            match &row.sample {
-                SampleKey::Code(code) => check(text(f, 1, code))?,
-                SampleKey::Id(id) => check(blob(f, 1, id.as_bytes()))?,
-            }
-            let rc = ffi::sqlite3_step(f);
-            let found = rc == ffi::SQLITE_ROW && ffi::sqlite3_column_bytes(f, 0) == 16;
-            if found {
-                ptr::copy_nonoverlapping(ffi::sqlite3_column_blob(f, 0).cast::<u8>(), sample.as_mut_ptr(), 16);
-            }
-            ffi::sqlite3_reset(f);
-            if !found {
+        for (n, row) in rows.iter().enumerate() {
+            let known = match found {
+                Some(found) => found[n].inspect(|id| sample = *id).is_some(),
+                None => {
+                    match &row.sample {
+                        SampleKey::Code(code) => check(text(f, 1, code))?,
+                        SampleKey::Id(id) => check(blob(f, 1, id.as_bytes()))?,
+                    }
+                    find_sample(f, &mut sample)
+                }
+            };
+            if !known {
                 // Unknown, or not at the laboratory (or a failed step: the general path says which).
                 return Ok(false);
             }
@@ -210,6 +229,112 @@ unsafe fn insert(
             }
         }
         Ok(true)
+    }
+}
+
+/// Step the sample statement `f` (its key bound): whether it found a sample the laboratory
+/// received, whose id is then in `sample`.
+///
+/// # Safety
+/// `f` must be a prepared [`SAMPLE`] statement with its key bound, on a handle nothing else uses.
+unsafe fn find_sample(f: *mut ffi::sqlite3_stmt, sample: &mut [u8; 16]) -> bool {
+    // SAFETY: see the function's contract; the column is read before the reset.
+    unsafe {
+        let rc = ffi::sqlite3_step(f);
+        let found = rc == ffi::SQLITE_ROW && ffi::sqlite3_column_bytes(f, 0) == 16;
+        if found {
+            ptr::copy_nonoverlapping(ffi::sqlite3_column_blob(f, 0).cast::<u8>(), sample.as_mut_ptr(), 16);
+        }
+        ffi::sqlite3_reset(f);
+        found
+    }
+}
+
+/// A second connection that finds a sheet's samples by their codes (with their custody) on a
+/// blocking thread, a block ahead of the import's transaction, which then only writes: the
+/// finding takes the other core. Started once the transaction holds SQLite's write lock, its
+/// read transaction sees exactly what the import's does (no one else can commit until the
+/// import ends, and the import itself writes neither samples nor their custody); the foreign
+/// key still checks every sample as it is written.
+pub(crate) struct Finder {
+    ask: Option<std::sync::mpsc::Sender<(String, Vec<usize>)>>,
+    answers: tokio::sync::mpsc::Receiver<Result<Vec<Option<[u8; 16]>>, DbErr>>,
+}
+
+impl Finder {
+    /// Start on one of `pool`'s connections (the transaction must hold the write lock); an
+    /// error when none is free within half a second (a busy server).
+    pub(crate) async fn start(pool: &sea_orm::sqlx::SqlitePool) -> Result<Finder, DbErr> {
+        use sea_orm::sqlx;
+        let internal = |e: sqlx::Error| DbErr::Exec(RuntimeErr::Internal(e.to_string()));
+        let mut conn = tokio::time::timeout(std::time::Duration::from_millis(500), pool.acquire())
+            .await
+            .map_err(|_| DbErr::Custom("no connection for the sample finder".into()))?
+            .map_err(internal)?;
+        // The snapshot is taken at the first read, now.
+        sqlx::raw_sql("BEGIN; SELECT 1 FROM samples LIMIT 1").execute(&mut *conn).await.map_err(internal)?;
+        let (ask, asked) = std::sync::mpsc::channel::<(String, Vec<usize>)>();
+        let (answer, answers) = tokio::sync::mpsc::channel(2);
+        let rt = tokio::runtime::Handle::current();
+        tokio::task::spawn_blocking(move || {
+            let found = rt.block_on(conn.lock_handle()).map_err(internal).and_then(|mut handle| {
+                let db = handle.as_raw_handle().as_ptr();
+                let sql = std::ffi::CString::new(SAMPLE.replace("{key}", "code"))
+                    .map_err(|e| DbErr::Custom(e.to_string()))?;
+                // SAFETY: `db` is this connection's handle, held out of sqlx's worker by
+                // `handle` until the loop ends; `f` is finalized (dropped) before that, and each
+                // code bound lives in `codes` until the statement is reset.
+                unsafe {
+                    let mut raw = ptr::null_mut();
+                    if ffi::sqlite3_prepare_v2(db, sql.as_ptr(), -1, &mut raw, ptr::null_mut()) != ffi::SQLITE_OK {
+                        return Err(error(db));
+                    }
+                    let f = Prepared(raw);
+                    while let Ok((codes, ends)) = asked.recv() {
+                        let mut out = Vec::with_capacity(ends.len());
+                        let mut from = 0;
+                        for &end in &ends {
+                            let mut sample = [0u8; 16];
+                            if text(f.0, 1, &codes[from..end]) != ffi::SQLITE_OK {
+                                return Err(error(db));
+                            }
+                            out.push(find_sample(f.0, &mut sample).then_some(sample));
+                            from = end;
+                        }
+                        if answer.blocking_send(Ok(out)).is_err() {
+                            break;
+                        }
+                    }
+                }
+                Ok(())
+            });
+            if let Err(e) = found {
+                let _ = answer.blocking_send(Err(e));
+            }
+            // The read transaction ends before the connection goes back to the pool.
+            let _ = rt.block_on(sqlx::raw_sql("ROLLBACK").execute(&mut *conn));
+        });
+        Ok(Finder { ask: Some(ask), answers })
+    }
+
+    /// Find the samples of `rows` (named by their codes); answers come in the order asked.
+    pub(crate) fn ask(&self, rows: &[SheetResults<'_>]) {
+        let mut codes = String::with_capacity(rows.len() * 16);
+        let mut ends = Vec::with_capacity(rows.len());
+        for r in rows {
+            if let SampleKey::Code(c) = r.sample {
+                codes.push_str(c);
+            }
+            ends.push(codes.len());
+        }
+        if let Some(ask) = &self.ask {
+            let _ = ask.send((codes, ends));
+        }
+    }
+
+    /// The samples of the next block asked, one per row (`None`: unknown or not received).
+    pub(crate) async fn answer(&mut self) -> Result<Vec<Option<[u8; 16]>>, DbErr> {
+        self.answers.recv().await.unwrap_or_else(|| Err(DbErr::Custom("the sample finder stopped".into())))
     }
 }
 

@@ -501,24 +501,60 @@ impl Store {
             }
             return Ok(Some(self.import_assay_sheet(actor, &whole(&sheet), source, written).await?));
         }
-        let tx = crate::raw_tx::SqliteTx::begin(self.conn().get_sqlite_connection_pool()).await?;
+        let pool = self.conn().get_sqlite_connection_pool();
+        let tx = crate::raw_tx::SqliteTx::begin(pool).await?;
         let now = begin_import(&tx).await?;
+        // The samples of each block are found on another connection (and core) while the block
+        // before is written (see [`super::assay_fast::Finder`]).
+        // Without a connection to spare, each block's samples are found as it is written.
+        let mut finder = super::assay_fast::Finder::start(pool)
+            .await
+            .inspect_err(|e| tracing::debug!(error = %e, "assay import: samples found as each block is written"))
+            .ok();
         let (mut ids, mut fresh, mut done) = (Vec::new(), true, 0);
-        while let Some(block) = blocks.recv().await {
-            // Dropping the transaction rolls back what was written.
-            let Some(block) = block else { return Ok(None) };
-            let rows: Vec<SheetResults<'_>> = block.iter().map(view).collect();
-            let from = ids.len();
-            assay_stage::more_ids(&mut ids, rows.iter().map(|r| r.results.len()).sum());
-            // Once a block is not fresh, the rest are only gathered, to be judged whole.
-            if fresh {
-                let progress = |n: usize| written(done + n);
-                fresh = super::assay_fast::write_fresh(&tx, &rows, &ids[from..], now, &actor.name, &progress).await?;
+        let mut pending: Option<Vec<CheckedRow<'a>>> = None;
+        loop {
+            let next = match blocks.recv().await {
+                // Dropping the transaction rolls back what was written.
+                Some(None) => return Ok(None),
+                Some(Some(block)) => Some(block),
+                None => None,
+            };
+            if fresh && let (Some(finder), Some(block)) = (&finder, &next) {
+                finder.ask(&block.iter().map(view).collect::<Vec<_>>());
             }
-            done += rows.len();
-            drop(rows);
-            sheet.push(block);
+            if let Some(block) = pending.take() {
+                let rows: Vec<SheetResults<'_>> = block.iter().map(view).collect();
+                let from = ids.len();
+                assay_stage::more_ids(&mut ids, rows.iter().map(|r| r.results.len()).sum());
+                // Once a block is not fresh, the rest are only gathered, to be judged whole.
+                if fresh {
+                    let found = match &mut finder {
+                        Some(finder) => Some(finder.answer().await?),
+                        None => None,
+                    };
+                    let progress = |n: usize| written(done + n);
+                    fresh = super::assay_fast::write_fresh_found(
+                        &tx,
+                        &rows,
+                        found.as_deref(),
+                        &ids[from..],
+                        now,
+                        &actor.name,
+                        &progress,
+                    )
+                    .await?;
+                }
+                done += rows.len();
+                drop(rows);
+                sheet.push(block);
+            }
+            match next {
+                Some(block) => pending = Some(block),
+                None => break,
+            }
         }
+        drop(finder);
         let rows = whole(&sheet);
         let counts = finish_import(&tx, actor, &rows, source, written, now, fresh.then_some(ids)).await?;
         tx.commit().await?;

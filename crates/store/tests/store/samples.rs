@@ -144,6 +144,19 @@ both_backends! {
             other => panic!("{other:?}"),
         }
         assert_eq!((count(6).await, count(7).await), (0, 0));
+        // A sample the laboratory has not received, and a code no sample has, in a later block:
+        // named, and nothing written.
+        let unreceived = db.register_sample(&actor(), &sample(mine.id, "2010-03-01T09:00", "", "")).await.unwrap();
+        for (code, problem) in [(unreceived.code.as_str(), "err-sample-not-received"), ("S2010-99999", "err-sample-unknown")] {
+            let mut r = row(5, "L", "1.00");
+            r.sample = code;
+            let later = vec![Some(vec![row(7, "L", "1.00")]), Some(vec![row(6, "L", "1.00"), r])];
+            match import_blocks(&db, later, "import:later").await {
+                Err(StoreError::Invalid(e)) => assert_eq!(e.get("2").unwrap().code, problem),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!((count(6).await, count(7).await), (0, 0));
         assert!(db.audit_verify().await.unwrap().is_ok());
     }
 
