@@ -257,8 +257,9 @@ unsafe fn find_sample(f: *mut ffi::sqlite3_stmt, sample: &mut [u8; 16]) -> bool 
 /// import ends, and the import itself writes neither samples nor their custody); the foreign
 /// key still checks every sample as it is written.
 pub(crate) struct Finder {
-    ask: Option<std::sync::mpsc::Sender<(String, Vec<usize>)>>,
+    ask: std::sync::mpsc::Sender<(String, Vec<usize>)>,
     answers: tokio::sync::mpsc::Receiver<Result<Vec<Option<[u8; 16]>>, DbErr>>,
+    thread: tokio::task::JoinHandle<()>,
 }
 
 impl Finder {
@@ -276,7 +277,7 @@ impl Finder {
         let (ask, asked) = std::sync::mpsc::channel::<(String, Vec<usize>)>();
         let (answer, answers) = tokio::sync::mpsc::channel(2);
         let rt = tokio::runtime::Handle::current();
-        tokio::task::spawn_blocking(move || {
+        let thread = tokio::task::spawn_blocking(move || {
             let found = rt.block_on(conn.lock_handle()).map_err(internal).and_then(|mut handle| {
                 let db = handle.as_raw_handle().as_ptr();
                 let sql = std::ffi::CString::new(SAMPLE.replace("{key}", "code"))
@@ -311,10 +312,21 @@ impl Finder {
             if let Err(e) = found {
                 let _ = answer.blocking_send(Err(e));
             }
-            // The read transaction ends before the connection goes back to the pool.
-            let _ = rt.block_on(sqlx::raw_sql("ROLLBACK").execute(&mut *conn));
+            // The read transaction ends before the connection goes back to the pool; a
+            // connection that cannot end it is closed instead.
+            if rt.block_on(sqlx::raw_sql("ROLLBACK").execute(&mut *conn)).is_err() {
+                drop(conn.detach());
+            }
         });
-        Ok(Finder { ask: Some(ask), answers })
+        Ok(Finder { ask, answers, thread })
+    }
+
+    /// Stop, and wait until the read transaction has ended: before the import commits, so that
+    /// the commit's checkpoint is not held back by it.
+    pub(crate) async fn close(self) {
+        let Finder { ask, answers, thread } = self;
+        drop((ask, answers));
+        let _ = thread.await;
     }
 
     /// Find the samples of `rows` (named by their codes); answers come in the order asked.
@@ -327,9 +339,7 @@ impl Finder {
             }
             ends.push(codes.len());
         }
-        if let Some(ask) = &self.ask {
-            let _ = ask.send((codes, ends));
-        }
+        let _ = self.ask.send((codes, ends));
     }
 
     /// The samples of the next block asked, one per row (`None`: unknown or not received).

@@ -554,7 +554,9 @@ impl Store {
                 None => break,
             }
         }
-        drop(finder);
+        if let Some(finder) = finder {
+            finder.close().await;
+        }
         let rows = whole(&sheet);
         let counts = finish_import(&tx, actor, &rows, source, written, now, fresh.then_some(ids)).await?;
         tx.commit().await?;
