@@ -136,8 +136,6 @@ pub struct SheetChecker<'a, 'e, K, F> {
     /// Rows given and problems found so far (a sheet with neither is empty).
     given: usize,
     found: usize,
-    /// Whether the empty sheet's problem has been given.
-    ended: bool,
 }
 
 impl<'a, 'e, K: Copy + Eq + std::hash::Hash + Send + Sync, F: Fn(&'a str) -> Option<K> + Sync>
@@ -213,7 +211,6 @@ impl<'a, 'e, K: Copy + Eq + std::hash::Hash + Send + Sync, F: Fn(&'a str) -> Opt
             head_at,
             given: 0,
             found: 0,
-            ended: false,
         })
     }
 
@@ -222,10 +219,10 @@ impl<'a, 'e, K: Copy + Eq + std::hash::Hash + Send + Sync, F: Fn(&'a str) -> Opt
     /// last; a sheet without any row gives `err-import-empty` first.
     pub fn next_block(&mut self, max: usize) -> Option<Result<Vec<SheetRow<K>>, Vec<RowProblem>>> {
         if self.next >= self.rows.len() {
-            if self.ended || self.given + self.found > 0 {
+            if self.given + self.found > 0 {
                 return None;
             }
-            self.ended = true;
+            self.found = 1;
             let row = self.head_at + 2;
             return Some(Err(vec![RowProblem { row, column: String::new(), code: "err-import-empty", args: vec![] }]));
         }

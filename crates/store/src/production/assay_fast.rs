@@ -44,24 +44,13 @@ const INSERT: &str = "INSERT INTO assay_results (id, sample_id, element, version
      VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7, ?8, ?9, NULL, ?10, ?11) \
      ON CONFLICT (sample_id, element, version) DO NOTHING";
 
-/// Write every result of `rows` (`ids`: one per result, in sheet order) at `at` by `by`.
-/// `Ok(true)` when all were written; `Ok(false)` as soon as one was not, or when the sheet is
-/// not of the kind this path writes (a row without results, samples named both ways): the
-/// caller then rolls back what this wrote and judges the sheet.
+/// Write every result of `rows` (`ids`: one per result, in sheet order) at `at` by `by`, each
+/// row's sample found here, or already found (by a [`Finder`]) when `found` is given: one per
+/// row, `None` for a sample unknown or not received. `Ok(true)` when all were written;
+/// `Ok(false)` as soon as one was not, or when the sheet is not of the kind this path writes (a
+/// row without results, samples named both ways): the caller then rolls back what this wrote
+/// and judges the sheet.
 pub(crate) async fn write_fresh(
-    tx: &SqliteTx,
-    rows: &[SheetResults<'_>],
-    ids: &[Uuid],
-    at: DateTime<Utc>,
-    by: &str,
-    done: &(dyn Fn(usize) + Sync),
-) -> Result<bool, DbErr> {
-    write_fresh_found(tx, rows, None, ids, at, by, done).await
-}
-
-/// [`write_fresh`], with each row's sample already found (by a [`Finder`]) when `found` is
-/// given: one per row, `None` for a sample unknown or not received (which ends this path).
-pub(crate) async fn write_fresh_found(
     tx: &SqliteTx,
     rows: &[SheetResults<'_>],
     found: Option<&[Option<[u8; 16]>]>,
@@ -329,17 +318,15 @@ impl Finder {
         let _ = thread.await;
     }
 
-    /// Find the samples of `rows` (named by their codes); answers come in the order asked.
-    pub(crate) fn ask(&self, rows: &[SheetResults<'_>]) {
-        let mut codes = String::with_capacity(rows.len() * 16);
-        let mut ends = Vec::with_capacity(rows.len());
-        for r in rows {
-            if let SampleKey::Code(c) = r.sample {
-                codes.push_str(c);
-            }
-            ends.push(codes.len());
+    /// Find the samples of a block's rows by their `codes`; answers come in the order asked.
+    pub(crate) fn ask<'c>(&self, codes: impl ExactSizeIterator<Item = &'c str>) {
+        let mut all = String::with_capacity(codes.len() * 16);
+        let mut ends = Vec::with_capacity(codes.len());
+        for c in codes {
+            all.push_str(c);
+            ends.push(all.len());
         }
-        let _ = self.ask.send((codes, ends));
+        let _ = self.ask.send((all, ends));
     }
 
     /// The samples of the next block asked, one per row (`None`: unknown or not received).

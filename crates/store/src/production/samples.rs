@@ -457,8 +457,9 @@ impl Store {
         let name = &actor.name;
         let (added, same) = if self.backend() == sea_orm::DbBackend::Sqlite {
             let tx = crate::raw_tx::SqliteTx::begin(self.conn().get_sqlite_connection_pool()).await?;
-            let fast =
-                async |ids: &[Uuid], now| super::assay_fast::write_fresh(&tx, rows, ids, now, name, written).await;
+            let fast = async |ids: &[Uuid], now| {
+                super::assay_fast::write_fresh(&tx, rows, None, ids, now, name, written).await
+            };
             let counts = import_in(&tx, actor, rows, source, written, fast).await?;
             tx.commit().await?;
             counts
@@ -521,7 +522,7 @@ impl Store {
                 None => None,
             };
             if fresh && let (Some(finder), Some(block)) = (&finder, &next) {
-                finder.ask(&block.iter().map(view).collect::<Vec<_>>());
+                finder.ask(block.iter().map(|r| r.sample));
             }
             if let Some(block) = pending.take() {
                 let rows: Vec<SheetResults<'_>> = block.iter().map(view).collect();
@@ -534,7 +535,7 @@ impl Store {
                         None => None,
                     };
                     let progress = |n: usize| written(done + n);
-                    fresh = super::assay_fast::write_fresh_found(
+                    fresh = super::assay_fast::write_fresh(
                         &tx,
                         &rows,
                         found.as_deref(),
