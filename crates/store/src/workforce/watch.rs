@@ -122,16 +122,18 @@ impl Store {
         if mines.is_empty() {
             return Ok(0);
         }
+        let facts = self.coverage_facts(&mines).await?;
+        let mut tx = self.begin(&Actor::system("coverage")).await?;
+        // What is written already is read once the transaction holds the writers' lock, so that
+        // two runs at the same moment (`serve`'s job and `notify run`) do not both write a day.
         let have: HashSet<(NaiveDate, Uuid)> = snapshot::Entity::find()
             .filter(snapshot::Column::Day.gte(from))
             .filter(snapshot::Column::Day.lte(to))
-            .all(self.conn())
+            .all(tx.conn())
             .await?
             .into_iter()
             .map(|s| (s.day, s.mine_id))
             .collect();
-        let facts = self.coverage_facts(&mines).await?;
-        let mut tx = self.begin(&Actor::system("coverage")).await?;
         let now = tx.now();
         let mut rows = Vec::new();
         let mut day = from;

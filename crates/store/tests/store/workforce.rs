@@ -610,6 +610,11 @@ both_backends! {
         assert!((t[9].ratio() - 0.5).abs() < 1e-9);
         // Only the mine asked for.
         assert!(db.coverage_snapshots(&[b], d("2026-03-01"), d("2026-03-10")).await.unwrap().iter().all(|s| s.mine_id == b));
+        // Two runs at the same moment (the server's job and `notify run`): both succeed, and the
+        // day is written once.
+        let (x, y) = tokio::join!(db.snapshot_coverage(d("2026-03-12")), db.snapshot_coverage(d("2026-03-12")));
+        assert_eq!(x.unwrap() + y.unwrap(), 2);
+        assert_eq!(db.coverage_snapshots(&[a, b], d("2026-03-12"), d("2026-03-12")).await.unwrap().len(), 2);
     }
 }
 
