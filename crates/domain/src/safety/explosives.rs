@@ -245,6 +245,62 @@ impl Book {
     }
 }
 
+impl Item {
+    /// The item's name in Chinese, as the magazine's book and the bureau write it.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Item::Emulsion => "乳化炸药",
+            Item::AmmoniumNitrate => "铵油炸药",
+            Item::Detonators => "雷管",
+            Item::DetonatingCord => "导爆索",
+            Item::SafetyFuse => "导火索",
+        }
+    }
+
+    /// The unit in Chinese (`千克`, `发`, `米`).
+    pub fn unit_zh(self) -> &'static str {
+        match self.unit() {
+            "kg" => "千克",
+            "pcs" => "发",
+            _ => "米",
+        }
+    }
+}
+
+/// A quantity with its unit, in both languages: `(zh, en)`.
+fn quantity(item: Item, milli: i64) -> (String, String) {
+    let d = crate::units::from_scaled(milli, QTY_SCALE).normalize();
+    (format!("{d} {}", item.unit_zh()), format!("{d} {}", item.unit()))
+}
+
+/// Where and what the security incident a count's difference opens records, in Chinese and
+/// English (the record is read by the co-op, the mine and the bureau, whatever the reader's
+/// language): `(location, description)`.
+pub fn difference_case(
+    item: Item,
+    mine_zh: &str,
+    mine_en: &str,
+    counted_milli: i64,
+    book_milli: i64,
+) -> (String, String) {
+    let diff = counted_milli - book_milli;
+    let (counted, book, gap) = (quantity(item, counted_milli), quantity(item, book_milli), quantity(item, diff.abs()));
+    let (short_zh, short_en) = if diff < 0 { ("短缺", "missing") } else { ("多出", "surplus") };
+    let location = format!("{mine_zh}炸药库 / {mine_en} magazine");
+    let description = format!(
+        "{}：清点 {}，账面 {}（{short_zh} {}）。 / {}: counted {}, book {} ({short_en} {}).",
+        item.name_zh(),
+        counted.0,
+        book.0,
+        gap.0,
+        item.as_str(),
+        counted.1,
+        book.1,
+        gap.1,
+    );
+    (location, description)
+}
+
 /// The reason the co-op gives for writing off a count's difference (the book is brought to what
 /// was counted, and the line names the security incident that looked into it).
 pub fn write_off_reason(reason: &str) -> Result<String, FieldErrors> {
@@ -311,6 +367,18 @@ impl CertificateDraft {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_count_difference_is_described_in_both_languages() {
+        let (location, text) = difference_case(Item::SafetyFuse, "大坪矿", "Daping", 48_000, 50_000);
+        assert_eq!(location, "大坪矿炸药库 / Daping magazine");
+        assert_eq!(
+            text,
+            "导火索：清点 48 米，账面 50 米（短缺 2 米）。 / safety_fuse: counted 48 m, book 50 m (missing 2 m)."
+        );
+        let (_, text) = difference_case(Item::Emulsion, "甲", "A", 12_500, 12_000);
+        assert!(text.contains("多出 0.5 千克") && text.contains("surplus 0.5 kg"), "{text}");
+    }
     use super::*;
 
     fn now() -> NaiveDateTime {

@@ -116,13 +116,12 @@ impl Store {
         let incident = match difference {
             Some(_) if previous_case.is_some() => None,
             Some(diff) if diff != 0 => {
-                let text = format!(
-                    "{}: counted {}, book {} ({}{}).",
-                    d.item.as_str(),
-                    qty_text(d.item, d.qty_milli),
-                    qty_text(d.item, book.stock(d.item)),
-                    if diff < 0 { "missing " } else { "surplus " },
-                    qty_text(d.item, diff.abs()),
+                let (location, text) = minecoop_domain::safety::explosives::difference_case(
+                    d.item,
+                    &mine.name_zh,
+                    &mine.name_en,
+                    d.qty_milli,
+                    book.stock(d.item),
                 );
                 let draft = IncidentDraft {
                     mine_id,
@@ -130,7 +129,7 @@ impl Store {
                     occurrence: Some(Occurrence::ExplosivesDifference),
                     occurred_at: d.at,
                     unit_head_notified_at: d.at,
-                    location: format!("{} magazine", mine.name_en),
+                    location,
                     description: text,
                     deaths: 0,
                     serious_injuries: 0,

@@ -349,7 +349,8 @@ both_backends! {
         let short = db.record_explosives(&actor(), mine, &entry("count", "detonators", "62", "")).await.unwrap();
         let inc = short.incident.expect("a security incident");
         assert_eq!((inc.kind.as_str(), inc.occurrence.as_deref()), ("security", Some("explosives_difference")));
-        assert!(inc.description.contains("missing 2 pcs"), "{}", inc.description);
+        assert!(inc.description.contains("missing 2 pcs") && inc.description.contains("雷管：清点"), "{}", inc.description);
+        assert_eq!(inc.location, "A矿炸药库 / A Mine magazine");
         assert_eq!(short.entry.incident_id, Some(inc.incident_id));
         assert_eq!(short.entry.difference_milli, Some(-2_000));
         // The difference reached the president (and nobody unrelated) in the app.
