@@ -25,6 +25,12 @@ pub const GREY_: RGBColor = RGBColor(0x59, 0x59, 0x59);
 pub const GREEN_: RGBColor = RGBColor(0x37, 0x86, 0x3c);
 pub const RED_: RGBColor = RGBColor(0xb0, 0x1c, 0x1c);
 
+/// The most legend entries kept in the plot's corner.
+const SIDE_LEGEND: usize = 4;
+/// The width of the legend's own column, and the height of each of its rows (px).
+const LEGEND_WIDTH: u32 = 170;
+const LEGEND_ROW: u32 = 16;
+
 /// A line chart over labelled x positions, with optional reference lines. Returns the SVG
 /// markup, or `None` when there is nothing to draw (or drawing failed, which is logged: a
 /// report without its chart is better than no report).
@@ -68,9 +74,15 @@ fn draw(
     y: std::ops::Range<f64>,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let n = x_labels.len();
-    let root = SVGBackend::with_string(svg, (720, 300)).into_drawing_area();
+    // Up to SIDE_LEGEND entries sit in the plot's corner; more (a line per mine) get a column of
+    // their own beside it, so that they cover no line, and the chart grows to hold them.
+    let entries = series.len() + references.len();
+    let side = entries > SIDE_LEGEND;
+    let height = if side { 300.max(40 + LEGEND_ROW * entries as u32) } else { 300 };
+    let root = SVGBackend::with_string(svg, (720, height)).into_drawing_area();
     root.fill(&WHITE)?;
-    let mut chart = ChartBuilder::on(&root)
+    let (plot, legend) = if side { root.split_horizontally(720 - LEGEND_WIDTH) } else { (root.clone(), root.clone()) };
+    let mut chart = ChartBuilder::on(&plot)
         .caption(title, ("sans-serif", 16))
         .margin(8)
         .x_label_area_size(28)
@@ -120,13 +132,27 @@ fn draw(
             chart.draw_series(run.into_iter().map(|p| Circle::new(p, 3, c.filled())))?;
         }
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .label_font(("sans-serif", 12))
-        .draw()?;
+    if side {
+        // A reference's swatch is dashed, as its line is.
+        let swatches =
+            references.iter().map(|r| (&r.name, r.color, true)).chain(series.iter().map(|s| (&s.name, s.color, false)));
+        for (i, (name, c, dashed)) in swatches.enumerate() {
+            let y = 36 + LEGEND_ROW as i32 * i as i32;
+            let dashes: &[(i32, i32)] = if dashed { &[(6, 12), (16, 24)] } else { &[(6, 24)] };
+            for (a, b) in dashes {
+                legend.draw(&PathElement::new(vec![(*a, y), (*b, y)], c.stroke_width(2)))?;
+            }
+            legend.draw(&Text::new(name.clone(), (30, y - 6), ("sans-serif", 12)))?;
+        }
+    } else {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.3))
+            .label_font(("sans-serif", 12))
+            .draw()?;
+    }
     root.present()?;
     Ok(())
 }
@@ -160,6 +186,45 @@ mod tests {
             assert!(svg.contains(text), "{text} missing");
         }
         assert!(svg.contains("<polyline") || svg.contains("<path"), "lines are drawn");
+    }
+
+    #[test]
+    fn many_lines_get_a_legend_column_beside_the_plot() {
+        let mines: Vec<Series> = (0..14)
+            .map(|i| Series {
+                name: format!("矿{i:02}"), values: vec![Some(90.0 + i as f64 / 2.0); 12], color: GREEN_
+            })
+            .collect();
+        let full = Reference { name: "全覆盖".into(), value: 100.0, color: GREY_ };
+        let svg = line_chart("覆盖率", "%", &months(), &mines, std::slice::from_ref(&full)).unwrap();
+        // 15 rows of 16 px and the caption's 40 fit in 300 px; each name is drawn once, right of
+        // the plot (which ends 170 px before the 720 px edge), in its own row.
+        assert!(svg.contains("height=\"300\""), "{}", &svg[..200]);
+        let xs: Vec<(f64, f64)> = ["全覆盖", "矿00", "矿13"]
+            .iter()
+            .map(|name| {
+                // plotters writes a text's content on a line of its own.
+                let content = format!(">\n{name}\n</text>");
+                assert_eq!(svg.matches(&content).count(), 1, "{name} once");
+                let at = svg.find(&content).unwrap();
+                let tag = &svg[svg[..at].rfind("<text").unwrap()..at];
+                let attr = |a: &str| -> f64 {
+                    let v = &tag[tag.find(&format!(" {a}=\"")).unwrap() + a.len() + 3..];
+                    v[..v.find('"').unwrap()].parse().unwrap()
+                };
+                (attr("x"), attr("y"))
+            })
+            .collect();
+        assert!(xs.iter().all(|(x, _)| *x >= 550.0), "{xs:?}");
+        assert!(xs[0].1 < xs[1].1 && xs[1].1 < xs[2].1, "one row each, in order: {xs:?}");
+        // Twenty lines make the chart taller rather than crowding it.
+        let twenty: Vec<Series> =
+            (0..20).map(|i| Series { name: format!("m{i}"), values: vec![Some(1.0); 12], color: BLUE_ }).collect();
+        let tall = line_chart("x", "%", &months(), &twenty, &[]).unwrap();
+        assert!(tall.contains(&format!("height=\"{}\"", 40 + 16 * 20)), "{}", &tall[..200]);
+        // A few lines keep the legend in the plot's corner, as before.
+        let few = line_chart("x", "%", &months(), &twenty[..2], &[]).unwrap();
+        assert!(few.contains("height=\"300\""));
     }
 
     #[test]

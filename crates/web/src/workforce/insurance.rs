@@ -543,7 +543,9 @@ pub(crate) fn trend_from(from: &str, day: NaiveDate) -> Result<NaiveDate, &'stat
     }
 }
 
-const PALETTE: [plotters::style::RGBColor; 8] = [
+/// One colour a mine, told apart from the co-op's blue and from each other (the case study's
+/// co-op has 13 mines; beyond 13 the colours repeat).
+const PALETTE: [plotters::style::RGBColor; 13] = [
     charts::ORANGE_,
     charts::GREEN_,
     charts::RED_,
@@ -552,6 +554,11 @@ const PALETTE: [plotters::style::RGBColor; 8] = [
     plotters::style::RGBColor(0x00, 0x8b, 0x8b),
     plotters::style::RGBColor(0xb8, 0x86, 0x0b),
     plotters::style::RGBColor(0xd2, 0x69, 0x9b),
+    plotters::style::RGBColor(0x8c, 0x56, 0x4b),
+    plotters::style::RGBColor(0x17, 0xbe, 0xcf),
+    plotters::style::RGBColor(0x6b, 0x8e, 0x23),
+    plotters::style::RGBColor(0x9a, 0xcd, 0x32),
+    plotters::style::RGBColor(0xff, 0x8c, 0x00),
 ];
 
 /// The coverage ratio per day from the snapshots: one line per mine and the co-op's in blue,
