@@ -358,27 +358,103 @@ impl Principal {
         self.is(&[Role::Admin, Role::Bureau])
     }
 
-    /// Record types whose audit entries this principal may not read: the trail repeats every
-    /// field of a record, so it must not show what the record's own page would not.
-    pub fn hidden_audit_entities(&self) -> Vec<&'static str> {
-        let mut hidden = Vec::new();
-        if !self.can_view_people() {
-            hidden.push("person");
+    /// The record types whose audit entries this principal may read; `None`: every one. The
+    /// trail repeats every field of a record, so it must not show what the record's own page
+    /// would not. A record type not in [`AUDIT_ENTITIES`] is shown only to those who may read
+    /// everything: a new kind of record stays out of view until it is classified.
+    pub fn visible_audit_entities(&self) -> Option<Vec<&'static str>> {
+        let may = |c: AuditClass| match c {
+            AuditClass::Register => true,
+            AuditClass::People => self.can_view_people(),
+            AuditClass::Accounts => self.can_manage_users(),
+            // A grievance's text and complainant, and its steps' notes, are for the staff who
+            // handle cases, never the bureau's aggregates.
+            AuditClass::Grievances => crate::grievances::is_coop_staff(self),
+            AuditClass::Workers => self.can_view_any_workers(),
+        };
+        if AuditClass::ALL.into_iter().all(may) {
+            return None;
         }
-        if !self.can_manage_users() {
-            hidden.extend(["user", "api_token"]);
-        }
-        // A grievance's text and complainant, and its steps' notes, are for the staff who
-        // handle cases, never the bureau's aggregates.
-        if !crate::grievances::is_coop_staff(self) {
-            hidden.extend(["grievance", "grievance_step", "grievance_link"]);
-        }
-        if !self.can_view_any_workers() {
-            hidden.extend(["worker", "policy_member", "injury_claim", "claim_document"]);
-        }
-        hidden
+        Some(AUDIT_ENTITIES.iter().filter(|(_, c)| may(*c)).map(|(e, _)| *e).collect())
     }
 }
+
+/// What a record type's audit entries reveal, which decides who may read them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditClass {
+    /// The register, production, quality, safety and insurance records, coverage figures:
+    /// whatever the bureau may read on the pages.
+    Register,
+    /// Contact people of members and mines.
+    People,
+    /// Accounts and what is sent to them: users, tokens, alerts (which name injured workers and
+    /// certificate holders), e-mails and webhook deliveries.
+    Accounts,
+    /// Grievances: the complainant, the text, the case's steps.
+    Grievances,
+    /// Workers and what names them: policy members, injury claims and their documents,
+    /// certificates and training.
+    Workers,
+}
+
+impl AuditClass {
+    pub const ALL: [AuditClass; 5] =
+        [AuditClass::Register, AuditClass::People, AuditClass::Accounts, AuditClass::Grievances, AuditClass::Workers];
+}
+
+/// Every record type the store writes to the audit trail, with its class.
+pub const AUDIT_ENTITIES: &[(&str, AuditClass)] = &[
+    ("member", AuditClass::Register),
+    ("mine", AuditClass::Register),
+    ("licence", AuditClass::Register),
+    ("working", AuditClass::Register),
+    ("dispute", AuditClass::Register),
+    ("dispute_event", AuditClass::Register),
+    ("notification", AuditClass::Register),
+    ("attachment", AuditClass::Register),
+    ("production", AuditClass::Register),
+    ("sample", AuditClass::Register),
+    ("sample_event", AuditClass::Register),
+    ("assay_import", AuditClass::Register),
+    ("target", AuditClass::Register),
+    ("reported_figure", AuditClass::Register),
+    ("qc_decision", AuditClass::Register),
+    ("reference_material", AuditClass::Register),
+    ("incident", AuditClass::Register),
+    ("investigation", AuditClass::Register),
+    ("investigation_entry", AuditClass::Register),
+    ("hazard", AuditClass::Register),
+    ("inspection", AuditClass::Register),
+    ("inspection_schedule", AuditClass::Register),
+    ("inspection_template", AuditClass::Register),
+    ("inspection_answer", AuditClass::Register),
+    ("finding", AuditClass::Register),
+    ("action", AuditClass::Register),
+    ("action_event", AuditClass::Register),
+    ("action_escalation", AuditClass::Register),
+    ("explosive_entry", AuditClass::Register),
+    ("blaster_certificate", AuditClass::Register),
+    ("insurance_policy", AuditClass::Register),
+    ("coverage_snapshot", AuditClass::Register),
+    ("person", AuditClass::People),
+    ("user", AuditClass::Accounts),
+    ("api_token", AuditClass::Accounts),
+    ("alert", AuditClass::Accounts),
+    ("alerts", AuditClass::Accounts),
+    ("alert_email", AuditClass::Accounts),
+    ("webhook_delivery", AuditClass::Accounts),
+    ("grievance", AuditClass::Grievances),
+    ("grievance_step", AuditClass::Grievances),
+    ("grievance_link", AuditClass::Grievances),
+    ("grievance_mine", AuditClass::Grievances),
+    ("grievance_escalation", AuditClass::Grievances),
+    ("worker", AuditClass::Workers),
+    ("policy_member", AuditClass::Workers),
+    ("injury_claim", AuditClass::Workers),
+    ("claim_document", AuditClass::Workers),
+    ("worker_certificate", AuditClass::Workers),
+    ("worker_training", AuditClass::Workers),
+];
 
 #[cfg(test)]
 mod tests {
@@ -419,22 +495,35 @@ mod tests {
         }
         assert!(!p(Role::Bureau, None, None).can_view_people());
         assert!(p(Role::Bureau, None, None).can_view_audit_log());
-        assert_eq!(
-            p(Role::Bureau, None, None).hidden_audit_entities(),
-            [
-                "person",
-                "user",
-                "api_token",
-                "grievance",
-                "grievance_step",
-                "grievance_link",
-                "worker",
-                "policy_member",
-                "injury_claim",
-                "claim_document"
-            ]
-        );
-        assert!(p(Role::Admin, None, None).hidden_audit_entities().is_empty());
+        // The bureau reads the register's trail, and nothing that names a person, an account,
+        // a complainant or a worker (alerts name injured workers; e-mails carry addresses).
+        let bureau = p(Role::Bureau, None, None).visible_audit_entities().expect("a filtered trail");
+        for e in ["member", "mine", "licence", "incident", "production", "insurance_policy", "coverage_snapshot"] {
+            assert!(bureau.contains(&e), "{e}");
+        }
+        for e in [
+            "person",
+            "user",
+            "api_token",
+            "alert",
+            "alert_email",
+            "webhook_delivery",
+            "grievance",
+            "grievance_step",
+            "grievance_mine",
+            "worker",
+            "policy_member",
+            "injury_claim",
+            "claim_document",
+            "worker_certificate",
+            "worker_training",
+            "a_record_type_not_yet_classified",
+        ] {
+            assert!(!bureau.contains(&e), "{e}");
+        }
+        assert_eq!(p(Role::Admin, None, None).visible_audit_entities(), None);
+        let names: std::collections::HashSet<_> = AUDIT_ENTITIES.iter().map(|(e, _)| e).collect();
+        assert_eq!(names.len(), AUDIT_ENTITIES.len(), "each record type classified once");
         assert!(!p(Role::President, None, None).can_manage_users());
     }
 
@@ -539,9 +628,9 @@ mod tests {
         let bureau = p(Role::Bureau, None, None);
         assert!(!bureau.can_view_claims_of(mine, member) && !bureau.can_manage_claims_of(mine, member));
         // The trail repeats a claim's and its documents' fields: hidden from the bureau.
-        let hidden = bureau.hidden_audit_entities();
-        assert!(hidden.contains(&"injury_claim") && hidden.contains(&"claim_document"));
-        assert!(!officer.hidden_audit_entities().contains(&"injury_claim"));
+        let seen = bureau.visible_audit_entities().unwrap_or_default();
+        assert!(!seen.contains(&"injury_claim") && !seen.contains(&"claim_document"));
+        assert!(officer.visible_audit_entities().is_none_or(|v| v.contains(&"injury_claim")));
     }
 
     #[test]

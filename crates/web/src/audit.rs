@@ -7,6 +7,7 @@ use axum::extract::{Query, State};
 use axum::http::Uri;
 use axum::response::Response;
 use axum::routing::get;
+use minecoop_domain::auth::AUDIT_ENTITIES;
 use minecoop_store::audit::{AuditFilter, AuditRecord};
 use serde::Deserialize;
 use serde_json::Value;
@@ -103,19 +104,17 @@ struct AuditPage {
     rows: Vec<HistoryRow>,
     q: AuditQuery,
     pager: Pager,
-    entities: &'static [&'static str],
+    /// The record types the filter offers: those the viewer may read.
+    entities: Vec<&'static str>,
 }
 
 async fn list(State(s): State<AppState>, v: Viewer, uri: Uri, Query(q): Query<AuditQuery>) -> AppResult<Response> {
-    let hidden = v.require(|p| p.can_view_audit_log())?.hidden_audit_entities();
+    let only = v.require(|p| p.can_view_audit_log())?.visible_audit_entities();
     let nonempty = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-    let f = AuditFilter {
-        entity: nonempty(&q.entity),
-        entity_id: nonempty(&q.entity_id),
-        actor: nonempty(&q.actor),
-        hidden,
-    };
+    let f =
+        AuditFilter { entity: nonempty(&q.entity), entity_id: nonempty(&q.entity_id), actor: nonempty(&q.actor), only };
     let page = s.store.audit_list(&f, q.page.unwrap_or(1).clamp(1, 1_000_000), 50).await?;
+    let entities = f.only.clone().unwrap_or_else(|| AUDIT_ENTITIES.iter().map(|(e, _)| *e).collect());
     let pager = Pager::new(
         "/audit",
         &[("entity", q.entity.clone()), ("entity_id", q.entity_id.clone()), ("actor", q.actor.clone())],
@@ -124,11 +123,5 @@ async fn list(State(s): State<AppState>, v: Viewer, uri: Uri, Query(q): Query<Au
         page.total,
     );
     let rows = page.items.iter().map(history_row).collect();
-    render(&AuditPage {
-        ctx: Ctx::new(&v, &uri),
-        rows,
-        q,
-        pager,
-        entities: &["member", "mine", "person", "user", "api_token"],
-    })
+    render(&AuditPage { ctx: Ctx::new(&v, &uri), rows, q, pager, entities })
 }

@@ -17,9 +17,9 @@ pub struct AuditFilter {
     pub entity: Option<String>,
     pub entity_id: Option<String>,
     pub actor: Option<String>,
-    /// Record types the reader may not see (personal data for the bureau, accounts for all
-    /// but administrators).
-    pub hidden: Vec<&'static str>,
+    /// The only record types the reader may see (`None`: every one; see
+    /// `Principal::visible_audit_entities`).
+    pub only: Option<Vec<&'static str>>,
 }
 
 impl Store {
@@ -45,8 +45,8 @@ impl Store {
         if let Some(a) = &f.actor {
             q = q.filter(record::Column::Actor.eq(a.as_str()));
         }
-        if !f.hidden.is_empty() {
-            q = q.filter(record::Column::Entity.is_not_in(f.hidden.iter().copied()));
+        if let Some(only) = &f.only {
+            q = q.filter(record::Column::Entity.is_in(only.iter().copied()));
         }
         let total = q.clone().count(self.conn()).await?;
         let items = q

@@ -63,7 +63,7 @@ both_backends! {
         let l = db.audit_list(&f, 1, 10).await.unwrap();
         assert_eq!(l.total, 1);
         assert_eq!(l.items[0].entity, "mine");
-        let f = AuditFilter { hidden: vec!["member"], ..Default::default() };
+        let f = AuditFilter { only: Some(vec!["mine", "licence"]), ..Default::default() };
         let l = db.audit_list(&f, 1, 10).await.unwrap();
         assert!(l.items.iter().all(|r| r.entity != "member") && l.total == 1);
     }

@@ -13,6 +13,24 @@ both_backends! {
         assert_eq!(db.mines_of_member(president.id).await.unwrap().len(), 3);
         assert!(demo::load(&db).await.is_err(), "a second load must be refused");
         assert!(db.audit_verify().await.unwrap().is_ok());
+        // Every kind of record the demo writes to the trail is classified for its readers (an
+        // unclassified kind would be hidden from the bureau, and named by its code).
+        {
+            use sea_orm::{EntityTrait, QuerySelect};
+            use minecoop_store::audit::record;
+            let kinds: Vec<String> = record::Entity::find()
+                .select_only()
+                .column(record::Column::Entity)
+                .distinct()
+                .into_tuple()
+                .all(db.conn())
+                .await
+                .unwrap();
+            assert!(kinds.len() >= 20, "the demo writes many kinds of record: {kinds:?}");
+            let known: Vec<&str> = minecoop_domain::auth::AUDIT_ENTITIES.iter().map(|(e, _)| *e).collect();
+            let unknown: Vec<&String> = kinds.iter().filter(|k| !known.contains(&k.as_str())).collect();
+            assert!(unknown.is_empty(), "not classified in AUDIT_ENTITIES: {unknown:?}");
+        }
         let officer = db.user_by_name("officer").await.unwrap();
         assert!(officer.mine_id.is_some());
     }

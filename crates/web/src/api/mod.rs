@@ -462,8 +462,8 @@ async fn audit(
     v: Viewer,
     Query(q): Query<AuditParams>,
 ) -> AppResult<Json<Listing<AuditOut>>> {
-    let hidden = v.require(|p| p.can_view_audit_log())?.hidden_audit_entities();
-    let f = AuditFilter { entity: q.entity, entity_id: q.entity_id, actor: q.actor, hidden };
+    let only = v.require(|p| p.can_view_audit_log())?.visible_audit_entities();
+    let f = AuditFilter { entity: q.entity, entity_id: q.entity_id, actor: q.actor, only };
     Ok(Json(listing(s.store.audit_list(&f, q.page.unwrap_or(1).clamp(1, 1_000_000), 100).await?)))
 }
 

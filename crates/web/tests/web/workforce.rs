@@ -130,6 +130,33 @@ async fn api_errors_masking_and_the_audited_show_number(backend: Backend) {
     let r = app.get(As::User("bureau"), "/api/v1/audit?entity=worker").await;
     assert_eq!(r.status, 200);
     assert!(!r.body.contains("张三丰"));
+    // Nor the alerts that name a worker (a certificate running out), nor the e-mails sent.
+    let alert = minecoop_store::alerts::Alert {
+        kind: minecoop_domain::alerts::AlertKind::CertificateExpiring,
+        mine_id: mine,
+        message: "alert-certificate-expiring".into(),
+        args: vec![("name".into(), "张三丰".into()), ("type".into(), "blaster".into())],
+        link: "/workers".into(),
+        also: vec![],
+    };
+    assert!(app.db.raise_alert(&minecoop_store::Actor::system("test"), &alert).await.unwrap() > 0);
+    let admin = app.get(As::User("admin"), "/api/v1/audit?entity=alert").await;
+    assert!(admin.body.contains("张三丰"), "the administrator reads the alert's entry");
+    for path in [
+        "/api/v1/audit?entity=alert",
+        "/api/v1/audit?entity=alert_email",
+        "/api/v1/audit",
+        "/audit?entity=alert",
+        "/audit",
+    ] {
+        let r = app.get(As::User("bureau"), path).await;
+        assert_eq!(r.status, 200, "{path}");
+        assert!(!r.body.contains("张三丰"), "{path}: {}", r.body);
+    }
+    // The filter offers the bureau only what it may read, each by its name.
+    let page = app.get(As::User("bureau"), "/audit").await;
+    assert!(page.body.contains("value=\"incident\"") && !page.body.contains("value=\"alert\""));
+    assert!(!page.body.contains("entity-"), "every record type has its label");
 }
 
 async fn a_correction_through_the_form_keeps_the_stored_number(backend: Backend) {
