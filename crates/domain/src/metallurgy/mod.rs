@@ -88,6 +88,10 @@ pub enum Problem {
     CircuitEmpty {
         field: String,
     },
+    CircuitTooLarge {
+        field: String,
+        limit: usize,
+    },
     NameEmpty {
         field: String,
     },
@@ -167,6 +171,7 @@ impl Problem {
             | Problem::NoMetal { field }
             | Problem::MoreMetalOut { field, .. }
             | Problem::CircuitEmpty { field }
+            | Problem::CircuitTooLarge { field, .. }
             | Problem::NameEmpty { field }
             | Problem::DuplicateStream { field, .. }
             | Problem::DuplicateNode { field, .. }
@@ -211,6 +216,7 @@ impl Problem {
             Problem::NoMetal { .. } => "err-metallurgy-no-metal",
             Problem::MoreMetalOut { .. } => "err-metallurgy-more-metal-out",
             Problem::CircuitEmpty { .. } => "err-metallurgy-circuit-empty",
+            Problem::CircuitTooLarge { .. } => "err-metallurgy-circuit-too-large",
             Problem::NameEmpty { .. } => "err-required",
             Problem::DuplicateStream { .. } => "err-metallurgy-duplicate-stream",
             Problem::DuplicateNode { .. } => "err-metallurgy-duplicate-node",
@@ -265,6 +271,10 @@ impl Problem {
                 a.extend([("node", node.clone()), ("stream", stream.clone())]);
             }
             Problem::NodeOneSided { node, .. } => a.push(("node", node.clone())),
+            Problem::CircuitTooLarge { .. } => a.extend([
+                ("max_streams", reconcile::MAX_STREAMS.to_string()),
+                ("max_nodes", reconcile::MAX_NODES.to_string()),
+            ]),
             Problem::StreamInNoNode { stream, .. } => a.push(("stream", stream.clone())),
             Problem::AssayCount { stream, expected, found, .. } => {
                 a.extend([
@@ -324,6 +334,9 @@ impl Problem {
             ),
             Problem::CircuitEmpty { field } => {
                 format!("no {field}; a circuit needs at least one node and the streams in and out of it")
+            }
+            Problem::CircuitTooLarge { field, limit } => {
+                format!("more than {limit} {field}; a plant's circuit is far smaller, so check the file")
             }
             Problem::NameEmpty { .. } => "a name is required".into(),
             Problem::DuplicateStream { name, .. } => {

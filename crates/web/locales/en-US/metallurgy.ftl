@@ -12,6 +12,7 @@ err-metallurgy-recovery-range = A recovery of { $value } % is outside 0 to 100.
 err-metallurgy-no-metal = No metal in this stream: give its tonnes and grade.
 err-metallurgy-more-metal-out = The products hold { $out } t of metal but the feed only { $in } t: check the tonnages and grades.
 err-metallurgy-circuit-empty = The circuit has no streams or no nodes.
+err-metallurgy-circuit-too-large = The circuit is too large: at most { $max_streams } streams and { $max_nodes } nodes. A plant's circuit is far smaller: check the file.
 err-metallurgy-duplicate-stream = Stream { $name } is named twice.
 err-metallurgy-duplicate-node = Node { $name } is named twice.
 err-metallurgy-duplicate-component = Component { $name } is named twice.

@@ -12,6 +12,7 @@ err-metallurgy-recovery-range = 回收率 { $value }% 不在 0 到 100 之间。
 err-metallurgy-no-metal = 此物料中没有金属：请填写吨数和品位。
 err-metallurgy-more-metal-out = 产品中金属 { $out } 吨，原矿中只有 { $in } 吨：请核对吨数和品位。
 err-metallurgy-circuit-empty = 流程中没有物料流或节点。
+err-metallurgy-circuit-too-large = 流程过大：最多 { $max_streams } 条物料流、{ $max_nodes } 个节点。选矿厂的流程远小于此，请检查文件。
 err-metallurgy-duplicate-stream = 物料流 { $name } 重复。
 err-metallurgy-duplicate-node = 节点 { $name } 重复。
 err-metallurgy-duplicate-component = 组分 { $name } 重复。

@@ -207,7 +207,11 @@ pub async fn calculators(
         }
         "reconcile" => match serde_json::from_str::<metallurgy::reconcile::Circuit>(&q.circuit) {
             Err(err) => e.add_with("circuit", "err-circuit-json", vec![("detail", err.to_string())]),
-            Ok(c) => match metallurgy::reconcile::reconcile(&c) {
+            // Off the async workers: a large circuit is seconds of arithmetic.
+            Ok(c) => match tokio::task::spawn_blocking(move || metallurgy::reconcile::reconcile(&c))
+                .await
+                .map_err(|e| crate::AppError::Internal(format!("reconciliation: {e}")))?
+            {
                 Ok(r) => {
                     table = r
                         .streams
