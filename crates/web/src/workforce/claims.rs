@@ -91,10 +91,14 @@ pub fn deadline_view(lang: Lang, r: &ClaimRecord, day: chrono::NaiveDate) -> Dea
             } else {
                 "deadline-open"
             },
-            text: t("claim-days-left", &[("days", days.to_string())]),
+            text: lang.t_counts("claim-days-left", &[], &[("days", days)]),
         },
         DeadlineState::Overdue { days } => {
-            DeadlineView { class: "deadline-overdue", text: t("claim-days-overdue", &[("days", days.to_string())]) }
+            // A number, not a text: the plural variants select on it ("1 day", "last day today").
+            DeadlineView {
+                class: "deadline-overdue",
+                text: lang.t_counts("claim-days-overdue", &[], &[("days", days)]),
+            }
         }
         DeadlineState::Applied { on, late_days: 0 } => {
             DeadlineView { class: "deadline-done", text: t("claim-applied-in-time", &[("on", on.to_string())]) }
@@ -392,9 +396,15 @@ async fn new_page(
             let day = today();
             let left = (application_deadline(inc.occurred_at.date()) - day).num_days();
             let deadline = if left >= 0 {
-                DeadlineView { class: "deadline-open", text: ctx.t1("claim-days-left", "days", &left) }
+                DeadlineView {
+                    class: "deadline-open",
+                    text: ctx.lang.t_counts("claim-days-left", &[], &[("days", left)]),
+                }
             } else {
-                DeadlineView { class: "deadline-overdue", text: ctx.t1("claim-days-overdue", "days", &-left) }
+                DeadlineView {
+                    class: "deadline-overdue",
+                    text: ctx.lang.t_counts("claim-days-overdue", &[], &[("days", -left)]),
+                }
             };
             let workers = workers_of(s, &inc, form.v("worker_id")).await?;
             (Some((inc, m.name_zh)), Some(deadline), workers, Vec::new())

@@ -174,6 +174,15 @@ async fn claim_pages(backend: Backend) {
     assert_eq!(r.status, 200);
     assert!(r.body.contains("3 days left"), "the deadline is shown");
     assert!(r.body.contains(&format!("value=\"{worker}\"")));
+    // The count's own wording: one day, and the last day.
+    for (ago, en, zh) in [(29, "1 day left", "剩余 1 天"), (30, "last day today", "今天是最后一天")] {
+        let (other, _, _) = injury(&app, ago).await;
+        let path = format!("/claims/new?incident={other}");
+        let r = app.send_with(As::User("officer"), Method::GET, &path, None, &EN).await;
+        assert!(r.body.contains(en), "{ago} days ago: {en}");
+        let r = app.get(As::User("officer"), &path).await;
+        assert!(r.body.contains(zh), "{ago} days ago: {zh}");
+    }
     // Without a severity: the form again, the message in Chinese (the default).
     let form = format!("incident_id={inc}&worker_id={worker}&severity=");
     let r = app.send(As::User("officer"), Method::POST, "/claims", Some(Body_::Form(form))).await;
