@@ -27,9 +27,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/alerts/read", post(api_mark_read))
 }
 
-/// An alert's text in `lang`: its arguments that are codes (the class, a grievance's status)
-/// are translated too.
+/// An alert's text in `lang`: its arguments that are codes (the class, a grievance's status,
+/// an explosive, a certificate's type) are translated too, and so is the unit of an explosives
+/// difference.
 pub fn alert_text(lang: Lang, message: &str, args: &[(String, String)]) -> String {
+    use minecoop_domain::safety::explosives::Item;
+    let item = args.iter().find(|(k, _)| k == "item").and_then(|(_, v)| Item::parse(v).ok());
     let refs: Vec<(&str, String)> = args
         .iter()
         .map(|(k, v)| {
@@ -37,9 +40,19 @@ pub fn alert_text(lang: Lang, message: &str, args: &[(String, String)]) -> Strin
                 "class" => format!("accident-class-{v}"),
                 "status" => format!("grievance-status-{v}"),
                 "kind" => format!("policy-kind-{v}"),
+                "item" => format!("explosives-item-{v}"),
+                "type" => format!("certificate-type-{v}"),
                 _ => String::new(),
             };
-            let v = if !key.is_empty() && lang.has(&key) { lang.t(&key) } else { v.clone() };
+            let v = match (k.as_str(), item, lang) {
+                // "-2 pcs" as the store wrote it: "-2 发" in Chinese.
+                ("difference", Some(item), Lang::Zh) => match v.strip_suffix(item.unit()) {
+                    Some(n) => format!("{n}{}", item.unit_zh()),
+                    None => v.clone(),
+                },
+                _ if !key.is_empty() && lang.has(&key) => lang.t(&key),
+                _ => v.clone(),
+            };
             (k.as_str(), v)
         })
         .collect();
@@ -219,6 +232,18 @@ pub async fn api_mark_read(State(s): State<AppState>, v: Viewer) -> AppResult<Js
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_alert_names_explosives_and_certificates_in_the_readers_language() {
+        let args = |a: &[(&str, &str)]| a.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect::<Vec<_>>();
+        let short = args(&[("item", "detonators"), ("difference", "-2 pcs")]);
+        assert_eq!(alert_text(Lang::Zh, "alert-explosives-difference", &short), "炸药库出现差异：雷管 -2 发");
+        let en = alert_text(Lang::En, "alert-explosives-difference", &short);
+        assert_eq!(en, "Explosives difference at the magazine: Detonators -2 pcs");
+        let cert = args(&[("name", "王大山"), ("type", "blaster"), ("number", "T1"), ("expires", "2026-12-01")]);
+        let zh = alert_text(Lang::Zh, "alert-certificate-expiring", &cert);
+        assert_eq!(zh, "王大山 的特种作业证 T1（爆破作业）将于 2026-12-01 到期");
+    }
 
     #[test]
     fn e_mail_links_start_with_the_public_url_when_it_is_known() {
