@@ -46,12 +46,22 @@ pub struct MetalTotals {
     pub concentrate: Assayed,
     pub tailings: Assayed,
     pub waste: Assayed,
+    /// The metal fed and the metal in concentrates of the records that assayed both (the feed,
+    /// and every concentrate made): the recovery's terms, on the same days. A day whose feed
+    /// was not assayed adds its concentrates' metal to `concentrate` but not here, so that the
+    /// recovery is never the metal of more days over the feed of fewer.
+    pub balanced_feed_t: Decimal,
+    pub balanced_concentrate_t: Decimal,
+    /// Records left out of the recovery for want of an assay.
+    pub unbalanced_records: usize,
 }
 
 impl MetalTotals {
-    /// Recovery from metal totals: metal in concentrates over metal in the feed, in percent.
+    /// Recovery from metal totals: metal in concentrates over metal in the feed, in percent,
+    /// over the records that assayed both.
     pub fn recovery_pct(&self) -> Option<Decimal> {
-        (!self.feed.metal_t.is_zero()).then(|| self.concentrate.metal_t / self.feed.metal_t * Decimal::from(100))
+        (!self.balanced_feed_t.is_zero())
+            .then(|| self.balanced_concentrate_t / self.balanced_feed_t * Decimal::from(100))
     }
 }
 
@@ -114,6 +124,21 @@ pub fn totals<'a>(records: impl IntoIterator<Item = &'a ProductionDraft>, elemen
             m.waste.add(el, waste, r.waste_grades.get(&el.code));
             for c in &r.concentrates {
                 m.concentrate.add(el, c.dry_t(), c.grades.get(&el.code));
+            }
+            let feed = r.feed_grades.get(&el.code);
+            let conc: Option<Decimal> = r
+                .concentrates
+                .iter()
+                .map(|c| c.grades.get(&el.code).map(|g| el.metal_t(c.dry_t(), Decimal::new(*g, GRADE_SCALE))))
+                .sum();
+            match (feed, conc) {
+                (Some(g), Some(conc)) if !milled.is_zero() => {
+                    m.balanced_feed_t += el.metal_t(milled, Decimal::new(*g, GRADE_SCALE));
+                    m.balanced_concentrate_t += conc;
+                }
+                // Nothing milled and nothing made: no day of the balance to leave out.
+                _ if milled.is_zero() && r.concentrates.is_empty() => {}
+                _ => m.unbalanced_records += 1,
             }
         }
         s.hours_worked += tenths(r.hours_worked);
@@ -182,5 +207,27 @@ mod tests {
         assert_eq!(s.hours_worked, Decimal::from(1600));
         assert_eq!(s.costs["labour"], Decimal::new(200_100, 2));
         assert_eq!(s.metal["pb"].feed.grade(&default_elements()[1]), None, "no lead assayed");
+    }
+
+    #[test]
+    fn recovery_counts_only_days_that_assayed_both_feed_and_concentrate() {
+        // 100 t at 3 % with 5 t of concentrate at 50 %; then 100 t not assayed, with the same
+        // concentrate. Over both days the concentrates hold 5 t of zinc against 3 t fed that
+        // was measured: 167 %, impossible. On the day that assayed both: 2.5 / 3 = 83.33 %.
+        let mut a = rec(100_000, 30_000, 95_000, 1_000);
+        a.concentrates[0].wet_kg = 5_000;
+        let mut b = a.clone();
+        b.feed_grades.clear();
+        let s = totals(&[a.clone(), b], &default_elements());
+        let zn = &s.metal["zn"];
+        assert_eq!(zn.concentrate.metal_t, Decimal::from(5), "the concentrates' metal is still all counted");
+        assert_eq!(zn.recovery_pct().unwrap().round_dp(4), Decimal::new(833_333, 4));
+        assert_eq!(zn.unbalanced_records, 1);
+        // A concentrate not assayed leaves its day out too.
+        let mut c = a.clone();
+        c.concentrates[0].grades.clear();
+        let s = totals(&[a, c], &default_elements());
+        assert_eq!(s.metal["zn"].recovery_pct().unwrap().round_dp(4), Decimal::new(833_333, 4));
+        assert_eq!(s.metal["zn"].unbalanced_records, 1);
     }
 }

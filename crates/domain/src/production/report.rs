@@ -95,6 +95,9 @@ mod tests {
                 concentrate: Assayed { tonnes: Decimal::from(6), metal_t: Decimal::from(3) },
                 tailings: Assayed { tonnes: Decimal::from(94), metal_t: Decimal::new(2632, 4) },
                 waste: Assayed { tonnes: Decimal::from(20), metal_t: Decimal::new(11, 2) },
+                balanced_feed_t: Decimal::new(348, 2),
+                balanced_concentrate_t: Decimal::from(3),
+                unbalanced_records: 0,
             },
         );
         let r = grade_report(&t, el, &["feed", "feed", "tailing"], Some(91.25));

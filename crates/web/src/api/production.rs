@@ -210,6 +210,7 @@ fn period_out(
                     "metal_fed_t": m.feed.metal_t.round_dp(4).to_string(),
                     "metal_in_tailings_t": m.tailings.metal_t.round_dp(4).to_string(),
                     "metal_in_waste_t": m.waste.metal_t.round_dp(4).to_string(),
+                    "records_left_out_of_recovery": m.unbalanced_records,
                 }),
             )
         })
