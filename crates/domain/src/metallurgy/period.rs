@@ -158,6 +158,12 @@ pub enum Slip {
 /// it: half a unit of the second decimal, as recoveries are printed.
 pub const SLIP_TOLERANCE_PCT: f64 = 0.005;
 
+/// A reported recovery this close (percentage points) to the two-product recovery of the
+/// concentrate, feed and tailing grades closes with them: the assays of the three carry a few
+/// per cent of relative error each, which moves the computed recovery by about half a point
+/// at the case study's grades.
+pub const CLOSE_TOLERANCE_PCT: f64 = 1.0;
+
 /// Whether a reported recovery can be true of the feed and tailing grades.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RecoveryCheck {
@@ -167,8 +173,11 @@ pub struct RecoveryCheck {
     pub lowest_possible_pct: f64,
     /// The two-product recovery at the concentrate grade, when it is known.
     pub two_product_pct: Option<f64>,
-    /// The reported figure is below `lowest_possible_pct`.
+    /// The reported figure is below `lowest_possible_pct`, or, with the concentrate grade
+    /// known, more than [`CLOSE_TOLERANCE_PCT`] from `two_product_pct`.
     pub flagged: bool,
+    /// The reported figure minus `two_product_pct`, percentage points.
+    pub off_by_pct: Option<f64>,
     /// A slip that gives the reported figure, if one does (only looked for when flagged).
     pub slip: Option<Slip>,
     /// What the slip computes, %.
@@ -180,15 +189,31 @@ impl RecoveryCheck {
     pub fn code(&self) -> Option<&'static str> {
         match (self.flagged, self.slip) {
             (false, _) => None,
-            (true, None) => Some("warn-metallurgy-recovery-below-lowest"),
             (true, Some(Slip::TailOverFeedMinusTail)) => Some("warn-metallurgy-recovery-slip-t-over-f-minus-t"),
+            (true, None) if self.below_lowest() => Some("warn-metallurgy-recovery-below-lowest"),
+            (true, None) => Some("warn-metallurgy-recovery-does-not-close"),
         }
+    }
+
+    /// The reported figure is below what any concentrate grade gives.
+    pub fn below_lowest(&self) -> bool {
+        self.reported_pct < self.lowest_possible_pct
     }
 
     /// The reason in English (for the command line and logs), when flagged.
     pub fn reason(&self, feed_pct: f64, tail_pct: f64) -> Option<String> {
         if !self.flagged {
             return None;
+        }
+        if let (false, Some(two), Some(off)) = (self.below_lowest(), self.two_product_pct, self.off_by_pct) {
+            return Some(format!(
+                "the reported recovery {r} % is {d:.2} points {side} {two:.3} %, the two-product recovery of \
+                 these feed, concentrate and tailing grades (more than {CLOSE_TOLERANCE_PCT} point): the figure \
+                 does not close with the assays",
+                r = self.reported_pct,
+                d = off.abs(),
+                side = if off > 0.0 { "above" } else { "below" },
+            ));
         }
         let mut s = format!(
             "the reported recovery {r} % is below {low:.3} % = (f - t) / f = ({feed_pct} - {tail_pct}) / {feed_pct}, \
@@ -235,15 +260,18 @@ pub fn check_reported_recovery(
         Some(c) => Some(two_product(feed_pct, c, tail_pct)?.recovery_pct),
         None => None,
     };
-    let flagged = reported_pct < lowest_possible_pct;
+    let off_by_pct = two_product_pct.map(|tp| reported_pct - tp);
+    let below = reported_pct < lowest_possible_pct;
+    let flagged = below || off_by_pct.is_some_and(|d| d.abs() > CLOSE_TOLERANCE_PCT);
     let slip_value = 100.0 * (1.0 - tail_pct / (feed_pct - tail_pct));
     let slip =
-        (flagged && (reported_pct - slip_value).abs() <= SLIP_TOLERANCE_PCT).then_some(Slip::TailOverFeedMinusTail);
+        (below && (reported_pct - slip_value).abs() <= SLIP_TOLERANCE_PCT).then_some(Slip::TailOverFeedMinusTail);
     Ok(RecoveryCheck {
         reported_pct,
         lowest_possible_pct,
         two_product_pct,
         flagged,
+        off_by_pct,
         slip,
         slip_pct: slip.map(|_| slip_value),
     })
@@ -253,6 +281,21 @@ pub fn check_reported_recovery(
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_reported_recovery_that_the_three_grades_do_not_give_is_flagged() {
+        // With c = 50 % the grades give 92.472 %: 99 % is above what is possible for them,
+        // though above the lowest (91.954 %) that any concentrate grade gives.
+        let r = check_reported_recovery(99.0, 3.48, 0.28, Some(50.0)).unwrap();
+        assert!(r.flagged && !r.below_lowest());
+        assert_eq!(r.code(), Some("warn-metallurgy-recovery-does-not-close"));
+        assert!((r.off_by_pct.unwrap() - (99.0 - 92.472)).abs() < 1e-3);
+        assert!(r.reason(3.48, 0.28).unwrap().contains("6.53 points above 92.472 %"), "{:?}", r.reason(3.48, 0.28));
+        // Within a point of 92.472 % it closes; without the concentrate grade 99 % is possible.
+        assert!(!check_reported_recovery(93.4, 3.48, 0.28, Some(50.0)).unwrap().flagged);
+        assert!(check_reported_recovery(91.5, 3.48, 0.28, Some(50.0)).unwrap().below_lowest());
+        assert!(!check_reported_recovery(99.0, 3.48, 0.28, None).unwrap().flagged);
+    }
 
     #[test]
     fn reference_2_4_case_study_91_25_is_flagged_as_1_minus_t_over_f_minus_t() {

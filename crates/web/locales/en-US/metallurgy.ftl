@@ -27,6 +27,7 @@ err-metallurgy-not-converged = The balance did not settle after { $iterations } 
 err-metallurgy-singular = The balances leave nothing to solve.
 warn-metallurgy-recovery-below-lowest = The reported recovery { $reported } % is below { $lowest } % = (f − t) / f, the lowest recovery any concentrate grade gives with a feed of { $feed } % and a tailing of { $tail } %: the figure does not close with the assays.
 warn-metallurgy-recovery-slip-t-over-f-minus-t = The reported recovery { $reported } % is below { $lowest } % = (f − t) / f, the lowest recovery any concentrate grade gives with a feed of { $feed } % and a tailing of { $tail } %. It equals 1 − t / (f − t): an arithmetic slip (t divided by f − t instead of by f).
+warn-metallurgy-recovery-does-not-close = The reported recovery { $reported } % is not the { $computed } % that a feed of { $feed } %, a concentrate of { $conc } % and a tailing of { $tail } % give (more than one point apart): the figure does not close with the assays.
 nav-calculators = Calculators
 calc-title = Metallurgical calculators
 calc-intro = Grades are percent metal (3.48 for 3.48 % Zn). Nothing here is stored.

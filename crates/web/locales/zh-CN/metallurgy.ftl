@@ -27,6 +27,7 @@ err-metallurgy-not-converged = 经过 { $iterations } 轮计算平衡仍未收�
 err-metallurgy-singular = 平衡方程没有可求解的内容。
 warn-metallurgy-recovery-below-lowest = 报告的回收率 { $reported }% 低于 { $lowest }% = (f − t) / f，即原矿 { $feed }%、尾矿 { $tail }% 时任何精矿品位所能得到的最低回收率：该数字与化验结果不符。
 warn-metallurgy-recovery-slip-t-over-f-minus-t = 报告的回收率 { $reported }% 低于 { $lowest }% = (f − t) / f，即原矿 { $feed }%、尾矿 { $tail }% 时任何精矿品位所能得到的最低回收率。它等于 1 − t / (f − t)：计算错误（t 除以了 f − t 而不是 f）。
+warn-metallurgy-recovery-does-not-close = 报告的回收率 { $reported }% 不是原矿 { $feed }%、精矿 { $conc }%、尾矿 { $tail }% 的品位所得的 { $computed }%（相差一个百分点以上）：该数字与化验结果不闭合。
 nav-calculators = 计算器
 calc-title = 选矿计算器
 calc-intro = 品位为金属百分含量（3.48% 锌填 3.48）。此处不保存任何数据。

@@ -191,6 +191,8 @@ pub async fn calculators(
                                     ("lowest", format!("{:.3}", chk.lowest_possible_pct)),
                                     ("feed", f.to_string()),
                                     ("tail", tl.to_string()),
+                                    ("conc", c.map(|c| c.to_string()).unwrap_or_default()),
+                                    ("computed", chk.two_product_pct.map(|x| format!("{x:.3}")).unwrap_or_default()),
                                 ],
                             ),
                             None => t("calc-recovery-possible"),

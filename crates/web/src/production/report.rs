@@ -332,6 +332,8 @@ pub async fn grade_report(
                     ("lowest", format!("{:.3}", c.lowest_possible_pct)),
                     ("feed", pct(d.r.feed, 2)),
                     ("tail", pct(d.r.tailing, 2)),
+                    ("conc", pct(d.r.concentrate, 2)),
+                    ("computed", c.two_product_pct.map(|x| format!("{x:.3}")).unwrap_or_default()),
                 ],
             )
         })
