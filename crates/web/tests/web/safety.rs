@@ -142,6 +142,10 @@ async fn incident_and_action_over_the_api(backend: Backend) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["version"], 3);
     assert!(r.json()["closed_at"].is_string());
+    // The closing version reads as such in the page's history, in the reader's language.
+    let page = app.get(officer, &format!("/safety/incidents/{id}")).await;
+    let history = &page.body[page.body.find("id=\"versions\"").unwrap()..];
+    assert!(history.contains("<td>已结案</td>") && !history.contains("<td>closed</td>"), "{history}");
 }
 
 #[tokio::test]
