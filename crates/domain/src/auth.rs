@@ -415,6 +415,7 @@ pub const AUDIT_ENTITIES: &[(&str, AuditClass)] = &[
     ("production", AuditClass::Register),
     ("sample", AuditClass::Register),
     ("sample_event", AuditClass::Register),
+    ("assay", AuditClass::Register),
     ("assay_import", AuditClass::Register),
     ("target", AuditClass::Register),
     ("reported_figure", AuditClass::Register),

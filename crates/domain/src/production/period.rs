@@ -47,12 +47,14 @@ pub struct MetalTotals {
     pub tailings: Assayed,
     pub waste: Assayed,
     /// The metal fed and the metal in concentrates of the records that assayed both (the feed,
-    /// and every concentrate made): the recovery's terms, on the same days. A day whose feed
-    /// was not assayed adds its concentrates' metal to `concentrate` but not here, so that the
-    /// recovery is never the metal of more days over the feed of fewer.
+    /// and a concentrate made, if any was): the recovery's terms, on the same days. A day whose
+    /// feed was not assayed adds its concentrates' metal to `concentrate` but not here, so that
+    /// the recovery is never the metal of more days over the feed of fewer.
     pub balanced_feed_t: Decimal,
     pub balanced_concentrate_t: Decimal,
-    /// Records left out of the recovery for want of an assay.
+    /// Records left out of the recovery for want of an assay: concentrate metal without the
+    /// feed's, or concentrates made and none assayed for the element. A record that measured
+    /// the element nowhere is not counted.
     pub unbalanced_records: usize,
 }
 
@@ -125,19 +127,23 @@ pub fn totals<'a>(records: impl IntoIterator<Item = &'a ProductionDraft>, elemen
             for c in &r.concentrates {
                 m.concentrate.add(el, c.dry_t(), c.grades.get(&el.code));
             }
-            let feed = r.feed_grades.get(&el.code);
+            // The concentrates assayed for the element (a lead concentrate is often assayed for
+            // lead only): their metal, if any was.
             let conc: Option<Decimal> = r
                 .concentrates
                 .iter()
-                .map(|c| c.grades.get(&el.code).map(|g| el.metal_t(c.dry_t(), Decimal::new(*g, GRADE_SCALE))))
-                .sum();
+                .filter_map(|c| c.grades.get(&el.code).map(|g| el.metal_t(c.dry_t(), Decimal::new(*g, GRADE_SCALE))))
+                .reduce(|a, b| a + b);
+            let feed = r.feed_grades.get(&el.code).filter(|_| !milled.is_zero());
             match (feed, conc) {
-                (Some(g), Some(conc)) if !milled.is_zero() => {
+                // The element's metal fed, and what the concentrates hold of it (none made: 0).
+                (Some(g), conc) if conc.is_some() || r.concentrates.is_empty() => {
                     m.balanced_feed_t += el.metal_t(milled, Decimal::new(*g, GRADE_SCALE));
-                    m.balanced_concentrate_t += conc;
+                    m.balanced_concentrate_t += conc.unwrap_or_default();
                 }
-                // Nothing milled and nothing made: no day of the balance to leave out.
-                _ if milled.is_zero() && r.concentrates.is_empty() => {}
+                // The element not measured that day at all: nothing to leave out.
+                (None, None) => {}
+                // Concentrate metal without its feed, or concentrates made and none assayed.
                 _ => m.unbalanced_records += 1,
             }
         }
@@ -223,11 +229,26 @@ mod tests {
         assert_eq!(zn.concentrate.metal_t, Decimal::from(5), "the concentrates' metal is still all counted");
         assert_eq!(zn.recovery_pct().unwrap().round_dp(4), Decimal::new(833_333, 4));
         assert_eq!(zn.unbalanced_records, 1);
-        // A concentrate not assayed leaves its day out too.
+        // Concentrates made and none assayed for zinc leave the day out too.
         let mut c = a.clone();
         c.concentrates[0].grades.clear();
-        let s = totals(&[a, c], &default_elements());
+        let s = totals(&[a.clone(), c], &default_elements());
         assert_eq!(s.metal["zn"].recovery_pct().unwrap().round_dp(4), Decimal::new(833_333, 4));
         assert_eq!(s.metal["zn"].unbalanced_records, 1);
+        // Lead, never assayed at this zinc mine, leaves out nothing.
+        assert_eq!((s.metal["pb"].unbalanced_records, s.metal["pb"].recovery_pct()), (0, None));
+        // A lead concentrate assayed for lead only does not take the day out of zinc's balance.
+        let mut d = a.clone();
+        d.concentrates.push(Concentrate {
+            name: "Pb".into(),
+            wet_kg: 1_000,
+            moisture: 0,
+            grades: [("pb".to_owned(), 600_000)].into(),
+        });
+        let s = totals(&[d], &default_elements());
+        assert_eq!(s.metal["zn"].recovery_pct().unwrap().round_dp(4), Decimal::new(833_333, 4));
+        assert_eq!(s.metal["zn"].unbalanced_records, 0);
+        // Lead's concentrate metal without a lead feed assay is left out, not set against nothing.
+        assert_eq!((s.metal["pb"].unbalanced_records, s.metal["pb"].recovery_pct()), (1, None));
     }
 }

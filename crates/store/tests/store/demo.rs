@@ -2,6 +2,25 @@ use minecoop_domain::auth::Scope;
 use minecoop_store::registry::ListQuery;
 use minecoop_store::{both_backends, demo};
 
+/// Every kind of record written to the trail is classified for its readers (an unclassified
+/// kind is hidden from the bureau, and named by its code). Returns how many kinds there are.
+async fn audited_kinds_are_classified(db: &minecoop_store::Store) -> usize {
+    use minecoop_store::audit::record;
+    use sea_orm::{EntityTrait, QuerySelect};
+    let kinds: Vec<String> = record::Entity::find()
+        .select_only()
+        .column(record::Column::Entity)
+        .distinct()
+        .into_tuple()
+        .all(db.conn())
+        .await
+        .unwrap();
+    let known: Vec<&str> = minecoop_domain::auth::AUDIT_ENTITIES.iter().map(|(e, _)| *e).collect();
+    let unknown: Vec<&String> = kinds.iter().filter(|k| !known.contains(&k.as_str())).collect();
+    assert!(unknown.is_empty(), "not classified in AUDIT_ENTITIES: {unknown:?}");
+    kinds.len()
+}
+
 both_backends! {
     async fn demo_co_op_loads_once(db) {
         let logins = demo::load(&db).await.unwrap();
@@ -13,24 +32,7 @@ both_backends! {
         assert_eq!(db.mines_of_member(president.id).await.unwrap().len(), 3);
         assert!(demo::load(&db).await.is_err(), "a second load must be refused");
         assert!(db.audit_verify().await.unwrap().is_ok());
-        // Every kind of record the demo writes to the trail is classified for its readers (an
-        // unclassified kind would be hidden from the bureau, and named by its code).
-        {
-            use sea_orm::{EntityTrait, QuerySelect};
-            use minecoop_store::audit::record;
-            let kinds: Vec<String> = record::Entity::find()
-                .select_only()
-                .column(record::Column::Entity)
-                .distinct()
-                .into_tuple()
-                .all(db.conn())
-                .await
-                .unwrap();
-            assert!(kinds.len() >= 20, "the demo writes many kinds of record: {kinds:?}");
-            let known: Vec<&str> = minecoop_domain::auth::AUDIT_ENTITIES.iter().map(|(e, _)| *e).collect();
-            let unknown: Vec<&String> = kinds.iter().filter(|k| !known.contains(&k.as_str())).collect();
-            assert!(unknown.is_empty(), "not classified in AUDIT_ENTITIES: {unknown:?}");
-        }
+        assert!(audited_kinds_are_classified(&db).await >= 20, "the demo writes many kinds of record");
         let officer = db.user_by_name("officer").await.unwrap();
         assert!(officer.mine_id.is_some());
     }
@@ -42,6 +44,7 @@ both_backends! {
         use rust_decimal::Decimal;
         minecoop_store::demo::load(&db).await.unwrap();
         minecoop_store::demo::load_history(&db).await.unwrap();
+        audited_kinds_are_classified(&db).await;
         let from = chrono::NaiveDate::from_ymd_opt(2005, 1, 1).unwrap();
         let to = chrono::NaiveDate::from_ymd_opt(2005, 12, 31).unwrap();
         let recs = db.production_between(None, from, to).await.unwrap();

@@ -64,6 +64,7 @@ entity-attachment = Attached file
 entity-production = Production record
 entity-sample = Sample
 entity-sample_event = Chain-of-custody step
+entity-assay = Assay result
 entity-assay_import = Laboratory sheet import
 entity-target = Co-op target
 entity-reported_figure = Reported figure

@@ -64,6 +64,7 @@ entity-attachment = 附件
 entity-production = 生产记录
 entity-sample = 样品
 entity-sample_event = 样品流转环节
+entity-assay = 化验结果
 entity-assay_import = 化验单导入
 entity-target = 协会指标
 entity-reported_figure = 上报数字
