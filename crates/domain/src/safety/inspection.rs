@@ -574,6 +574,19 @@ pub fn photo_field(key: &str) -> String {
     format!("p-{key}")
 }
 
+/// What a failed answer records when the inspector wrote no note: the question and the
+/// answer, in Chinese and English (a bare "no" or "18.9" says nothing on the findings list).
+fn failed_description(q: &Question, value: Option<&str>) -> String {
+    let unit = q.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default();
+    let (zh, en) = match (q.kind, value) {
+        (QuestionKind::YesNo, Some("no")) => ("否".to_owned(), "no".to_owned()),
+        (QuestionKind::YesNo, Some("yes")) => ("是".to_owned(), "yes".to_owned()),
+        (_, Some(v)) => (format!("{v}{unit}"), format!("{v}{unit}")),
+        (_, None) => ("未作答".to_owned(), "not answered".to_owned()),
+    };
+    format!("{}：{zh} / {}: {en}", q.zh, q.en)
+}
+
 impl InspectionDraft {
     /// Judge every question of `content` (each must be answered, photos and text aside); the
     /// date may not be in the future.
@@ -606,7 +619,7 @@ impl InspectionDraft {
             match judge(q, &a.value) {
                 Ok((value, outcome)) => {
                     if outcome == ItemOutcome::Fail {
-                        let description = note.clone().or_else(|| value.clone()).unwrap_or_default();
+                        let description = note.clone().unwrap_or_else(|| failed_description(q, value.as_deref()));
                         failed.push(FailedItem { key: q.key.clone(), severity: q.severity, description });
                     }
                     answers.push(AnswerDraft { key: q.key.clone(), kind: q.kind, value, outcome, note });
@@ -811,7 +824,10 @@ mod tests {
         assert_eq!(dr.score, Score { applicable: yes_no + 1, passed: yes_no - 1, failed: 2 });
         let failed: Vec<(&str, Severity, &str)> =
             dr.failed.iter().map(|f| (f.key.as_str(), f.severity, f.description.as_str())).collect();
-        assert_eq!(failed, [("vent-o2", Severity::Critical, "18.9"), ("exit-two", Severity::Critical, "二号出口堵塞")]);
+        // The inspector's note when there is one; else the question and the answer, in both
+        // languages.
+        let o2 = "工作面风流中氧气浓度（不得低于 19.5 %）：18.9 % / O2 in the air at the working face (must be at least 19.5 %): 18.9 %";
+        assert_eq!(failed, [("vent-o2", Severity::Critical, o2), ("exit-two", Severity::Critical, "二号出口堵塞")]);
         assert_eq!(dr.answers.len(), t.questions().count(), "every question has its answer row");
     }
 

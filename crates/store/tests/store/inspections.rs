@@ -150,7 +150,8 @@ both_backends! {
         assert_eq!(rec.score().percent(), draft.score.percent());
         let keys: Vec<(Option<&str>, &str, &str)> =
             rec.findings.iter().map(|f| (f.question_key.as_deref(), f.severity.as_str(), f.description.as_str())).collect();
-        assert_eq!(keys, [(Some("vent-o2"), "critical", "掘进面缺氧"), (Some("exit-two"), "critical", "no")]);
+        let exit = "是否有两个通达地面的安全出口，标志清楚、畅通无阻？：否 / Are there two usable exits to the surface, signposted and unobstructed?: no";
+        assert_eq!(keys, [(Some("vent-o2"), "critical", "掘进面缺氧"), (Some("exit-two"), "critical", exit)]);
         assert_eq!(rec.photos.len(), 1);
         assert_eq!((rec.photos[0].entity.as_str(), rec.photos[0].entity_id), (PHOTO_ENTITY, rec.answers[0].id));
         assert_eq!(db.attachment(rec.photos[0].id).await.unwrap().content, jpeg);
