@@ -157,6 +157,20 @@ async fn api_errors_masking_and_the_audited_show_number(backend: Backend) {
     let page = app.get(As::User("bureau"), "/audit").await;
     assert!(page.body.contains("value=\"incident\"") && !page.body.contains("value=\"alert\""));
     assert!(!page.body.contains("entity-"), "every record type has its label");
+    // Every changed field is named, not given by its column (the administrator's trail holds
+    // workers, alerts and accounts too).
+    for who in ["admin", "bureau"] {
+        let page = app.get(As::User(who), "/audit").await;
+        let raw: Vec<&str> = page
+            .body
+            .split("class=\"field-name\">")
+            .skip(1)
+            .map(|s| &s[..s.find('<').unwrap_or(0)])
+            .filter(|l| l.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+            .collect();
+        assert!(page.body.contains("class=\"field-name\">"), "{who}: the trail shows changes");
+        assert!(raw.is_empty(), "{who}: fields without a label: {raw:?}");
+    }
 }
 
 async fn a_correction_through_the_form_keeps_the_stored_number(backend: Backend) {
