@@ -19,11 +19,12 @@ pub struct Assayed {
 }
 
 impl Assayed {
-    fn add(&mut self, el: &Element, tonnes: Decimal, grade: Option<&i64>) {
-        if let Some(g) = grade {
-            self.tonnes += tonnes;
-            self.metal_t += el.metal_t(tonnes, Decimal::new(*g, GRADE_SCALE));
-        }
+    /// Add `tonnes` at `grade`, if it was assayed; returns the metal added.
+    fn add(&mut self, el: &Element, tonnes: Decimal, grade: Option<&i64>) -> Option<Decimal> {
+        let metal = el.metal_t(tonnes, Decimal::new(*grade?, GRADE_SCALE));
+        self.tonnes += tonnes;
+        self.metal_t += metal;
+        Some(metal)
     }
 
     /// The mass-weighted grade in the element's unit; `None` when nothing was assayed.
@@ -121,24 +122,20 @@ pub fn totals<'a>(records: impl IntoIterator<Item = &'a ProductionDraft>, elemen
         }
         for el in elements {
             let Some(m) = s.metal.get_mut(&el.code) else { continue };
-            m.feed.add(el, milled, r.feed_grades.get(&el.code));
+            let fed = m.feed.add(el, milled, r.feed_grades.get(&el.code)).filter(|_| !milled.is_zero());
             m.tailings.add(el, tail, r.tailings_grades.get(&el.code));
             m.waste.add(el, waste, r.waste_grades.get(&el.code));
-            for c in &r.concentrates {
-                m.concentrate.add(el, c.dry_t(), c.grades.get(&el.code));
-            }
-            // The concentrates assayed for the element (a lead concentrate is often assayed for
-            // lead only): their metal, if any was.
+            // The metal of the concentrates assayed for the element (a lead concentrate is often
+            // assayed for lead only), if any was.
             let conc: Option<Decimal> = r
                 .concentrates
                 .iter()
-                .filter_map(|c| c.grades.get(&el.code).map(|g| el.metal_t(c.dry_t(), Decimal::new(*g, GRADE_SCALE))))
+                .filter_map(|c| m.concentrate.add(el, c.dry_t(), c.grades.get(&el.code)))
                 .reduce(|a, b| a + b);
-            let feed = r.feed_grades.get(&el.code).filter(|_| !milled.is_zero());
-            match (feed, conc) {
+            match (fed, conc) {
                 // The element's metal fed, and what the concentrates hold of it (none made: 0).
-                (Some(g), conc) if conc.is_some() || r.concentrates.is_empty() => {
-                    m.balanced_feed_t += el.metal_t(milled, Decimal::new(*g, GRADE_SCALE));
+                (Some(fed), conc) if conc.is_some() || r.concentrates.is_empty() => {
+                    m.balanced_feed_t += fed;
                     m.balanced_concentrate_t += conc.unwrap_or_default();
                 }
                 // The element not measured that day at all: nothing to leave out.

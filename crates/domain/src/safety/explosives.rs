@@ -268,7 +268,7 @@ impl Item {
 }
 
 /// A quantity with its unit, in both languages: `(zh, en)`.
-fn quantity(item: Item, milli: i64) -> (String, String) {
+pub fn quantity(item: Item, milli: i64) -> (String, String) {
     let d = crate::units::from_scaled(milli, QTY_SCALE).normalize();
     (format!("{d} {}", item.unit_zh()), format!("{d} {}", item.unit()))
 }

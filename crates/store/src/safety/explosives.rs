@@ -71,11 +71,6 @@ pub fn open_differences(entries: &[ExplosiveEntry]) -> Vec<Uuid> {
     out
 }
 
-fn qty_text(item: Item, milli: i64) -> String {
-    let d = minecoop_domain::units::from_scaled(milli, minecoop_domain::safety::explosives::QTY_SCALE);
-    format!("{} {}", d.normalize(), item.unit())
-}
-
 impl Store {
     /// Record a line of a mine's magazine ledger, checked against the book: no issue beyond the
     /// stock, no return or use beyond what the blaster holds, issues only to a holder of a valid
@@ -151,7 +146,7 @@ impl Store {
                     message: "alert-explosives-difference".into(),
                     args: vec![
                         ("item".into(), d.item.as_str().to_owned()),
-                        ("difference".into(), qty_text(d.item, diff)),
+                        ("difference".into(), minecoop_domain::safety::explosives::quantity(d.item, diff).1),
                     ],
                     link: format!("/safety/incidents/{}", inc.incident_id),
                     also: Vec::new(),
